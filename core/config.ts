@@ -1,0 +1,131 @@
+import { ConfigError } from './errors.ts';
+
+/**
+ * The one environment reader. Every runtime (ingester, Lambdas, CLI) reads its settings through
+ * these helpers: values are trimmed, empty means unset, defaults apply, and a bad value throws a
+ * ConfigError that names the variable and says what is wrong with it.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function readString(env: Env, name: string, aliases: readonly string[] = []): string | undefined {
+  for (const key of [name, ...aliases]) {
+    const value = env[key]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+export function requireString(env: Env, name: string, aliases: readonly string[] = []): string {
+  const value = readString(env, name, aliases);
+  if (value === undefined) throw new ConfigError(`${name} is required`);
+  return value;
+}
+
+export function readInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  bounds: { min?: number; max?: number } = {},
+): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (bounds.min !== undefined && value < bounds.min) {
+    throw new ConfigError(`${name} must be at least ${bounds.min}, got ${value}`);
+  }
+  if (bounds.max !== undefined && value > bounds.max) {
+    throw new ConfigError(`${name} must be at most ${bounds.max}, got ${value}`);
+  }
+  return value;
+}
+
+export function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = readString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export function readUrl(env: Env, name: string, fallback?: string): string | undefined {
+  const raw = readString(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
+  try {
+    new URL(raw);
+  } catch (cause) {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`, { cause });
+  }
+  return raw;
+}
+
+/** A comma-separated channel list: lowercased, `#` stripped, blanks and repeats removed. */
+export function readChannelList(env: Env, name: string): string[] {
+  const raw = readString(env, name);
+  if (raw === undefined) return [];
+  const channels = raw
+    .split(',')
+    .map((c) => c.trim().toLowerCase().replace(/^#/, ''))
+    .filter((c) => c.length > 0);
+  for (const channel of channels) {
+    if (!/^[a-z0-9_]{1,25}$/.test(channel)) throw new ConfigError(`${name} has an invalid channel name "${channel}"`);
+  }
+  return [...new Set(channels)];
+}
+
+/** Settings that every runtime shares (ARCHITECTURE.md, "Configuration"). */
+export interface CommonConfig {
+  readonly twitchClientId: string | undefined;
+  readonly twitchClientSecret: string | undefined;
+  readonly channels: readonly string[];
+  readonly excludedChannels: readonly string[];
+  readonly maxChannels: number;
+  readonly minViewers: number;
+  readonly channelsPerConnection: number;
+  readonly twitchIrcUrl: string;
+  readonly twitchHelixUrl: string;
+  readonly twitchAuthUrl: string;
+  readonly awsEndpointUrl: string | undefined;
+  readonly awsRegion: string;
+  readonly kinesisStreamName: string;
+  readonly controlTableName: string;
+  readonly metricsPort: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function loadCommonConfig(env: Env = process.env): CommonConfig {
+  const twitchClientId = readString(env, 'TWITCH_CLIENT_ID', ['CLIENT_ID']);
+  const twitchClientSecret = readString(env, 'TWITCH_CLIENT_SECRET', ['CLIENT_SECRET']);
+  if ((twitchClientId === undefined) !== (twitchClientSecret === undefined)) {
+    throw new ConfigError(
+      twitchClientId === undefined ? 'TWITCH_CLIENT_ID is required when TWITCH_CLIENT_SECRET is set' : 'TWITCH_CLIENT_SECRET is required when TWITCH_CLIENT_ID is set',
+    );
+  }
+  return {
+    twitchClientId,
+    twitchClientSecret,
+    channels: readChannelList(env, 'CHANNELS'),
+    excludedChannels: readChannelList(env, 'EXCLUDED_CHANNELS'),
+    maxChannels: readInt(env, 'MAX_CHANNELS', 50_000, { min: 1 }),
+    minViewers: readInt(env, 'MIN_VIEWERS', 1, { min: 0 }),
+    channelsPerConnection: readInt(env, 'CHANNELS_PER_CONNECTION', 2000, { min: 1, max: 10_000 }),
+    twitchIrcUrl: readUrl(env, 'TWITCH_IRC_URL', 'wss://irc-ws.chat.twitch.tv:443')!,
+    twitchHelixUrl: readUrl(env, 'TWITCH_HELIX_URL', 'https://api.twitch.tv/helix')!,
+    twitchAuthUrl: readUrl(env, 'TWITCH_AUTH_URL', 'https://id.twitch.tv/oauth2')!,
+    awsEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL'),
+    awsRegion: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1',
+    kinesisStreamName: readString(env, 'KINESIS_STREAM_NAME') ?? 'poglytics-events',
+    controlTableName: readString(env, 'CONTROL_TABLE_NAME') ?? 'poglytics-control',
+    metricsPort: readInt(env, 'METRICS_PORT', 9091, { min: 0, max: 65_535 }),
+    logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  };
+}

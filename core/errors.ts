@@ -1,0 +1,67 @@
+/** Base of every Poglytics error. `retriable` tells the retry helper whether trying again can help. */
+export class PoglyticsError extends Error {
+  readonly retriable: boolean;
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PoglyticsError';
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+export class ConfigError extends PoglyticsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+export class IrcParseError extends PoglyticsError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IrcParseError';
+  }
+}
+
+export class CodecError extends PoglyticsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'CodecError';
+  }
+}
+
+export class SinkWriteError extends PoglyticsError {
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, { retriable: true, ...options });
+    this.name = 'SinkWriteError';
+  }
+}
+
+export class SinkConnectError extends PoglyticsError {
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, { retriable: true, ...options });
+    this.name = 'SinkConnectError';
+  }
+}
+
+export class TwitchApiError extends PoglyticsError {
+  readonly status: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean; status?: number } = {}) {
+    super(message, options);
+    this.name = 'TwitchApiError';
+    this.status = options.status;
+  }
+}
+
+export class LeaseLostError extends PoglyticsError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class ConflictError extends PoglyticsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retriable: true, ...options });
+    this.name = 'ConflictError';
+  }
+}
