@@ -1,0 +1,33 @@
+/**
+ * `poglytics <verb>`: each verb lives in cli/<verb>.ts and exports `run(args): Promise<number>`
+ * (the exit code). Verbs are imported lazily so `poglytics parse` does not load the AWS SDK.
+ */
+const VERBS: Record<string, { load: () => Promise<{ run: (args: string[]) => Promise<number> }>; help: string }> = {
+  local: { load: () => import('./local.ts'), help: 'run the whole pipeline on this machine (npm start)' },
+  sim: { load: () => import('./sim.ts'), help: 'run the Twitch simulator (IRC, Helix, OAuth)' },
+  parse: { load: () => import('./parse.ts'), help: 'raw IRC lines → ChatEvent NDJSON: parse [FILE] [--received-at MS]' },
+  import: { load: () => import('./import.ts'), help: 'backfill raw IRC log files into the sink: import FILE...' },
+  migrate: { load: () => import('./migrate.ts'), help: "apply the sink's schema migrations" },
+  query: { load: () => import('./query.ts'), help: 'analytics reports on the sink: query <report> [--json]' },
+  report: { load: () => import('./report.ts'), help: 'a self-contained HTML chat report: report [--out FILE]' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
+  return ['usage: poglytics <verb> [options]', '', ...Object.entries(VERBS).map(([verb, { help }]) => `  ${verb.padEnd(width)}  ${help}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(usage() + '\n');
+    return verb === undefined ? 1 : 0;
+  }
+  const entry = VERBS[verb];
+  if (!entry) {
+    process.stderr.write(`poglytics: unknown verb "${verb}"\n${usage()}\n`);
+    return 1;
+  }
+  const module = await entry.load();
+  return module.run(rest);
+}

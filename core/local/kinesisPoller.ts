@@ -1,0 +1,94 @@
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log.ts';
+import {
+  deliverBatch,
+  toLambdaRecord,
+  type EventSourceMappingSettings,
+  type KinesisHandler,
+  type OnFailure,
+} from './kinesisEventSourceMapping.ts';
+
+export interface KinesisPollerOptions {
+  readonly client: KinesisClient;
+  readonly streamName: string;
+  readonly region: string;
+  readonly handler: KinesisHandler;
+  readonly onFailure: OnFailure;
+  readonly settings: EventSourceMappingSettings;
+  readonly logger: Logger;
+  readonly idlePollMs?: number;
+}
+
+export interface PollerStats {
+  records: number;
+  batches: number;
+  failedInvocations: number;
+  discarded: number;
+}
+
+/**
+ * Stands in for Lambda's Kinesis event source mapping in local runs: one loop per shard reads
+ * from TRIM_HORIZON, forms batches (size or batching window, whichever comes first), and
+ * delivers them with deliverBatch. `stop()` drains: it returns once every shard has been read to
+ * its end and delivered.
+ */
+export class KinesisPoller {
+  readonly stats: PollerStats = { records: 0, batches: 0, failedInvocations: 0, discarded: 0 };
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(private readonly options: KinesisPollerOptions) {}
+
+  async start(): Promise<void> {
+    const { client, streamName } = this.options;
+    const shards = await client.send(new ListShardsCommand({ StreamName: streamName }));
+    this.loops = (shards.Shards ?? []).map((shard) => this.pollShard(shard.ShardId!));
+  }
+
+  /** Stops after draining what is in the stream now. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.loops);
+  }
+
+  private async pollShard(shardId: string): Promise<void> {
+    const { client, streamName, settings, region, logger } = this.options;
+    const idlePollMs = this.options.idlePollMs ?? 200;
+    let iterator = (
+      await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
+    ).ShardIterator;
+    let batch: KinesisStreamRecord[] = [];
+    let batchStartedAt = 0;
+    while (iterator) {
+      let caughtUp = false;
+      try {
+        const response = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: settings.batchSize - batch.length }));
+        iterator = response.NextShardIterator;
+        const records = response.Records ?? [];
+        if (records.length > 0 && batch.length === 0) batchStartedAt = Date.now();
+        for (const record of records) batch.push(toLambdaRecord(shardId, record, region));
+        caughtUp = records.length === 0 && (response.MillisBehindLatest ?? 0) === 0;
+      } catch (error) {
+        logger.warn('kinesis GetRecords failed; retrying', { shardId, error });
+        await sleep(idlePollMs);
+        continue;
+      }
+      const windowElapsed = batch.length > 0 && Date.now() - batchStartedAt >= settings.maximumBatchingWindowMs;
+      if (batch.length >= settings.batchSize || windowElapsed || (batch.length > 0 && (caughtUp && this.stopping))) {
+        const outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings);
+        this.stats.records += batch.length;
+        this.stats.batches++;
+        this.stats.failedInvocations += outcome.failedInvocations;
+        this.stats.discarded += outcome.discarded;
+        batch = [];
+        continue;
+      }
+      if (caughtUp) {
+        if (this.stopping && batch.length === 0) return;
+        await sleep(batch.length > 0 ? Math.min(idlePollMs, settings.maximumBatchingWindowMs) : idlePollMs);
+      }
+    }
+  }
+}

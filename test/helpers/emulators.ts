@@ -1,0 +1,121 @@
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+
+/**
+ * In-process AWS emulators for tests: kinesalite and dynalite on 127.0.0.1, port 0, in memory.
+ * Each start creates the stream or table the code expects and resolves once it is ACTIVE.
+ *
+ *   const kinesis = await startKinesis();            // { endpoint, streamName, close }
+ *   const dynamo = await startDynamo();              // { endpoint, tableName, close }
+ *   new KinesisClient(awsClientConfig({ region: EMULATOR_REGION, endpoint: kinesis.endpoint }))
+ */
+const require = createRequire(import.meta.url);
+type ServerFactory = (options: Record<string, unknown>) => Server;
+
+export const EMULATOR_REGION = 'us-east-1';
+
+export interface Emulator {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface KinesisEmulator extends Emulator {
+  readonly streamName: string;
+}
+
+export interface DynamoEmulator extends Emulator {
+  readonly tableName: string;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+function closer(server: Server): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= new Promise<void>((resolve) => {
+      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    });
+    return closing;
+  };
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await check()) return;
+    await sleep(10);
+  }
+  throw new Error(`${what} did not become ACTIVE`);
+}
+
+export async function startKinesis(options: { streamName?: string; shardCount?: number } = {}): Promise<KinesisEmulator> {
+  const kinesalite = require('kinesalite') as ServerFactory;
+  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+  const endpoint = await listen(server);
+  const close = closer(server);
+  const streamName = options.streamName ?? 'poglytics-events';
+  const client = new KinesisClient(awsClientConfig({ region: EMULATOR_REGION, endpoint }));
+  try {
+    await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: options.shardCount ?? 1 }));
+    await waitUntil(async () => {
+      const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+      return out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
+    }, `stream ${streamName}`);
+  } catch (error) {
+    await close();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, streamName, close };
+}
+
+export async function startDynamo(options: { tableName?: string } = {}): Promise<DynamoEmulator> {
+  const dynalite = require('dynalite') as ServerFactory;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const endpoint = await listen(server);
+  const close = closer(server);
+  const tableName = options.tableName ?? 'poglytics-control';
+  const client = new DynamoDBClient(awsClientConfig({ region: EMULATOR_REGION, endpoint }));
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await waitUntil(async () => {
+      const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      return out.Table?.TableStatus === 'ACTIVE';
+    }, `table ${tableName}`);
+  } catch (error) {
+    await close();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, tableName, close };
+}
