@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startEmulatorRouter, type EmulatorRouter } from './awsEmulatorRouter.ts';
+
+const require = createRequire(import.meta.url);
+
+type EmulatorFactory = (options: Record<string, unknown>) => Server;
+
+async function listen(server: Server, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export interface LocalEmulators {
+  /** One endpoint for Kinesis and DynamoDB (see awsEmulatorRouter). */
+  readonly endpoint: string;
+  readonly kinesisPort: number;
+  readonly dynamoPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * kinesalite (Kinesis) and dynalite (DynamoDB), in-process and in memory, on 127.0.0.1, behind
+ * one router endpoint. Streams and tables are created by the caller through the normal SDK.
+ */
+export async function startEmulators(options: { host?: string; shardLimit?: number } = {}): Promise<LocalEmulators> {
+  const host = options.host ?? '127.0.0.1';
+  const kinesalite = require('kinesalite') as EmulatorFactory;
+  const dynalite = require('dynalite') as EmulatorFactory;
+  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 50 });
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const kinesisPort = await listen(kinesisServer, host);
+  const dynamoPort = await listen(dynamoServer, host);
+  const router: EmulatorRouter = await startEmulatorRouter(
+    [
+      { targetPrefix: 'Kinesis_', port: kinesisPort },
+      { targetPrefix: 'DynamoDB_', port: dynamoPort },
+    ],
+    host,
+  );
+  const closeServer = (server: Server) =>
+    new Promise<void>((resolve) => {
+      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    });
+  return {
+    endpoint: router.endpoint,
+    kinesisPort,
+    dynamoPort,
+    close: async () => {
+      await router.close();
+      await Promise.all([closeServer(kinesisServer), closeServer(dynamoServer)]);
+    },
+  };
+}
