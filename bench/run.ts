@@ -1,0 +1,88 @@
+/**
+ * `npm run bench [-- --quick] [-- --only parse,sinks]`: runs every benchmark module in its own
+ * child process (so one module's heap does not skew another's memory figures), then derives the
+ * cost figures and writes bench/results/latest.json and latest.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { costPerBillionEvents, naiveInputs, type CostInputs } from './costModel.ts';
+import { machineFacts, writeResults } from './writeResults.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MODULES = ['parse', 'sim', 'refresher', 'sinks', 'ingest', 'e2e'] as const;
+
+function argValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function runModuleInChild(name: string, quick: boolean): Promise<Record<string, number>> {
+  const out = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const file = join(out, 'result.json');
+  try {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(here, 'runOne.ts'), name, quick ? 'quick' : 'full', file], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: quick ? 240_000 : 1_800_000,
+    });
+    if (child.status !== 0 || !existsSync(file)) throw new Error(child.error?.message ?? `exited with ${child.status ?? child.signal}`);
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export function deriveCost(figures: Record<string, number>): Record<string, number> {
+  const bytesPerEvent = figures['kinesis.bytes_per_event'];
+  const eventsPerRecord = figures['kinesis.events_per_record'];
+  const ingestRate = figures['ingest.events_per_s'];
+  const sinkRate = figures['sink.clickhouse.rows_per_s'] ?? figures['sink.postgres.rows_per_s'];
+  if (!bytesPerEvent || !eventsPerRecord || !ingestRate || !sinkRate) return {};
+  const measured: CostInputs = {
+    bytesPerEvent,
+    eventsPerRecord,
+    ingesterCpuSecondsPerEvent: 1 / ingestRate,
+    ingesterGbPerVcpu: 2,
+    consumerSecondsPerEvent: 1 / sinkRate,
+    consumerMemoryGb: 1,
+    eventsPerInvocation: Math.min(10_000, eventsPerRecord * 100),
+  };
+  const uncompressed = figures['kinesis.uncompressed_bytes_per_event'] ?? bytesPerEvent * 6;
+  return {
+    'cost.usd_per_billion_events': costPerBillionEvents(measured).usdPerBillionEvents,
+    'cost.naive_usd_per_billion_events': costPerBillionEvents(naiveInputs(measured, uncompressed)).usdPerBillionEvents,
+  };
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const only = argValue('--only')?.split(',');
+  const startedAt = new Date().toISOString();
+  const figures: Record<string, number> = {};
+  const errors: Record<string, string> = {};
+  for (const name of MODULES) {
+    if (only && !only.includes(name)) continue;
+    if (!existsSync(join(here, `${name}.ts`))) {
+      errors[name] = 'benchmark module missing';
+      continue;
+    }
+    process.stderr.write(`bench: ${name}${quick ? ' (quick)' : ''}…\n`);
+    const started = Date.now();
+    try {
+      Object.assign(figures, await runModuleInChild(name, quick));
+      process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    } catch (error) {
+      errors[name] = (error as Error).message;
+      process.stderr.write(`bench: ${name} failed: ${(error as Error).message}\n`);
+    }
+  }
+  Object.assign(figures, deriveCost(figures));
+  const notes = ['Ratios compare figures measured side by side in the same run; absolute rates vary with the shared machine.'];
+  const { json, markdown } = writeResults({ figures, machine: machineFacts(), startedAt, quick, errors, notes }, join(here, 'results'));
+  process.stdout.write(readFileSync(markdown, 'utf8'));
+  process.stderr.write(`bench: wrote ${json} and ${markdown}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,33 @@
+/** Targets set by the issues, shown beside each figure. `max` means lower is better. */
+export interface Target {
+  readonly min?: number;
+  readonly max?: number;
+  readonly source: string;
+}
+
+export const TARGETS: Record<string, Target> = {
+  'ingest.ratio': { min: 0.6, source: 'issue 3' },
+  'ingest.rss_mb_per_2000_channels': { max: 25, source: 'issue 3' },
+  'join.budget_utilization': { min: 0.95, source: 'issue 3' },
+  'sim.messages_per_s': { min: 50_000, source: 'issue 2' },
+  'sink.clickhouse.ratio': { min: 10, source: 'issue 5' },
+  'sink.postgres.ratio': { min: 10, source: 'issue 5' },
+  'sink.sqlite.ratio': { min: 10, source: 'issue 5' },
+  'storage.clickhouse.ratio': { max: 0.5, source: 'issue 5' },
+  'e2e.latency_p99_ms': { max: 2000, source: 'issue 6' },
+  'refresher.rebalance_ms_100k': { max: 1000, source: 'issue 4' },
+};
+
+export function meetsTarget(key: string, value: number): boolean | undefined {
+  const target = TARGETS[key];
+  if (!target) return undefined;
+  if (target.min !== undefined && value < target.min) return false;
+  if (target.max !== undefined && value > target.max) return false;
+  return true;
+}
+
+export function describeTarget(key: string): string {
+  const target = TARGETS[key];
+  if (!target) return '';
+  return target.min !== undefined ? `≥ ${target.min}` : `≤ ${target.max}`;
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import type { IrcMessage } from './types.ts';
+
+/**
+ * The deterministic `h:` event id of the ChatEvent contract, for lines without an `id` tag:
+ * `h:` + the first 32 hex characters of SHA-256 over the canonical line — command, prefix,
+ * params and the (unescaped, last-wins) tags sorted by key. When the line has no `tmi-sent-ts`
+ * (ROOMSTATE, most NOTICEs) received_at is hashed too, so two real changes are never merged.
+ * The canonical form is a JSON array, so no choice of separator can make two lines collide.
+ */
+export function eventId(message: IrcMessage, receivedAt: number): string {
+  const keys = Object.keys(message.tags).sort();
+  const tagPairs: string[] = new Array<string>(keys.length * 2);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    tagPairs[i * 2] = key;
+    tagPairs[i * 2 + 1] = message.tags[key]!;
+  }
+  const sentTs = message.tags['tmi-sent-ts'];
+  const canonical = JSON.stringify([
+    message.command,
+    message.prefix,
+    message.params,
+    tagPairs,
+    sentTs === undefined || sentTs === '' ? receivedAt : null,
+  ]);
+  return `h:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+}

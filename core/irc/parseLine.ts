@@ -1,0 +1,128 @@
+import { IrcParseError } from '../errors.ts';
+import type { IrcMessage } from './types.ts';
+import { unescapeTagValue } from './unescapeTagValue.ts';
+
+const SPACE = 0x20;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const AT = 0x40;
+
+/**
+ * Splits one IRCv3 line (without CR LF) into tags, prefix, command and params. Hand-written
+ * with indexOf and char codes, no regular expressions: this runs once per chat line.
+ * Throws IrcParseError for a line that is not IRC: tags or prefix with nothing after them,
+ * an empty tag key or one with spaces, control or non-ASCII characters, a missing command,
+ * or a command that is neither letters nor a three-digit numeric.
+ */
+export function parseLine(raw: string): IrcMessage {
+  const end = raw.length;
+  let pos = 0;
+  let tags: Record<string, string> = {};
+
+  if (raw.charCodeAt(0) === AT) {
+    const tagsEnd = raw.indexOf(' ', 1);
+    if (tagsEnd === -1) throw new IrcParseError('tags without a command');
+    tags = parseTags(raw, 1, tagsEnd);
+    pos = tagsEnd + 1;
+  }
+  while (raw.charCodeAt(pos) === SPACE) pos++;
+
+  let prefix: string | null = null;
+  if (raw.charCodeAt(pos) === COLON) {
+    const prefixEnd = raw.indexOf(' ', pos + 1);
+    if (prefixEnd === -1) throw new IrcParseError('prefix without a command');
+    if (prefixEnd === pos + 1) throw new IrcParseError('empty prefix');
+    prefix = raw.slice(pos + 1, prefixEnd);
+    pos = prefixEnd + 1;
+    while (raw.charCodeAt(pos) === SPACE) pos++;
+  }
+
+  if (pos >= end) throw new IrcParseError('missing command');
+  let commandEnd = raw.indexOf(' ', pos);
+  if (commandEnd === -1) commandEnd = end;
+  if (!isCommand(raw, pos, commandEnd)) {
+    throw new IrcParseError(`invalid command ${JSON.stringify(clip(raw.slice(pos, commandEnd)))}`);
+  }
+  const command = raw.slice(pos, commandEnd);
+
+  const params: string[] = [];
+  pos = commandEnd;
+  while (pos < end) {
+    while (raw.charCodeAt(pos) === SPACE) pos++;
+    if (pos >= end) break;
+    if (raw.charCodeAt(pos) === COLON) {
+      params.push(raw.slice(pos + 1));
+      break;
+    }
+    let next = raw.indexOf(' ', pos);
+    if (next === -1) next = end;
+    params.push(raw.slice(pos, next));
+    pos = next;
+  }
+  return { raw, tags, prefix, command, params };
+}
+
+/** Letters only (PRIVMSG) or exactly three digits (001). */
+function isCommand(raw: string, start: number, end: number): boolean {
+  const length = end - start;
+  const first = raw.charCodeAt(start);
+  if (first >= 0x30 && first <= 0x39) {
+    if (length !== 3) return false;
+    for (let i = start + 1; i < end; i++) {
+      const c = raw.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return false;
+    }
+    return true;
+  }
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i) | 0x20; // ASCII lower case
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  return true;
+}
+
+/** Parses `key=value;key2;…` between start and end (the space after the tags). Empty entries are skipped. */
+function parseTags(raw: string, start: number, end: number): Record<string, string> {
+  if (start === end) throw new IrcParseError('empty tag section');
+  const tags: Record<string, string> = {};
+  let pos = start;
+  while (pos < end) {
+    let i = pos;
+    for (; i < end; i++) {
+      const c = raw.charCodeAt(i);
+      if (c === EQUALS || c === SEMICOLON) break;
+      if (c <= SPACE || c >= 0x7f) {
+        throw new IrcParseError(`invalid character in tag key ${JSON.stringify(clip(raw.slice(pos, i + 1)))}`);
+      }
+    }
+    if (i === pos) {
+      if (i < end && raw.charCodeAt(i) === SEMICOLON) {
+        pos = i + 1; // `;;` or a trailing `;`
+        continue;
+      }
+      throw new IrcParseError('empty tag key');
+    }
+    const key = raw.slice(pos, i);
+    if (i === end || raw.charCodeAt(i) === SEMICOLON) {
+      setTag(tags, key, '');
+      pos = i + 1;
+      continue;
+    }
+    let valueEnd = raw.indexOf(';', i + 1);
+    if (valueEnd === -1 || valueEnd > end) valueEnd = end;
+    setTag(tags, key, unescapeTagValue(raw.slice(i + 1, valueEnd)));
+    pos = valueEnd + 1;
+  }
+  return tags;
+}
+
+function setTag(tags: Record<string, string>, key: string, value: string): void {
+  // `__proto__` is a legal tag key; a plain assignment would change the prototype instead.
+  if (key === '__proto__') Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+  else tags[key] = value;
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

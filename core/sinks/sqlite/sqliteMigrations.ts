@@ -1,0 +1,69 @@
+import { categoryViewStatements } from '../categoryViews.ts';
+import type { Migration } from '../types.ts';
+
+/**
+ * SQLite schema. Timestamps are INTEGER ms since the epoch (what the contract carries, and what
+ * SQLite compares fastest); params, tags and badges are JSON text (query them with json_extract /
+ * json_each). A rowid table with a UNIQUE index on event_id: rows are large (raw line, tags), so
+ * WITHOUT ROWID keyed on a random id would scatter them.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'chat_events and stream_snapshots',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS chat_events (
+        event_id TEXT NOT NULL,
+        v INTEGER NOT NULL DEFAULT 1,
+        kind TEXT NOT NULL,
+        subtype TEXT,
+        channel TEXT NOT NULL,
+        channel_id TEXT,
+        user_login TEXT,
+        user_id TEXT,
+        display_name TEXT,
+        target_user_login TEXT,
+        target_user_id TEXT,
+        target_message_id TEXT,
+        text TEXT,
+        is_action INTEGER NOT NULL DEFAULT 0,
+        system_text TEXT,
+        bits INTEGER NOT NULL DEFAULT 0,
+        ban_duration_s INTEGER,
+        badges TEXT NOT NULL DEFAULT '[]',
+        color TEXT,
+        sent_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        source_channel_id TEXT,
+        source_event_id TEXT,
+        params TEXT NOT NULL DEFAULT '{}',
+        tags TEXT NOT NULL DEFAULT '{}',
+        raw TEXT NOT NULL
+      )`,
+      'CREATE UNIQUE INDEX IF NOT EXISTS chat_events_event_id ON chat_events (event_id)',
+      'CREATE INDEX IF NOT EXISTS chat_events_channel_sent_at ON chat_events (channel, sent_at)',
+      'CREATE INDEX IF NOT EXISTS chat_events_user_sent_at ON chat_events (user_login, sent_at) WHERE user_login IS NOT NULL',
+      `CREATE TABLE IF NOT EXISTS stream_snapshots (
+        event_id TEXT NOT NULL PRIMARY KEY,
+        channel TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        game_id TEXT,
+        game_name TEXT,
+        title TEXT NOT NULL,
+        viewer_count INTEGER NOT NULL,
+        language TEXT,
+        started_at INTEGER NOT NULL,
+        is_mature INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        captured_at INTEGER NOT NULL
+      )`,
+      'CREATE INDEX IF NOT EXISTS stream_snapshots_channel_captured_at ON stream_snapshots (channel, captured_at)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'category views',
+    statements: categoryViewStatements((name, select) => `CREATE VIEW IF NOT EXISTS ${name} AS ${select}`),
+  },
+];

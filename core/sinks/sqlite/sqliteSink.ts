@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ChatEvent } from '../../events/chatEvent.ts';
+import type { StreamEvent } from '../../events/streamEvent.ts';
+import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
+import { CHAT_EVENT_COLUMNS, SNAPSHOT_COLUMNS } from '../columns.ts';
+import { splitEvents } from '../splitEvents.ts';
+import { toSinkError } from '../toSinkError.ts';
+import type { Migration, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
+import { SQLITE_MIGRATIONS } from './sqliteMigrations.ts';
+
+type Row = Record<string, string | number | null>;
+
+function chatRow(e: ChatEvent): Row {
+  return {
+    ...e,
+    is_action: e.is_action ? 1 : 0,
+    badges: JSON.stringify(e.badges),
+    params: JSON.stringify(e.params),
+    tags: JSON.stringify(e.tags),
+  };
+}
+
+function snapshotRow(s: StreamSnapshot): Row {
+  const { v: _v, kind: _kind, ...rest } = s;
+  return { ...rest, is_mature: s.is_mature ? 1 : 0, tags: JSON.stringify(s.tags) };
+}
+
+const insertSql = (table: string, columns: readonly string[]) =>
+  `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
+
+/** The embedded default: one file, WAL, one transaction per batch, prepared INSERT OR IGNORE. */
+export class SqliteSink implements Sink {
+  readonly name = 'sqlite' as const;
+  private db: Database.Database | undefined;
+  private migrated = false;
+  private readonly target: string;
+
+  constructor(
+    private readonly config: SqliteSinkConfig,
+    private readonly migrations: readonly Migration[] = SQLITE_MIGRATIONS,
+  ) {
+    this.target = `sqlite ${config.path}`;
+  }
+
+  private open(): Database.Database {
+    if (this.db) return this.db;
+    try {
+      if (this.config.path !== ':memory:') mkdirSync(dirname(this.config.path), { recursive: true });
+      const db = new Database(this.config.path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      this.db = db;
+      return db;
+    } catch (error) {
+      throw toSinkError(this.target, error, 'open');
+    }
+  }
+
+  async migrate(): Promise<void> {
+    const db = this.open();
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      // IMMEDIATE takes the write lock up front, so two processes migrating at once serialize.
+      db.transaction(() => {
+        const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+        const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+        for (const migration of this.migrations) {
+          if (applied.has(migration.version)) continue;
+          for (const statement of migration.statements) db.exec(statement);
+          record.run(migration.version, migration.name, Date.now());
+        }
+      }).immediate();
+      this.migrated = true;
+    } catch (error) {
+      throw toSinkError(this.target, error, 'migrate');
+    }
+  }
+
+  async write(events: StreamEvent[]): Promise<WriteResult> {
+    if (!this.migrated) await this.migrate();
+    const db = this.open();
+    const { chat, snapshots } = splitEvents(events);
+    try {
+      const insertChat = db.prepare(insertSql('chat_events', CHAT_EVENT_COLUMNS));
+      const insertSnapshot = db.prepare(insertSql('stream_snapshots', SNAPSHOT_COLUMNS));
+      const inserted = db.transaction(() => {
+        let count = 0;
+        for (const event of chat) count += insertChat.run(chatRow(event)).changes;
+        for (const snapshot of snapshots) count += insertSnapshot.run(snapshotRow(snapshot)).changes;
+        return count;
+      })();
+      return { inserted, duplicates: events.length - inserted };
+    } catch (error) {
+      throw toSinkError(this.target, error, 'write');
+    }
+  }
+
+  async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    if (!this.migrated) await this.migrate();
+    const db = this.open();
+    try {
+      const statement = db.prepare(sql);
+      if (!statement.reader) {
+        statement.run(...params);
+        return [];
+      }
+      return statement.all(...params) as Record<string, unknown>[];
+    } catch (error) {
+      throw toSinkError(this.target, error, 'query');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+}

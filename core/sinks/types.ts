@@ -1,0 +1,59 @@
+import type { StreamEvent } from '../events/streamEvent.ts';
+
+export const SinkName = { SQLite: 'sqlite', Postgres: 'postgres', ClickHouse: 'clickhouse' } as const;
+export type SinkName = (typeof SinkName)[keyof typeof SinkName];
+export const SINK_NAMES = Object.values(SinkName) as [SinkName, ...SinkName[]];
+
+export interface WriteResult {
+  /** Events newly stored by this call. */
+  readonly inserted: number;
+  /** Events skipped because their event_id was already stored (or repeated within the batch). */
+  readonly duplicates: number;
+}
+
+/** The one storage interface (TEAM.md). Every implementation deduplicates on event_id. */
+export interface Sink {
+  readonly name: SinkName;
+  /** Applies pending schema migrations; idempotent. write() calls it on first use. */
+  migrate(): Promise<void>;
+  write(events: StreamEvent[]): Promise<WriteResult>;
+  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+export interface SqliteSinkConfig {
+  readonly sink: 'sqlite';
+  readonly path: string;
+}
+
+export interface PostgresSinkConfig {
+  readonly sink: 'postgres';
+  readonly connectionString: string;
+  /** Pool size; a Lambda needs 1-2, the local runner a few. */
+  readonly maxConnections?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+export interface ClickHouseSinkConfig {
+  readonly sink: 'clickhouse';
+  /** http(s)://host:port; credentials in the URL or in username/password. */
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly database?: string | undefined;
+  /**
+   * A ready `@clickhouse/client` Connection (tests pass chdb's `createChdbConnection({ path })`).
+   * When set, `url` only names the target in messages.
+   */
+  readonly connection?: unknown;
+  readonly requestTimeoutMs?: number;
+}
+
+export type SinkConfig = SqliteSinkConfig | PostgresSinkConfig | ClickHouseSinkConfig;
+
+/** One versioned schema step. Statements run in order; each must be safe to re-run. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
