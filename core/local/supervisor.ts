@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { Logger } from '../log.ts';
+import { backoffDelay } from '../retry.ts';
+
+export interface SupervisedProcess {
+  readonly index: number;
+  readonly metricsPort: number;
+  child: ChildProcess | undefined;
+  restarts: number;
+  stopping: boolean;
+}
+
+export interface SupervisorOptions {
+  /** argv for one worker, e.g. [process.execPath, '--import', 'tsx', 'services/ingester/main.ts']. */
+  readonly command: readonly [string, ...string[]];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Worker i listens for metrics on firstMetricsPort + i. */
+  readonly firstMetricsPort: number;
+  readonly logger: Logger;
+  /** Grace period for a worker to finish its SIGTERM shutdown before SIGKILL. */
+  readonly stopTimeoutMs: number;
+  readonly onOutput?: (index: number, line: string) => void;
+}
+
+/**
+ * The local stand-in for ECS: keeps `desired` worker processes running, replaces crashed ones
+ * with capped backoff, and scales down by SIGTERM (the worker flushes and releases its lease),
+ * escalating to SIGKILL after the stop timeout as ECS does.
+ */
+export class Supervisor {
+  private readonly workers: SupervisedProcess[] = [];
+  private desired = 0;
+  private stopped = false;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  get desiredCount(): number {
+    return this.desired;
+  }
+
+  get running(): readonly SupervisedProcess[] {
+    return this.workers.filter((w) => w.child && w.child.exitCode === null && w.child.signalCode === null);
+  }
+
+  get metricsPorts(): number[] {
+    return this.workers.map((w) => w.metricsPort);
+  }
+
+  async setDesiredCount(count: number): Promise<void> {
+    if (this.stopped) return;
+    this.desired = count;
+    while (this.workers.length < count) this.startWorker(this.workers.length);
+    const surplus = this.workers.splice(count);
+    await Promise.all(surplus.map((w) => this.stopWorker(w)));
+  }
+
+  /** Kills one worker abruptly (tests use this to prove a replacement takes over). */
+  kill(index: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.workers[index]?.child?.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = this.workers.splice(0);
+    await Promise.all(all.map((w) => this.stopWorker(w)));
+  }
+
+  private startWorker(index: number, previous?: SupervisedProcess): void {
+    const worker: SupervisedProcess = previous ?? { index, metricsPort: this.options.firstMetricsPort + index, child: undefined, restarts: 0, stopping: false };
+    if (!previous) this.workers[index] = worker;
+    const [file, ...args] = this.options.command;
+    const child = spawn(file, args, {
+      cwd: this.options.cwd,
+      env: { ...this.options.env, METRICS_PORT: String(worker.metricsPort), INGESTER_TASK_ID: `local-${index}-${worker.restarts}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.child = child;
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) this.options.onOutput?.(index, line);
+    };
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    child.on('exit', (code, signal) => {
+      if (worker.stopping || this.stopped || !this.workers.includes(worker)) return;
+      worker.restarts++;
+      const delay = backoffDelay(Math.min(worker.restarts, 6), { baseMs: 250, maxMs: 10_000 });
+      this.options.logger.warn('ingester exited; replacing it', { index, code, signal, restartInMs: delay });
+      setTimeout(() => {
+        if (!worker.stopping && !this.stopped && this.workers.includes(worker)) this.startWorker(index, worker);
+      }, delay).unref();
+    });
+  }
+
+  private async stopWorker(worker: SupervisedProcess): Promise<void> {
+    worker.stopping = true;
+    const child = worker.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

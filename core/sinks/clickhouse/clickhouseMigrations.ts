@@ -1,0 +1,96 @@
+import { categoryViewStatements } from '../categoryViews.ts';
+import type { Migration } from '../types.ts';
+
+/**
+ * ClickHouse schema.
+ *
+ * chat_events is a ReplacingMergeTree partitioned by month and ordered by
+ * (channel, sent_at, event_id):
+ * - Per-channel-over-time queries read one contiguous key range; per-user queries use the
+ *   bloom-filter skip indexes on user_login / user_id (a projection would double the storage).
+ * - Deduplication has two layers. (1) The sorting key ends in event_id and the other key columns
+ *   are functions of the event (sent_at is tmi-sent-ts or the received_at that an `h:` id
+ *   hashes), so copies of one event always share a sorting key and partition, and merges
+ *   collapse them: this catches every duplicate eventually, whatever path it came by
+ *   (overlapping connections, replayed Kinesis records, re-imports). (2) Every insert carries
+ *   insert_deduplication_token = hash of its event ids (ClickHouseSink), so a retried insert
+ *   of the same rows (client timeout after the server committed, Lambda retry) is dropped at
+ *   insert time and never even creates a duplicate part; non_replicated_deduplication_window
+ *   enables that on a single server (replicated tables have it by default). Because merges are
+ *   eventual, readers that count must use FINAL (the category views do) or argMax-style
+ *   aggregation; the writer additionally skips ids already stored (see ClickHouseSink.write).
+ * - LowCardinality for columns with few distinct values per part (kind, subtype, channel,
+ *   color, badge names, param/tag keys); DoubleDelta for near-monotone timestamps inside the sort
+ *   order; T64 for small integers; ZSTD for text, tags and the raw line.
+ * - params and tags are Map(LowCardinality(String), String) rather than JSON strings: keys are a
+ *   small repeated vocabulary (dictionary-encoded once per part) and `tags['room-id']` reads
+ *   only the keys and values columns instead of parsing JSON per row. Values stay strings as
+ *   the contract has them.
+ */
+export const CLICKHOUSE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'chat_events and stream_snapshots',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS chat_events (
+        event_id String CODEC(ZSTD(1)),
+        v UInt8 DEFAULT 1 CODEC(ZSTD(1)),
+        kind LowCardinality(String),
+        subtype LowCardinality(Nullable(String)),
+        channel LowCardinality(String),
+        channel_id LowCardinality(Nullable(String)),
+        user_login Nullable(String) CODEC(ZSTD(1)),
+        user_id Nullable(String) CODEC(ZSTD(1)),
+        display_name Nullable(String) CODEC(ZSTD(1)),
+        target_user_login Nullable(String) CODEC(ZSTD(1)),
+        target_user_id Nullable(String) CODEC(ZSTD(1)),
+        target_message_id Nullable(String) CODEC(ZSTD(1)),
+        text Nullable(String) CODEC(ZSTD(3)),
+        is_action Bool CODEC(ZSTD(1)),
+        system_text Nullable(String) CODEC(ZSTD(3)),
+        bits UInt32 CODEC(T64, ZSTD(1)),
+        ban_duration_s Nullable(UInt32) CODEC(T64, ZSTD(1)),
+        badges Array(LowCardinality(String)),
+        color LowCardinality(Nullable(String)),
+        sent_at DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
+        received_at DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        source_channel_id LowCardinality(Nullable(String)),
+        source_event_id Nullable(String) CODEC(ZSTD(1)),
+        params Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+        tags Map(LowCardinality(String), String) CODEC(ZSTD(3)),
+        raw String CODEC(ZSTD(3)),
+        INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4,
+        INDEX user_id_bf user_id TYPE bloom_filter(0.01) GRANULARITY 4,
+        INDEX event_id_bf event_id TYPE bloom_filter(0.001) GRANULARITY 4
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(sent_at)
+      ORDER BY (channel, sent_at, event_id)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE TABLE IF NOT EXISTS stream_snapshots (
+        event_id String CODEC(ZSTD(1)),
+        channel LowCardinality(String),
+        channel_id LowCardinality(String),
+        stream_id String CODEC(ZSTD(1)),
+        game_id LowCardinality(Nullable(String)),
+        game_name LowCardinality(Nullable(String)),
+        title String CODEC(ZSTD(3)),
+        viewer_count UInt32 CODEC(T64, ZSTD(1)),
+        language LowCardinality(Nullable(String)),
+        started_at DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        is_mature Bool,
+        tags Array(LowCardinality(String)),
+        captured_at DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1))
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(captured_at)
+      ORDER BY (channel, captured_at, event_id)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'category views (deduplicated with FINAL)',
+    statements: categoryViewStatements((name, select) => `CREATE OR REPLACE VIEW ${name} AS ${select}`, 'chat_events FINAL'),
+  },
+];

@@ -1,0 +1,86 @@
+import { categoryViewStatements } from '../categoryViews.ts';
+import type { Migration } from '../types.ts';
+
+/**
+ * Postgres schema: native types (timestamptz, jsonb, text[]), and chat_events range-partitioned
+ * by month of sent_at. Partitioning earns its keep here because chat data is append-only and
+ * kept by age: dropping a month is a metadata operation instead of a DELETE plus vacuum of
+ * hundreds of millions of rows, each partition's indexes stay small enough to be cached, and
+ * per-channel-over-time queries prune to the months they touch. The price is that uniqueness
+ * must include the partition key, so the key is (event_id, sent_at). That is as strong as
+ * event_id alone, because sent_at is a function of the event (tmi-sent-ts, or the received_at
+ * that the `h:` id itself hashes), so one event_id always carries one sent_at. Partitions are
+ * created by the writer for each month it meets (PostgresSink.ensurePartitions), so backfills
+ * of old logs work without a default partition.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'chat_events (monthly partitions) and stream_snapshots',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS chat_events (
+        event_id text NOT NULL,
+        v smallint NOT NULL DEFAULT 1,
+        kind text NOT NULL,
+        subtype text,
+        channel text NOT NULL,
+        channel_id text,
+        user_login text,
+        user_id text,
+        display_name text,
+        target_user_login text,
+        target_user_id text,
+        target_message_id text,
+        text text,
+        is_action boolean NOT NULL DEFAULT false,
+        system_text text,
+        bits integer NOT NULL DEFAULT 0,
+        ban_duration_s integer,
+        badges text[] NOT NULL DEFAULT '{}',
+        color text,
+        sent_at timestamptz NOT NULL,
+        received_at timestamptz NOT NULL,
+        source_channel_id text,
+        source_event_id text,
+        params jsonb NOT NULL DEFAULT '{}',
+        tags jsonb NOT NULL DEFAULT '{}',
+        raw text NOT NULL,
+        PRIMARY KEY (event_id, sent_at)
+      ) PARTITION BY RANGE (sent_at)`,
+      'CREATE INDEX IF NOT EXISTS chat_events_channel_sent_at ON chat_events (channel, sent_at)',
+      'CREATE INDEX IF NOT EXISTS chat_events_user_sent_at ON chat_events (user_login, sent_at) WHERE user_login IS NOT NULL',
+      `CREATE TABLE IF NOT EXISTS stream_snapshots (
+        event_id text PRIMARY KEY,
+        channel text NOT NULL,
+        channel_id text NOT NULL,
+        stream_id text NOT NULL,
+        game_id text,
+        game_name text,
+        title text NOT NULL,
+        viewer_count integer NOT NULL,
+        language text,
+        started_at timestamptz NOT NULL,
+        is_mature boolean NOT NULL,
+        tags text[] NOT NULL DEFAULT '{}',
+        captured_at timestamptz NOT NULL
+      )`,
+      'CREATE INDEX IF NOT EXISTS stream_snapshots_channel_captured_at ON stream_snapshots (channel, captured_at)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'category views',
+    statements: categoryViewStatements((name, select) => `CREATE OR REPLACE VIEW ${name} AS ${select}`),
+  },
+];
+
+/** The partition holding one calendar month (UTC) of chat_events. */
+export function monthPartitionDdl(year: number, month: number): { name: string; sql: string } {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const next = month === 12 ? { y: year + 1, m: 1 } : { y: year, m: month + 1 };
+  const name = `chat_events_${year}_${pad(month)}`;
+  return {
+    name,
+    sql: `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF chat_events FOR VALUES FROM ('${year}-${pad(month)}-01 00:00:00+00') TO ('${next.y}-${pad(next.m)}-01 00:00:00+00')`,
+  };
+}
