@@ -53,6 +53,7 @@ export class KinesisProducer {
   private readonly flushMs: number;
   private readonly maxBufferBytes: number;
   private readonly maxBackoffMs: number;
+  private readonly maxBatchBytes: number;
   private lines: string[] = [];
   private lineBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -71,7 +72,9 @@ export class KinesisProducer {
   constructor(private readonly options: KinesisProducerOptions) {
     this.encoder = new RecordEncoder(options.encoder);
     this.flushMs = options.flushMs ?? 250;
-    this.maxBufferBytes = Math.max(options.maxBufferBytes ?? 64 * 1024 * 1024, PUT_RECORDS_MAX_BYTES * 2);
+    this.maxBufferBytes = options.maxBufferBytes ?? 64 * 1024 * 1024;
+    // The call in flight counts against the bound, so it may use at most half of it.
+    this.maxBatchBytes = Math.min(PUT_RECORDS_MAX_BYTES, Math.floor(this.maxBufferBytes / 2));
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.updateGauges();
     if (options.journal && !options.journal.isEmpty) this.kick();
@@ -175,9 +178,12 @@ export class KinesisProducer {
     m.journalRecords.set(this.options.journal?.records ?? 0);
   }
 
-  /** Keeps memory under its bound by moving the oldest sealed records to the journal. */
+  /**
+   * Keeps memory under its bound by moving the oldest sealed records to the journal, leaving room
+   * for the lines of the record being filled.
+   */
   private spillOverflow(): void {
-    let excess = this.bufferBytes - this.maxBufferBytes;
+    let excess = this.bufferBytes + Math.max(0, this.encoder.uncompressedBudget - this.lineBytes) - this.maxBufferBytes;
     if (excess <= 0) return;
     let count = 0;
     while (excess > 0 && count < this.memory.length) excess -= this.memory[count++]!.data.length;
@@ -236,11 +242,11 @@ export class KinesisProducer {
   private takeBatch(): Batch | undefined {
     const journal = this.options.journal;
     if (journal && !journal.isEmpty) {
-      const entries = journal.peek(this.window, PUT_RECORDS_MAX_BYTES - 64 * 1024);
+      const entries = journal.peek(this.window, Math.max(1, this.maxBatchBytes - 18_000));
       if (entries.length > 0) return { entries, source: 'journal', bytes: 0 };
     }
     if (this.memory.length === 0) return undefined;
-    const n = batchLength(this.memory, this.window);
+    const n = batchLength(this.memory, this.window, this.maxBatchBytes);
     const entries = this.memory.splice(0, n);
     let bytes = 0;
     for (const e of entries) bytes += e.data.length;
@@ -263,7 +269,8 @@ export class KinesisProducer {
       }
       if (batch.source === 'journal') this.options.journal!.ack(batch.entries.length);
       this.inFlightBytes = 0;
-      const failed = outcome.failed.map((f) => f.entry);
+      // Journal entries are views into the loaded segment: copy the few that go back to memory.
+      const failed = outcome.failed.map((f) => (batch.source === 'journal' ? { data: Buffer.from(f.entry.data), eventCount: f.entry.eventCount } : f.entry));
       if (failed.length > 0) {
         for (const f of outcome.failed) m?.kinesisFailures.inc({ code: f.code });
         m?.kinesisRetries.inc(failed.length);

@@ -20,12 +20,12 @@ export interface PutRecordsOutcome<T extends PutEntry> {
 }
 
 /** How many of `entries` (from the front) fit one PutRecords call, at least one. */
-export function batchLength(entries: readonly PutEntry[], maxEntries = PUT_RECORDS_MAX_ENTRIES): number {
+export function batchLength(entries: readonly PutEntry[], maxEntries = PUT_RECORDS_MAX_ENTRIES, maxBytes = PUT_RECORDS_MAX_BYTES): number {
   let bytes = 0;
   let count = 0;
   for (const entry of entries) {
     const size = entry.data.length + PARTITION_KEY_BYTES;
-    if (count >= Math.min(maxEntries, PUT_RECORDS_MAX_ENTRIES) || (count > 0 && bytes + size > PUT_RECORDS_MAX_BYTES)) break;
+    if (count >= Math.min(maxEntries, PUT_RECORDS_MAX_ENTRIES) || (count > 0 && bytes + size > Math.min(maxBytes, PUT_RECORDS_MAX_BYTES))) break;
     bytes += size;
     count += 1;
   }

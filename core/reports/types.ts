@@ -39,6 +39,8 @@ export interface ReportDefinition {
   /** Time series reports list every bucket of the range, with 0 where the database has no row. */
   readonly timeSeries?: { readonly bucketColumn: string };
   sql(dialect: SinkName, context: ReportContext): string;
+  /** Derived columns and clean-ups on the typed rows (shares, spans). */
+  finish?(rows: ReportRow[]): ReportRow[];
 }
 
 export interface ReportResult {

@@ -36,7 +36,7 @@ export async function fetchLiveStreams(client: HelixClient, options: FetchLiveSt
   let pages = 0;
   for (;;) {
     if (pages >= pageLimit) return { streams, pages, duplicates, stoppedBy: 'page_limit' };
-    const params: [string, string][] = [['first', '100'], ...languageParams];
+    const params: (readonly [string, string])[] = [['first', '100'], ...languageParams];
     if (cursor) params.push(['after', cursor]);
     const parsed = HelixStreamsPageSchema.safeParse(await client.get('streams', params));
     pages++;

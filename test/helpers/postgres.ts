@@ -8,6 +8,9 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
+/** A role that must log in with a password on scratch clusters (the test creates it). */
+export const PASSWORD_USER = 'poglytics_pw';
+
 export interface ScratchPostgres {
   /** postgres://postgres@127.0.0.1:PORT/postgres (trust auth, or TEST_DATABASE_URL). */
   readonly url: string;
@@ -72,11 +75,13 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
     'max_connections = 50',
   ].join('\n');
   await asPostgres(`cat >> ${dataDir}/postgresql.conf <<'CONF'\n${conf}\nCONF`);
+  // Everyone is trusted except PASSWORD_USER, so tests can see a refused password.
+  await asPostgres(`sed -i '1i host all ${PASSWORD_USER} 127.0.0.1/32 scram-sha-256' ${dataDir}/pg_hba.conf`);
   const start = async () => {
     await asPostgres(`${PG_BIN}/pg_ctl -D ${dataDir} -l ${root}/log -w -t 30 start >/dev/null`);
   };
   const stop = async () => {
-    await asPostgres(`${PG_BIN}/pg_ctl -D ${dataDir} -m immediate -w stop >/dev/null`);
+    await asPostgres(`${PG_BIN}/pg_ctl -D ${dataDir} -m fast -w stop >/dev/null`);
   };
   await start();
   let closed = false;

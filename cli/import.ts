@@ -1,0 +1,117 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { importRawLog, type ImportTotals } from '../core/consumer/importRawLog.ts';
+import { createSinkFromEnv } from '../core/sinks/createSink.ts';
+import type { Sink } from '../core/sinks/types.ts';
+
+const USAGE = `usage: poglytics import FILE... [--batch-size N] [--received-at MS]
+
+Backfills raw Twitch IRC log lines (one line per message; a leading logger timestamp such as
+"[2024-01-01 12:00:00] " or "2024-01-01T12:00:00.000Z " is accepted) into the sink chosen by the
+environment (SINK, SQLITE_PATH, DATABASE_URL, CLICKHOUSE_URL). "-" reads stdin. Events are
+deduplicated on event_id, so importing a file twice adds nothing. Progress goes to stderr,
+rejected lines too, as FILE:LINE: reason.
+
+  --batch-size N     events per database write (default 5000)
+  --received-at MS   received_at for lines without any time (default: the file's mtime;
+                     for stdin, 0 — give it explicitly for a meaningful value)`;
+
+const MAX_REJECTS_SHOWN = 1000;
+
+interface ImportArgs {
+  readonly files: string[];
+  readonly batchSize: number;
+  readonly receivedAt: number | null;
+}
+
+function parseArgs(args: string[]): ImportArgs | string | 'help' {
+  const files: string[] = [];
+  let batchSize = 5000;
+  let receivedAt: number | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--batch-size' || arg === '--received-at') {
+      const value = args[++i];
+      if (value === undefined || !/^\d+$/.test(value)) return `${arg} needs a non-negative integer`;
+      if (arg === '--batch-size') batchSize = Math.max(1, Number(value));
+      else receivedAt = Number(value);
+    } else if (arg.startsWith('--')) return `unknown option ${arg}`;
+    else files.push(arg);
+  }
+  if (files.length === 0) return 'give at least one FILE (or - for stdin)';
+  return { files, batchSize, receivedAt };
+}
+
+function progressLine(totals: ImportTotals, startedMs: number): string {
+  const seconds = Math.max((performance.now() - startedMs) / 1000, 0.001);
+  return `${totals.lines} lines (${Math.round(totals.lines / seconds)} lines/s), ${totals.inserted} inserted, ${totals.duplicates} duplicates, ${totals.ignored} ignored, ${totals.rejected} rejected`;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (typeof parsed === 'string') {
+    process.stderr.write(`poglytics import: ${parsed}\n${USAGE}\n`);
+    return 1;
+  }
+  let sink: Sink;
+  try {
+    sink = await createSinkFromEnv(process.env);
+    await sink.migrate();
+  } catch (error) {
+    process.stderr.write(`poglytics import: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const started = performance.now();
+  const totals: ImportTotals = { lines: 0, events: 0, ignored: 0, rejected: 0, inserted: 0, duplicates: 0 };
+  const tty = process.stderr.isTTY === true;
+  let lastProgress = 0;
+  let rejectsShown = 0;
+  let exitCode = 0;
+  try {
+    for (const file of parsed.files) {
+      const name = file === '-' ? 'stdin' : file;
+      let fallbackReceivedAt: number;
+      let input: AsyncIterable<Buffer | string>;
+      try {
+        fallbackReceivedAt = parsed.receivedAt ?? (file === '-' ? 0 : Math.floor((await stat(file)).mtimeMs));
+        input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+        await importRawLog(input, {
+          sink,
+          totals,
+          batchSize: parsed.batchSize,
+          fallbackReceivedAt,
+          onReject: (lineNumber, reason) => {
+            if (rejectsShown++ < MAX_REJECTS_SHOWN) process.stderr.write(`${tty ? '\r\x1b[K' : ''}${name}:${lineNumber}: ${reason}\n`);
+          },
+          onBatch: (t) => {
+            const now = performance.now();
+            if (now - lastProgress < 1000) return;
+            lastProgress = now;
+            process.stderr.write(tty ? `\r\x1b[K${progressLine(t, started)}` : `${progressLine(t, started)}\n`);
+          },
+        });
+      } catch (error) {
+        const err = error as NodeJS.ErrnoException;
+        if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
+          process.stderr.write(`${tty ? '\r\x1b[K' : ''}poglytics import: cannot read ${name}: ${err.message}\n`);
+          exitCode = 1;
+          continue;
+        }
+        throw error;
+      }
+    }
+  } catch (error) {
+    process.stderr.write(`${tty ? '\r\x1b[K' : ''}poglytics import: ${(error as Error).message}\n`);
+    exitCode = 1;
+  } finally {
+    await sink.close();
+  }
+  if (rejectsShown > MAX_REJECTS_SHOWN) process.stderr.write(`… and ${rejectsShown - MAX_REJECTS_SHOWN} more rejected lines\n`);
+  process.stderr.write(`${tty ? '\r\x1b[K' : ''}${sink.name}: ${progressLine(totals, started)}\n`);
+  return exitCode;
+}

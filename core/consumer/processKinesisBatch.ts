@@ -1,0 +1,106 @@
+import type { DeadLetterEntry } from '../deadletter/types.ts';
+import { decodeRecord, type RejectedLine } from '../events/kinesisRecordCodec.ts';
+import type { StreamEvent } from '../events/streamEvent.ts';
+import type { BatchOutcome, ConsumerDeps, KinesisRecordInput } from './types.ts';
+
+/** Postgres cannot store NUL, and the contract rejects lines containing one (ARCHITECTURE.md). */
+function nulRejects(events: StreamEvent[]): { kept: StreamEvent[]; rejects: RejectedLine[] } {
+  const kept: StreamEvent[] = [];
+  const rejects: RejectedLine[] = [];
+  for (const event of events) {
+    if (event.kind !== 'stream_snapshot' && event.raw.includes('\u0000')) {
+      rejects.push({ lineNumber: 0, line: JSON.stringify(event), reason: 'event contains a NUL character' });
+    } else kept.push(event);
+  }
+  return { kept, rejects };
+}
+
+/**
+ * The consumer's per-batch logic, shared by the Lambda handler and the local Kinesis poller:
+ * decode every record, send lines that are not valid events to the dead letter, store all
+ * valid events with ONE bulk sink write, report metrics, and say which records to retry.
+ *
+ * Failure semantics follow Lambda's Kinesis checkpointing (ReportBatchItemFailures): Lambda
+ * resumes from the LOWEST reported sequence number, so the result must never claim success
+ * for a record whose events are not stored. When the bulk write fails, every record that
+ * carried events is reported (the lowest of them is where the retry starts); when a dead
+ * letter cannot be written, that record is reported. Records reported needlessly are harmless:
+ * the sinks deduplicate on event_id and dead-letter keys are per (shard, sequence number).
+ */
+export async function processKinesisBatch(records: readonly KinesisRecordInput[], deps: ConsumerDeps): Promise<BatchOutcome> {
+  const now = deps.now ?? Date.now;
+  const failed = new Set<string>();
+  const withEvents: string[] = [];
+  const events: StreamEvent[] = [];
+  let deadLettered = 0;
+
+  for (const record of records) {
+    const decoded = decodeRecord(record.data);
+    const { kept, rejects: nul } = nulRejects(decoded.events);
+    const rejects = [...decoded.rejects, ...nul];
+    if (kept.length > 0) {
+      withEvents.push(record.sequenceNumber);
+      for (const event of kept) events.push(event);
+    }
+    if (rejects.length === 0) continue;
+    const time = new Date(now()).toISOString();
+    const entries: DeadLetterEntry[] = rejects.map((r) => ({
+      reason: r.reason,
+      line: r.line,
+      lineNumber: r.lineNumber,
+      sequenceNumber: record.sequenceNumber,
+      shardId: record.shardId,
+      source: 'kinesis',
+      time,
+    }));
+    try {
+      await deps.deadLetter.write(`kinesis/${record.shardId ?? 'unknown-shard'}/${record.sequenceNumber}`, entries);
+      deadLettered += entries.length;
+    } catch (error) {
+      failed.add(record.sequenceNumber);
+      deps.logger?.error('dead letter write failed', { sequenceNumber: record.sequenceNumber, destination: deps.deadLetter.destination, error });
+    }
+  }
+
+  let inserted = 0;
+  let duplicates = 0;
+  let insertMs = 0;
+  const latenciesMs: number[] = [];
+  if (events.length > 0) {
+    const started = performance.now();
+    try {
+      const result = await deps.sink.write(events);
+      insertMs = performance.now() - started;
+      inserted = result.inserted;
+      duplicates = result.duplicates;
+      const stored = now();
+      for (const event of events) latenciesMs.push(stored - (event.kind === 'stream_snapshot' ? event.captured_at : event.sent_at));
+    } catch (error) {
+      insertMs = performance.now() - started;
+      for (const sequenceNumber of withEvents) failed.add(sequenceNumber);
+      deps.logger?.error('sink write failed; reporting the batch for retry', { sink: deps.sink.name, events: events.length, records: withEvents.length, error });
+    }
+  }
+
+  const measurements = {
+    sink: deps.sink.name,
+    records: records.length,
+    events: events.length,
+    inserted,
+    duplicates,
+    deadLettered,
+    failedRecords: failed.size,
+    insertMs,
+    latenciesMs,
+  };
+  try {
+    await deps.metrics?.recordBatch(measurements);
+  } catch (error) {
+    // Metrics are never a reason to redeliver data.
+    deps.logger?.warn('metrics publish failed', { error });
+  }
+  return {
+    ...measurements,
+    batchItemFailures: records.filter((r) => failed.has(r.sequenceNumber)).map((r) => ({ itemIdentifier: r.sequenceNumber })),
+  };
+}

@@ -1,0 +1,91 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Logger } from '../log.ts';
+import type { AppCredentials } from '../twitch/appToken.ts';
+import type { Clock } from '../twitch/clock.ts';
+import { discoverChannels } from '../twitch/discoverChannels.ts';
+import { HelixClient } from '../twitch/helixClient.ts';
+import { AssignmentStore } from './assignmentStore.ts';
+import type { RefresherConfig } from './loadRefresherConfig.ts';
+import { publishSnapshots } from './publishSnapshots.ts';
+import { refreshChannels, type RefreshReport } from './refreshChannels.ts';
+import type { Scaler } from './scaler.ts';
+
+export type RefresherSettings = Pick<
+  RefresherConfig,
+  | 'channels'
+  | 'excludedChannels'
+  | 'maxChannels'
+  | 'minViewers'
+  | 'languages'
+  | 'twitchHelixUrl'
+  | 'twitchAuthUrl'
+  | 'controlTableName'
+  | 'kinesisStreamName'
+  | 'shardCapacity'
+  | 'offlineGraceMinutes'
+  | 'standbyTasks'
+>;
+
+export interface RefresherClients {
+  readonly dynamo: DynamoDBClient;
+  /** Null to skip stream snapshots. */
+  readonly kinesis: KinesisClient | null;
+  readonly scaler: Scaler | null;
+  /** Null without Twitch credentials (a static CHANNELS list only). */
+  readonly credentials: AppCredentials | null;
+  readonly fetch?: typeof fetch;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+}
+
+export interface Refresher {
+  refresh(): Promise<RefreshReport & { helixRequests: number; rateLimitRemaining: number | undefined }>;
+}
+
+/**
+ * Wires a refresh from settings and clients: the Lambda handler and local mode both use this,
+ * so they run the same code. The Helix client lives as long as the refresher (warm invocations).
+ */
+export function createRefresher(settings: RefresherSettings, clients: RefresherClients): Refresher {
+  const helix = clients.credentials
+    ? new HelixClient({
+        helixUrl: settings.twitchHelixUrl,
+        authUrl: settings.twitchAuthUrl,
+        credentials: clients.credentials,
+        ...(clients.fetch ? { fetch: clients.fetch } : {}),
+        ...(clients.clock ? { clock: clients.clock } : {}),
+      })
+    : null;
+  const excluded = new Set(settings.excludedChannels);
+  const store = new AssignmentStore(clients.dynamo, settings.controlTableName);
+  const kinesis = clients.kinesis;
+  return {
+    async refresh() {
+      const requestsBefore = helix?.stats.requests ?? 0;
+      const report = await refreshChannels(
+        {
+          discover: () =>
+            discoverChannels({
+              helix,
+              staticChannels: settings.channels,
+              excluded,
+              maxChannels: settings.maxChannels,
+              minViewers: settings.minViewers,
+              languages: settings.languages,
+            }),
+          store,
+          scaler: clients.scaler,
+          publishSnapshots: kinesis ? (snapshots) => publishSnapshots(kinesis, settings.kinesisStreamName, snapshots) : null,
+          ...(clients.clock ? { now: () => clients.clock!.now() } : {}),
+          ...(clients.log ? { log: clients.log } : {}),
+        },
+        {
+          rebalance: { shardCapacity: settings.shardCapacity, offlineGraceMs: settings.offlineGraceMinutes * 60_000, excluded },
+          standbyTasks: settings.standbyTasks,
+        },
+      );
+      return { ...report, helixRequests: (helix?.stats.requests ?? 0) - requestsBefore, rateLimitRemaining: helix?.stats.rateLimitRemaining };
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ChatEvent } from '../../events/chatEvent.ts';
+import type { StreamEvent } from '../../events/streamEvent.ts';
+import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
+import { splitEvents } from '../splitEvents.ts';
+import { describeUrl, toSinkError } from '../toSinkError.ts';
+import type { ClickHouseSinkConfig, Migration, Sink, WriteResult } from '../types.ts';
+import { CLICKHOUSE_MIGRATIONS } from './clickhouseMigrations.ts';
+
+/** Rows per INSERT: large JSONEachRow blocks, yet bounded client memory. */
+const ROWS_PER_INSERT = 50_000;
+/** event_ids per existence lookup (they travel as a query parameter). */
+const IDS_PER_LOOKUP = 5_000;
+
+/** `YYYY-MM-DD hh:mm:ss.sss` in UTC: what a DateTime64(3, 'UTC') column parses without guessing. */
+export function clickhouseTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function chatRow(e: ChatEvent): Record<string, unknown> {
+  return { ...e, sent_at: clickhouseTime(e.sent_at), received_at: clickhouseTime(e.received_at) };
+}
+
+function snapshotRow(s: StreamSnapshot): Record<string, unknown> {
+  const { v: _v, kind: _kind, ...rest } = s;
+  return { ...rest, started_at: clickhouseTime(s.started_at), captured_at: clickhouseTime(s.captured_at) };
+}
+
+/** Same ids → same token, so a retried insert of the same rows is dropped by the server. */
+function dedupToken(ids: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const id of ids) hash.update(id).update('\n');
+  return hash.digest('hex');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class ClickHouseSink implements Sink {
+  readonly name = 'clickhouse' as const;
+  private readonly client: ClickHouseClient;
+  private readonly target: string;
+  private migrated: Promise<void> | undefined;
+
+  constructor(
+    config: ClickHouseSinkConfig,
+    private readonly migrations: readonly Migration[] = CLICKHOUSE_MIGRATIONS,
+  ) {
+    this.target = `clickhouse ${describeUrl(config.url)}`;
+    this.client = createClient({
+      url: config.url,
+      ...(config.username !== undefined ? { username: config.username } : {}),
+      ...(config.password !== undefined ? { password: config.password } : {}),
+      ...(config.database !== undefined ? { database: config.database } : {}),
+      ...(config.connection ? { connection: config.connection as never } : {}),
+      request_timeout: config.requestTimeoutMs ?? 60_000,
+      compression: { request: !config.connection, response: !config.connection },
+    });
+  }
+
+  migrate(): Promise<void> {
+    this.migrated ??= this.runMigrations().catch((error: unknown) => {
+      this.migrated = undefined;
+      throw toSinkError(this.target, error, 'migrate');
+    });
+    return this.migrated;
+  }
+
+  /**
+   * ClickHouse has no transactional DDL; every statement is IF NOT EXISTS / OR REPLACE, so a
+   * migration interrupted halfway, or run by two processes at once, is simply run again.
+   */
+  private async runMigrations(): Promise<void> {
+    await this.client.command({
+      query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+              ENGINE = ReplacingMergeTree ORDER BY version`,
+    });
+    const applied = new Set((await this.rows<{ version: number }>('SELECT version FROM schema_migrations FINAL')).map((r) => Number(r.version)));
+    for (const migration of this.migrations) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) await this.client.command({ query: statement });
+      await this.client.insert({
+        table: 'schema_migrations',
+        values: [{ version: migration.version, name: migration.name }],
+        format: 'JSONEachRow',
+        clickhouse_settings: { insert_deduplication_token: `migration-${migration.version}` },
+      });
+    }
+  }
+
+  private async rows<T>(query: string, query_params?: Record<string, unknown>): Promise<T[]> {
+    const result = await this.client.query({
+      query,
+      format: 'JSONEachRow',
+      ...(query_params ? { query_params } : {}),
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    });
+    return result.json<T>();
+  }
+
+  /**
+   * Ids of these events that are already stored. The lookup is bounded to the batch's sent_at
+   * range (partition and primary-key pruning) and uses the event_id bloom filter. Together
+   * with the in-batch repeat count this makes `duplicates` exact for one writer; two writers
+   * racing on the same ids both count them as inserted, and the ReplacingMergeTree still keeps
+   * one row.
+   */
+  private async storedIds(table: 'chat_events' | 'stream_snapshots', timeColumn: string, items: readonly { event_id: string; t: number }[]) {
+    const stored = new Set<string>();
+    if (items.length === 0) return stored;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const item of items) {
+      if (item.t < lo) lo = item.t;
+      if (item.t > hi) hi = item.t;
+    }
+    for (const chunk of chunks(items, IDS_PER_LOOKUP)) {
+      const found = await this.rows<{ event_id: string }>(
+        `SELECT event_id FROM ${table} WHERE ${timeColumn} BETWEEN {lo:DateTime64(3, 'UTC')} AND {hi:DateTime64(3, 'UTC')} AND event_id IN {ids:Array(String)}`,
+        { lo: clickhouseTime(lo), hi: clickhouseTime(hi), ids: chunk.map((i) => i.event_id) },
+      );
+      for (const row of found) stored.add(row.event_id);
+    }
+    return stored;
+  }
+
+  private async insertRows(table: string, ids: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      await this.client.insert({
+        table,
+        values: rows.slice(i, i + ROWS_PER_INSERT),
+        format: 'JSONEachRow',
+        clickhouse_settings: { insert_deduplication_token: dedupToken(ids.slice(i, i + ROWS_PER_INSERT)), async_insert: 0 },
+      });
+    }
+  }
+
+  async write(events: StreamEvent[]): Promise<WriteResult> {
+    await this.migrate();
+    const { chat, snapshots } = splitEvents(events);
+    try {
+      const storedChat = await this.storedIds('chat_events', 'sent_at', chat.map((e) => ({ event_id: e.event_id, t: e.sent_at })));
+      const storedSnapshots = await this.storedIds('stream_snapshots', 'captured_at', snapshots.map((s) => ({ event_id: s.event_id, t: s.captured_at })));
+      const newChat = chat.filter((e) => !storedChat.has(e.event_id));
+      const newSnapshots = snapshots.filter((s) => !storedSnapshots.has(s.event_id));
+      await this.insertRows('chat_events', newChat.map((e) => e.event_id), newChat.map(chatRow));
+      await this.insertRows('stream_snapshots', newSnapshots.map((s) => s.event_id), newSnapshots.map(snapshotRow));
+      const inserted = newChat.length + newSnapshots.length;
+      return { inserted, duplicates: events.length - inserted };
+    } catch (error) {
+      throw toSinkError(this.target, error, 'write');
+    }
+  }
+
+  /** `params[i]` binds to `{p<i+1>:Type}` in the SQL (ClickHouse's typed placeholders). */
+  async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    await this.migrate();
+    const query_params = Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value]));
+    try {
+      if (!/^\s*(SELECT|WITH|SHOW|DESCRIBE|EXPLAIN|EXISTS)\b/i.test(sql)) {
+        await this.client.command({ query: sql, ...(params.length ? { query_params } : {}) });
+        return [];
+      }
+      return await this.rows<Record<string, unknown>>(sql, params.length ? query_params : undefined);
+    } catch (error) {
+      throw toSinkError(this.target, error, 'query');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from './config.ts';
+import { Control } from './constructs/Control.ts';
+import { EventStream } from './constructs/EventStream.ts';
+import { Ingest } from './constructs/Ingest.ts';
+import { Network } from './constructs/Network.ts';
+import { Observability } from './constructs/Observability.ts';
+import { DEAD_LETTER_METRICS_FILTER, Storage } from './constructs/Storage.ts';
+
+export interface PoglyticsStackProps extends StackProps {
+  readonly config: InfraConfig;
+}
+
+/**
+ * The whole system in one stack. Environment-agnostic (no lookups): the account and region come
+ * from the deploying credentials, so the same template deploys anywhere, LocalStack included.
+ */
+export class PoglyticsStack extends Stack {
+  public readonly network: Network;
+  public readonly events: EventStream;
+  public readonly control: Control;
+  public readonly ingest: Ingest;
+  public readonly storage: Storage;
+  public readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: PoglyticsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const twitchSecret = secretsmanager.Secret.fromSecretNameV2(this, 'TwitchSecret', config.twitchSecretName);
+    this.network = new Network(this, 'Network', { natGateways: config.natGateways, logRetentionDays: config.logRetentionDays });
+    this.events = new EventStream(this, 'Events', {
+      kinesis: config.kinesis,
+      retentionHours: config.streamRetentionHours,
+      encryption: config.streamEncryption,
+    });
+    this.control = new Control(this, 'Control', { config, stream: this.events.stream, twitchSecret });
+    this.ingest = new Ingest(this, 'Ingest', {
+      config,
+      vpc: this.network.vpc,
+      subnets: this.network.appSubnets,
+      stream: this.events.stream,
+      table: this.control.table,
+      twitchSecret,
+    });
+    this.control.manageService(this.ingest.cluster, this.ingest.service);
+    this.storage = new Storage(this, 'Storage', {
+      config,
+      vpc: this.network.vpc,
+      appSubnets: this.network.appSubnets,
+      databaseSubnets: this.network.databaseSubnets,
+      stream: this.events.stream,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      config,
+      resources: {
+        stream: this.events.stream,
+        consumer: this.storage.consumer.function,
+        refresher: this.control.refresher.function,
+        cluster: this.ingest.cluster,
+        service: this.ingest.service,
+        deadLetterBucket: this.storage.deadLetterBucket,
+        deadLetterMetricsFilter: DEAD_LETTER_METRICS_FILTER,
+      },
+    });
+  }
+}

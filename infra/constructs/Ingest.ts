@@ -1,0 +1,174 @@
+import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { InfraConfig } from '../config.ts';
+import { REPO_ROOT } from '../paths.ts';
+import { cloudWatchAgentConfig, prometheusScrapeConfig } from './ingesterMetricsAgentConfig.ts';
+
+export interface IngestProps {
+  readonly config: Pick<InfraConfig, 'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester'>;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly stream: kinesis.IStream;
+  readonly table: dynamodb.ITable;
+  readonly twitchSecret: secretsmanager.ISecret;
+  /** Sidecar image; any tag of the CloudWatch agent. */
+  readonly metricsAgentImage?: string;
+}
+
+export const METRICS_PORT = 9091;
+export const JOURNAL_DIR = '/tmp/poglytics/journal';
+const NON_ROOT_USER = '1000:1000';
+const DEFAULT_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest';
+
+/** Build context is the repository root (the image needs core/); these never belong in it. */
+const IMAGE_EXCLUDES = ['**/node_modules', 'cdk.out', '.git', 'data', 'test', 'bench', 'infra', 'monitoring', '.ci', '**/*.log'];
+
+/**
+ * The ingesters: an ECS cluster and a Fargate service running services/ingester/Dockerfile, with
+ * a CloudWatch agent sidecar that turns its Prometheus metrics into CloudWatch metrics.
+ *
+ * The service's desired count belongs to the channel refresher (ECS UpdateService). The template
+ * therefore carries no DesiredCount: CloudFormation starts a new service with one task and, on
+ * every later deploy, leaves the running count alone instead of resetting it.
+ */
+export class Ingest extends Construct {
+  public readonly cluster: ecs.Cluster;
+  public readonly service: ecs.FargateService;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly logGroup: logs.LogGroup;
+  public readonly metricsLogGroup: logs.LogGroup;
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: IngestProps) {
+    super(scope, id);
+    const { config } = props;
+    const ingester = config.ingester;
+    const arm = config.architecture === 'arm64';
+    const retention = config.logRetentionDays as logs.RetentionDays;
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: ingester.cpu,
+      memoryLimitMiB: ingester.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+      ...(ingester.ephemeralStorageGiB !== undefined ? { ephemeralStorageGiB: ingester.ephemeralStorageGiB } : {}),
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    this.metricsLogGroup = new logs.LogGroup(this, 'MetricsLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+
+    const ingesterContainer = this.taskDefinition.addContainer('ingester', {
+      image: ecs.ContainerImage.fromAsset(REPO_ROOT, {
+        file: 'services/ingester/Dockerfile',
+        platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
+        exclude: IMAGE_EXCLUDES,
+      }),
+      essential: true,
+      user: NON_ROOT_USER,
+      // SIGTERM → ordered shutdown (stop reading, flush, release lease) → SIGKILL after this.
+      stopTimeout: Duration.seconds(ingester.stopTimeoutSeconds),
+      environment: {
+        AWS_REGION: Stack.of(this).region,
+        KINESIS_STREAM_NAME: props.stream.streamName,
+        CONTROL_TABLE_NAME: props.table.tableName,
+        CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
+        SHUTDOWN_DEADLINE_MS: String(ingester.shutdownDeadlineMs),
+        // On the task's ephemeral storage (the writable layer): survives a Kinesis outage, not the task.
+        JOURNAL_DIR,
+        METRICS_PORT: String(METRICS_PORT),
+        JOIN_RATE_COUNT: String(ingester.joinRateCount),
+        JOIN_RATE_WINDOW_MS: String(ingester.joinRateWindowMs),
+        LOG_LEVEL: ingester.logLevel,
+      },
+      secrets: {
+        TWITCH_CLIENT_ID: ecs.Secret.fromSecretsManager(props.twitchSecret, 'client_id'),
+        TWITCH_CLIENT_SECRET: ecs.Secret.fromSecretsManager(props.twitchSecret, 'client_secret'),
+      },
+      healthCheck: {
+        // The image has node but maybe no curl: ask the metrics endpoint with node itself.
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${METRICS_PORT}/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'ingester',
+        logGroup: this.logGroup,
+        // Never block the event loop on CloudWatch Logs backpressure.
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+    });
+
+    const agent = this.taskDefinition.addContainer('metrics-agent', {
+      image: ecs.ContainerImage.fromRegistry(props.metricsAgentImage ?? DEFAULT_AGENT_IMAGE),
+      // Losing metrics must not stop ingestion.
+      essential: false,
+      cpu: 64,
+      memoryReservationMiB: 64,
+      environment: {
+        CW_CONFIG_CONTENT: cloudWatchAgentConfig(this.metricsLogGroup.logGroupName),
+        PROMETHEUS_CONFIG_CONTENT: prometheusScrapeConfig(METRICS_PORT),
+      },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'metrics-agent', logGroup: this.logGroup }),
+    });
+    agent.addContainerDependencies({ container: ingesterContainer, condition: ecs.ContainerDependencyCondition.START });
+
+    const taskRole = this.taskDefinition.taskRole;
+    props.stream.grantWrite(taskRole);
+    props.table.grantReadWriteData(taskRole);
+    this.metricsLogGroup.grantWrite(taskRole);
+    this.metricsLogGroup.grant(taskRole, 'logs:DescribeLogStreams');
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Poglytics ingester tasks: no inbound, outbound to Twitch IRC and AWS APIs',
+      allowAllOutbound: true,
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: props.subnets,
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      // desiredCount deliberately unset: owned by the channel refresher (see class comment).
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableExecuteCommand: false,
+    });
+
+    Validations.of(this.taskDefinition).acknowledge(
+      {
+        id: 'AwsSolutions-ECS2',
+        reason: 'Only non-secret settings (resource names, tuning numbers, agent config) are plain environment variables; the Twitch credentials are injected as ECS secrets from Secrets Manager.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Execution role: ecr:GetAuthorizationToken has no resource-level permissions (image pulls themselves are scoped to the asset repository).',
+      },
+    );
+  }
+}

@@ -1,0 +1,52 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { emfConsumerMetrics } from '../../core/consumer/emfConsumerMetrics.ts';
+import { processKinesisBatch } from '../../core/consumer/processKinesisBatch.ts';
+import type { ConsumerDeps, KinesisRecordInput } from '../../core/consumer/types.ts';
+import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterFromEnv.ts';
+import { createLogger } from '../../core/log.ts';
+import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
+
+const logger = createLogger(undefined, { service: 'stream-consumer' });
+
+/**
+ * Sink, dead letter and metrics live at module scope so warm invocations reuse the database
+ * connection. They are created on first use (not at import) so a cold start that cannot read a
+ * secret fails the invocation — and is retried — instead of poisoning the container.
+ */
+let deps: Promise<ConsumerDeps> | undefined;
+function consumerDeps(): Promise<ConsumerDeps> {
+  deps ??= (async (): Promise<ConsumerDeps> => ({
+    sink: await createSinkFromEnv(process.env),
+    deadLetter: createDeadLetterFromEnv(process.env),
+    metrics: emfConsumerMetrics(),
+    logger,
+  }))().catch((error: unknown) => {
+    deps = undefined;
+    throw error;
+  });
+  return deps;
+}
+
+/** `eventID` is `shardId-000000000000:<sequence number>`. */
+function toInput(record: KinesisStreamRecord): KinesisRecordInput {
+  const colon = record.eventID.indexOf(':');
+  return {
+    sequenceNumber: record.kinesis.sequenceNumber,
+    shardId: colon > 0 ? record.eventID.slice(0, colon) : null,
+    // Kinesis `data` arrives base64-encoded in the Lambda event.
+    data: Buffer.from(record.kinesis.data, 'base64'),
+  };
+}
+
+export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+  const outcome = await processKinesisBatch(event.Records.map(toInput), await consumerDeps());
+  logger.info('batch processed', {
+    records: outcome.records,
+    events: outcome.events,
+    inserted: outcome.inserted,
+    duplicates: outcome.duplicates,
+    deadLettered: outcome.deadLettered,
+    failedRecords: outcome.failedRecords,
+  });
+  return { batchItemFailures: outcome.batchItemFailures };
+}

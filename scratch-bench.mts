@@ -1,0 +1,2 @@
+import { bench } from './bench/parse.ts';
+console.log(await bench({ quick: process.argv[2] === 'quick' }));

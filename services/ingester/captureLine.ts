@@ -1,0 +1,78 @@
+import { normalizeLine, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import type { DeadLetterJournal } from './deadLetterJournal.ts';
+import { SlidingRate } from './slidingRate.ts';
+
+export interface LineCaptureOptions {
+  readonly onEvent: (event: ChatEvent) => void;
+  readonly deadLetter?: DeadLetterJournal;
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+}
+
+export interface LineCapture {
+  (line: string, receivedAt: number, connection: number): NormalizeResult;
+  /** Pushes the per-event tallies into the Prometheus metrics (call every second and before a scrape). */
+  publish(): void;
+  readonly rate: SlidingRate;
+  readonly totals: { events: number; rejects: number };
+}
+
+/** A rejection reason as a bounded metric label: the text before any ':' with digits folded. */
+export const rejectLabel = (reason: string) => reason.split(':')[0]!.replace(/\d+/g, 'N').slice(0, 60);
+
+/**
+ * Every raw IRC line goes through core/irc's normalizeLine: events are handed on, rejected lines
+ * are counted and kept in the dead-letter journal, protocol lines are returned for routing.
+ * Per-event metric updates are tallied in plain counters and published in bulk, which keeps
+ * prom-client off the per-line hot path. Chat text is only ever logged at debug.
+ */
+export function createLineCapture(options: LineCaptureOptions): LineCapture {
+  const rate = new SlidingRate(10);
+  const totals = { events: 0, rejects: 0 };
+  const byKind = new Map<string, number>();
+  const byConnection = new Map<number, number>();
+  let unpublished = 0;
+  const lags: number[] = [];
+
+  const capture = ((line: string, receivedAt: number, connection: number): NormalizeResult => {
+    const result = normalizeLine(line, receivedAt);
+    if (result.type === 'event') {
+      const { event } = result;
+      options.onEvent(event);
+      totals.events++;
+      unpublished++;
+      byKind.set(event.kind, (byKind.get(event.kind) ?? 0) + 1);
+      byConnection.set(connection, (byConnection.get(connection) ?? 0) + 1);
+      if (lags.length < 4096) lags.push(receivedAt - event.sent_at);
+    } else if (result.type === 'rejected') {
+      totals.rejects++;
+      options.metrics?.parseRejects.inc({ reason: rejectLabel(result.reason) });
+      options.metrics?.deadLetters.inc({ source: 'irc' });
+      options.deadLetter?.write({ receivedAt, reason: result.reason, raw: line, connection });
+      options.logger?.debug('IRC line rejected', { reason: result.reason, connection, raw: line });
+    }
+    return result;
+  }) as LineCapture;
+
+  capture.publish = () => {
+    const m = options.metrics;
+    rate.add(unpublished);
+    if (m) {
+      m.messagesTotal.inc(unpublished);
+      for (const [kind, n] of byKind) m.eventsByKind.inc({ kind }, n);
+      for (const [connection, n] of byConnection) m.messagesPerConnection.inc({ connection: String(connection) }, n);
+      for (const lag of lags) m.eventLag.observe(Math.max(0, lag) / 1000);
+      m.messagesPerSecond.set(rate.perSecond());
+    }
+    unpublished = 0;
+    byKind.clear();
+    byConnection.clear();
+    lags.length = 0;
+  };
+  Object.defineProperty(capture, 'rate', { value: rate });
+  Object.defineProperty(capture, 'totals', { value: totals });
+  return capture;
+}

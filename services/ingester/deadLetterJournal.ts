@@ -1,0 +1,55 @@
+import { appendFileSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DeadLetter {
+  readonly receivedAt: number;
+  readonly reason: string;
+  readonly raw: string;
+  readonly connection: number;
+}
+
+/**
+ * Rejected IRC lines, kept with their reason as NDJSON in `<dir>/irc-rejects.ndjson` (rare, so
+ * written synchronously). Bounded by `maxBytes`: past it, lines are only counted (the caller's
+ * parse-reject metric still sees every one).
+ */
+export class DeadLetterJournal {
+  readonly path: string;
+  private bytes: number;
+  private refused = 0;
+
+  constructor(
+    dir: string,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, 'irc-rejects.ndjson');
+    try {
+      this.bytes = statSync(this.path).size;
+    } catch {
+      this.bytes = 0;
+    }
+  }
+
+  get refusedCount(): number {
+    return this.refused;
+  }
+
+  /** Appends one rejected line; false when the journal is full or the disk refuses. */
+  write(letter: DeadLetter): boolean {
+    const line = JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw }) + '\n';
+    const size = Buffer.byteLength(line);
+    if (this.bytes + size > this.maxBytes) {
+      this.refused++;
+      return false;
+    }
+    try {
+      appendFileSync(this.path, line);
+    } catch {
+      this.refused++;
+      return false;
+    }
+    this.bytes += size;
+    return true;
+  }
+}

@@ -1,0 +1,162 @@
+import { createRequire } from 'node:module';
+import tmi from 'tmi.js';
+import type { Logger } from '../../core/log.ts';
+import type { IrcEndpoint } from './parseIrcUrl.ts';
+
+const require = createRequire(import.meta.url);
+const tmiParser = require('tmi.js/lib/parser') as { msg(line: string): unknown };
+
+/** The parts of a tmi.js client this module touches (not in @types/tmi.js). */
+interface TmiInternals {
+  ws: { send(data: string): void; close(): void; terminate?: () => void; readyState: number } | null;
+  pingLoop: NodeJS.Timeout | null;
+  _onMessage: (event: { data: string }) => void;
+  handleMessage(message: unknown): void;
+}
+
+/** Lines tmi.js itself must see: its login handshake completes on 001/376. */
+const TMI_COMMANDS = /^(?:@\S+ )?(?::\S+ )?(001|376) /;
+
+export interface IrcSocketOptions {
+  readonly endpoint: IrcEndpoint;
+  /** Every line as received (no CR LF) with the time it was read. */
+  readonly onLine: (line: string, receivedAt: number) => void;
+  /** The socket closed without `close()` being called (network drop, PONG deadline, server close). */
+  readonly onDrop: (reason: string) => void;
+  /** Send PING after this long without any incoming line. */
+  readonly pingIdleMs: number;
+  /** Drop the connection when nothing arrives this long after our PING. */
+  readonly pongTimeoutMs: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * One anonymous (justinfan) tmi.js connection, used for what tmi.js does well: the WebSocket,
+ * TLS and the login handshake. Incoming lines are tapped before tmi.js parses them, so every
+ * line (including cheers, which tmi.js would route away from `message`) reaches `onLine` as raw
+ * text; tmi.js only sees its handshake lines. tmi.js's own reconnects, ping loop and join queue
+ * are off: liveness and reconnects belong to IrcConnection, joins to JoinScheduler.
+ */
+export class IrcSocket {
+  private readonly client: tmi.Client & TmiInternals;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private lastReadAt = Date.now();
+  private pongDeadline = 0;
+  private closing = false;
+  private dropped = false;
+  private connected = false;
+
+  constructor(private readonly options: IrcSocketOptions) {
+    const { endpoint } = options;
+    this.client = new tmi.Client({
+      connection: { server: endpoint.server, port: endpoint.port, secure: endpoint.secure, reconnect: false },
+      options: { skipMembership: true, skipUpdatingEmotesets: true, joinInterval: 300 },
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    }) as tmi.Client & TmiInternals;
+    this.client._onMessage = (event) => this.read(event.data);
+    this.client.on('disconnected', (reason: string) => this.handleClose(reason));
+  }
+
+  get isOpen(): boolean {
+    return this.client.ws !== null && this.client.ws.readyState === 1 && !this.closing && !this.dropped;
+  }
+
+  /** Connects and resolves after the server's welcome (376); rejects on failure or timeout. */
+  async connect(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.client.connect(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`IRC connect timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.terminate();
+      throw error instanceof Error ? error : new Error(String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.client.pingLoop) clearInterval(this.client.pingLoop);
+    this.connected = true;
+    this.lastReadAt = Date.now();
+    this.livenessTimer = setInterval(() => this.checkLiveness(), Math.max(50, Math.min(this.options.pingIdleMs, this.options.pongTimeoutMs) / 4));
+    this.livenessTimer.unref();
+  }
+
+  send(line: string): boolean {
+    if (!this.isOpen) return false;
+    this.client.ws!.send(line);
+    return true;
+  }
+
+  /** Graceful close: no drop is reported. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.stopLiveness();
+    const ws = this.client.ws;
+    if (!ws || ws.readyState === 3) return;
+    await Promise.race([
+      this.client.disconnect().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
+    this.terminate();
+  }
+
+  /** Abrupt close (PONG deadline, shutdown deadline). */
+  terminate(): void {
+    this.stopLiveness();
+    const ws = this.client.ws;
+    if (!ws) return;
+    if (ws.terminate) ws.terminate();
+    else ws.close();
+  }
+
+  private read(data: string): void {
+    if (this.closing) return;
+    const receivedAt = Date.now();
+    this.lastReadAt = receivedAt;
+    this.pongDeadline = 0;
+    let start = 0;
+    while (start < data.length) {
+      let end = data.indexOf('\r\n', start);
+      if (end === -1) end = data.length;
+      if (end > start) {
+        const line = data.slice(start, end);
+        this.options.onLine(line, receivedAt);
+        if (TMI_COMMANDS.test(line)) {
+          const message = tmiParser.msg(line);
+          if (message) this.client.handleMessage(message);
+        }
+      }
+      start = end + 2;
+    }
+  }
+
+  private checkLiveness(): void {
+    const now = Date.now();
+    if (this.pongDeadline > 0) {
+      if (now >= this.pongDeadline) {
+        this.options.logger?.warn('PONG deadline passed; dropping connection', { quietMs: now - this.lastReadAt });
+        this.terminate();
+      }
+      return;
+    }
+    if (now - this.lastReadAt >= this.options.pingIdleMs && this.send('PING :tmi.twitch.tv')) {
+      this.pongDeadline = now + this.options.pongTimeoutMs;
+    }
+  }
+
+  private handleClose(reason: string): void {
+    this.stopLiveness();
+    if (this.closing || this.dropped || !this.connected) return;
+    this.dropped = true;
+    this.options.onDrop(reason || 'connection closed');
+  }
+
+  private stopLiveness(): void {
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+}

@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadCommonConfig, readInt, readString, type CommonConfig, type Env } from '../../core/config.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
+
+export interface IngesterConfig extends CommonConfig {
+  readonly taskId: string;
+  readonly ircEndpoint: IrcEndpoint;
+  /** Pin this task to one shard (local runs); otherwise any free shard of the assignment. */
+  readonly shardId: number | undefined;
+  readonly leaseMs: number;
+  readonly leaseRenewMs: number;
+  readonly leasePollMs: number;
+  readonly assignmentPollMs: number;
+  readonly joinRateCount: number;
+  readonly joinRateWindowMs: number;
+  readonly joinRateGuardMs: number;
+  readonly joinTimeoutMs: number;
+  readonly joinMaxAttempts: number;
+  readonly pingIdleMs: number;
+  readonly pongTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly reconnectBaseMs: number;
+  readonly reconnectMaxMs: number;
+  readonly flushMs: number;
+  readonly bufferMaxBytes: number;
+  readonly journalDir: string;
+  readonly journalMaxBytes: number;
+  readonly deadLetterDir: string;
+  readonly shutdownDeadlineMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** The ingester's settings: the common ones plus its own, validated once at startup. */
+export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
+  const common = loadCommonConfig(env);
+  const leaseMs = readInt(env, 'LEASE_DURATION_MS', 30_000, { min: 1000 });
+  const leaseRenewMs = readInt(env, 'LEASE_RENEW_MS', Math.floor(leaseMs / 3), { min: 100 });
+  if (leaseRenewMs >= leaseMs) throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`);
+  const shardIdRaw = readString(env, 'SHARD_ID');
+  const journalDir = readString(env, 'JOURNAL_DIR') ?? './data/journal';
+  const pingIdleMs = readInt(env, 'PING_IDLE_MS', 30_000, { min: 100 });
+  let ircEndpoint: IrcEndpoint;
+  try {
+    ircEndpoint = parseIrcUrl(common.twitchIrcUrl);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`TWITCH_IRC_URL must be a URL, got "${common.twitchIrcUrl}"`, { cause: error });
+  }
+  return {
+    ...common,
+    taskId: readString(env, 'TASK_ID') ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    ircEndpoint,
+    shardId: shardIdRaw === undefined ? undefined : readInt(env, 'SHARD_ID', 0, { min: 0 }),
+    leaseMs,
+    leaseRenewMs,
+    leasePollMs: readInt(env, 'LEASE_POLL_MS', Math.floor(leaseMs / 3), { min: 100 }),
+    assignmentPollMs: readInt(env, 'ASSIGNMENT_POLL_MS', 5000, { min: 100 }),
+    joinRateCount: readInt(env, 'JOIN_RATE_COUNT', 20, { min: 1 }),
+    joinRateWindowMs: readInt(env, 'JOIN_RATE_WINDOW_MS', 10_000, { min: 100 }),
+    joinRateGuardMs: readInt(env, 'JOIN_RATE_GUARD_MS', 100, { min: 0 }),
+    joinTimeoutMs: readInt(env, 'JOIN_TIMEOUT_MS', 10_000, { min: 100 }),
+    joinMaxAttempts: readInt(env, 'JOIN_MAX_ATTEMPTS', 5, { min: 1 }),
+    pingIdleMs,
+    pongTimeoutMs: readInt(env, 'PONG_TIMEOUT_MS', 10_000, { min: 100 }),
+    connectTimeoutMs: readInt(env, 'CONNECT_TIMEOUT_MS', 10_000, { min: 100 }),
+    reconnectBaseMs: readInt(env, 'RECONNECT_BASE_MS', 1000, { min: 1 }),
+    reconnectMaxMs: readInt(env, 'RECONNECT_MAX_MS', 30_000, { min: 1 }),
+    flushMs: readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 }),
+    bufferMaxBytes: readInt(env, 'BUFFER_MAX_BYTES', 64 * MiB, { min: 10 * MiB }),
+    journalDir,
+    journalMaxBytes: readInt(env, 'JOURNAL_MAX_BYTES', 4096 * MiB, { min: 1 }),
+    deadLetterDir: readString(env, 'DEAD_LETTER_DIR') ?? join(journalDir, 'dead-letter'),
+    shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 25_000, { min: 1000 }),
+  };
+}

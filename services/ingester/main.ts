@@ -1,0 +1,40 @@
+import { ConfigError } from '../../core/errors.ts';
+import { createLogger } from '../../core/log.ts';
+import { loadIngesterConfig, type IngesterConfig } from './loadIngesterConfig.ts';
+import { runIngester } from './runIngester.ts';
+
+/** Fargate entry point: validate config once, run, exit cleanly on SIGTERM/SIGINT within the deadline. */
+async function main(): Promise<number> {
+  let config: IngesterConfig;
+  try {
+    config = loadIngesterConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ingester: configuration error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
+  const ingester = await runIngester(config, { logger });
+  logger.info('ingester started', { metricsPort: ingester.metricsServer.port, shard: config.shardId ?? 'any', ircServer: config.ircEndpoint.server });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  // Past the deadline the orchestrator would kill us anyway; exit on our own terms, saying so.
+  setTimeout(() => {
+    logger.error('shutdown deadline passed; exiting', { deadlineMs: config.shutdownDeadlineMs });
+    process.exit(1);
+  }, config.shutdownDeadlineMs).unref();
+  const report = await ingester.shutdown(signal);
+  return report.eventsDropped > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`ingester: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

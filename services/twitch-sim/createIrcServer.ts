@@ -1,0 +1,359 @@
+import type { Server } from 'node:http';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { ChannelCatalog } from './createChannelCatalog.ts';
+import type { GroundTruth } from './createGroundTruth.ts';
+import { createJoinRateLimiter } from './createJoinRateLimiter.ts';
+import type { TrafficGenerator } from './createTrafficGenerator.ts';
+import { ircReplies } from './ircReplies.ts';
+import type { IrcSession } from './ircSession.ts';
+import { parseClientLine } from './parseClientLine.ts';
+import type { ConnectionInfo, GeneratedLine, SendCause, SimulatorOptions } from './types.ts';
+
+const KNOWN_CAPS = new Set(['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership']);
+const JUSTINFAN = /^justinfan\d+$/;
+
+export interface IrcCounters {
+  connectionsTotal: number;
+  droppedSlowReaders: number;
+  droppedJoinLimit: number;
+  eventsSent: number;
+  deliveries: number;
+  bytesSent: number;
+}
+
+export interface IrcServer {
+  readonly counters: IrcCounters;
+  /** Channels (catalog indices) that at least one connection has joined. */
+  subscribedChannels(): number;
+  hasSubscribers(channelIndex: number): boolean;
+  /** Sends generated lines to the connections that joined their channels, one frame per connection. */
+  deliver(lines: readonly GeneratedLine[], cause: SendCause): void;
+  /** Drops connections whose unsent backlog exceeds the limit. */
+  dropSlowReaders(): void;
+  connections(): ConnectionInfo[];
+  injectReconnect(target?: { connectionId?: number; graceMs?: number }): number;
+  injectDisconnect(target?: { connectionId?: number }): number;
+  setJoinLimit(limit: { count: number; windowMs: number } | null): void;
+  setChannelStatus(channel: string, status: 'ok' | 'suspended' | 'banned'): void;
+  close(): Promise<void>;
+}
+
+export function createIrcServer(deps: {
+  httpServer: Server;
+  options: SimulatorOptions;
+  catalog: ChannelCatalog;
+  generator: TrafficGenerator;
+  groundTruth: GroundTruth;
+}): IrcServer {
+  const { options, catalog, generator, groundTruth } = deps;
+  const sessions = new Map<number, IrcSession>();
+  const subscribers = new Map<number, IrcSession[]>();
+  const channelStatus = new Map<string, 'suspended' | 'banned'>();
+  for (const c of options.suspendedChannels) channelStatus.set(c.toLowerCase().replace(/^#/, ''), 'suspended');
+  for (const c of options.bannedChannels) channelStatus.set(c.toLowerCase().replace(/^#/, ''), 'banned');
+  let joinLimit = options.joinLimit;
+  let nextId = 1;
+  const timers = new Set<NodeJS.Timeout>();
+  const counters: IrcCounters = { connectionsTotal: 0, droppedSlowReaders: 0, droppedJoinLimit: 0, eventsSent: 0, deliveries: 0, bytesSent: 0 };
+
+  const wss = new WebSocketServer({
+    server: deps.httpServer,
+    perMessageDeflate: false,
+    // Twitch speaks the `irc` subprotocol; a client that offers none is still served.
+    handleProtocols: (protocols) => (protocols.has('irc') ? 'irc' : false),
+  });
+
+  function send(session: IrcSession, lines: readonly string[]): void {
+    if (session.closed || session.ws.readyState !== WebSocket.OPEN || lines.length === 0) return;
+    const frame = lines.join('\r\n') + '\r\n';
+    counters.bytesSent += frame.length;
+    session.ws.send(frame);
+  }
+
+  function drop(session: IrcSession): void {
+    if (session.closed) return;
+    unsubscribeAll(session);
+    session.closed = true;
+    session.ws.terminate();
+  }
+
+  function unsubscribeAll(session: IrcSession): void {
+    for (const index of session.channels) unsubscribe(session, index);
+  }
+
+  function unsubscribe(session: IrcSession, index: number): void {
+    session.channels.delete(index);
+    const list = subscribers.get(index);
+    if (list === undefined) return;
+    const rest = list.filter((s) => s !== session);
+    if (rest.length === 0) subscribers.delete(index);
+    else subscribers.set(index, rest);
+  }
+
+  function recordAndSend(session: IrcSession, replies: string[], event: GeneratedLine | null, channel: string, cause: SendCause): void {
+    if (event !== null) {
+      groundTruth.record({ eventId: event.eventId, kind: event.kind, subtype: event.subtype, channel, connectionIds: [session.id], raw: event.line, sentAt: options.now(), cause });
+      session.eventsSent++;
+      counters.eventsSent++;
+      counters.deliveries++;
+    }
+    send(session, replies);
+  }
+
+  function handleJoin(session: IrcSession, target: string): void {
+    const nick = session.nick as string;
+    for (const raw of target.split(',')) {
+      const login = raw.trim().toLowerCase().replace(/^#/, '');
+      if (login.length === 0) continue;
+      if (!session.joinLimiter.tryJoin(options.now())) {
+        counters.droppedJoinLimit++;
+        drop(session);
+        return;
+      }
+      const channel = catalog.byLogin.get(login);
+      const status = channelStatus.get(login) ?? (channel === undefined ? 'suspended' : undefined);
+      if (status !== undefined || channel === undefined) {
+        const line = status === 'banned' ? ircReplies.channelBanned(login) : ircReplies.channelSuspended(login);
+        const event: GeneratedLine = { channelIndex: -1, kind: 'notice', subtype: status === 'banned' ? 'msg_banned' : 'msg_channel_suspended', eventId: null, line };
+        recordAndSend(session, [line], event, login, 'join');
+        continue;
+      }
+      const replies = [ircReplies.join(nick, login), ...ircReplies.names(nick, login)];
+      if (!session.caps.commands) {
+        send(session, replies);
+        continue;
+      }
+      if (!session.anonymous) replies.push(ircReplies.userState(nick, login));
+      const roomState = generator.roomStateLine(channel.index);
+      replies.push(session.caps.tags ? roomState : roomState.slice(roomState.indexOf(' ') + 1));
+      if (!session.channels.has(channel.index)) {
+        session.channels.add(channel.index);
+        const list = subscribers.get(channel.index);
+        if (list === undefined) subscribers.set(channel.index, [session]);
+        else list.push(session);
+      }
+      groundTruth.recordJoin({ connectionId: session.id, channel: login, joinedAt: options.now() });
+      recordAndSend(session, replies, { channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: roomState }, login, 'join');
+    }
+  }
+
+  function handlePart(session: IrcSession, target: string): void {
+    const nick = session.nick as string;
+    const replies: string[] = [];
+    for (const raw of target.split(',')) {
+      const login = raw.trim().toLowerCase().replace(/^#/, '');
+      const channel = catalog.byLogin.get(login);
+      if (channel !== undefined) unsubscribe(session, channel.index);
+      if (login.length > 0) replies.push(ircReplies.part(nick, login));
+    }
+    send(session, replies);
+  }
+
+  function register(session: IrcSession): void {
+    const nick = (session.nick as string).toLowerCase();
+    session.nick = nick;
+    session.anonymous = JUSTINFAN.test(nick);
+    if (!session.anonymous && !(session.pass ?? '').startsWith('oauth:')) {
+      send(session, [session.pass === null ? ircReplies.improperAuth() : ircReplies.loginFailed()]);
+      session.ws.close();
+      return;
+    }
+    session.registered = true;
+    const lines = ircReplies.welcome(nick);
+    if (!session.anonymous && session.caps.commands) lines.push(ircReplies.globalUserState(nick, String(10_000 + session.id)));
+    send(session, lines);
+  }
+
+  function handleLine(session: IrcSession, raw: string): void {
+    const line = parseClientLine(raw);
+    if (line === null) return;
+    const [first, second] = line.params;
+    switch (line.command) {
+      case 'CAP': {
+        const sub = (first ?? '').toUpperCase();
+        if (sub === 'LS') send(session, [ircReplies.capLs()]);
+        else if (sub === 'REQ') {
+          const requested = (second ?? '').split(' ').filter((c) => c.length > 0);
+          if (requested.every((c) => KNOWN_CAPS.has(c))) {
+            for (const c of requested) session.caps[c.slice('twitch.tv/'.length) as keyof IrcSession['caps']] = true;
+            send(session, [ircReplies.capAck(requested.join(' '))]);
+          } else send(session, [ircReplies.capNak(requested.join(' '))]);
+        }
+        return;
+      }
+      case 'PASS':
+        session.pass = first ?? null;
+        return;
+      case 'NICK':
+        if (session.registered || first === undefined) return;
+        session.nick = first;
+        register(session);
+        return;
+      case 'USER':
+        return;
+      case 'PING':
+        send(session, [ircReplies.pong(first)]);
+        return;
+      case 'PONG':
+        session.awaitingPongSince = null;
+        return;
+      case 'QUIT':
+        drop(session);
+        return;
+    }
+    if (!session.registered) return;
+    switch (line.command) {
+      case 'JOIN':
+        if (first !== undefined) handleJoin(session, first);
+        return;
+      case 'PART':
+        if (first !== undefined) handlePart(session, first);
+        return;
+      case 'PRIVMSG':
+        // Twitch does not echo a client's own messages.
+        return;
+      default:
+        send(session, [ircReplies.unknownCommand(session.nick as string, line.command)]);
+    }
+  }
+
+  wss.on('connection', (ws) => {
+    const session: IrcSession = {
+      id: nextId++,
+      ws,
+      nick: null,
+      pass: null,
+      registered: false,
+      anonymous: true,
+      caps: { tags: false, commands: false, membership: false },
+      channels: new Set(),
+      joinLimiter: createJoinRateLimiter(joinLimit),
+      connectedAt: options.now(),
+      lastActivity: performance.now(),
+      awaitingPongSince: null,
+      pending: [],
+      eventsSent: 0,
+      closed: false,
+    };
+    sessions.set(session.id, session);
+    counters.connectionsTotal++;
+    ws.on('message', (data) => {
+      session.lastActivity = performance.now();
+      const text = data.toString();
+      for (const raw of text.split(/\r?\n/)) if (raw.length > 0 && !session.closed) handleLine(session, raw);
+    });
+    ws.on('close', () => {
+      unsubscribeAll(session);
+      session.closed = true;
+      sessions.delete(session.id);
+    });
+    ws.on('error', () => drop(session));
+  });
+
+  const liveness = setInterval(() => {
+    const now = performance.now();
+    for (const session of sessions.values()) {
+      if (session.closed) continue;
+      if (session.awaitingPongSince !== null) {
+        if (now - session.awaitingPongSince > options.pongTimeoutMs) drop(session);
+      } else if (now - session.lastActivity >= options.pingIntervalMs) {
+        session.awaitingPongSince = now;
+        send(session, [ircReplies.ping()]);
+      }
+    }
+  }, Math.max(10, Math.min(1000, options.pingIntervalMs / 2, options.pongTimeoutMs / 2)));
+  liveness.unref();
+
+  function targets(connectionId: number | undefined): IrcSession[] {
+    return [...sessions.values()].filter((s) => !s.closed && (connectionId === undefined || s.id === connectionId));
+  }
+
+  return {
+    counters,
+    subscribedChannels: () => subscribers.size,
+    hasSubscribers: (index) => subscribers.has(index),
+    deliver(lines, cause) {
+      const now = options.now();
+      const touched: IrcSession[] = [];
+      for (const generated of lines) {
+        const list = subscribers.get(generated.channelIndex);
+        if (list === undefined) continue;
+        const connectionIds: number[] = [];
+        const needsCommands = generated.kind !== 'message';
+        for (const session of list) {
+          if (session.closed || (needsCommands && !session.caps.commands)) continue;
+          connectionIds.push(session.id);
+          if (session.pending.length === 0) touched.push(session);
+          session.pending.push(session.caps.tags ? generated.line : generated.line.slice(generated.line.indexOf(' ') + 1));
+          session.eventsSent++;
+        }
+        if (connectionIds.length === 0) continue;
+        counters.eventsSent++;
+        counters.deliveries += connectionIds.length;
+        const channel = catalog.channels[generated.channelIndex]?.login ?? '';
+        groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
+      }
+      for (const session of touched) {
+        send(session, session.pending);
+        session.pending = [];
+      }
+    },
+    dropSlowReaders() {
+      for (const session of sessions.values()) {
+        if (!session.closed && session.ws.bufferedAmount > options.maxBufferedBytes) {
+          counters.droppedSlowReaders++;
+          drop(session);
+        }
+      }
+    },
+    connections: () =>
+      [...sessions.values()].map((s) => ({
+        id: s.id,
+        nick: s.nick,
+        anonymous: s.anonymous,
+        channels: [...s.channels].map((i) => catalog.channels[i]?.login ?? ''),
+        connectedAt: s.connectedAt,
+        eventsSent: s.eventsSent,
+        bufferedAmount: s.ws.bufferedAmount,
+      })),
+    injectReconnect(target = {}) {
+      const affected = targets(target.connectionId);
+      for (const session of affected) {
+        send(session, [ircReplies.reconnect()]);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!session.closed) {
+            unsubscribeAll(session);
+            session.closed = true;
+            session.ws.close();
+          }
+        }, target.graceMs ?? options.reconnectGraceMs);
+        timers.add(timer);
+      }
+      return affected.length;
+    },
+    injectDisconnect(target = {}) {
+      const affected = targets(target.connectionId);
+      for (const session of affected) drop(session);
+      return affected.length;
+    },
+    setJoinLimit(limit) {
+      joinLimit = limit;
+      for (const session of sessions.values()) session.joinLimiter = createJoinRateLimiter(limit);
+    },
+    setChannelStatus(channel, status) {
+      const login = channel.toLowerCase().replace(/^#/, '');
+      if (status === 'ok') channelStatus.delete(login);
+      else channelStatus.set(login, status);
+    },
+    async close() {
+      clearInterval(liveness);
+      for (const timer of timers) clearTimeout(timer);
+      for (const session of sessions.values()) {
+        session.closed = true;
+        session.ws.terminate();
+      }
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

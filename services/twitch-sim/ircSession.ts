@@ -1,0 +1,24 @@
+import type { WebSocket } from 'ws';
+import type { JoinRateLimiter } from './createJoinRateLimiter.ts';
+
+/** One client connection and what Twitch remembers about it. */
+export interface IrcSession {
+  id: number;
+  ws: WebSocket;
+  nick: string | null;
+  pass: string | null;
+  registered: boolean;
+  anonymous: boolean;
+  caps: { tags: boolean; commands: boolean; membership: boolean };
+  /** Catalog indices of the channels this connection has joined (ROOMSTATE sent). */
+  channels: Set<number>;
+  joinLimiter: JoinRateLimiter;
+  connectedAt: number;
+  /** Monotonic time of the last line from the client. */
+  lastActivity: number;
+  awaitingPongSince: number | null;
+  /** Traffic lines queued during a tick, sent as one frame at its end. */
+  pending: string[];
+  eventsSent: number;
+  closed: boolean;
+}

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
+import type { Sink } from '../../core/sinks/types.ts';
+import { HOSTILE_TEXTS, expectedViewCounts, makeChatEvents, makeSnapshots, rowToChatEvent, rowToSnapshot } from './chatEvents.ts';
+
+export interface SinkDialect {
+  /** SELECT * FROM <table> for the given event ids. */
+  byIds(table: string, ids: string[]): { sql: string; params: unknown[] };
+}
+
+const TOTAL = 100_000;
+const BATCH = 10_000;
+
+/**
+ * The behaviour every sink must show (issue 5 acceptance): 100,000 events of every kind read
+ * back equal, hostile text verbatim, re-writes add nothing, views and snapshots right.
+ */
+export function describeSinkContract(name: string, open: () => Promise<Sink>, dialect: SinkDialect, cleanup: () => Promise<void> = async () => {}) {
+  describe(`${name} sink`, () => {
+    let sink: Sink;
+    const events = makeChatEvents(TOTAL, { seed: 42 });
+    const snapshots = makeSnapshots(300);
+    // One event per hostile text in every text-bearing field (the big batch has more, at random).
+    const hostile: ChatEvent[] = makeChatEvents(HOSTILE_TEXTS.length, { seed: 99, hostileShare: 0 }).map((e, i) => {
+      const t = HOSTILE_TEXTS[i]!;
+      return { ...e, kind: 'message', text: t, system_text: t, display_name: t, raw: `@x=y :u PRIVMSG #c :${t}`, tags: { ...e.tags, [`k${t.slice(0, 20)}`]: t }, params: { p: t } };
+    });
+
+    before(async () => {
+      sink = await open();
+    });
+    after(async () => {
+      await sink?.close();
+      await cleanup();
+    });
+
+    const readBack = async (table: string, ids: string[]) => {
+      const { sql, params } = dialect.byIds(table, ids);
+      return sink.query(sql, params);
+    };
+
+    it('stores 100,000 events of every kind and reads every field back equal', async () => {
+      // Prepare
+      let inserted = 0;
+      let duplicates = 0;
+      // Act
+      for (let i = 0; i < events.length; i += BATCH) {
+        const result = await sink.write(events.slice(i, i + BATCH));
+        inserted += result.inserted;
+        duplicates += result.duplicates;
+      }
+      // Assess
+      assert.deepEqual({ inserted, duplicates }, { inserted: TOTAL, duplicates: 0 });
+      const expectedKinds: Record<string, number> = {};
+      for (const e of events) expectedKinds[e.kind] = (expectedKinds[e.kind] ?? 0) + 1;
+      assert.equal(Object.keys(expectedKinds).length, 8, 'factory covers all 8 kinds');
+      const rows = await sink.query('SELECT kind, count(*) AS n FROM chat_events GROUP BY kind');
+      assert.deepEqual(Object.fromEntries(rows.map((r) => [String(r.kind), Number(r.n)])), expectedKinds);
+
+      const sample = events.filter((_, i) => i % 101 === 0);
+      const stored = await readBack('chat_events', sample.map((e) => e.event_id));
+      const byId = new Map(stored.map((r) => [String(r.event_id), rowToChatEvent(r)]));
+      assert.equal(byId.size, sample.length);
+      for (const event of sample) assert.deepStrictEqual(byId.get(event.event_id), event);
+    });
+
+    it('stores hostile text verbatim (quotes, backslashes, SQL, control characters, emoji, 500 chars)', async () => {
+      // Act
+      const result = await sink.write(hostile);
+      const fromBatch = events.filter((e) => e.text !== null && (HOSTILE_TEXTS as readonly string[]).includes(e.text)).slice(0, 300);
+      const stored = await readBack('chat_events', [...hostile, ...fromBatch].map((e) => e.event_id));
+      // Assess
+      assert.equal(result.inserted, hostile.length);
+      const byId = new Map(stored.map((r) => [String(r.event_id), rowToChatEvent(r)]));
+      for (const event of [...hostile, ...fromBatch]) assert.deepStrictEqual(byId.get(event.event_id), event);
+    });
+
+    it('adds nothing when the same batch is written again', async () => {
+      // Prepare
+      const batch = events.slice(20_000, 30_000);
+      const before = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      // Act
+      const again = await sink.write(batch);
+      const mixed = await sink.write([...events.slice(0, 5), ...makeChatEvents(3, { seed: 4242 }), events[0]!]);
+      // Assess
+      assert.deepEqual(again, { inserted: 0, duplicates: batch.length });
+      assert.deepEqual(mixed, { inserted: 3, duplicates: 6 });
+      const after = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      assert.equal(after, before + 3);
+    });
+
+    it('answers the category views with the events of each category', async () => {
+      // Prepare
+      const all = [...events, ...hostile, ...makeChatEvents(3, { seed: 4242 })];
+      const expected = expectedViewCounts(all);
+      // Act
+      const counts: Record<string, number> = {};
+      for (const view of CATEGORY_VIEWS) counts[view.name] = Number((await sink.query(`SELECT count(*) AS n FROM ${view.name}`))[0]?.n);
+      // Assess
+      assert.deepEqual(counts, expected);
+      const sub = all.find((e) => e.kind === 'usernotice' && e.subtype === 'resub')!;
+      const { sql, params } = dialect.byIds('subscriptions', [sub.event_id]);
+      const rows = await sink.query(sql, params);
+      assert.deepStrictEqual(rows.map(rowToChatEvent), [sub]);
+    });
+
+    it('stores stream snapshots once and reads them back equal', async () => {
+      // Act
+      const first = await sink.write(snapshots);
+      const second = await sink.write(snapshots.slice(0, 50));
+      const stored = await readBack('stream_snapshots', snapshots.map((s) => s.event_id));
+      // Assess
+      assert.deepEqual(first, { inserted: snapshots.length, duplicates: 0 });
+      assert.deepEqual(second, { inserted: 0, duplicates: 50 });
+      const byId = new Map(stored.map((r) => [String(r.event_id), rowToSnapshot(r)]));
+      for (const snapshot of snapshots) assert.deepStrictEqual(byId.get(snapshot.event_id), snapshot);
+    });
+
+    it('applies each migration once, however often migrate runs', async () => {
+      // Act
+      await sink.migrate();
+      await sink.migrate();
+      const rows = await sink.query('SELECT version FROM schema_migrations ORDER BY version');
+      // Assess
+      assert.deepEqual(rows.map((r) => Number(r.version)), [1, 2]);
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ChatEventSchema } from '../../core/events/chatEvent.ts';
+import { decodeRecord, RecordEncoder, serializeEvent } from '../../core/events/kinesisRecordCodec.ts';
+import { chatEvent } from '../helpers/arbitraries.ts';
+
+describe('Kinesis record codec (property-based)', () => {
+  it('generates only events that ChatEventSchema accepts', () => {
+    fc.assert(
+      fc.property(chatEvent(), (event) => {
+        ChatEventSchema.parse(event);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('round-trips any batch of valid events in order, with no rejects', () => {
+    fc.assert(
+      fc.property(fc.array(chatEvent(), { maxLength: 60 }), (events) => {
+        // Act
+        const records = new RecordEncoder().encode(events);
+        const decoded = records.map((record) => decodeRecord(record.data));
+        // Assess
+        assert.deepEqual(decoded.flatMap((d) => d.rejects), []);
+        assert.deepStrictEqual(decoded.flatMap((d) => d.events), events);
+        assert.equal(records.reduce((sum, r) => sum + r.eventCount, 0), events.length);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('splits records at a small maxBytes so that none exceeds it, losing and reordering nothing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(chatEvent(), { minLength: 1, maxLength: 120 }),
+        fc.integer({ min: 1024, max: 8192 }),
+        fc.integer({ min: 256, max: 8192 }),
+        (events, maxBytes, targetBytes) => {
+          // Prepare: a single event bigger than the cap cannot fit any record (the encoder throws for it).
+          fc.pre(events.every((event) => gzipSync(`${serializeEvent(event)}\n`).length <= maxBytes - 64));
+          // Act
+          const records = new RecordEncoder({ maxBytes, targetBytes }).encode(events);
+          // Assess
+          for (const record of records) assert.ok(record.data.length <= maxBytes, `record of ${record.data.length} bytes > ${maxBytes}`);
+          const decoded = records.map((record) => decodeRecord(record.data));
+          assert.deepEqual(decoded.flatMap((d) => d.rejects), []);
+          assert.deepStrictEqual(decoded.flatMap((d) => d.events), events);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('uses several records when the batch compresses to more than maxBytes', () => {
+    // Prepare: incompressible text so that the batch cannot fit one small record.
+    const events = fc.sample(chatEvent(), { numRuns: 200, seed: 42 });
+    const maxBytes = 2048;
+    const whole = gzipSync(events.map(serializeEvent).join('\n') + '\n').length;
+    assert.ok(whole > maxBytes * 2, `sample batch compresses to only ${whole} bytes`);
+    // Act
+    const records = new RecordEncoder({ maxBytes }).encode(events);
+    // Assess
+    assert.ok(records.length >= Math.ceil(whole / maxBytes), `${records.length} records for ${whole} compressed bytes`);
+    assert.ok(records.every((record) => record.data.length <= maxBytes));
+    assert.deepStrictEqual(records.flatMap((record) => decodeRecord(record.data).events), events);
+  });
+});
