@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
   const started = performance.now();
   const totals: ImportTotals = { lines: 0, events: 0, ignored: 0, rejected: 0, inserted: 0, duplicates: 0 };
   const tty = process.stderr.isTTY === true;
-  let lastProgress = 0;
+  let lastProgress = started;
   let rejectsShown = 0;
   let exitCode = 0;
   try {

@@ -63,6 +63,7 @@ export class PoglyticsStack extends Stack {
         service: this.ingest.service,
         deadLetterBucket: this.storage.deadLetterBucket,
         deadLetterMetricsFilter: DEAD_LETTER_METRICS_FILTER,
+        sink: config.sink,
       },
     });
   }

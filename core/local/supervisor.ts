@@ -18,6 +18,8 @@ export interface SupervisorOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Worker i listens for metrics on firstMetricsPort + i. */
   readonly firstMetricsPort: number;
+  /** Worker i journals to <journalRoot>/worker-i, so its replacement drains what it left. */
+  readonly journalRoot: string;
   readonly logger: Logger;
   /** Grace period for a worker to finish its SIGTERM shutdown before SIGKILL. */
   readonly stopTimeoutMs: number;
@@ -73,7 +75,7 @@ export class Supervisor {
     const [file, ...args] = this.options.command;
     const child = spawn(file, args, {
       cwd: this.options.cwd,
-      env: { ...this.options.env, METRICS_PORT: String(worker.metricsPort), INGESTER_TASK_ID: `local-${index}-${worker.restarts}` },
+      env: { ...this.options.env, METRICS_PORT: String(worker.metricsPort), TASK_ID: `local-${index}-${worker.restarts}`, JOURNAL_DIR: `${this.options.journalRoot}/worker-${index}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.child = child;

@@ -46,7 +46,7 @@ const sqlite: ReportSql = {
   bucketMs: (column, seconds) => `(${column} / ${integer(seconds * 1000)}) * ${integer(seconds * 1000)}`,
   param: (key) => `json_extract(params, '$."${paramKey(key)}"')`,
   intParam: (key) => `CAST(json_extract(params, '$."${paramKey(key)}"') AS INTEGER)`,
-  countIf: (condition) => `SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`,
+  countIf: (condition) => `count(CASE WHEN ${condition} THEN 1 END)`,
 };
 
 const pgTime = (ms: number) => `(timestamptz 'epoch' + ${integer(ms)} * interval '1 millisecond')`;

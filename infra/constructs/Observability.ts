@@ -52,7 +52,7 @@ export class Observability extends Construct {
         alarmDescription: '[DeadLetters] Records were written to the dead-letter bucket (undecodable, or retries exhausted).',
       },
       NoEvents: {
-        metric: ingesterCounter('twitch_scraper_messages_total', 'Chat events received', minutes(5)),
+        metric: ingesterCounter('twitch_scraper_messages_total', undefined, minutes(5)),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: Math.ceil(config.alarms.noEventsMinutes / 5),

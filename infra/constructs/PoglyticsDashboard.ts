@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import {
   REFRESHER_DIMENSIONS,
-  consumerSearch,
+  consumerDimensions,
   deadLetterPuts,
   ingesterCounter,
   ingesterGaugeTotal,
@@ -43,6 +43,7 @@ export class PoglyticsDashboard extends Construct {
     super(scope, id);
     const r = props.resources;
     const minute = Duration.minutes(1);
+    const consumer = consumerDimensions(r.sink);
     const graph = (title: Title, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = [], width = 12) =>
       new cloudwatch.GraphWidget({ title, left, right, width, height: 6, period: minute });
 
@@ -55,8 +56,8 @@ export class PoglyticsDashboard extends Construct {
       graph('Events in and stored (per minute)', [
         ingesterCounter('twitch_scraper_messages_total', 'Received from IRC'),
         ingesterCounter('poglytics_kinesis_events_total', 'Written to Kinesis'),
-        consumerSearch(['Written', 'Inserted', 'Stored'], 'Sum', 'Stored'),
-        consumerSearch(['Duplicates', 'Duplicate'], 'Sum', 'Duplicates skipped'),
+        lambdaEmf(consumer, 'EventsWritten', 'Sum', 'Stored (new)'),
+        lambdaEmf(consumer, 'DuplicatesSkipped', 'Sum', 'Duplicates skipped'),
       ], [r.stream.metricIncomingRecords({ period: minute, label: 'Kinesis records in' })]),
       graph('Joined channels and IRC connections', [
         ingesterGaugeTotal('twitch_scraper_joined_channels_total', 'Joined channels', 'joined'),
@@ -93,17 +94,18 @@ export class PoglyticsDashboard extends Construct {
         r.consumer.metricDuration({ statistic: 'Maximum', period: minute, label: 'max' }),
       ]),
       graph('Dead letters', [
-        deadLetterPuts(r),
-        consumerSearch(['DeadLetter', 'DeadLettered', 'DeadLetters'], 'Sum', 'Dead-lettered by consumer'),
+        deadLetterPuts(r, minute, 'Dead-letter objects written'),
+        lambdaEmf(consumer, 'DeadLettered', 'Sum', 'Dead-lettered by consumer'),
+        lambdaEmf(consumer, 'FailedRecords', 'Sum', 'Failed records (retried)'),
         ingesterCounter('poglytics_dead_letters_total', 'Dead-lettered by ingester'),
         ingesterCounter('poglytics_irc_parse_rejects_total', 'IRC lines rejected'),
       ]),
     );
     this.dashboard.addWidgets(
       graph('End-to-end latency (sent_at to stored)', [
-        consumerSearch(['Latency', 'EndToEnd'], 'p50', 'p50'),
-        consumerSearch(['Latency', 'EndToEnd'], 'p99', 'p99'),
-      ]),
+        lambdaEmf(consumer, 'EndToEndLatency', 'p50', 'p50 (ms)'),
+        lambdaEmf(consumer, 'EndToEndLatency', 'p99', 'p99 (ms)'),
+      ], [lambdaEmf(consumer, 'InsertTime', 'p99', 'Insert time p99 (ms)')]),
       graph('Refresher results', [
         lambdaEmf(REFRESHER_DIMENSIONS, 'ChannelsDiscovered', 'Maximum'),
         lambdaEmf(REFRESHER_DIMENSIONS, 'ChannelsAssigned', 'Maximum'),

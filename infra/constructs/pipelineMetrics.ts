@@ -8,9 +8,9 @@ import { INGESTER_METRICS_DIMENSIONS, INGESTER_METRICS_NAMESPACE, INGESTER_SCRAP
 
 /** The EMF namespace of the Lambdas (aws-embedded-metrics) and of the ingester's scraped metrics. */
 export const METRICS_NAMESPACE = INGESTER_METRICS_NAMESPACE;
-/** The EMF dimension each Lambda sets: `metrics.setDimensions({ Function: '<name>' })`. */
+/** The EMF dimensions the Lambdas set (lambdas/channel-refresher, core/consumer/emfConsumerMetrics.ts). */
 export const REFRESHER_DIMENSIONS = { Function: 'channel-refresher' } as const;
-export const CONSUMER_DIMENSIONS = { Function: 'stream-consumer' } as const;
+export const consumerDimensions = (sink: string) => ({ Sink: sink }) as const;
 
 /** Everything the dashboard and the alarms read. */
 export interface PipelineResources {
@@ -21,6 +21,8 @@ export interface PipelineResources {
   readonly service: ecs.IBaseService;
   readonly deadLetterBucket: s3.IBucket;
   readonly deadLetterMetricsFilter: string;
+  /** The consumer's EMF dimension value. */
+  readonly sink: string;
 }
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -49,32 +51,25 @@ export function ingesterGaugeTotal(name: string, label: string, id: string): clo
 }
 
 /** A Lambda's EMF metric with the exact dimensions it sets. */
-export function lambdaEmf(dimensions: Record<string, string>, name: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { ...dimensions }, statistic, period: ONE_MINUTE });
-}
-
-/**
- * The consumer's EMF metrics found by keyword, so the graphs keep working whatever exact names
- * (EventsWritten, events_written…) the handler uses.
- */
-export function consumerSearch(keywords: readonly string[], statistic: string, label: string): cloudwatch.MathExpression {
-  const dims = Object.entries(CONSUMER_DIMENSIONS).map(([k, v]) => `${k}="${v}"`).join(' ');
-  return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},Function} ${dims} (${keywords.join(' OR ')})', '${statistic}', 60)`,
-    usingMetrics: {},
-    label,
+export function lambdaEmf(dimensions: Record<string, string>, name: string, statistic: string = cloudwatch.Stats.SUM, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { ...dimensions },
+    statistic,
     period: ONE_MINUTE,
+    ...(label ? { label } : {}),
   });
 }
 
-export function deadLetterPuts(r: PipelineResources, period: Duration = ONE_MINUTE): cloudwatch.Metric {
+export function deadLetterPuts(r: PipelineResources, period: Duration = ONE_MINUTE, label?: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/S3',
     metricName: 'PutRequests',
     dimensionsMap: { BucketName: r.deadLetterBucket.bucketName, FilterId: r.deadLetterMetricsFilter },
     statistic: cloudwatch.Stats.SUM,
     period,
-    label: 'Dead-letter objects written',
+    ...(label ? { label } : {}),
   });
 }
 

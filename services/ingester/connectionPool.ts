@@ -41,6 +41,13 @@ export class ConnectionPool {
     return this.connections.reduce((n, c) => n + c.joined, 0);
   }
 
+  /** Logins whose JOIN is confirmed on their connection's current socket. */
+  joinedLogins(): string[] {
+    const out: string[] = [];
+    for (const c of this.connections) for (const login of c.channels.keys()) if (c.joinState(login) === 'joined') out.push(login);
+    return out;
+  }
+
   /** Channel → the failure reason, for channels that could not be joined. */
   failures(): Map<string, string> {
     const out = new Map<string, string>();

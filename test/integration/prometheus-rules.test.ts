@@ -34,6 +34,12 @@ describe('Prometheus alert rules', () => {
     assert.match(output, /SUCCESS/);
   });
 
+  it('are loaded by a scrape configuration that passes promtool check config', { skip }, () => {
+    const { status, output } = promtool(['check', 'config', fileURLToPath(new URL('../prometheus.yml', `file://${rulesDir}`))]);
+    assert.equal(status, 0, output);
+    assert.match(output, /SUCCESS: 1 rule files found/);
+  });
+
   it('pass their promtool unit tests', { skip }, () => {
     const { status, output } = promtool(['test', 'rules', testsFile]);
     assert.equal(status, 0, output);

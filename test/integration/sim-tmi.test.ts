@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import tmi from 'tmi.js';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
+import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 
 const EVENT_COMMANDS = new Set(['PRIVMSG', 'USERNOTICE', 'CLEARCHAT', 'CLEARMSG', 'ROOMSTATE', 'NOTICE']);
 const CHANNELS = 200;
@@ -49,7 +50,8 @@ describe('tmi.js 1.8.5 against the simulator', () => {
       options: { skipUpdatingEmotesets: true, joinInterval: 300 },
       logger: { info: () => {}, warn: () => {}, error: () => {} },
     });
-    client.on('raw_message', (_copy: unknown, message: { raw: string; command: string; params: string[]; tags: Record<string, unknown> }) => {
+    client.on('raw_message', (_copy, parsed) => {
+      const message = parsed as { raw: string; command: string; params: string[]; tags: Record<string, unknown> };
       if (!EVENT_COMMANDS.has(message.command)) return;
       const channel = (message.params[0] ?? '').replace(/^#/, '');
       const list = received.get(channel) ?? [];
@@ -89,7 +91,7 @@ describe('tmi.js 1.8.5 against the simulator', () => {
     for (const login of logins) {
       const joinedAt = sim.groundTruth.joinedAt(login, connection.id);
       assert.ok(joinedAt !== undefined, `${login} was joined`);
-      const truth = sim.groundTruth.forChannel(login).filter((r) => r.connectionIds.includes(connection.id) && r.sentAt >= joinedAt);
+      const truth: GroundTruthRecord[] = sim.groundTruth.forChannel(login).filter((r) => r.connectionIds.includes(connection.id) && r.sentAt >= joinedAt);
       assert.deepEqual(received.get(login) ?? [], truth.map((r) => r.raw), `lines of #${login}`);
       compared += truth.length;
     }

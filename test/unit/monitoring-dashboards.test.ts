@@ -20,7 +20,7 @@ const PROMQL_WORDS = new Set([
 ]);
 
 /** Metric names a PromQL expression reads: identifiers that are not functions, keywords, labels or durations. */
-export function metricNamesIn(expr: string): string[] {
+function metricNamesIn(expr: string): string[] {
   const stripped = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""') // string literals
     .replace(/\{[^}]*\}/g, ' ') // label matchers
@@ -152,7 +152,7 @@ describe('monitoring configuration', () => {
     for (const file of config.rule_files) assert.ok(existsSync(join(monitoring, 'prometheus', file)), `${file} is missing`);
     const text = JSON.stringify(config.scrape_configs);
     assert.match(text, /"ingester"/);
-    assert.match(text, /local:9091/);
+    assert.match(text, /pipeline:9091/);
     assert.ok(existsSync(join(dirname(datasourcesDir), 'dashboards/poglytics.yml')));
   });
 });

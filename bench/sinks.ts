@@ -1,0 +1,195 @@
+/**
+ * Sink benchmarks (issue 5): for each sink, rows/s of the bulk write path beside a naive
+ * one-INSERT-per-row baseline on the same events, and bytes on disk per event beside a plain
+ * baseline schema (every column String/text, no codecs, ordered by (sent_at, channel)) loaded
+ * with the same events. Postgres uses BENCH_DATABASE_URL / TEST_DATABASE_URL or a scratch cluster.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createChdbConnection } from 'chdb/connection';
+import pg from 'pg';
+import type { ChatEvent } from '../core/events/chatEvent.ts';
+import { CHAT_EVENT_COLUMNS } from '../core/sinks/columns.ts';
+import { createSink } from '../core/sinks/createSink.ts';
+import type { Sink } from '../core/sinks/types.ts';
+import { makeChatEvents } from '../test/helpers/chatEvents.ts';
+import { startScratchPostgres } from '../test/helpers/postgres.ts';
+
+const BATCH = 5000;
+type Figures = Record<string, number>;
+
+async function bulkRate(sink: Sink, events: ChatEvent[]): Promise<number> {
+  await sink.migrate();
+  const started = performance.now();
+  for (let i = 0; i < events.length; i += BATCH) await sink.write(events.slice(i, i + BATCH));
+  return events.length / ((performance.now() - started) / 1000);
+}
+
+/** Every column as text, in contract order: what a simple scraper stores. */
+function plainValues(e: ChatEvent): string[] {
+  return CHAT_EVENT_COLUMNS.map((c) => {
+    const v = e[c];
+    return v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  });
+}
+
+const plainColumns = (type: string) => CHAT_EVENT_COLUMNS.map((c) => `${c} ${type}`).join(', ');
+
+function fileBytes(path: string): number {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      total += statSync(path + suffix).size;
+    } catch {
+      // absent
+    }
+  }
+  return total;
+}
+
+async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number): Promise<Figures> {
+  const path = join(dir, 'bulk.db');
+  const sink = createSink({ sink: 'sqlite', path });
+  const rate = await bulkRate(sink, events);
+  await sink.query('PRAGMA wal_checkpoint(TRUNCATE)');
+  await sink.close();
+  const bytes = fileBytes(path);
+
+  // Naive: autocommit, one INSERT per row, statement prepared per row.
+  const naive = new Database(join(dir, 'naive.db'));
+  naive.pragma('journal_mode = WAL');
+  naive.exec(`CREATE TABLE chat_events (${plainColumns('TEXT')}, UNIQUE (event_id))`);
+  const started = performance.now();
+  for (const e of events.slice(0, naiveRows)) {
+    naive.prepare(`INSERT OR IGNORE INTO chat_events VALUES (${CHAT_EVENT_COLUMNS.map(() => '?').join(', ')})`).run(...plainValues(e));
+  }
+  const naiveRate = naiveRows / ((performance.now() - started) / 1000);
+  naive.close();
+
+  const basePath = join(dir, 'baseline.db');
+  const base = new Database(basePath);
+  base.exec(`CREATE TABLE chat_events (${plainColumns('TEXT')}); CREATE INDEX by_time ON chat_events (sent_at, channel)`);
+  const insert = base.prepare(`INSERT INTO chat_events VALUES (${CHAT_EVENT_COLUMNS.map(() => '?').join(', ')})`);
+  base.transaction(() => {
+    for (const e of events) insert.run(...plainValues(e));
+  })();
+  base.close();
+  const baseBytes = fileBytes(basePath);
+  return figures('sqlite', rate, naiveRate, bytes / events.length, baseBytes / events.length);
+}
+
+async function benchPostgres(events: ChatEvent[], naiveRows: number): Promise<Figures> {
+  const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  const server = external ? undefined : await startScratchPostgres();
+  const url = external ?? server!.url;
+  const admin = new pg.Client(url);
+  await admin.connect();
+  try {
+    for (const db of ['bench_bulk', 'bench_values']) {
+      await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+      await admin.query(`CREATE DATABASE ${db}`);
+    }
+    const dbUrl = (name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+    const sink = createSink({ sink: 'postgres', connectionString: dbUrl('bench_bulk') });
+    const rate = await bulkRate(sink, events);
+    await sink.query('VACUUM ANALYZE chat_events');
+    const [size] = await sink.query(
+      "SELECT sum(pg_total_relation_size(relid))::bigint AS bytes FROM pg_partition_tree('chat_events')",
+    );
+    await sink.close();
+
+    // Alternative bulk path: multi-row VALUES (26 parameters per row, 2,000 rows per statement).
+    const values = new pg.Client(dbUrl('bench_values'));
+    await values.connect();
+    await values.query(`CREATE TABLE chat_events (${plainColumns('text')}, PRIMARY KEY (event_id))`);
+    let started = performance.now();
+    for (let i = 0; i < events.length; i += 2000) {
+      const chunk = events.slice(i, i + 2000);
+      const params: string[] = [];
+      const tuples = chunk.map((e) => {
+        const row = plainValues(e).map((v) => params.push(v)).map((n) => `$${n}`);
+        return `(${row.join(', ')})`;
+      });
+      await values.query(`INSERT INTO chat_events VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
+    }
+    const valuesRate = events.length / ((performance.now() - started) / 1000);
+
+    // Naive: autocommit INSERT per row.
+    await values.query('CREATE TABLE naive (LIKE chat_events INCLUDING ALL)');
+    const sql = `INSERT INTO naive VALUES (${CHAT_EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING`;
+    started = performance.now();
+    for (const e of events.slice(0, naiveRows)) await values.query(sql, plainValues(e));
+    const naiveRate = naiveRows / ((performance.now() - started) / 1000);
+
+    await values.query(`CREATE TABLE baseline (${plainColumns('text')})`);
+    await values.query('CREATE INDEX ON baseline (sent_at, channel)');
+    await values.query(`INSERT INTO baseline SELECT * FROM chat_events`);
+    await values.query('VACUUM ANALYZE baseline');
+    const base = await values.query<{ bytes: string }>("SELECT pg_total_relation_size('baseline')::bigint AS bytes");
+    await values.end();
+    return {
+      ...figures('postgres', rate, naiveRate, Number(size?.bytes) / events.length, Number(base.rows[0]?.bytes) / events.length),
+      'sink.postgres.values_rows_per_s': valuesRate,
+    };
+  } finally {
+    await admin.end();
+    await server?.close();
+  }
+}
+
+async function benchClickHouse(dir: string, events: ChatEvent[], naiveRows: number): Promise<Figures> {
+  const sink = createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: createChdbConnection({ path: join(dir, 'chdb') }) });
+  try {
+    const rate = await bulkRate(sink, events);
+    await sink.query('CREATE TABLE naive AS chat_events');
+    const started = performance.now();
+    for (const [i, e] of events.slice(0, naiveRows).entries()) {
+      const row = { ...e, sent_at: new Date(e.sent_at).toISOString().slice(0, 23).replace('T', ' '), received_at: new Date(e.received_at).toISOString().slice(0, 23).replace('T', ' ') };
+      await sink.query(`INSERT INTO naive SETTINGS insert_deduplication_token = 'naive-${i}' FORMAT JSONEachRow ${JSON.stringify(row)}`);
+    }
+    const naiveRate = naiveRows / ((performance.now() - started) / 1000);
+
+    await sink.query(`CREATE TABLE baseline (${plainColumns('String')}) ENGINE = MergeTree ORDER BY (sent_at, channel)`);
+    for (let i = 0; i < events.length; i += 50_000) {
+      const rows = events.slice(i, i + 50_000).map((e) => JSON.stringify(Object.fromEntries(CHAT_EVENT_COLUMNS.map((c, j) => [c, plainValues(e)[j]]))));
+      await sink.query(`INSERT INTO baseline SETTINGS insert_deduplication_token = 'baseline-${i}' FORMAT JSONEachRow ${rows.join('\n')}`);
+    }
+    await sink.query('OPTIMIZE TABLE chat_events FINAL');
+    await sink.query('OPTIMIZE TABLE baseline FINAL');
+    const sizes = await sink.query(
+      "SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('chat_events', 'baseline') GROUP BY table",
+    );
+    const bytes = (t: string) => Number(sizes.find((r) => r.table === t)?.bytes);
+    return figures('clickhouse', rate, naiveRate, bytes('chat_events') / events.length, bytes('baseline') / events.length);
+  } finally {
+    await sink.close();
+  }
+}
+
+function figures(name: string, rate: number, naiveRate: number, bytesPerEvent: number, baselineBytes: number): Figures {
+  return {
+    [`sink.${name}.rows_per_s`]: rate,
+    [`sink.${name}.naive_rows_per_s`]: naiveRate,
+    [`sink.${name}.ratio`]: rate / naiveRate,
+    [`storage.${name}.bytes_per_event`]: bytesPerEvent,
+    [`storage.${name}.baseline_bytes_per_event`]: baselineBytes,
+    [`storage.${name}.ratio`]: bytesPerEvent / baselineBytes,
+  };
+}
+
+export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
+  const events = makeChatEvents(options.quick ? 20_000 : 100_000, { seed: 2024, hostileShare: 0.01 });
+  const naiveRows = options.quick ? 500 : 2000;
+  const dir = mkdtempSync(join(tmpdir(), 'poglytics-bench-sinks-'));
+  try {
+    return {
+      ...(await benchSqlite(dir, events, naiveRows)),
+      ...(await benchPostgres(events, naiveRows)),
+      ...(await benchClickHouse(dir, events, naiveRows)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

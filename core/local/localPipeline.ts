@@ -1,0 +1,272 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { awsClientConfig } from '../aws/clientConfig.ts';
+import { processKinesisBatch } from '../consumer/processKinesisBatch.ts';
+import { prometheusConsumerMetrics } from '../consumer/prometheusConsumerMetrics.ts';
+import { createRefresher, type Refresher } from '../control/createRefresher.ts';
+import type { RefresherConfig } from '../control/loadRefresherConfig.ts';
+import type { RefreshReport } from '../control/refreshChannels.ts';
+import { CallbackScaler } from '../control/scaler.ts';
+import { directoryDeadLetter } from '../deadletter/directoryDeadLetter.ts';
+import type { DeadLetterWriter } from '../deadletter/types.ts';
+import type { Logger } from '../log.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
+import type { Sink } from '../sinks/types.ts';
+import type { AppCredentials } from '../twitch/appToken.ts';
+import { ensureControlTable, ensureStream } from './ensureResources.ts';
+import { DEFAULT_ESM_SETTINGS, type EventSourceMappingSettings } from './kinesisEventSourceMapping.ts';
+import { KinesisPoller } from './kinesisPoller.ts';
+import { scrapeMetrics } from './scrapeMetrics.ts';
+import { startEmulators, type LocalEmulators } from './startEmulators.ts';
+import { Supervisor } from './supervisor.ts';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export const LocalComponent = { Refresher: 'refresher', Ingesters: 'ingesters', Consumer: 'consumer' } as const;
+export type LocalComponent = (typeof LocalComponent)[keyof typeof LocalComponent];
+export const ALL_COMPONENTS: readonly LocalComponent[] = Object.values(LocalComponent);
+
+export interface TwitchEndpoints {
+  readonly ircUrl: string;
+  readonly helixUrl: string;
+  readonly authUrl: string;
+  readonly credentials: AppCredentials | null;
+}
+
+export interface LocalPipelineOptions {
+  readonly config: RefresherConfig;
+  readonly components: readonly LocalComponent[];
+  readonly twitch: TwitchEndpoints;
+  readonly sink: Sink | null;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly refreshIntervalMs: number;
+  readonly kinesisShards: number;
+  readonly esm?: Partial<EventSourceMappingSettings>;
+  /** Extra environment for ingester processes (tests raise join budgets, shorten leases). */
+  readonly ingesterEnv?: NodeJS.ProcessEnv;
+  /** Port for this process's /metrics; 0 picks a free one; null serves none. */
+  readonly metricsPort: number | null;
+  readonly onIngesterOutput?: (index: number, line: string) => void;
+}
+
+export interface LocalStatus {
+  readonly assigned: number;
+  readonly shards: number;
+  readonly desired: number;
+  readonly running: number;
+  readonly joined: number;
+  readonly received: number;
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly deadLetters: number;
+  readonly lagP50Ms: number | null;
+  readonly lastRefresh: RefreshReport | null;
+}
+
+export interface LocalPipeline {
+  readonly endpoint: string;
+  readonly metricsUrl: string | null;
+  readonly supervisor: Supervisor | null;
+  readonly metrics: Metrics;
+  refreshNow(): Promise<RefreshReport>;
+  status(): Promise<LocalStatus>;
+  /** Orderly stop: refresher, ingesters (they flush to Kinesis), then the consumer drains the stream. */
+  stop(): Promise<LocalStatus>;
+}
+
+/**
+ * The whole pipeline in one process tree (ARCHITECTURE.md, "Locally"): emulators (unless
+ * AWS_ENDPOINT_URL points elsewhere), the refresher on a timer, a supervisor running as many
+ * ingester processes as the refresher asks for, and a Kinesis poller invoking the consumer logic
+ * with event source mapping semantics.
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { config, logger, components } = options;
+  const has = (c: LocalComponent) => components.includes(c);
+  const metrics = createMetrics();
+  const cleanups: (() => Promise<void>)[] = [];
+  let emulators: LocalEmulators | null = null;
+  try {
+    let endpoint = config.awsEndpointUrl;
+    if (!endpoint) {
+      emulators = await startEmulators();
+      cleanups.push(() => emulators!.close());
+      endpoint = emulators.endpoint;
+      logger.info('started Kinesis and DynamoDB emulators', { endpoint });
+    }
+    const clientConfig = awsClientConfig({ region: config.awsRegion, endpoint });
+    const kinesis = new KinesisClient(clientConfig);
+    const dynamo = new DynamoDBClient(clientConfig);
+    cleanups.push(async () => {
+      kinesis.destroy();
+      dynamo.destroy();
+    });
+    await ensureStream(kinesis, config.kinesisStreamName, options.kinesisShards);
+    await ensureControlTable(dynamo, config.controlTableName);
+
+    let supervisor: Supervisor | null = null;
+    if (has('ingesters')) {
+      supervisor = new Supervisor({
+        command: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'services/ingester/main.ts')],
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_REGION: config.awsRegion,
+          KINESIS_STREAM_NAME: config.kinesisStreamName,
+          CONTROL_TABLE_NAME: config.controlTableName,
+          TWITCH_IRC_URL: options.twitch.ircUrl,
+          CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
+          LOG_LEVEL: config.logLevel,
+          SHUTDOWN_DEADLINE_MS: '5000',
+          ...options.ingesterEnv,
+        },
+        firstMetricsPort: (options.metricsPort || config.metricsPort) + 1,
+        journalRoot: join(options.dataDir, 'journal'),
+        logger,
+        stopTimeoutMs: 8000,
+        ...(options.onIngesterOutput ? { onOutput: options.onIngesterOutput } : {}),
+      });
+    }
+
+    let refresher: Refresher | null = null;
+    let lastRefresh: RefreshReport | null = null;
+    let refreshTimer: NodeJS.Timeout | undefined;
+    let refreshing: Promise<RefreshReport> | null = null;
+    if (has('refresher')) {
+      refresher = createRefresher(
+        { ...config, twitchHelixUrl: options.twitch.helixUrl, twitchAuthUrl: options.twitch.authUrl },
+        {
+          dynamo,
+          kinesis,
+          scaler: supervisor ? new CallbackScaler((count) => supervisor!.setDesiredCount(count)) : null,
+          credentials: options.twitch.credentials,
+          log: logger,
+        },
+      );
+    }
+    const refreshNow = async (): Promise<RefreshReport> => {
+      if (!refresher) throw new Error('the refresher component is not running');
+      refreshing ??= refresher.refresh().finally(() => (refreshing = null));
+      lastRefresh = await refreshing;
+      return lastRefresh;
+    };
+    if (refresher) {
+      const tick = () =>
+        refreshNow().catch((error: unknown) => logger.error('refresh failed; next one in one interval', { error }));
+      await tick();
+      refreshTimer = setInterval(tick, options.refreshIntervalMs);
+    }
+
+    let poller: KinesisPoller | null = null;
+    let deadLetter: DeadLetterWriter | null = null;
+    if (has('consumer')) {
+      if (!options.sink) throw new Error('the consumer component needs a sink');
+      const sink = options.sink;
+      deadLetter = directoryDeadLetter(join(options.dataDir, 'dead-letter'));
+      const consumerMetrics = prometheusConsumerMetrics(metrics);
+      const dl = deadLetter;
+      poller = new KinesisPoller({
+        client: kinesis,
+        streamName: config.kinesisStreamName,
+        region: config.awsRegion,
+        settings: { ...DEFAULT_ESM_SETTINGS, ...options.esm },
+        logger,
+        handler: async (event: KinesisStreamEvent) => {
+          const outcome = await processKinesisBatch(
+            event.Records.map((r) => ({
+              sequenceNumber: r.kinesis.sequenceNumber,
+              shardId: r.eventID.split(':')[0] ?? null,
+              data: Buffer.from(r.kinesis.data, 'base64'),
+            })),
+            { sink, deadLetter: dl, metrics: consumerMetrics, logger },
+          );
+          return { batchItemFailures: outcome.batchItemFailures };
+        },
+        onFailure: async (records, reason) => {
+          // The on-failure destination keeps the full records, as the S3 destination does on AWS.
+          const time = new Date().toISOString();
+          for (const r of records) {
+            await dl.write(`on-failure/${r.eventID.replace(':', '/')}`, [
+              { reason, line: r.kinesis.data, lineNumber: 0, sequenceNumber: r.kinesis.sequenceNumber, shardId: r.eventID.split(':')[0] ?? null, source: 'kinesis-on-failure', time },
+            ]);
+          }
+          metrics.deadLetters.inc({ source: 'kinesis-on-failure' }, records.length);
+          logger.error('records sent to the on-failure destination', { records: records.length, reason });
+        },
+      });
+      await poller.start();
+    }
+
+    let server: Server | null = null;
+    let metricsUrl: string | null = null;
+    if (options.metricsPort !== null) {
+      server = createServer(async (req, res) => {
+        if (req.url === '/metrics') {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(await metrics.registry.metrics());
+        } else if (req.url === '/healthz') {
+          res.writeHead(200).end('ok');
+        } else res.writeHead(404).end();
+      });
+      await new Promise<void>((resolveListen) => server!.listen(options.metricsPort!, '127.0.0.1', resolveListen));
+      metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    }
+
+    const counterValue = async (name: string): Promise<number> => {
+      const metric = await metrics.registry.getSingleMetric(name)?.get();
+      return (metric?.values ?? []).filter((v) => !('metricName' in v) || !String(v.metricName).endsWith('_bucket')).reduce((sum, v) => sum + v.value, 0);
+    };
+    const status = async (): Promise<LocalStatus> => {
+      const workers = supervisor ? await Promise.all(supervisor.running.map((w) => scrapeMetrics(w.metricsPort, ['twitch_scraper_joined_channels_total', 'twitch_scraper_messages_total']))) : [];
+      const latency = await metrics.endToEndLatency.get();
+      const count = latency.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+      const buckets = latency.values.filter((v) => v.metricName?.endsWith('_bucket'));
+      const p50 = count > 0 ? buckets.find((b) => b.value >= count / 2)?.labels.le : undefined;
+      return {
+        assigned: lastRefresh?.assigned ?? 0,
+        shards: lastRefresh?.shards ?? 0,
+        desired: supervisor?.desiredCount ?? 0,
+        running: supervisor?.running.length ?? 0,
+        joined: workers.reduce((s, w) => s + (w.twitch_scraper_joined_channels_total ?? 0), 0),
+        received: workers.reduce((s, w) => s + (w.twitch_scraper_messages_total ?? 0), 0),
+        stored: await counterValue('poglytics_sink_events_written_total'),
+        duplicates: await counterValue('poglytics_sink_duplicates_total'),
+        deadLetters: await counterValue('poglytics_dead_letters_total'),
+        lagP50Ms: p50 === undefined ? null : p50 === '+Inf' ? Infinity : Number(p50) * 1000,
+        lastRefresh,
+      };
+    };
+
+    let stopped: Promise<LocalStatus> | null = null;
+    return {
+      endpoint,
+      metricsUrl,
+      supervisor,
+      metrics,
+      refreshNow,
+      status,
+      stop: () =>
+        (stopped ??= (async () => {
+          clearInterval(refreshTimer);
+          await refreshing?.catch(() => undefined);
+          await supervisor?.stop();
+          await poller?.stop();
+          const final = await status();
+          await options.sink?.close();
+          await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+          for (const cleanup of cleanups.reverse()) await cleanup();
+          return final;
+        })()),
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}

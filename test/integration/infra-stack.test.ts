@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { ALARM_NAMES } from '../../infra/constructs/Observability.ts';
+import { createApp } from '../../infra/createApp.ts';
+import type { PoglyticsStack } from '../../infra/PoglyticsStack.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Resource = { Type: string; Properties: Record<string, any> };
+
+const BUNDLING_SKIPPED = { 'aws:cdk:bundling-stacks': [] };
+/** Action prefixes that touch data (as opposed to logs, tracing or image pulls). */
+const DATA_SERVICES = ['kinesis:', 'dynamodb:', 's3:', 'secretsmanager:', 'ecs:', 'rds:', 'kms:', 'lambda:'];
+
+function synth(sink: 'clickhouse' | 'postgres', extra: Record<string, unknown> = {}) {
+  const { stack } = createApp({ context: { ...BUNDLING_SKIPPED, sink, ...extra } });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const logicalId = (stack: Stack, c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Every Allow statement of the IAM policies attached to a role. */
+function statementsOfRole(template: Template, roleLogicalId: string): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  return policies
+    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function allStatements(template: Template): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
+  return [
+    ...policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]),
+    ...roles.flatMap((r) => ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement)),
+  ];
+}
+
+/** Asserts every statement of the role is one of the allowed (actions, resource logical id) pairs. */
+function assertOnlyAllowed(statements: Statement[], allowed: { actions: RegExp; resource: string | RegExp }[], who: string) {
+  assert.ok(statements.length > 0, `${who} has a policy`);
+  for (const s of statements) {
+    for (const action of actionsOf(s)) {
+      const resource = JSON.stringify(s.Resource);
+      const ok = allowed.some((a) => a.actions.test(action) && (typeof a.resource === 'string' ? resource.includes(a.resource) : a.resource.test(resource)));
+      assert.ok(ok, `${who} must not be allowed ${action} on ${resource}`);
+    }
+  }
+}
+
+for (const sink of ['clickhouse', 'postgres'] as const) {
+  describe(`Poglytics stack with the ${sink} sink`, () => {
+    let stack: PoglyticsStack;
+    let template: Template;
+    let ids: { stream: string; table: string; bucket: string; service: string; metricsLogs: string; ingesterLogs: string };
+
+    before(() => {
+      ({ stack, template } = synth(sink) as { stack: PoglyticsStack; template: Template });
+      ids = {
+        stream: logicalId(stack, stack.events.stream),
+        table: logicalId(stack, stack.control.table),
+        bucket: logicalId(stack, stack.storage.deadLetterBucket),
+        service: logicalId(stack, stack.ingest.service),
+        metricsLogs: logicalId(stack, stack.ingest.metricsLogGroup),
+        ingesterLogs: logicalId(stack, stack.ingest.logGroup),
+      };
+    });
+
+    test('has no cdk-nag AwsSolutions finding that is not acknowledged with a reason', () => {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      assert.deepEqual(
+        report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+        [],
+      );
+      const acknowledgements = stack.node
+        .findAll()
+        .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))
+        .flatMap((m) => Object.entries(m.data as Record<string, { reason?: string } | string>));
+      for (const [id, value] of acknowledgements) {
+        const reason = typeof value === 'string' ? value : value?.reason;
+        assert.ok(reason && reason.length >= 20, `acknowledgement ${id} carries a reason`);
+      }
+      const annotations = Annotations.fromStack(stack);
+      assert.deepEqual(annotations.findError('*', Match.anyValue()), []);
+      assert.deepEqual(annotations.findWarning('*', Match.anyValue()), []);
+    });
+
+    test('grants no wildcard action anywhere and no data action on every resource', () => {
+      for (const s of allStatements(template)) {
+        for (const action of actionsOf(s)) {
+          assert.ok(!action.includes('*'), `wildcard action ${action}`);
+          if (DATA_SERVICES.some((p) => action.startsWith(p))) {
+            const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+            assert.ok(!resources.includes('*'), `${action} is granted on *`);
+          }
+        }
+      }
+    });
+
+    test('lets the ingester only put records on its stream and read and write its control table', () => {
+      const role = logicalId(stack, stack.ingest.taskDefinition.taskRole);
+      assertOnlyAllowed(
+        statementsOfRole(template, role),
+        [
+          { actions: /^kinesis:(PutRecords?|ListShards)$/, resource: ids.stream },
+          { actions: /^dynamodb:/, resource: ids.table },
+          // The CloudWatch agent sidecar writes the scraped metrics (EMF) into its own log group.
+          { actions: /^logs:(CreateLogStream|PutLogEvents|DescribeLogStreams)$/, resource: ids.metricsLogs },
+        ],
+        'ingester task role',
+      );
+      const actions = statementsOfRole(template, role).flatMap(actionsOf);
+      assert.ok(actions.includes('kinesis:PutRecords') && actions.includes('dynamodb:UpdateItem'));
+      assert.ok(!actions.some((a) => /kinesis:GetRecords|s3:|secretsmanager:|ecs:/.test(a)));
+    });
+
+    test('lets the consumer only read its stream, write the dead-letter bucket and read its database secret', () => {
+      const secret = stack.resolve(stack.storage.sinkSecret.secretArn);
+      const secretRef = sink === 'postgres' ? JSON.stringify(secret) : /secret:poglytics\/clickhouse-\?{6}/;
+      const statements = statementsOfRole(template, logicalId(stack, stack.storage.consumer.role));
+      assertOnlyAllowed(
+        statements,
+        [
+          { actions: /^kinesis:(Get|Describe|List|SubscribeToShard)/, resource: ids.stream },
+          { actions: /^s3:(PutObject|ListBucket)$/, resource: ids.bucket },
+          { actions: /^secretsmanager:(GetSecretValue|DescribeSecret)$/, resource: typeof secretRef === 'string' ? secretRef.slice(1, -1) : secretRef },
+          { actions: /^logs:(CreateLogStream|PutLogEvents)$/, resource: logicalId(stack, stack.storage.consumer.logGroup) },
+          { actions: /^xray:Put(TraceSegments|TelemetryRecords)$/, resource: '"*"' },
+        ],
+        'consumer role',
+      );
+      const actions = statements.flatMap(actionsOf);
+      assert.ok(!actions.some((a) => /kinesis:Put|dynamodb:|s3:(Get|Delete)/.test(a)));
+    });
+
+    test('lets the refresher update only its own ECS service', () => {
+      const statements = statementsOfRole(template, logicalId(stack, stack.control.refresher.role));
+      const ecs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')));
+      assert.equal(ecs.length, 1);
+      assert.deepEqual(actionsOf(ecs[0]!).sort(), ['ecs:DescribeServices', 'ecs:UpdateService']);
+      assert.deepEqual(ecs[0]!.Resource, { Ref: ids.service });
+      assertOnlyAllowed(
+        statements,
+        [
+          { actions: /^ecs:(UpdateService|DescribeServices)$/, resource: ids.service },
+          { actions: /^dynamodb:/, resource: ids.table },
+          { actions: /^kinesis:(PutRecords?|ListShards)$/, resource: ids.stream },
+          { actions: /^secretsmanager:(GetSecretValue|DescribeSecret)$/, resource: /secret:poglytics\/twitch-\?{6}/ },
+          { actions: /^logs:(CreateLogStream|PutLogEvents)$/, resource: logicalId(stack, stack.control.refresher.logGroup) },
+          { actions: /^xray:Put(TraceSegments|TelemetryRecords)$/, resource: '"*"' },
+        ],
+        'refresher role',
+      );
+    });
+
+    test('encrypts the stream, the control table and the dead-letter bucket at rest', () => {
+      template.hasResourceProperties('AWS::Kinesis::Stream', {
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+        RetentionPeriodHours: 24,
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      });
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      });
+      const bucket = template.toJSON().Resources[ids.bucket] as Resource;
+      assert.deepEqual(bucket.Properties.BucketEncryption, {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+      assert.deepEqual(bucket.Properties.VersioningConfiguration, { Status: 'Enabled' });
+      assert.ok(bucket.Properties.LifecycleConfiguration.Rules.length > 0);
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: ids.bucket },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    test(sink === 'postgres' ? 'runs an encrypted, private, protected Postgres' : 'creates no database and reads the ClickHouse secret by name', () => {
+      if (sink === 'postgres') {
+        template.resourceCountIs('AWS::RDS::DBInstance', 1);
+        template.hasResourceProperties('AWS::RDS::DBInstance', {
+          Engine: 'postgres',
+          StorageEncrypted: true,
+          PubliclyAccessible: false,
+          DeletionProtection: true,
+          BackupRetentionPeriod: 7,
+        });
+        template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Environment: { Variables: Match.objectLike({ SINK: 'postgres', DATABASE_SECRET_ARN: Match.anyValue() }) },
+        });
+      } else {
+        template.resourceCountIs('AWS::RDS::DBInstance', 0);
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Environment: { Variables: Match.objectLike({ SINK: 'clickhouse', CLICKHOUSE_SECRET_ARN: Match.anyValue() }) },
+        });
+      }
+    });
+
+    test('maps the stream to the consumer with partial failures, bisect, bounded retries and an S3 on-failure destination', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 21_600,
+        ParallelizationFactor: 2,
+        BatchSize: 500,
+        MaximumBatchingWindowInSeconds: 5,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: { 'Fn::GetAtt': [ids.stream, 'Arn'] },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.bucket, 'Arn'] } } },
+      });
+    });
+
+    test('raises every named alarm to the SNS topic', () => {
+      const topic = logicalId(stack, stack.observability.topic);
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+      for (const name of ALARM_NAMES) {
+        const alarm = alarms.find((a) => String(a.Properties.AlarmDescription).startsWith(`[${name}]`));
+        assert.ok(alarm, `alarm ${name} exists`);
+        assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: topic }]);
+      }
+      const byName = (n: string) => alarms.find((a) => String(a.Properties.AlarmDescription).startsWith(`[${n}]`))!.Properties;
+      assert.equal(byName('IteratorAge').MetricName, 'IteratorAge');
+      assert.equal(byName('DeadLetters').MetricName, 'PutRequests');
+      assert.equal(byName('NoEvents').MetricName, 'twitch_scraper_messages_total');
+      assert.equal(byName('NoEvents').TreatMissingData, 'breaching');
+      assert.equal(byName('RefresherFailures').MetricName, 'Errors');
+      assert.match(JSON.stringify(byName('TasksBelowDesired').Metrics), /RunningTaskCount.*|DesiredTaskCount/);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    test('leaves the desired task count to the refresher and runs the ingester as non-root on ARM64', () => {
+      const service = template.toJSON().Resources[ids.service] as Resource;
+      assert.equal(service.Properties.DesiredCount, undefined);
+      template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+      const task = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as Resource;
+      assert.deepEqual(task.Properties.RuntimePlatform, { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' });
+      const [ingester, agent] = task.Properties.ContainerDefinitions as Record<string, any>[];
+      assert.equal(ingester!.User, '1000:1000');
+      const env = Object.fromEntries((ingester!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+      assert.ok(ingester!.StopTimeout * 1000 >= Number(env.SHUTDOWN_DEADLINE_MS) + 2000, 'stop timeout exceeds the shutdown deadline');
+      assert.ok(env.JOURNAL_DIR);
+      assert.equal(env.METRICS_PORT, '9091');
+      assert.deepEqual((ingester!.Secrets as { Name: string }[]).map((s) => s.Name).sort(), ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET']);
+      assert.equal(ingester!.LogConfiguration.Options['awslogs-group'].Ref, ids.ingesterLogs);
+      const agentEnv = Object.fromEntries((agent!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+      assert.match(JSON.stringify(agentEnv.CW_CONFIG_CONTENT), /Poglytics/);
+      assert.match(String(agentEnv.PROMETHEUS_CONFIG_CONTENT), /localhost:9091/);
+    });
+
+    test('gives every function the house defaults and schedules the refresher', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+      const ours = functions.filter((f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps');
+      assert.equal(ours.length, 3, 'refresher, consumer, migrator');
+      for (const f of ours) {
+        assert.equal(f.Properties.Runtime, 'nodejs22.x');
+        assert.deepEqual(f.Properties.Architectures, ['arm64']);
+        assert.deepEqual(f.Properties.TracingConfig, { Mode: 'Active' });
+        assert.ok(f.Properties.LoggingConfig.LogGroup);
+      }
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+      template.hasResourceProperties('Custom::PoglyticsMigration', { Sink: sink, SourceHash: Match.stringLikeRegexp('^[0-9a-f]{16}$') });
+    });
+  });
+}
+
+describe('Poglytics stack configuration', () => {
+  test('builds x86_64 tasks and functions when asked', () => {
+    const { template } = synth('clickhouse', { poglytics: { architecture: 'x86_64' } });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'X86_64' } });
+    template.allResourcesProperties('AWS::Lambda::Function', Match.objectLike({})); // shape check only
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+    assert.ok(fns.filter((f) => f.Properties.Architectures).every((f) => f.Properties.Architectures[0] === 'x86_64'));
+  });
+
+  test('uses a provisioned stream and e-mails alarms when configured', () => {
+    const { template } = synth('clickhouse', {
+      poglytics: { kinesis: { capacityMode: 'provisioned', shardCount: 3 } },
+      alarmEmail: 'ops@example.com',
+    });
+    template.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 3, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
