@@ -122,6 +122,8 @@ export async function run(args: string[]): Promise<number> {
     refreshIntervalMs: readInt(env, 'LOCAL_REFRESH_INTERVAL_MS', 30_000, { min: 1000 }),
     kinesisShards: readInt(env, 'KINESIS_SHARDS', 2, { min: 1, max: 50 }),
     metricsPort: config.metricsPort,
+    // The simulator has no JOIN limit here, so local demos join in seconds; real Twitch keeps 20 per 10 s.
+    ...(sim ? { ingesterEnv: { JOIN_RATE_COUNT: '200', JOIN_RATE_WINDOW_MS: '1000' } } : {}),
     onIngesterOutput: (index, line) => {
       if (config.logLevel === 'debug' || /"level":"(warn|error)"/.test(line)) process.stderr.write(`[ingester ${index}] ${line}\n`);
     },

@@ -50,7 +50,8 @@ export function createTrafficLoop(deps: { seed: number; tickMs: number; rate: nu
 
   function onTimer(): void {
     const t = performance.now();
-    budget = Math.min(budget + (rate * (t - last)) / 1000, Math.max(1, rate));
+    // A stalled loop catches up by at most a few ticks, never with a one-second burst.
+    budget = Math.min(budget + (rate * (t - last)) / 1000, Math.max(1, (rate * deps.tickMs * 4) / 1000));
     last = t;
     const draws = Math.floor(budget);
     budget -= draws;

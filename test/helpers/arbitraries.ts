@@ -18,9 +18,22 @@ const TAG_KEY_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 export const tagKey = (): fc.Arbitrary<string> =>
   fc.string({ unit: fc.constantFrom(...TAG_KEY_CHARS), minLength: 1, maxLength: 20 }).filter((key) => key !== '__proto__');
 
-/** A tag map as the parser returns it: plain object, any value (lone surrogates included). */
+/** The characters that tag escaping is about, plus the letters of its escape sequences. */
+const TAG_SPECIALS = [' ', ';', '\\', '\r', '\n', ':', 's', 'r', 'n', '=', '@', '\u0001', '\0'];
+
+/** A tag value: any string (lone surrogates included), dense in the characters escaping must handle. */
+export const tagValue = (maxLength = 30): fc.Arbitrary<string> =>
+  fc.string({
+    unit: fc.oneof(
+      { weight: 1, arbitrary: fc.constantFrom(...TAG_SPECIALS) },
+      { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+    ),
+    maxLength,
+  });
+
+/** A tag map as the parser returns it: plain object, any value. */
 export const tagMap = (maxKeys = 12): fc.Arbitrary<Record<string, string>> =>
-  fc.dictionary(tagKey(), anyString(30), { maxKeys, noNullPrototype: true });
+  fc.dictionary(tagKey(), tagValue(), { maxKeys, noNullPrototype: true });
 
 /** `@k=v;… ` for a tag map, values escaped. */
 export function formatTags(tags: Record<string, string>): string {

@@ -8,7 +8,7 @@ import { escapeTagValue } from '../../core/irc/escapeTagValue.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import { parseLine } from '../../core/irc/parseLine.ts';
 import { unescapeTagValue } from '../../core/irc/unescapeTagValue.ts';
-import { anyString, chatText, formatTags, tagMap } from '../helpers/arbitraries.ts';
+import { anyString, chatText, formatTags, tagMap, tagValue } from '../helpers/arbitraries.ts';
 
 const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
 const COMMANDS = ['PRIVMSG', 'USERNOTICE', 'CLEARCHAT', 'CLEARMSG', 'ROOMSTATE', 'NOTICE', 'PING', 'JOIN', '001', 'USERSTATE', 'WHISPER'];
@@ -68,7 +68,7 @@ describe('IRC parser (property-based)', () => {
 
   it('unescape(escape(v)) is v, and escaped values hold no space, semicolon, CR or LF', () => {
     fc.assert(
-      fc.property(anyString(60), (value) => {
+      fc.property(fc.oneof(tagValue(60), anyString(60)), (value) => {
         const escaped = escapeTagValue(value);
         assert.doesNotMatch(escaped, /[ ;\r\n]/);
         assert.equal(unescapeTagValue(escaped), value);
