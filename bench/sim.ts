@@ -13,7 +13,7 @@ const BIN = fileURLToPath(new URL('../bin/poglytics.js', import.meta.url));
 const EVENT_LINE = / (PRIVMSG|USERNOTICE|CLEARCHAT|CLEARMSG|ROOMSTATE|NOTICE) /;
 
 async function startSimProcess(args: string[]): Promise<{ ircUrl: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.SIM_BENCH_NODE_ARGS?.split(' ') ?? []), BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const ircUrl = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {

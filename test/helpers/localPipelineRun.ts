@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
+import { createLogger } from '../../core/log.ts';
+import { startLocalPipeline, type LocalPipeline } from '../../core/local/localPipeline.ts';
+import { createSink } from '../../core/sinks/createSink.ts';
+import type { Sink } from '../../core/sinks/types.ts';
+import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
+
+export interface PipelineHarness {
+  readonly sim: Simulator;
+  readonly pipeline: LocalPipeline;
+  readonly sink: Sink;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  cleanup(): Promise<void>;
+}
+
+/** The local pipeline in-process (as `poglytics local` runs it) against a fresh simulator and SQLite file. */
+export async function startPipelineHarness(options: { channels: number; rate: number; seed: number }): Promise<PipelineHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
+  const dbPath = join(dataDir, 'events.db');
+  const sim = await startSimulator({ channels: options.channels, messagesPerSecond: options.rate, seed: options.seed, joinLimit: null, groundTruth: { mode: 'full', maxRecords: 2_000_000 }, trafficAutoStart: false });
+  const sink = createSink({ sink: 'sqlite', path: dbPath });
+  await sink.migrate();
+  const logger = createLogger('warn', { service: 'e2e' });
+  const config = loadRefresherConfig({ STANDBY_TASKS: '0', SHARD_CAPACITY: String(Math.ceil(options.channels / 2)), LOG_LEVEL: 'warn' });
+  const pipeline = await startLocalPipeline({
+    config,
+    components: ['refresher', 'ingesters', 'consumer'],
+    twitch: { ircUrl: sim.ircUrl, helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret } },
+    sink,
+    dataDir,
+    logger,
+    refreshIntervalMs: 60_000,
+    kinesisShards: 2,
+    esm: { maximumBatchingWindowMs: 100, retryBaseMs: 100, batchSize: 50 },
+    ingesterEnv: {
+      JOIN_RATE_COUNT: '500',
+      JOIN_RATE_WINDOW_MS: '1000',
+      LEASE_DURATION_MS: '3000',
+      LEASE_RENEW_MS: '500',
+      LEASE_POLL_MS: '300',
+      ASSIGNMENT_POLL_MS: '300',
+      KINESIS_FLUSH_MS: '100',
+      LOG_LEVEL: 'warn',
+    },
+    metricsPort: 0,
+    onIngesterOutput: (index, line) => {
+      if (process.env.E2E_VERBOSE) process.stderr.write(`[ingester ${index}] ${line}\n`);
+    },
+  });
+  return {
+    sim,
+    pipeline,
+    sink,
+    dataDir,
+    dbPath,
+    cleanup: async () => {
+      await pipeline.stop().catch(() => undefined);
+      await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `check` holds, polling; throws with `what` after the timeout. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
