@@ -57,13 +57,17 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
   await sink.close();
   const bytes = fileBytes(path);
 
-  // Naive: autocommit, one INSERT per row, statement prepared per row.
-  const naive = new Database(join(dir, 'naive.db'));
+  // Naive: the same schema, autocommit, one INSERT per row, statement prepared per row.
+  const naivePath = join(dir, 'naive.db');
+  const schema = createSink({ sink: 'sqlite', path: naivePath });
+  await schema.migrate();
+  await schema.close();
+  const naive = new Database(naivePath);
   naive.pragma('journal_mode = WAL');
-  naive.exec(`CREATE TABLE chat_events (${plainColumns('TEXT')}, UNIQUE (event_id))`);
   const started = performance.now();
   for (const e of events.slice(0, naiveRows)) {
-    naive.prepare(`INSERT OR IGNORE INTO chat_events VALUES (${CHAT_EVENT_COLUMNS.map(() => '?').join(', ')})`).run(...plainValues(e));
+    const values = CHAT_EVENT_COLUMNS.map((c) => (typeof e[c] === 'object' && e[c] !== null ? JSON.stringify(e[c]) : typeof e[c] === 'boolean' ? Number(e[c]) : e[c]));
+    naive.prepare(`INSERT OR IGNORE INTO chat_events (${CHAT_EVENT_COLUMNS.join(', ')}) VALUES (${CHAT_EVENT_COLUMNS.map(() => '?').join(', ')})`).run(...values);
   }
   const naiveRate = naiveRows / ((performance.now() - started) / 1000);
   naive.close();
@@ -82,7 +86,8 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
 
 async function benchPostgres(events: ChatEvent[], naiveRows: number): Promise<Figures> {
   const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  const server = external ? undefined : await startScratchPostgres();
+  // fsync on: a naive per-row commit must pay what it pays on a real server.
+  const server = external ? undefined : await startScratchPostgres({ durable: true });
   const url = external ?? server!.url;
   const admin = new pg.Client(url);
   await admin.connect();

@@ -2,6 +2,7 @@
  * `poglytics sim`: runs the Twitch simulator (IRC over WebSocket, Helix, OAuth, /_sim control) until
  * SIGINT/SIGTERM, and prints the URLs to point the ingester and refresher at.
  */
+import { setFlagsFromString } from 'node:v8';
 import { startSimulator } from '../services/twitch-sim/startSimulator.ts';
 import { GroundTruthMode, type SimulatorOptionsInput } from '../services/twitch-sim/types.ts';
 
@@ -69,6 +70,9 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(options + '\n');
     return 0;
   }
+  // Generated lines live for one tick: a larger young generation lets them die in cheap scavenges
+  // instead of being promoted, which triples the sustainable rate (bench/sim.ts).
+  setFlagsFromString('--max-semi-space-size=64');
   const sim = await startSimulator(options);
   const o = sim.options;
   process.stdout.write(

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from './config.ts';
@@ -66,5 +66,21 @@ export class PoglyticsStack extends Stack {
         sink: config.sink,
       },
     });
+
+    // What the deployment walkthrough (infra/README.md) tells a newcomer to look at.
+    const outputs: Record<string, string> = {
+      DashboardName: this.observability.dashboard.dashboard.dashboardName,
+      StreamName: this.events.stream.streamName,
+      ControlTableName: this.control.table.tableName,
+      DeadLetterBucket: this.storage.deadLetterBucket.bucketName,
+      IngesterCluster: this.ingest.cluster.clusterName,
+      IngesterService: this.ingest.service.serviceName,
+      RefresherFunction: this.control.refresher.function.functionName,
+      SinkSecretArn: this.storage.sinkSecret.secretArn,
+      SinkClientSecurityGroup: this.storage.securityGroup.securityGroupId,
+      AlarmTopicArn: this.observability.topic.topicArn,
+    };
+    if (this.storage.database) outputs.DatabaseEndpoint = this.storage.database.dbInstanceEndpointAddress;
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }

@@ -25,6 +25,8 @@ export interface IngestProps {
 export const METRICS_PORT = 9091;
 export const JOURNAL_DIR = '/tmp/poglytics/journal';
 const NON_ROOT_USER = '1000:1000';
+/** Fargate's ephemeral storage when none is configured. */
+const FARGATE_FREE_STORAGE_GIB = 20;
 const DEFAULT_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest';
 
 /** Build context is the repository root (the image needs core/); these never belong in it. */
@@ -87,8 +89,10 @@ export class Ingest extends Construct {
         CONTROL_TABLE_NAME: props.table.tableName,
         CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
         SHUTDOWN_DEADLINE_MS: String(ingester.shutdownDeadlineMs),
-        // On the task's ephemeral storage (the writable layer): survives a Kinesis outage, not the task.
+        // On the task's ephemeral storage (the writable layer): survives a Kinesis outage, not the
+        // task. Bounded to half of that storage; the dead-letter folder sits inside it.
         JOURNAL_DIR,
+        JOURNAL_MAX_BYTES: String(Math.floor(((ingester.ephemeralStorageGiB ?? FARGATE_FREE_STORAGE_GIB) / 2) * 1024 ** 3)),
         METRICS_PORT: String(METRICS_PORT),
         JOIN_RATE_COUNT: String(ingester.joinRateCount),
         JOIN_RATE_WINDOW_MS: String(ingester.joinRateWindowMs),

@@ -4,6 +4,7 @@ import type { ChannelCatalog } from './createChannelCatalog.ts';
 import type { GroundTruth } from './createGroundTruth.ts';
 import { createJoinRateLimiter } from './createJoinRateLimiter.ts';
 import type { TrafficGenerator } from './createTrafficGenerator.ts';
+import { encodeFrame } from './encodeFrame.ts';
 import { ircReplies } from './ircReplies.ts';
 import type { IrcSession } from './ircSession.ts';
 import { parseClientLine } from './parseClientLine.ts';
@@ -65,9 +66,9 @@ export function createIrcServer(deps: {
 
   function send(session: IrcSession, lines: readonly string[]): void {
     if (session.closed || session.ws.readyState !== WebSocket.OPEN || lines.length === 0) return;
-    const frame = lines.join('\r\n') + '\r\n';
+    const frame = encodeFrame(lines);
     counters.bytesSent += frame.length;
-    session.ws.send(frame);
+    session.ws.send(frame, { binary: false });
   }
 
   function drop(session: IrcSession): void {

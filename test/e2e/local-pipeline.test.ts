@@ -89,22 +89,27 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
     try {
       await waitFor(async () => (await harness.pipeline.status()).joined >= 60, 'all 60 channels joined');
       harness.sim.startTraffic();
+      const marks: [string, number][] = [];
       await sleep(2000);
 
+      marks.push(['reconnect', Date.now()]);
       // Twitch asks every connection to reconnect.
       assert.ok(harness.sim.injectReconnect() > 0);
       await sleep(2000);
 
       // ECS replaces a task: SIGTERM, the task flushes and releases its lease, a new one takes over.
+      marks.push(['kill', Date.now()]);
       harness.pipeline.supervisor!.kill(0, 'SIGTERM');
       await sleep(1500);
 
       // The database refuses writes for a while: a second connection holds the write lock longer
       // than the sink's busy timeout, so consumer invocations fail and are retried.
+      marks.push(['lock', Date.now()]);
       const locker = new Database(harness.dbPath);
       locker.exec('BEGIN EXCLUSIVE');
       await sleep(6000);
       locker.exec('COMMIT');
+      marks.push(['unlock', Date.now()]);
       locker.close();
 
       // A record that is not a gzip NDJSON batch arrives on the stream.
@@ -119,6 +124,11 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       const final = await harness.pipeline.stop();
 
       const result = compareWithGroundTruth(harness, { allowRepeatsOfUnidentified: true });
+      if (result.missing.length > 0 && process.env.E2E_VERBOSE) {
+        const t0 = Math.min(...harness.sim.groundTruth.records().map((r) => r.sentAt));
+        console.error('missing', result.missing.length, 'of', result.delivered, result.missing.slice(0, 40).map((r) => `${r.sentAt - t0}ms conn ${r.connectionIds.join(',')}`).join(' | '));
+        console.error('marks', JSON.stringify(marks.map((m) => [m[0], m[1] - t0])));
+      }
       assert.ok(result.delivered > 1000, `the simulator delivered ${result.delivered} events`);
       assert.deepEqual(result.missing.map((r) => `${r.kind} ${r.eventId ?? r.raw}`).slice(0, 5), []);
       assert.deepEqual(result.perKindStored, result.perKindExpected);

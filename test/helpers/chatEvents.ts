@@ -88,15 +88,26 @@ export function makeChatEvents(count: number, options: EventFactoryOptions = {})
     const r = rand();
     const kind: ChatEventKind =
       r < 0.8 ? 'message' : r < 0.88 ? 'usernotice' : r < 0.89 ? 'ban' : r < 0.91 ? 'timeout' : r < 0.915 ? 'clearchat' : r < 0.94 ? 'delete' : r < 0.955 ? 'roomstate' : 'notice';
+    const subscriber = badges.some((b) => b.startsWith('subscriber/'));
+    // The tags Twitch sends on a chat line (alphabetical, as on the wire).
     const tags: Record<string, string> = {
-      'badge-info': '',
+      'badge-info': subscriber ? `subscriber/${Math.floor(rand() * 40)}` : '',
       badges: badges.join(','),
+      ...(rand() < 0.3 ? { 'client-nonce': hex(32) } : {}),
       color: color ?? '',
       'display-name': login.toUpperCase(),
+      emotes: rand() < 0.2 ? `25:0-4` : '',
+      'first-msg': rand() < 0.02 ? '1' : '0',
+      flags: '',
       id,
+      mod: badges.includes('moderator/1') ? '1' : '0',
+      'returning-chatter': '0',
       'room-id': String(1000 + channelNo),
+      subscriber: subscriber ? '1' : '0',
       'tmi-sent-ts': String(sentAt),
+      turbo: '0',
       'user-id': String(5000 + userNo),
+      'user-type': '',
     };
     const base: ChatEvent = {
       v: 1,

@@ -39,8 +39,8 @@ export async function startPipelineHarness(options: { channels: number; rate: nu
     ingesterEnv: {
       JOIN_RATE_COUNT: '500',
       JOIN_RATE_WINDOW_MS: '1000',
-      LEASE_DURATION_MS: '3000',
-      LEASE_RENEW_MS: '500',
+      LEASE_DURATION_MS: '10000',
+      LEASE_RENEW_MS: '1000',
       LEASE_POLL_MS: '300',
       ASSIGNMENT_POLL_MS: '300',
       KINESIS_FLUSH_MS: '100',

@@ -43,10 +43,10 @@ async function asPostgres(command: string): Promise<string> {
 }
 
 /**
- * A throwaway PostgreSQL 15 cluster on 127.0.0.1 and a free port, fsync off, trust auth. With
+ * A throwaway PostgreSQL 15 cluster on 127.0.0.1 and a free port, fsync off (unless durable), trust auth. With
  * TEST_DATABASE_URL set, uses that server instead (stop/start then throw: they cannot be faked).
  */
-export async function startScratchPostgres(): Promise<ScratchPostgres> {
+export async function startScratchPostgres(options: { durable?: boolean } = {}): Promise<ScratchPostgres> {
   const external = process.env.TEST_DATABASE_URL?.trim();
   if (external) {
     const unsupported = async () => {
@@ -68,9 +68,8 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
     `port = ${port}`,
     "listen_addresses = '127.0.0.1'",
     `unix_socket_directories = '${socketDir}'`,
-    'fsync = off',
-    'synchronous_commit = off',
-    'full_page_writes = off',
+    // Tests trade durability for speed; benchmarks ask for a server that commits like production.
+    ...(options.durable ? [] : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
     'shared_buffers = 128MB',
     'max_connections = 50',
   ].join('\n');

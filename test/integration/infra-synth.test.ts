@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REPO_ROOT } from '../../infra/paths.ts';
 
-/** Runs the real CDK CLI, offline: no lookups, no notices, no telemetry, bundling skipped. */
+/** The project's own CDK CLI (what `npx cdk` runs), called directly so npx can never go online. */
+const CDK_CLI = join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+
+/** Runs the real `cdk synth --no-notices -q`, offline: no lookups, no notices, no telemetry, bundling skipped. */
 function cdkSynth(outdir: string, context: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const args = ['cdk', 'synth', '--no-notices', '-q', '-o', outdir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = [CDK_CLI, 'synth', '--no-notices', '-q', '-o', outdir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', args, {
+    const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', POGLYTICS_SKIP_BUNDLING: '1', CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],

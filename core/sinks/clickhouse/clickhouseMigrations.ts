@@ -57,8 +57,8 @@ export const CLICKHOUSE_MIGRATIONS: readonly Migration[] = [
         source_channel_id LowCardinality(Nullable(String)),
         source_event_id Nullable(String) CODEC(ZSTD(1)),
         params Map(LowCardinality(String), String) CODEC(ZSTD(1)),
-        tags Map(LowCardinality(String), String) CODEC(ZSTD(3)),
-        raw String CODEC(ZSTD(3)),
+        tags Map(LowCardinality(String), String) CODEC(ZSTD(9)),
+        raw String CODEC(ZSTD(9)),
         INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX user_id_bf user_id TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX event_id_bf event_id TYPE bloom_filter(0.001) GRANULARITY 4
