@@ -116,6 +116,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         command: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'services/ingester/main.ts')],
         cwd: REPO_ROOT,
         env: {
+          // The parent already showed the SDK's Node-version notice once; workers need not repeat it.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           ...process.env,
           AWS_ENDPOINT_URL: endpoint,
           AWS_REGION: config.awsRegion,
