@@ -34,7 +34,6 @@ export class PoglyticsStack extends Stack {
     this.events = new EventStream(this, 'Events', {
       kinesis: config.kinesis,
       retentionHours: config.streamRetentionHours,
-      encryption: config.streamEncryption,
     });
     this.control = new Control(this, 'Control', { config, stream: this.events.stream, twitchSecret });
     this.ingest = new Ingest(this, 'Ingest', {

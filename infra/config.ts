@@ -93,8 +93,6 @@ export const InfraConfigSchema = z
     clickhouseSecretName: z.string().min(1).default('poglytics/clickhouse'),
     kinesis: KinesisSchema.default({ capacityMode: 'on-demand' }),
     streamRetentionHours: int().min(24).max(8760).default(24),
-    /** 'managed' uses the aws/kinesis key (no per-request KMS cost); 'kms' a customer key with rotation. */
-    streamEncryption: z.enum(['managed', 'kms']).default('managed'),
     alarmEmail: z.string().email().optional(),
     architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
     natGateways: int().min(1).max(3).default(1),

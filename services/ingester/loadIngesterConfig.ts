@@ -1,12 +1,15 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { loadCommonConfig, readInt, readString, type CommonConfig, type Env } from '../../core/config.ts';
+import { loadCommonConfig, readInt, readString, readUrl, type CommonConfig, type Env } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
 
 export interface IngesterConfig extends CommonConfig {
   readonly taskId: string;
+  /** Per-service endpoint overrides (AWS_ENDPOINT_URL_KINESIS / _DYNAMODB, the SDKs' names), else AWS_ENDPOINT_URL. */
+  readonly kinesisEndpointUrl: string | undefined;
+  readonly dynamoEndpointUrl: string | undefined;
   readonly ircEndpoint: IrcEndpoint;
   /** Pin this task to one shard (local runs); otherwise any free shard of the assignment. */
   readonly shardId: number | undefined;
@@ -54,6 +57,8 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
     ...common,
     taskId: readString(env, 'TASK_ID') ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     ircEndpoint,
+    kinesisEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_KINESIS') ?? common.awsEndpointUrl,
+    dynamoEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? common.awsEndpointUrl,
     shardId: shardIdRaw === undefined ? undefined : readInt(env, 'SHARD_ID', 0, { min: 0 }),
     leaseMs,
     leaseRenewMs,
@@ -70,7 +75,7 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
     reconnectBaseMs: readInt(env, 'RECONNECT_BASE_MS', 1000, { min: 1 }),
     reconnectMaxMs: readInt(env, 'RECONNECT_MAX_MS', 30_000, { min: 1 }),
     flushMs: readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 }),
-    bufferMaxBytes: readInt(env, 'BUFFER_MAX_BYTES', 64 * MiB, { min: 10 * MiB }),
+    bufferMaxBytes: readInt(env, 'BUFFER_MAX_BYTES', 64 * MiB, { min: MiB }),
     journalDir,
     journalMaxBytes: readInt(env, 'JOURNAL_MAX_BYTES', 4096 * MiB, { min: 1 }),
     deadLetterDir: readString(env, 'DEAD_LETTER_DIR') ?? join(journalDir, 'dead-letter'),

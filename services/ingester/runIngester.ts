@@ -50,9 +50,9 @@ export interface Ingester {
 export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {}): Promise<Ingester> {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
   const metrics = deps.metrics ?? createMetrics();
-  const aws = awsClientConfig({ region: config.awsRegion, endpoint: config.awsEndpointUrl });
-  const kinesis = deps.kinesis ?? new KinesisClient({ ...aws, maxAttempts: 1 });
-  const dynamo = deps.dynamo ?? new DynamoDBClient(aws);
+  // The producer does its own retries (only failed entries, with pacing): no SDK retries on top.
+  const kinesis = deps.kinesis ?? new KinesisClient({ ...awsClientConfig({ region: config.awsRegion, endpoint: config.kinesisEndpointUrl }), maxAttempts: 1 });
+  const dynamo = deps.dynamo ?? new DynamoDBClient(awsClientConfig({ region: config.awsRegion, endpoint: config.dynamoEndpointUrl }));
 
   const journal = new DiskJournal({ dir: config.journalDir, maxBytes: config.journalMaxBytes });
   if (!journal.isEmpty) logger.info('journal has records from an earlier run; draining them first', { records: journal.records, events: journal.events });

@@ -1,4 +1,4 @@
-import type { Chatter } from './createChatterPool.ts';
+import type { BadgeProfile, Chatter } from './createChatterPool.ts';
 import { formatEmotesTag, type PooledText } from './createTextPool.ts';
 import { escapeTagValue } from './escapeTagValue.ts';
 import type { GeneratorContext, LineBuilder } from './generatorContext.ts';
@@ -7,6 +7,37 @@ import { CHEERMOTES } from './wordPools.ts';
 
 const CHEER_AMOUNTS = [1, 10, 50, 100, 100, 100, 500, 1000, 5000];
 const FLAGS = ['5-8:P.3', '0-3:A.3', '17-26:S.6'];
+
+interface PrivmsgSegments {
+  head: string;
+  middle: string;
+  mod: string;
+  subscriber: string;
+  tail: string;
+}
+
+const segmentCache = new WeakMap<Chatter, Map<BadgeProfile, PrivmsgSegments>>();
+
+/** The parts of a PRIVMSG that depend only on the author and their badges, built once per pair. */
+function privmsgSegments(chatter: Chatter, badges: BadgeProfile): PrivmsgSegments {
+  let byBadges = segmentCache.get(chatter);
+  if (byBadges === undefined) {
+    byBadges = new Map();
+    segmentCache.set(chatter, byBadges);
+  }
+  let segments = byBadges.get(badges);
+  if (segments === undefined) {
+    segments = {
+      head: `@badge-info=${badges.badgeInfo};badges=${badges.badges};`,
+      middle: `color=${chatter.color};display-name=${chatter.displayName};emotes=`,
+      mod: `;mod=${badges.mod ? 1 : 0};`,
+      subscriber: `subscriber=${badges.subscriber ? 1 : 0};tmi-sent-ts=`,
+      tail: `;turbo=${chatter.turbo ? 1 : 0};user-id=${chatter.id};user-type=${badges.userType}${badges.vip ? ';vip=1' : ''} :${chatter.login}!${chatter.login}@${chatter.login}.tmi.twitch.tv PRIVMSG #`,
+    };
+    byBadges.set(badges, segments);
+  }
+  return segments;
+}
 
 type Variant = 'plain' | 'action' | 'reply' | 'first' | 'cheer' | 'highlighted';
 
@@ -51,11 +82,12 @@ function buildPrivmsg(ctx: GeneratorContext, channel: SimChannel, now: number, v
   const source = shared
     ? `source-badge-info=${badges.badgeInfo};source-badges=${badges.badges};source-id=${shared.sourceId ?? id};source-only=0;source-room-id=${shared.sourceChannel.id};`
     : '';
-  const line =
-    `@badge-info=${badges.badgeInfo};badges=${badges.badges};${bits}${nonce}color=${chatter.color};display-name=${chatter.displayName};` +
-    `emotes=${emotes};first-msg=${variant === 'first' ? 1 : 0};flags=${flags};id=${id};mod=${badges.mod ? 1 : 0};${msgId}${reply}` +
-    `returning-chatter=0;room-id=${channel.id};${source}subscriber=${badges.subscriber ? 1 : 0};tmi-sent-ts=${now};turbo=${chatter.turbo ? 1 : 0};` +
-    `user-id=${chatter.id};user-type=${badges.userType}${badges.vip ? ';vip=1' : ''} :${chatter.login}!${chatter.login}@${chatter.login}.tmi.twitch.tv PRIVMSG #${channel.login} :${body}`;
+  const segments = privmsgSegments(chatter, badges);
+  // One join builds a flat string: chained `+` would leave a deep rope that every later write re-flattens.
+  const line = [
+    segments.head, bits, nonce, segments.middle, emotes, variant === 'first' ? ';first-msg=1;flags=' : ';first-msg=0;flags=', flags, ';id=', id,
+    segments.mod, msgId, reply, 'returning-chatter=0;room-id=', channel.id, ';', source, segments.subscriber, String(now), segments.tail, channel.login, ' :', body,
+  ].join('');
   out.push({ channelIndex: channel.index, kind: 'message', subtype: msgId ? 'highlighted-message' : null, eventId: id, line });
   if (shared?.sourceId == null) state.lastMessage = { id, chatter, text: body };
   return { id, chatter, pooled };

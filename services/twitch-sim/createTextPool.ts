@@ -34,6 +34,8 @@ function buildText(prng: Prng): PooledText {
   const roll = prng.next();
   const targetTokens = roll < 0.7 ? prng.range(1, 6) : roll < 0.95 ? prng.range(7, 20) : 1000;
   const targetChars = targetTokens === 1000 ? prng.range(150, MAX_CHARS) : MAX_CHARS;
+  // Non-Latin scripts and emoji come from some chatters, not sprinkled into every message.
+  const unicode = prng.chance(0.25);
   const emotes: Array<readonly [string, number, number]> = [];
   let text = '';
   let length = 0;
@@ -44,6 +46,7 @@ function buildText(prng: Prng): PooledText {
     if (kind < 0.55) token = prng.pick(WORDS);
     else if (kind < 0.75) [emoteId, token] = prng.pick(TWITCH_EMOTES);
     else if (kind < 0.85) token = prng.pick(THIRD_PARTY_EMOTES);
+    else if (!unicode) token = prng.pick(WORDS);
     else if (kind < 0.93) token = prng.pick(UNICODE_WORDS);
     else token = prng.pick(EMOJI);
     const tokenLength = codePoints(token);

@@ -53,7 +53,8 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 export function ingesterEnv(parts: { ircUrl: string; kinesisEndpoint: string; streamName: string; dynamoEndpoint: string; tableName: string; journalDir: string }, extra: Record<string, string> = {}): Record<string, string> {
   return {
     TWITCH_IRC_URL: parts.ircUrl,
-    AWS_ENDPOINT_URL: parts.kinesisEndpoint,
+    AWS_ENDPOINT_URL_KINESIS: parts.kinesisEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: parts.dynamoEndpoint,
     AWS_REGION: EMULATOR_REGION,
     KINESIS_STREAM_NAME: parts.streamName,
     CONTROL_TABLE_NAME: parts.tableName,
@@ -86,4 +87,19 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     await sleep(25);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Waits until a task has read everything in flight (its received count holds still) and has written it all. */
+export async function settle(task: { readonly eventsReceived: number; readonly producer: { whenIdle(): Promise<void> } }, quietMs = 500): Promise<void> {
+  let last = -1;
+  let stableSince = Date.now();
+  await waitFor(() => {
+    const now = Date.now();
+    if (task.eventsReceived !== last) {
+      last = task.eventsReceived;
+      stableSince = now;
+    }
+    return now - stableSince >= quietMs;
+  }, 'the task to finish reading', 30_000);
+  await task.producer.whenIdle();
 }

@@ -7,7 +7,7 @@ import { createMetrics } from '../../core/metrics.ts';
 import { runIngester, type Ingester } from '../../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
-import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
+import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
 import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 /**
@@ -56,8 +56,7 @@ describe('ingester acceptance: 2 tasks, 2,000 channels, 4 shards', () => {
     sim.startTraffic();
     await sleep(4000);
     sim.stopTraffic();
-    await sleep(300);
-    await Promise.all(tasks.map((t) => t.producer.whenIdle()));
+    await Promise.all(tasks.map((t) => settle(t)));
 
     // Assess: two distinct shards, exactly their channels joined, 3 connections each
     assert.notEqual(leased[0], leased[1]);

@@ -46,6 +46,12 @@ describe('infrastructure config', () => {
     assert.equal(fromContext({ stage: 'prod', sink: 'clickhouse' }).sink, 'clickhouse');
   });
 
+  test('accepts every stage file shipped in infra/stages', () => {
+    const config = loadInfraConfig({ context: (k) => ({ stage: 'production' })[k], stagesDir: join(REPO_ROOT, 'infra', 'stages') });
+    assert.equal(config.stage, 'production');
+    assert.equal(config.database.multiAz, true);
+  });
+
   test('parses the poglytics context when the CLI passes it as a JSON string', () => {
     assert.equal(fromContext({ poglytics: '{"sink":"postgres"}' }).sink, 'postgres');
   });

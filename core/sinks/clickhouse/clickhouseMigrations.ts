@@ -21,7 +21,8 @@ import type { Migration } from '../types.ts';
  *   aggregation; the writer additionally skips ids already stored (see ClickHouseSink.write).
  * - LowCardinality for columns with few distinct values per part (kind, subtype, channel,
  *   color, badge names, param/tag keys); DoubleDelta for near-monotone timestamps inside the sort
- *   order; T64 for small integers; ZSTD for text, tags and the raw line.
+ *   order; T64 for small integers; ZSTD for text and tags, and ZSTD(15) for the raw line: the largest column, kept for
+ *   reprocessing and rarely read, so its compression ratio matters more than its CPU.
  * - params and tags are Map(LowCardinality(String), String) rather than JSON strings: keys are a
  *   small repeated vocabulary (dictionary-encoded once per part) and `tags['room-id']` reads
  *   only the keys and values columns instead of parsing JSON per row. Values stay strings as
@@ -58,7 +59,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly Migration[] = [
         source_event_id Nullable(String) CODEC(ZSTD(1)),
         params Map(LowCardinality(String), String) CODEC(ZSTD(1)),
         tags Map(LowCardinality(String), String) CODEC(ZSTD(9)),
-        raw String CODEC(ZSTD(9)),
+        raw String CODEC(ZSTD(15)),
         INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX user_id_bf user_id TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX event_id_bf event_id TYPE bloom_filter(0.001) GRANULARITY 4
