@@ -1,10 +1,7 @@
-import { createRequire } from 'node:module';
 import tmi from 'tmi.js';
+import tmiParser from 'tmi.js/lib/parser.js';
 import type { Logger } from '../../core/log.ts';
 import type { IrcEndpoint } from './parseIrcUrl.ts';
-
-const require = createRequire(import.meta.url);
-const tmiParser = require('tmi.js/lib/parser') as { msg(line: string): unknown };
 
 /** The parts of a tmi.js client this module touches (not in @types/tmi.js). */
 interface TmiInternals {

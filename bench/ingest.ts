@@ -1,0 +1,201 @@
+/**
+ * Ingester benchmarks (issue 3):
+ * - ingest.events_per_s: events per second through one ingester process (its own core) from the
+ *   simulator to the Kinesis emulator, for a burst of pre-generated traffic; beside
+ *   ingest.tmi_only_events_per_s, a bare tmi.js client process receiving the same burst in the same
+ *   run, and their ratio (target >= 0.6).
+ * - ingest.rss_mb_per_2000_channels: (RSS with 10,000 channels joined - RSS with none) / 5 (target <= 25).
+ * - join.budget_utilization: achieved JOIN rate / configured budget (target >= 0.95).
+ * - kinesis.bytes_per_event, kinesis.events_per_record: from the ingester's own counters.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../core/log.ts';
+import { createMetrics } from '../core/metrics.ts';
+import { runIngester } from '../services/ingester/runIngester.ts';
+import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
+import { startDynamo, startKinesis } from '../test/helpers/emulators.ts';
+import { ingesterConfig, ingesterEnv, splitIntoShards, tempDir, waitFor, writeAssignment } from '../test/helpers/ingesterFixture.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A bare tmi.js client: raw comma-separated JOIN, counts every line tmi.js handles, reports when it has `expected`. */
+const TMI_ONLY = `
+const tmi = require('tmi.js');
+const channels = process.env.CHANNELS.split(',');
+const client = new tmi.Client({ connection: { server: process.env.HOST, port: Number(process.env.PORT), secure: false, reconnect: false }, logger: { info() {}, warn() {}, error() {} } });
+let rooms = 0, events = 0, expected = Infinity;
+const handle = client.handleMessage.bind(client);
+client.handleMessage = (m) => { handle(m); if (m && (m.command === 'PRIVMSG' || m.command === 'USERNOTICE' || m.command === 'CLEARCHAT' || m.command === 'CLEARMSG' || m.command === 'NOTICE')) { events++; check(); } };
+client.on('roomstate', () => { if (++rooms === channels.length) process.stdout.write('joined\\n'); });
+client.on('message', () => {});
+client.on('cheer', () => {});
+function check() { if (events >= expected) { process.stdout.write('done\\n'); process.exit(0); } }
+process.stdin.on('data', (d) => { expected = Number(String(d).trim()); check(); });
+client.connect().then(() => { for (let i = 0; i < channels.length; i += 20) client.ws.send('JOIN ' + channels.slice(i, i + 20).map((c) => '#' + c).join(',')); });
+`;
+
+function lineWaiter(child: ChildProcess) {
+  let out = '';
+  const waiters: { match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of [...waiters]) {
+      const m = w.match.exec(out);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return (match: RegExp) => new Promise<RegExpExecArray>((resolve) => {
+    const m = match.exec(out);
+    if (m) resolve(m);
+    else waiters.push({ match, resolve });
+  });
+}
+
+async function scrape(port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+async function spawnIngester(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const wait = lineWaiter(child);
+  const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
+  return {
+    port,
+    metric: async (name: string) => (await scrape(port)).get(name) ?? 0,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } }) {
+  const { sim, kinesis, dynamo } = stack;
+  const draws = quick ? 40_000 : 150_000;
+  const channels = sim.channels.map((c) => c.login);
+  const url = new URL(sim.ircUrl);
+
+  // tmi.js alone.
+  const tmiChild = spawn(process.execPath, ['-e', TMI_ONLY], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const tmiWait = lineWaiter(tmiChild);
+  await tmiWait(/joined/);
+  let started = performance.now();
+  const tmiLines = sim.tick(draws);
+  tmiChild.stdin!.write(`${tmiLines}\n`);
+  await tmiWait(/done/);
+  const tmiRate = tmiLines / ((performance.now() - started) / 1000);
+  await once(tmiChild, 'exit');
+
+  // The ingester, sim -> ingester -> kinesalite.
+  await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, 1));
+  const journal = tempDir('bench-ingest-');
+  const ingester = await spawnIngester(
+    ingesterEnv({ ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path }, { SHARD_ID: '0', JOIN_RATE_COUNT: '1000' }),
+  );
+  await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === channels.length, 'ingester joined', 30_000);
+  const before = await ingester.metric('poglytics_kinesis_events_total');
+  started = performance.now();
+  const lines = sim.tick(draws);
+  await waitFor(async () => (await ingester.metric('poglytics_kinesis_events_total')) - before >= lines, 'events in Kinesis', 300_000);
+  const rate = lines / ((performance.now() - started) / 1000);
+  const m = await scrape(ingester.port);
+  await ingester.stop();
+  journal.remove();
+  const events = m.get('poglytics_kinesis_events_total') ?? 0;
+  return {
+    'ingest.events_per_s': Math.round(rate),
+    'ingest.tmi_only_events_per_s': Math.round(tmiRate),
+    'ingest.ratio': Number((rate / tmiRate).toFixed(3)),
+    'kinesis.bytes_per_event': Number(((m.get('poglytics_kinesis_bytes_total') ?? 0) / events).toFixed(1)),
+    'kinesis.events_per_record': Number((events / (m.get('poglytics_kinesis_records_total') ?? 1)).toFixed(1)),
+  };
+}
+
+async function rssPer2000Channels() {
+  const [sim, kinesis, dynamo] = await Promise.all([
+    startSimulator({ channels: 10_000, trafficAutoStart: false, joinLimit: null, groundTruth: { mode: 'off' }, seed: 9 }),
+    startKinesis(),
+    startDynamo(),
+  ]);
+  const journal = tempDir('bench-rss-');
+  try {
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [[]]);
+    const ingester = await spawnIngester(
+      ingesterEnv(
+        { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+        { SHARD_ID: '0', JOIN_RATE_COUNT: '2000', CHANNELS_PER_CONNECTION: '2000', JOIN_TIMEOUT_MS: '20000' },
+      ),
+    );
+    await waitFor(async () => (await ingester.metric('poglytics_lease_held')) === 1, 'lease');
+    await sleep(3000);
+    const rss0 = await ingester.metric('process_resident_memory_bytes');
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, 1), 2);
+    await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === 10_000, '10,000 channels joined', 120_000);
+    await sleep(3000);
+    const rss10k = await ingester.metric('process_resident_memory_bytes');
+    await ingester.stop();
+    return { 'ingest.rss_mb_per_2000_channels': Number(((rss10k - rss0) / 5 / 1024 / 1024).toFixed(2)) };
+  } finally {
+    journal.remove();
+    await Promise.all([sim.close(), kinesis.close(), dynamo.close()]);
+  }
+}
+
+async function joinBudgetUtilization(quick: boolean) {
+  const budget = { count: 20, windowMs: 1000 };
+  const channelCount = quick ? 100 : 300;
+  const [sim, kinesis, dynamo] = await Promise.all([
+    startSimulator({ channels: channelCount, trafficAutoStart: false, joinLimit: budget, seed: 4 }),
+    startKinesis(),
+    startDynamo(),
+  ]);
+  const journal = tempDir('bench-join-');
+  try {
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, 1));
+    const env = ingesterEnv(
+      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      { SHARD_ID: '0', JOIN_RATE_COUNT: String(budget.count), JOIN_RATE_WINDOW_MS: String(budget.windowMs), JOIN_RATE_GUARD_MS: '10' },
+    );
+    const task = await runIngester(ingesterConfig(env), { logger: createLogger('error'), metrics: createMetrics(undefined, { defaultMetrics: false }) });
+    await waitFor(() => task.pool?.joined === channelCount, 'joined', 120_000);
+    await task.shutdown('bench');
+    if (sim.stats().droppedJoinLimit > 0) throw new Error('the simulator JOIN limit disconnected the ingester');
+    const times = sim.groundTruth.joins().map((j) => j.joinedAt).sort((a, b) => a - b);
+    const elapsed = times.at(-1)! - times[0]!;
+    const achieved = (times.length - budget.count) / (elapsed / 1000);
+    return { 'join.budget_utilization': Number((achieved / (budget.count / (budget.windowMs / 1000))).toFixed(3)) };
+  } finally {
+    journal.remove();
+    await Promise.all([sim.close(), kinesis.close(), dynamo.close()]);
+  }
+}
+
+export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
+  const [sim, kinesis, dynamo] = await Promise.all([
+    startSimulator({ channels: 200, trafficAutoStart: false, joinLimit: null, maxBufferedBytes: 1 << 30, groundTruth: { mode: 'off' }, seed: 2 }),
+    startKinesis({ shardCount: 4 }),
+    startDynamo(),
+  ]);
+  let figures: Record<string, number>;
+  try {
+    figures = await throughput(options.quick, { sim, kinesis, dynamo });
+  } finally {
+    await Promise.all([sim.close(), kinesis.close(), dynamo.close()]);
+  }
+  return { ...figures, ...(await rssPer2000Channels()), ...(await joinBudgetUtilization(options.quick)) };
+}
