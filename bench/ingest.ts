@@ -84,6 +84,8 @@ async function spawnIngester(env: Record<string, string>) {
   };
 }
 
+const progress = (msg: string) => process.env.BENCH_DEBUG && process.stderr.write(`[ingest bench] ${msg}\n`);
+
 async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } }) {
   const { sim, kinesis, dynamo } = stack;
   const draws = quick ? 40_000 : 150_000;
@@ -94,10 +96,12 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   const tmiChild = spawn(process.execPath, ['-e', TMI_ONLY], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
   const tmiWait = lineWaiter(tmiChild);
   await tmiWait(/joined/);
+  progress('tmi joined');
   let started = performance.now();
   const tmiLines = sim.tick(draws);
   tmiChild.stdin!.write(`${tmiLines}\n`);
   await tmiWait(/done/);
+  progress('tmi done');
   const tmiRate = tmiLines / ((performance.now() - started) / 1000);
   await once(tmiChild, 'exit');
 
@@ -108,11 +112,13 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
     ingesterEnv({ ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path }, { SHARD_ID: '0', JOIN_RATE_COUNT: '1000' }),
   );
   await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === channels.length, 'ingester joined', 30_000);
+  progress('ingester joined');
   const before = await ingester.metric('poglytics_kinesis_events_total');
   started = performance.now();
   const lines = sim.tick(draws);
   await waitFor(async () => (await ingester.metric('poglytics_kinesis_events_total')) - before >= lines, 'events in Kinesis', 300_000);
   const rate = lines / ((performance.now() - started) / 1000);
+  progress('ingester done');
   const m = await scrape(ingester.port);
   await ingester.stop();
   journal.remove();
