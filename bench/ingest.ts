@@ -28,12 +28,14 @@ const channels = process.env.CHANNELS.split(',');
 const client = new tmi.Client({ connection: { server: process.env.HOST, port: Number(process.env.PORT), secure: false, reconnect: false }, logger: { info() {}, warn() {}, error() {} } });
 let rooms = 0, events = 0, expected = Infinity;
 const handle = client.handleMessage.bind(client);
-client.handleMessage = (m) => { handle(m); if (m && (m.command === 'PRIVMSG' || m.command === 'USERNOTICE' || m.command === 'CLEARCHAT' || m.command === 'CLEARMSG' || m.command === 'NOTICE')) { events++; check(); } };
+const EVENT = new Set(['PRIVMSG', 'USERNOTICE', 'CLEARCHAT', 'CLEARMSG', 'NOTICE', 'ROOMSTATE']);
+client.handleMessage = (m) => { const counted = m && EVENT.has(m.command) && rooms === channels.length; try { handle(m); } finally { if (counted) { events++; check(); } } };
 client.on('roomstate', () => { if (++rooms === channels.length) process.stdout.write('joined\\n'); });
 client.on('message', () => {});
 client.on('cheer', () => {});
 function check() { if (events >= expected) { process.stdout.write('done\\n'); process.exit(0); } }
 process.stdin.on('data', (d) => { expected = Number(String(d).trim()); check(); });
+setInterval(() => process.env.BENCH_DEBUG && process.stderr.write('tmi events ' + events + ' of ' + expected + '\\n'), 2000).unref();
 client.connect().then(() => { for (let i = 0; i < channels.length; i += 20) client.ws.send('JOIN ' + channels.slice(i, i + 20).map((c) => '#' + c).join(',')); });
 `;
 

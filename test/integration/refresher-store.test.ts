@@ -89,7 +89,7 @@ describe('channel refresher assignment store (dynalite)', () => {
   });
 
   it('leaves every channel in exactly one shard after concurrent refreshers race', async () => {
-    const { store, tableName } = await freshStore();
+    const { tableName } = await freshStore();
     const lists = [channels('c', 900), channels('c', 600, 50_000), [...channels('c', 300), ...channels('d', 500)], channels('d', 700, 3)];
     const reports = [];
     for (let round = 0; round < 3; round++) {
