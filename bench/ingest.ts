@@ -30,6 +30,10 @@ let rooms = 0, events = 0, expected = Infinity;
 const handle = client.handleMessage.bind(client);
 const EVENT = new Set(['PRIVMSG', 'USERNOTICE', 'CLEARCHAT', 'CLEARMSG', 'NOTICE', 'ROOMSTATE']);
 client.handleMessage = (m) => { const counted = m && EVENT.has(m.command) && rooms === channels.length; try { handle(m); } finally { if (counted) { events++; check(); } } };
+// tmi.js's own _onMessage, except that a line it throws on does not take the rest of the frame with it.
+const parse = require('tmi.js/lib/parser');
+let errors = 0;
+client._onMessage = (event) => { for (const line of event.data.trim().split('\\r\\n')) { try { const msg = parse.msg(line); if (msg) client.handleMessage(msg); } catch (e) { if (errors++ === 0 && process.env.BENCH_DEBUG) process.stderr.write('tmi.js threw: ' + e.message + ' on ' + line.slice(0, 300) + '\\n'); } } };
 client.on('roomstate', () => { if (++rooms === channels.length) process.stdout.write('joined\\n'); });
 client.on('message', () => {});
 client.on('cheer', () => {});

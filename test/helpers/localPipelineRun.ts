@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
 import { createLogger } from '../../core/log.ts';
+import type { EventSourceMappingSettings } from '../../core/local/kinesisEventSourceMapping.ts';
 import { startLocalPipeline, type LocalPipeline } from '../../core/local/localPipeline.ts';
 import { createSink } from '../../core/sinks/createSink.ts';
 import type { Sink } from '../../core/sinks/types.ts';
@@ -18,10 +19,17 @@ export interface PipelineHarness {
 }
 
 /** The local pipeline in-process (as `poglytics local` runs it) against a fresh simulator and SQLite file. */
-export async function startPipelineHarness(options: { channels: number; rate: number; seed: number }): Promise<PipelineHarness> {
+export async function startPipelineHarness(options: {
+  channels: number;
+  rate: number;
+  seed: number;
+  groundTruth?: 'full' | 'counts';
+  esm?: Partial<EventSourceMappingSettings>;
+  ingesterEnv?: NodeJS.ProcessEnv;
+}): Promise<PipelineHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
   const dbPath = join(dataDir, 'events.db');
-  const sim = await startSimulator({ channels: options.channels, messagesPerSecond: options.rate, seed: options.seed, joinLimit: null, groundTruth: { mode: 'full', maxRecords: 2_000_000 }, trafficAutoStart: false });
+  const sim = await startSimulator({ channels: options.channels, messagesPerSecond: options.rate, seed: options.seed, joinLimit: null, groundTruth: { mode: options.groundTruth ?? 'full', maxRecords: 2_000_000 }, trafficAutoStart: false });
   const sink = createSink({ sink: 'sqlite', path: dbPath });
   await sink.migrate();
   const logger = createLogger('warn', { service: 'e2e' });
@@ -35,7 +43,7 @@ export async function startPipelineHarness(options: { channels: number; rate: nu
     logger,
     refreshIntervalMs: 60_000,
     kinesisShards: 2,
-    esm: { maximumBatchingWindowMs: 100, retryBaseMs: 100, batchSize: 50 },
+    esm: { maximumBatchingWindowMs: 100, retryBaseMs: 100, batchSize: 50, ...options.esm },
     ingesterEnv: {
       JOIN_RATE_COUNT: '500',
       JOIN_RATE_WINDOW_MS: '1000',
@@ -45,6 +53,7 @@ export async function startPipelineHarness(options: { channels: number; rate: nu
       ASSIGNMENT_POLL_MS: '300',
       KINESIS_FLUSH_MS: '100',
       LOG_LEVEL: 'warn',
+      ...options.ingesterEnv,
     },
     metricsPort: 0,
     onIngesterOutput: (index, line) => {
