@@ -61,6 +61,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     streamName: config.kinesisStreamName,
     flushMs: config.flushMs,
     maxBufferBytes: config.bufferMaxBytes,
+    encoder: { gzipLevel: config.gzipLevel },
     journal,
     metrics,
     logger,
