@@ -14,7 +14,7 @@ export async function ensureStream(kinesis: KinesisClient, streamName: string, s
   for (let i = 0; i < 100; i++) {
     const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
     if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await sleep(100);
+    await sleep(10);
   }
   throw new Error(`stream ${streamName} did not become ACTIVE`);
 }
@@ -42,7 +42,7 @@ export async function ensureControlTable(dynamo: DynamoDBClient, tableName: stri
   for (let i = 0; i < 100; i++) {
     const table = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     if (table.Table?.TableStatus === 'ACTIVE') return;
-    await sleep(100);
+    await sleep(10);
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);
 }

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+import { ensureControlTable, ensureStream } from '../../core/local/ensureResources.ts';
 
 /**
  * In-process AWS emulators for tests: kinesalite and dynalite on 127.0.0.1, port 0, in memory.
@@ -55,14 +55,6 @@ function closer(server: Server): () => Promise<void> {
   };
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (await check()) return;
-    await sleep(10);
-  }
-  throw new Error(`${what} did not become ACTIVE`);
-}
-
 export async function startKinesis(options: { streamName?: string; shardCount?: number } = {}): Promise<KinesisEmulator> {
   const kinesalite = require('kinesalite') as ServerFactory;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
@@ -71,11 +63,7 @@ export async function startKinesis(options: { streamName?: string; shardCount?: 
   const streamName = options.streamName ?? 'poglytics-events';
   const client = new KinesisClient(awsClientConfig({ region: EMULATOR_REGION, endpoint }));
   try {
-    await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: options.shardCount ?? 1 }));
-    await waitUntil(async () => {
-      const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-      return out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
-    }, `stream ${streamName}`);
+    await ensureStream(client, streamName, options.shardCount ?? 1);
   } catch (error) {
     await close();
     throw error;
@@ -93,24 +81,7 @@ export async function startDynamo(options: { tableName?: string } = {}): Promise
   const tableName = options.tableName ?? 'poglytics-control';
   const client = new DynamoDBClient(awsClientConfig({ region: EMULATOR_REGION, endpoint }));
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await waitUntil(async () => {
-      const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      return out.Table?.TableStatus === 'ACTIVE';
-    }, `table ${tableName}`);
+    await ensureControlTable(client, tableName);
   } catch (error) {
     await close();
     throw error;
