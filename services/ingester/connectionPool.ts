@@ -85,10 +85,10 @@ export class ConnectionPool {
     this.publish();
   }
 
-  /** Stops reading on every connection at once and closes them. */
-  async stop(): Promise<void> {
+  /** Closes every connection: draining what the server already sent (orderly stop) or at once (lease lost). */
+  async stop(options: { drain?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.connections.map((c) => c.stop()));
+    await Promise.all(this.connections.map((c) => c.stop(options)));
     this.publish();
   }
 

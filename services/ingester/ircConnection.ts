@@ -105,15 +105,20 @@ export class IrcConnection {
     this.options.onChange?.();
   }
 
-  /** Stops reading at once and closes the sockets. */
-  async stop(): Promise<void> {
+  /**
+   * Stops joining and closes the sockets. With `drain` (an orderly shutdown or a lease handed
+   * back), every socket first PARTs its channels and captures what the server had already sent;
+   * without it (a lost lease), reading stops at once.
+   */
+  async stop(options: { drain?: boolean } = {}): Promise<void> {
     this.stopped = true;
     this.abort.abort();
     const links = [this.link, this.handover].filter((l): l is Link => l !== undefined);
+    const channels = [...this.channels.keys()];
+    for (const l of links) l.scheduler.stop();
+    await Promise.all(links.map((l) => l.socket.close(options.drain ? channels : [])));
     this.link = undefined;
     this.handover = undefined;
-    for (const l of links) l.scheduler.stop();
-    await Promise.all(links.map((l) => l.socket.close()));
     this.options.onChange?.();
   }
 

@@ -13,6 +13,7 @@ interface TmiInternals {
 
 /** Lines tmi.js itself must see: its login handshake completes on 001/376. */
 const TMI_COMMANDS = /^(?:@\S+ )?(?::\S+ )?(001|376) /;
+const DRAIN_TOKEN = 'poglytics-drain';
 
 export interface IrcSocketOptions {
   readonly endpoint: IrcEndpoint;
@@ -42,6 +43,8 @@ export class IrcSocket {
   private closing = false;
   private dropped = false;
   private connected = false;
+  /** Set while a graceful close waits for the PONG that follows its PARTs. */
+  private drained: (() => void) | undefined;
 
   constructor(private readonly options: IrcSocketOptions) {
     const { endpoint } = options;
@@ -87,18 +90,49 @@ export class IrcSocket {
     return true;
   }
 
-  /** Graceful close: no drop is reported. */
-  async close(): Promise<void> {
+  /**
+   * Graceful close: no drop is reported. With `leave`, the channels are PARTed first and the
+   * socket keeps capturing until the server answers a PING sent after the PARTs: the server
+   * handles lines in order, so by then it has sent everything it will send to us, and a stop
+   * loses no event that was already on its way.
+   */
+  async close(leave: readonly string[] = [], drainTimeoutMs = 2000): Promise<void> {
     if (this.closing) return;
-    this.closing = true;
     this.stopLiveness();
     const ws = this.client.ws;
-    if (!ws || ws.readyState === 3) return;
+    if (!ws || ws.readyState === 3) {
+      this.closing = true;
+      return;
+    }
+    if (leave.length > 0 && this.isOpen) await this.drain(leave, drainTimeoutMs);
+    this.closing = true;
     await Promise.race([
       this.client.disconnect().catch(() => undefined),
       new Promise((resolve) => setTimeout(resolve, 1000).unref()),
     ]);
     this.terminate();
+  }
+
+  private drain(leave: readonly string[], timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.drained = undefined;
+        resolve();
+      }
+      this.drained = done;
+      // Twitch accepts comma-separated PARTs; keep each line well under the 512-byte IRC limit.
+      for (let i = 0; i < leave.length; ) {
+        let line = 'PART ';
+        const first = i;
+        while (i < leave.length && (i === first || line.length + leave[i]!.length + 2 < 480)) line += (i > first ? ',#' : '#') + leave[i++];
+        this.send(line);
+      }
+      this.send(`PING :${DRAIN_TOKEN}`);
+    });
   }
 
   /** Abrupt close (PONG deadline, shutdown deadline). */
@@ -122,6 +156,7 @@ export class IrcSocket {
       if (end > start) {
         const line = data.slice(start, end);
         this.options.onLine(line, receivedAt);
+        if (this.drained && line.endsWith(DRAIN_TOKEN) && line.includes('PONG')) this.drained();
         if (TMI_COMMANDS.test(line)) {
           const message = tmiParser.msg(line);
           if (message) this.client.handleMessage(message);

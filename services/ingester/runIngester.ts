@@ -103,12 +103,12 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     }),
   });
 
-  const stopShard = async () => {
+  const stopShard = async (options: { drain?: boolean } = {}) => {
     watch?.stop();
     watch = undefined;
     const current = pool;
     pool = undefined;
-    await current?.stop();
+    await current?.stop(options);
   };
 
   lease.onLost((shardId, reason) => {
@@ -170,8 +170,9 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       logger.info('shutting down', { reason, deadlineMs: config.shutdownDeadlineMs });
       stopping = true;
       abort.abort();
+      // Leave the channels and capture what Twitch already sent before the producer closes.
+      await stopShard({ drain: true });
       endShard?.();
-      await stopShard();
       await serving;
       publish();
       const reserveMs = Math.min(2000, Math.floor(config.shutdownDeadlineMs / 5));

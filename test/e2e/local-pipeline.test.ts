@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -102,15 +104,18 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       harness.pipeline.supervisor!.kill(0, 'SIGTERM');
       await sleep(1500);
 
-      // The database refuses writes for a while: a second connection holds the write lock longer
-      // than the sink's busy timeout, so consumer invocations fail and are retried.
+      // The database refuses writes for a moment: a second connection holds the write lock a bit
+      // longer than the sink's 5 s busy timeout, so a consumer invocation fails and is retried.
       marks.push(['lock', Date.now()]);
-      const locker = new Database(harness.dbPath);
-      locker.exec('BEGIN EXCLUSIVE');
-      await sleep(6000);
-      locker.exec('COMMIT');
+      // (Another process holds the lock: the sink's busy wait blocks this process's event loop.)
+      const locker = spawn(process.execPath, [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 5500);`,
+        harness.dbPath,
+      ], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await once(locker.stdout!, 'data');
+      await once(locker, 'exit');
       marks.push(['unlock', Date.now()]);
-      locker.close();
 
       // A record that is not a gzip NDJSON batch arrives on the stream.
       const kinesis = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint: harness.pipeline.endpoint }));
@@ -133,6 +138,7 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       assert.deepEqual(result.missing.map((r) => `${r.kind} ${r.eventId ?? r.raw}`).slice(0, 5), []);
       assert.deepEqual(result.perKindStored, result.perKindExpected);
       assert.ok(final.deadLetters >= 1, 'the corrupt record was dead-lettered');
+      assert.ok(final.stored > 0);
       const deadLetterFiles = listFiles(join(harness.dataDir, 'dead-letter'));
       assert.ok(
         deadLetterFiles.some((f) => readFileSync(f, 'utf8').includes('record is not gzip data')),
