@@ -78,7 +78,7 @@ async function scrape(port: number): Promise<Map<string, number>> {
 }
 
 async function spawnIngester(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const wait = lineWaiter(child);
   const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
   return {

@@ -1,3 +1,5 @@
+import { ConfigError } from '../core/errors.ts';
+
 /**
  * `poglytics <verb>`: each verb lives in cli/<verb>.ts and exports `run(args): Promise<number>`
  * (the exit code). Verbs are imported lazily so `poglytics parse` does not load the AWS SDK.
@@ -29,5 +31,12 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const module = await entry.load();
-  return module.run(rest);
+  try {
+    return await module.run(rest);
+  } catch (error) {
+    // A bad setting is the user's to fix: say which one, without a stack trace. Anything else is a bug.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`poglytics ${verb}: configuration error: ${error.message}\n`);
+    return 2;
+  }
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.ts';
+import { redactCredentials } from './redactCredentials.ts';
 
 /**
  * The one environment reader. Every runtime (ingester, Lambdas, CLI) reads its settings through
@@ -60,11 +61,8 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
 export function readUrl(env: Env, name: string, fallback?: string): string | undefined {
   const raw = readString(env, name) ?? fallback;
   if (raw === undefined) return undefined;
-  try {
-    new URL(raw);
-  } catch (cause) {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`, { cause });
-  }
+  // No `cause`: the URL parser's error carries the whole input, password included.
+  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be a URL, got "${redactCredentials(raw)}"`);
   return raw;
 }
 

@@ -1,8 +1,12 @@
+import { readEnum } from './config.ts';
+import { redactCredentials } from './redactCredentials.ts';
+
 /**
  * Structured JSON logs on stderr. Chat text never goes through `info`: callers log ids and counts,
  * and anything with user content only at `debug`.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
@@ -15,25 +19,44 @@ export interface Logger {
 
 const SECRET_KEYS = /secret|password|token|authorization|oauth/i;
 
-function redact(fields: Record<string, unknown>): Record<string, unknown> {
+const MAX_DEPTH = 4;
+
+/**
+ * Secret-named keys become `[redacted]` at any depth, URL credentials are masked in every string
+ * (an error message that echoes DATABASE_URL included), and Errors shrink to name, message, cause.
+ */
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactCredentials(value);
+  if (value instanceof Error) {
+    return {
+      name: value.name,
+      message: redactCredentials(value.message),
+      cause: value.cause instanceof Error ? redactCredentials(value.cause.message) : undefined,
+    };
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[nested]';
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  return redact(value as Record<string, unknown>, depth + 1);
+}
+
+function redact(fields: Record<string, unknown>, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (SECRET_KEYS.test(key)) out[key] = '[redacted]';
-    else if (value instanceof Error) out[key] = { name: value.name, message: value.message, cause: value.cause instanceof Error ? value.cause.message : undefined };
-    else out[key] = value;
+    out[key] = SECRET_KEYS.test(key) ? '[redacted]' : redactValue(value, depth);
   }
   return out;
 }
 
 export function createLogger(
-  level: LogLevel = (process.env.LOG_LEVEL?.trim() as LogLevel | undefined) ?? 'info',
+  level: LogLevel = readEnum(process.env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   base: Record<string, unknown> = {},
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Logger {
-  const threshold = ORDER[level] ?? ORDER.info;
+  const threshold = ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...(fields ? redact(fields) : {}) }));
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactCredentials(msg), ...redact(base), ...(fields ? redact(fields) : {}) }));
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

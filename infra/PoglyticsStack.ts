@@ -42,7 +42,6 @@ export class PoglyticsStack extends Stack {
       subnets: this.network.appSubnets,
       stream: this.events.stream,
       table: this.control.table,
-      twitchSecret,
     });
     this.control.manageService(this.ingest.cluster, this.ingest.service);
     this.storage = new Storage(this, 'Storage', {

@@ -30,9 +30,11 @@ export function serializeEvent(event: StreamEvent): string {
 }
 
 /**
- * Packs serialized event lines into records. Lines are grouped by an uncompressed budget that
- * adapts to the observed compression ratio; a group whose compressed form is over the hard cap
- * is split in half until it fits.
+ * Packs serialized event lines into records. Lines are written as UTF-8 straight into one
+ * reused buffer as they arrive (no array of strings, no joined copy, no second UTF-8 pass), and
+ * `flush` compresses what is pending. Groups are bounded by an uncompressed budget that adapts
+ * to the observed compression ratio; a group whose compressed form is over the hard cap is split
+ * at line boundaries until it fits.
  */
 export class RecordEncoder {
   private readonly targetBytes: number;
@@ -40,6 +42,10 @@ export class RecordEncoder {
   private readonly level: number;
   /** Uncompressed bytes per compressed byte seen so far; chat NDJSON is typically 5-8. */
   private ratio = 4;
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  /** End offset (after the newline) of every pending line. */
+  private ends: number[] = [];
 
   constructor(options: EncodeOptions = {}) {
     this.maxBytes = Math.min(options.maxBytes ?? KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORD_BYTES);
@@ -52,21 +58,44 @@ export class RecordEncoder {
     return Math.max(1024, Math.floor(this.targetBytes * this.ratio * 0.95));
   }
 
-  encodeLines(lines: readonly string[]): EncodedRecord[] {
+  /** UTF-8 bytes of the lines appended since the last flush (newlines included). */
+  get pendingBytes(): number {
+    return this.used;
+  }
+
+  get pendingLines(): number {
+    return this.ends.length;
+  }
+
+  /** Appends one serialized event (without its newline) to the group being filled. */
+  append(line: string): void {
+    // A UTF-16 unit is at most 3 UTF-8 bytes; only grow when the worst case might not fit.
+    const worst = line.length * 3 + 1;
+    if (this.used + worst > this.buffer.length) this.grow(this.used + worst);
+    this.used += this.buffer.write(line, this.used, 'utf8');
+    this.buffer[this.used++] = 0x0a;
+    this.ends.push(this.used);
+  }
+
+  /** Compresses the pending lines into records (none when nothing is pending) and starts a new group. */
+  flush(): EncodedRecord[] {
+    if (this.ends.length === 0) return [];
     const records: EncodedRecord[] = [];
-    let group: string[] = [];
-    let groupBytes = 0;
+    this.compressGroup(0, this.ends.length, records);
+    this.used = 0;
+    this.ends = [];
+    // Do not keep a buffer far bigger than a group needs (a burst of huge lines, a shrunk budget).
+    if (this.buffer.length > 4 * Math.max(this.uncompressedBudget, 64 * 1024)) this.buffer = Buffer.allocUnsafe(64 * 1024);
+    return records;
+  }
+
+  encodeLines(lines: readonly string[]): EncodedRecord[] {
+    const records: EncodedRecord[] = this.flush();
     for (const line of lines) {
-      const bytes = Buffer.byteLength(line) + 1;
-      if (group.length > 0 && groupBytes + bytes > this.uncompressedBudget) {
-        records.push(...this.compressGroup(group));
-        group = [];
-        groupBytes = 0;
-      }
-      group.push(line);
-      groupBytes += bytes;
+      if (this.ends.length > 0 && this.used + Buffer.byteLength(line) + 1 > this.uncompressedBudget) records.push(...this.flush());
+      this.append(line);
     }
-    if (group.length > 0) records.push(...this.compressGroup(group));
+    records.push(...this.flush());
     return records;
   }
 
@@ -74,20 +103,30 @@ export class RecordEncoder {
     return this.encodeLines(events.map(serializeEvent));
   }
 
-  private compressGroup(lines: readonly string[]): EncodedRecord[] {
-    const text = lines.join('\n') + '\n';
-    const uncompressedBytes = Buffer.byteLength(text);
-    const data = gzipSync(text, { level: this.level, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+  private grow(needed: number): void {
+    const next = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+    this.buffer.copy(next, 0, 0, this.used);
+    this.buffer = next;
+  }
+
+  /** Compresses pending lines [first, last) into `out`, halving the group while it is over the cap. */
+  private compressGroup(first: number, last: number, out: EncodedRecord[]): void {
+    const start = first === 0 ? 0 : this.ends[first - 1]!;
+    const end = this.ends[last - 1]!;
+    const uncompressedBytes = end - start;
+    const data = gzipSync(this.buffer.subarray(start, end), { level: this.level, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
     if (data.length <= this.maxBytes) {
       this.ratio = this.ratio * 0.7 + (uncompressedBytes / data.length) * 0.3;
-      return [{ data, eventCount: lines.length, uncompressedBytes }];
+      out.push({ data, eventCount: last - first, uncompressedBytes });
+      return;
     }
-    if (lines.length === 1) {
+    if (last - first === 1) {
       throw new CodecError(`one event compresses to ${data.length} bytes, over the ${this.maxBytes}-byte record limit`);
     }
     this.ratio = Math.max(1, (uncompressedBytes / data.length) * 0.9);
-    const half = Math.ceil(lines.length / 2);
-    return [...this.compressGroup(lines.slice(0, half)), ...this.compressGroup(lines.slice(half))];
+    const half = first + Math.ceil((last - first) / 2);
+    this.compressGroup(first, half, out);
+    this.compressGroup(half, last, out);
   }
 }
 

@@ -54,8 +54,6 @@ export class KinesisProducer {
   private readonly maxBufferBytes: number;
   private readonly maxBackoffMs: number;
   private readonly maxBatchBytes: number;
-  private lines: string[] = [];
-  private lineBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private memory: PutEntry[] = [];
   private memoryBytes = 0;
@@ -81,7 +79,7 @@ export class KinesisProducer {
   }
 
   get bufferBytes(): number {
-    return this.lineBytes + this.memoryBytes + this.inFlightBytes;
+    return this.encoder.pendingBytes + this.memoryBytes + this.inFlightBytes;
   }
 
   stats(): ProducerStats {
@@ -104,9 +102,8 @@ export class KinesisProducer {
   addLine(line: string): void {
     if (this.closed) throw new Error('KinesisProducer is closed');
     this.counts.accepted += 1;
-    this.lines.push(line);
-    this.lineBytes += line.length + 1;
-    if (this.lineBytes >= this.encoder.uncompressedBudget) this.seal();
+    this.encoder.append(line);
+    if (this.encoder.pendingBytes >= this.encoder.uncompressedBudget) this.seal();
     else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.seal(), this.flushMs);
       this.flushTimer.unref();
@@ -119,10 +116,8 @@ export class KinesisProducer {
   seal(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.lines.length === 0) return;
-    const records = this.encoder.encodeLines(this.lines);
-    this.lines = [];
-    this.lineBytes = 0;
+    if (this.encoder.pendingLines === 0) return;
+    const records = this.encoder.flush();
     for (const record of records) {
       this.memory.push({ data: record.data, eventCount: record.eventCount });
       this.memoryBytes += record.data.length;
@@ -160,7 +155,7 @@ export class KinesisProducer {
   }
 
   private isIdle(): boolean {
-    return this.lines.length === 0 && this.memory.length === 0 && this.inFlightBytes === 0 && (this.options.journal?.isEmpty ?? true);
+    return this.encoder.pendingLines === 0 && this.memory.length === 0 && this.inFlightBytes === 0 && (this.options.journal?.isEmpty ?? true);
   }
 
   private notePeak(): void {
@@ -173,7 +168,7 @@ export class KinesisProducer {
     const m = this.options.metrics;
     if (!m) return;
     m.bufferBytes.set(this.bufferBytes);
-    m.bufferEvents.set(this.memory.reduce((n, e) => n + e.eventCount, this.lines.length));
+    m.bufferEvents.set(this.memory.reduce((n, e) => n + e.eventCount, this.encoder.pendingLines));
     m.journalBytes.set(this.options.journal?.bytes ?? 0);
     m.journalRecords.set(this.options.journal?.records ?? 0);
   }
@@ -183,7 +178,7 @@ export class KinesisProducer {
    * for the lines of the record being filled.
    */
   private spillOverflow(): void {
-    let excess = this.bufferBytes + Math.max(0, this.encoder.uncompressedBudget - this.lineBytes) - this.maxBufferBytes;
+    let excess = this.bufferBytes + Math.max(0, this.encoder.uncompressedBudget - this.encoder.pendingBytes) - this.maxBufferBytes;
     if (excess <= 0) return;
     let count = 0;
     while (excess > 0 && count < this.memory.length) excess -= this.memory[count++]!.data.length;

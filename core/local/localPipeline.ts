@@ -129,7 +129,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           SHUTDOWN_DEADLINE_MS: '5000',
           ...options.ingesterEnv,
         },
-        firstMetricsPort: (options.metricsPort || config.metricsPort) + 1,
+        firstMetricsPort: options.metricsPort ? options.metricsPort + 1 : null,
         journalRoot: join(options.dataDir, 'journal'),
         logger,
         stopTimeoutMs: 8000,

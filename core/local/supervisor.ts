@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from '../retry.ts';
@@ -16,8 +16,8 @@ export interface SupervisorOptions {
   readonly command: readonly [string, ...string[]];
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Worker i listens for metrics on firstMetricsPort + i. */
-  readonly firstMetricsPort: number;
+  /** Worker i listens for metrics on firstMetricsPort + i; null gives each worker a free port. */
+  readonly firstMetricsPort: number | null;
   /** Worker i journals to <journalRoot>/worker-i, so its replacement drains what it left. */
   readonly journalRoot: string;
   readonly logger: Logger;
@@ -70,7 +70,8 @@ export class Supervisor {
   }
 
   private startWorker(index: number, previous?: SupervisedProcess): void {
-    const worker: SupervisedProcess = previous ?? { index, metricsPort: this.options.firstMetricsPort + index, child: undefined, restarts: 0, stopping: false };
+    const port = this.options.firstMetricsPort === null ? freePort() : this.options.firstMetricsPort + index;
+    const worker: SupervisedProcess = previous ?? { index, metricsPort: port, child: undefined, restarts: 0, stopping: false };
     if (!previous) this.workers[index] = worker;
     const [file, ...args] = this.options.command;
     const child = spawn(file, args, {
@@ -105,4 +106,10 @@ export class Supervisor {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** A port that is free now: asked of the OS synchronously, so a worker can be started at once. */
+function freePort(): number {
+  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }

@@ -20,8 +20,9 @@ export async function loadTwitchCredentials(options: {
     let json: unknown;
     try {
       json = JSON.parse(out.SecretString ?? '');
-    } catch (cause) {
-      throw new ConfigError('TWITCH_SECRET_ARN does not hold JSON', { cause });
+    } catch {
+      // Deliberately no `cause`: JSON.parse's message quotes the input, i.e. the client secret.
+      throw new ConfigError('TWITCH_SECRET_ARN does not hold JSON');
     }
     const parsed = TwitchSecretSchema.safeParse(json);
     if (!parsed.success) throw new ConfigError('TWITCH_SECRET_ARN must hold JSON {"client_id","client_secret"}');

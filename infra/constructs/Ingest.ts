@@ -5,7 +5,6 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
 import { REPO_ROOT } from '../paths.ts';
@@ -17,7 +16,6 @@ export interface IngestProps {
   readonly subnets: ec2.SubnetSelection;
   readonly stream: kinesis.IStream;
   readonly table: dynamodb.ITable;
-  readonly twitchSecret: secretsmanager.ISecret;
   /** Sidecar image; any tag of the CloudWatch agent. */
   readonly metricsAgentImage?: string;
 }
@@ -98,10 +96,8 @@ export class Ingest extends Construct {
         JOIN_RATE_WINDOW_MS: String(ingester.joinRateWindowMs),
         LOG_LEVEL: ingester.logLevel,
       },
-      secrets: {
-        TWITCH_CLIENT_ID: ecs.Secret.fromSecretsManager(props.twitchSecret, 'client_id'),
-        TWITCH_CLIENT_SECRET: ecs.Secret.fromSecretsManager(props.twitchSecret, 'client_secret'),
-      },
+      // No Twitch credentials: the ingester reads chat anonymously (justinfan), so neither the
+      // task nor its execution role may read the Twitch secret (least privilege).
       healthCheck: {
         // The image has node but maybe no curl: ask the metrics endpoint with node itself.
         command: [
@@ -167,7 +163,7 @@ export class Ingest extends Construct {
     Validations.of(this.taskDefinition).acknowledge(
       {
         id: 'AwsSolutions-ECS2',
-        reason: 'Only non-secret settings (resource names, tuning numbers, agent config) are plain environment variables; the Twitch credentials are injected as ECS secrets from Secrets Manager.',
+        reason: 'Only non-secret settings (resource names, tuning numbers, agent config) are plain environment variables; the ingester needs no credentials (anonymous IRC), so it gets none.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,4 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { readString } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
 
@@ -17,7 +18,7 @@ export interface MigrationResult {
  */
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<MigrationResult> {
   const physicalId = event.RequestType === 'Create' ? `poglytics-migration-${event.RequestId}` : event.PhysicalResourceId;
-  const sinkName = String(event.ResourceProperties.Sink ?? process.env.SINK ?? 'unknown');
+  const sinkName = String(event.ResourceProperties.Sink ?? readString(process.env, 'SINK') ?? 'unknown');
   if (event.RequestType === 'Delete') {
     log.info('delete: schema left in place', { sink: sinkName });
     return { PhysicalResourceId: physicalId, Data: { Sink: sinkName } };

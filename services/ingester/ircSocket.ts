@@ -157,7 +157,8 @@ export class IrcSocket {
         const line = data.slice(start, end);
         this.options.onLine(line, receivedAt);
         if (this.drained && line.endsWith(DRAIN_TOKEN) && line.includes('PONG')) this.drained();
-        if (TMI_COMMANDS.test(line)) {
+        // Only the handshake is tmi.js's business; past it, no line needs the regular expression.
+        if (!this.connected && TMI_COMMANDS.test(line)) {
           const message = tmiParser.msg(line);
           if (message) this.client.handleMessage(message);
         }

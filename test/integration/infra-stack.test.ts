@@ -256,7 +256,10 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       assert.ok(ingester!.StopTimeout * 1000 >= Number(env.SHUTDOWN_DEADLINE_MS) + 2000, 'stop timeout exceeds the shutdown deadline');
       assert.ok(env.JOURNAL_DIR);
       assert.equal(env.METRICS_PORT, '9091');
-      assert.deepEqual((ingester!.Secrets as { Name: string }[]).map((s) => s.Name).sort(), ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET']);
+      // Anonymous IRC: the ingester gets no Twitch credentials, and its execution role cannot read them.
+      assert.equal(ingester!.Secrets, undefined);
+      const executionActions = statementsOfRole(template, logicalId(stack, stack.ingest.taskDefinition.executionRole!)).flatMap(actionsOf);
+      assert.ok(!executionActions.some((a) => a.startsWith('secretsmanager:')), 'execution role reads no secret');
       assert.equal(ingester!.LogConfiguration.Options['awslogs-group'].Ref, ids.ingesterLogs);
       const agentEnv = Object.fromEntries((agent!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
       assert.match(JSON.stringify(agentEnv.CW_CONFIG_CONTENT), /Poglytics/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadCommonConfig, readChannelList, readInt } from '../../core/config.ts';
+import { loadCommonConfig, readChannelList, readInt, readUrl } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 
 describe('the environment reader', () => {
@@ -33,6 +33,18 @@ describe('the environment reader', () => {
       return true;
     });
     assert.throws(() => readInt({ METRICS_PORT: '70000' }, 'METRICS_PORT', 9091, { max: 65535 }), /METRICS_PORT must be at most 65535/);
+  });
+
+  it('names a malformed URL without echoing the password it holds', () => {
+    assert.throws(
+      () => readUrl({ DATABASE_URL: 'postgres://app:hunter2@db:54x32/chat' }, 'DATABASE_URL'),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.message, 'DATABASE_URL must be a URL, got "postgres://***@db:54x32/chat"');
+        assert.ok(!JSON.stringify({ error, cause: String(error.cause) }).includes('hunter2'));
+        return true;
+      },
+    );
   });
 
   it('says a credential is required, not that it is malformed, when only half is set', () => {

@@ -53,16 +53,16 @@ export const CLICKHOUSE_MIGRATIONS: readonly Migration[] = [
         ban_duration_s Nullable(UInt32) CODEC(T64, ZSTD(1)),
         badges Array(LowCardinality(String)),
         color LowCardinality(Nullable(String)),
-        sent_at DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
-        received_at DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+        sent_at DateTime64(3, 'UTC') CODEC(Delta, T64, ZSTD(3)),
+        received_at DateTime64(3, 'UTC') CODEC(Delta, T64, ZSTD(3)),
         source_channel_id LowCardinality(Nullable(String)),
         source_event_id Nullable(String) CODEC(ZSTD(1)),
         params Map(LowCardinality(String), String) CODEC(ZSTD(1)),
-        tags Map(LowCardinality(String), String) CODEC(ZSTD(9)),
-        raw String CODEC(ZSTD(15)),
+        tags Map(LowCardinality(String), String) CODEC(ZSTD(12)),
+        raw String CODEC(ZSTD(16)),
         INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX user_id_bf user_id TYPE bloom_filter(0.01) GRANULARITY 4,
-        INDEX event_id_bf event_id TYPE bloom_filter(0.001) GRANULARITY 4
+        INDEX event_id_bf event_id TYPE bloom_filter(0.01) GRANULARITY 4
       )
       ENGINE = ReplacingMergeTree
       PARTITION BY toYYYYMM(sent_at)
