@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { costPerBillionEvents, naiveInputs, type CostInputs } from './costModel.ts';
-import { machineFacts, writeResults } from './writeResults.ts';
+import { machineFacts, updateReadme, writeResults } from './writeResults.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['parse', 'sim', 'refresher', 'sinks', 'ingest', 'e2e'] as const;
@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   Object.assign(figures, deriveCost(figures));
   const notes = ['Ratios compare figures measured side by side in the same run; absolute rates vary with the shared machine.'];
   const { json, markdown } = writeResults({ figures, machine: machineFacts(), startedAt, quick, errors, notes }, join(here, 'results'));
-  process.stdout.write(readFileSync(markdown, 'utf8'));
+  const table = readFileSync(markdown, 'utf8');
+  process.stdout.write(table);
+  if (!only && updateReadme(join(here, '..', 'README.md'), table)) process.stderr.write('bench: updated the README Performance section\n');
   process.stderr.write(`bench: wrote ${json} and ${markdown}\n`);
 }
 

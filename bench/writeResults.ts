@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describeTarget, meetsTarget } from './targets.ts';
@@ -77,4 +77,17 @@ export function writeResults(results: BenchResults, dir: string): { json: string
   writeFileSync(json, JSON.stringify(body, null, 2) + '\n');
   writeFileSync(markdown, renderMarkdown(results));
   return { json, markdown };
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the README's Performance table (between the bench markers) with the latest one. */
+export function updateReadme(readmePath: string, markdown: string): boolean {
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) return false;
+  writeFileSync(readmePath, readme.slice(0, start + START.length) + '\n' + markdown + readme.slice(end));
+  return true;
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { nest, renderMarkdown, writeResults, type BenchResults } from '../../bench/writeResults.ts';
+import { nest, renderMarkdown, updateReadme, writeResults, type BenchResults } from '../../bench/writeResults.ts';
 
 const results: BenchResults = {
   figures: { 'parse.lines_per_s': 1_234_567, 'parse.tmi_lines_per_s': 345_678, 'ingest.ratio': 0.5, 'e2e.latency_p99_ms': 850 },
@@ -40,6 +40,20 @@ describe('the benchmark results writer', () => {
       assert.equal(body.machine.cores, 2);
       assert.equal(body.quick, true);
       assert.ok(readFileSync(join(dir, 'latest.md'), 'utf8').includes('ingest.ratio'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces only the README section between the bench markers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-readme-'));
+    try {
+      const readme = join(dir, 'README.md');
+      writeFileSync(readme, '# Title\n\n## Performance\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n## After\n');
+      assert.equal(updateReadme(readme, '| new | table |\n'), true);
+      assert.equal(readFileSync(readme, 'utf8'), '# Title\n\n## Performance\n<!-- bench:start -->\n| new | table |\n<!-- bench:end -->\n\n## After\n');
+      writeFileSync(readme, 'no markers here\n');
+      assert.equal(updateReadme(readme, 'x'), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

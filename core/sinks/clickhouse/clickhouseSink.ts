@@ -104,8 +104,8 @@ export class ClickHouseSink implements Sink {
 
   /**
    * Ids of these events that are already stored. The lookup is bounded to the batch's sent_at
-   * range (partition and primary-key pruning) and uses the event_id bloom filter. Together
-   * with the in-batch repeat count this makes `duplicates` exact for one writer; two writers
+   * range (partition and primary-key pruning); the event_id bloom filter barely prunes for
+   * thousands of ids at once. Together with the in-batch repeat count this makes `duplicates` exact for one writer; two writers
    * racing on the same ids both count them as inserted, and the ReplacingMergeTree still keeps
    * one row.
    */
