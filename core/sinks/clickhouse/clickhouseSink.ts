@@ -105,9 +105,9 @@ export class ClickHouseSink implements Sink {
   /**
    * Ids of these events that are already stored. The lookup is bounded to the batch's sent_at
    * range (partition and primary-key pruning); the event_id bloom filter barely prunes for
-   * thousands of ids at once. Together with the in-batch repeat count this makes `duplicates` exact for one writer; two writers
-   * racing on the same ids both count them as inserted, and the ReplacingMergeTree still keeps
-   * one row.
+   * thousands of ids at once. Together with the in-batch repeat count this makes `duplicates`
+   * exact for one writer; two writers racing on the same ids both count them as inserted, and
+   * the ReplacingMergeTree still keeps one row.
    */
   private async storedIds(table: 'chat_events' | 'stream_snapshots', timeColumn: string, items: readonly { event_id: string; t: number }[]) {
     const stored = new Set<string>();
