@@ -1,7 +1,7 @@
 /**
  * Ingester benchmarks (issue 3):
  * - ingest.events_per_s: events per second through one ingester process (its own core) from the
- *   simulator to the Kinesis emulator, for a burst of pre-generated traffic; beside
+ *   simulator to the Kinesis emulator, for bursts of pre-generated traffic (best of 2, or 3 in full runs); beside
  *   ingest.tmi_only_events_per_s, a bare tmi.js client process receiving the same burst in the same
  *   run, and their ratio (target >= 0.6).
  * - ingest.rss_mb_per_2000_channels: (RSS with N channels joined - RSS with none) / (N / 2000), target <= 25;
@@ -23,7 +23,7 @@ import { ingesterConfig, ingesterEnv, splitIntoShards, tempDir, waitFor, writeAs
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** A bare tmi.js client: raw comma-separated JOIN, counts every line tmi.js handles, reports when it has `expected`. */
+/** A bare tmi.js client: raw comma-separated JOIN, counts every line tmi.js handles, reports each round once it has the cumulative `expected`. */
 const TMI_ONLY = `
 const tmi = require('tmi.js');
 const channels = process.env.CHANNELS.split(',');
@@ -39,8 +39,10 @@ client._onMessage = (event) => { for (const line of event.data.trim().split('\\r
 client.on('roomstate', () => { if (++rooms === channels.length) { ready = true; process.stdout.write('joined\\n'); } });
 client.on('message', () => {});
 client.on('cheer', () => {});
-function check() { if (events >= expected) { process.stdout.write('done\\n'); process.exit(0); } }
-process.stdin.on('data', (d) => { expected = Number(String(d).trim()); check(); });
+let round = 0, reported = 0;
+function check() { if (events >= expected && reported < round) { reported = round; process.stdout.write('done ' + round + '\\n'); } }
+process.stdin.on('data', (d) => { expected = Number(String(d).trim()); round++; check(); });
+process.stdin.on('end', () => process.exit(0));
 setInterval(() => process.env.BENCH_DEBUG && process.stderr.write('tmi events ' + events + ' of ' + expected + '\\n'), 2000).unref();
 client.connect().then(() => { for (let i = 0; i < channels.length; i += 20) client.ws.send('JOIN ' + channels.slice(i, i + 20).map((c) => '#' + c).join(',')); });
 `;
@@ -83,6 +85,7 @@ async function spawnIngester(env: Record<string, string>) {
   const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
   return {
     port,
+    child,
     metric: async (name: string) => (await scrape(port)).get(name) ?? 0,
     async stop() {
       if (child.exitCode !== null) return;
@@ -94,11 +97,30 @@ async function spawnIngester(env: Record<string, string>) {
 
 const progress = (msg: string) => process.env.BENCH_DEBUG && process.stderr.write(`[ingest bench] ${msg}\n`);
 
-/** Pre-generated traffic in frames of 200 draws, as the simulator's traffic loop sends it. */
+/** Traffic in frames of 200 draws, as the simulator's traffic loop sends it. */
 function burst(sim: Simulator, draws: number): number {
   let lines = 0;
   for (let drawn = 0; drawn < draws; drawn += 200) lines += sim.tick(200);
   return lines;
+}
+
+/**
+ * A burst that is all generated (queued in the sockets) before the clock starts: the reader is
+ * stopped (SIGSTOP) while the simulator builds the lines and continued (SIGCONT) when the clock
+ * starts. Otherwise the simulator's line building, which takes most of a second per burst, is
+ * what a fast reader (tmi.js alone) measures, and the ratio says little about the ingester.
+ */
+function pregeneratedBurst(sim: Simulator, reader: ChildProcess, draws: number): { lines: number; started: number; generatedMs: number } {
+  const t0 = performance.now();
+  reader.kill('SIGSTOP');
+  let lines: number;
+  try {
+    lines = burst(sim, draws);
+  } finally {
+    reader.kill('SIGCONT');
+  }
+  const started = performance.now();
+  return { lines, started, generatedMs: started - t0 };
 }
 
 async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } }) {
@@ -107,17 +129,28 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   const channels = sim.channels.map((c) => c.login);
   const url = new URL(sim.ircUrl);
 
+  // Each side gets the same number of bursts, one after the other, and keeps its best: on a shared
+  // machine a burst of a second or two is easily slowed by unrelated load, and best-of-N treats
+  // both sides alike.
+  const rounds = quick ? 2 : 3;
+
   // tmi.js alone.
   const tmiChild = spawn(process.execPath, ['-e', TMI_ONLY], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
   const tmiWait = lineWaiter(tmiChild);
   await tmiWait(/joined/);
   progress('tmi joined');
-  let started = performance.now();
-  const tmiLines = burst(sim, draws);
-  tmiChild.stdin!.write(`${tmiLines}\n`);
-  await tmiWait(/done/);
-  progress('tmi done');
-  const tmiRate = tmiLines / ((performance.now() - started) / 1000);
+  let tmiRate = 0;
+  let tmiTotal = 0;
+  for (let round = 1; round <= rounds; round++) {
+    const { lines, started, generatedMs } = pregeneratedBurst(sim, tmiChild, draws);
+    tmiTotal += lines;
+    tmiChild.stdin!.write(`${tmiTotal}\n`);
+    await tmiWait(new RegExp(`done ${round}\n`));
+    const elapsed = performance.now() - started;
+    progress(`tmi.js round ${round}: ${lines} events in ${elapsed.toFixed(0)} ms (generating them took ${generatedMs.toFixed(0)} ms)`);
+    tmiRate = Math.max(tmiRate, lines / (elapsed / 1000));
+  }
+  tmiChild.stdin!.end();
   await once(tmiChild, 'exit');
 
   // The ingester, sim -> ingester -> kinesalite.
@@ -128,11 +161,21 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   );
   await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === channels.length, 'ingester joined', 30_000);
   progress('ingester joined');
-  const before = await ingester.metric('poglytics_kinesis_events_total');
-  started = performance.now();
-  const lines = burst(sim, draws);
-  await waitFor(async () => (await ingester.metric('poglytics_kinesis_events_total')) - before >= lines, 'events in Kinesis', 300_000);
-  const rate = lines / ((performance.now() - started) / 1000);
+  let rate = 0;
+  for (let round = 1; round <= rounds; round++) {
+    const before = await ingester.metric('poglytics_kinesis_events_total');
+    const received = await ingester.metric('twitch_scraper_messages_total');
+    const { lines, started, generatedMs } = pregeneratedBurst(sim, ingester.child, draws);
+    let receivedMs = 0;
+    await waitFor(async () => {
+      const m = await scrape(ingester.port);
+      if (!receivedMs && (m.get('twitch_scraper_messages_total') ?? 0) - received >= lines) receivedMs = performance.now() - started;
+      return (m.get('poglytics_kinesis_events_total') ?? 0) - before >= lines;
+    }, 'events in Kinesis', 300_000);
+    const elapsed = performance.now() - started;
+    progress(`ingester round ${round}: ${lines} events received after ${receivedMs.toFixed(0)} ms, in Kinesis after ${elapsed.toFixed(0)} ms (generated in ${generatedMs.toFixed(0)} ms)`);
+    rate = Math.max(rate, lines / (elapsed / 1000));
+  }
   progress('ingester done');
   const m = await scrape(ingester.port);
   await ingester.stop();

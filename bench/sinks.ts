@@ -87,7 +87,20 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
   return figures('sqlite', rate, naiveRate, bytes / events.length, baseBytes / events.length);
 }
 
-async function benchPostgres(events: ChatEvent[], naiveRows: number): Promise<Figures> {
+/** Best of `rounds` timed runs after one untimed warm-up: the machine is shared, noise only slows. */
+async function bestRate(rounds: number, rows: number, run: () => Promise<void>, reset: () => Promise<void>): Promise<number> {
+  let best = 0;
+  for (let round = 0; round <= rounds; round++) {
+    await reset();
+    const started = performance.now();
+    await run();
+    const rate = rows / ((performance.now() - started) / 1000);
+    if (round > 0) best = Math.max(best, rate);
+  }
+  return best;
+}
+
+async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: number): Promise<Figures> {
   const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   // fsync on: a naive per-row commit must pay what it pays on a real server.
   const server = external ? undefined : await startScratchPostgres({ durable: true });
@@ -95,24 +108,48 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number): Promise<Fi
   const admin = new pg.Client(url);
   await admin.connect();
   try {
-    for (const db of ['bench_bulk', 'bench_values']) {
+    for (const db of ['bench_bulk', 'bench_naive', 'bench_values']) {
       await admin.query(`DROP DATABASE IF EXISTS ${db}`);
       await admin.query(`CREATE DATABASE ${db}`);
     }
     const dbUrl = (name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
     const sink = createSink({ sink: 'postgres', connectionString: dbUrl('bench_bulk') });
-    const rate = await bulkRate(sink, events);
+    await sink.migrate();
+    // Bulk: the sink's write path (COPY into staging + INSERT … ON CONFLICT), 5,000-event batches.
+    const rate = await bestRate(rounds, events.length, async () => {
+      for (let i = 0; i < events.length; i += BATCH) await sink.write(events.slice(i, i + BATCH));
+    }, async () => {
+      await sink.query('TRUNCATE chat_events');
+      await sink.query('CHECKPOINT');
+    });
     await sink.query('VACUUM ANALYZE chat_events');
     const [size] = await sink.query(
       "SELECT sum(pg_total_relation_size(relid))::bigint AS bytes FROM pg_partition_tree('chat_events')",
     );
     await sink.close();
 
-    // Alternative bulk path: multi-row VALUES (26 parameters per row, 2,000 rows per statement).
+    // Naive: the same schema (partitions, indexes), autocommit, one INSERT per row.
+    const naiveSink = createSink({ sink: 'postgres', connectionString: dbUrl('bench_naive') });
+    await naiveSink.write([events[0]!, events[events.length - 1]!]); // schema and partitions
+    await naiveSink.close();
+    const naive = new pg.Client(dbUrl('bench_naive'));
+    await naive.connect();
+    const naiveSql = `INSERT INTO chat_events (${CHAT_EVENT_COLUMNS.join(', ')}) VALUES (${CHAT_EVENT_COLUMNS.map((c, i) => (c === 'sent_at' || c === 'received_at' ? `to_timestamp($${i + 1}::bigint / 1000.0)` : `$${i + 1}`)).join(', ')}) ON CONFLICT DO NOTHING`;
+    const naiveEvents = events.slice(0, naiveRows);
+    const naiveRate = await bestRate(rounds, naiveRows, async () => {
+      for (const e of naiveEvents) await naive.query(naiveSql, CHAT_EVENT_COLUMNS.map((c) => (c === 'params' || c === 'tags' ? JSON.stringify(e[c]) : e[c])));
+    }, async () => {
+      await naive.query('TRUNCATE chat_events');
+      await naive.query('CHECKPOINT');
+    });
+    await naive.end();
+
+    // Alternative bulk path for reference: multi-row VALUES (26 parameters per row, 2,000 rows
+    // per statement) into a plain text table, and that table as the storage baseline.
     const values = new pg.Client(dbUrl('bench_values'));
     await values.connect();
     await values.query(`CREATE TABLE chat_events (${plainColumns('text')}, PRIMARY KEY (event_id))`);
-    let started = performance.now();
+    const started = performance.now();
     for (let i = 0; i < events.length; i += 2000) {
       const chunk = events.slice(i, i + 2000);
       const params: string[] = [];
@@ -123,13 +160,6 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number): Promise<Fi
       await values.query(`INSERT INTO chat_events VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
     }
     const valuesRate = events.length / ((performance.now() - started) / 1000);
-
-    // Naive: autocommit INSERT per row.
-    await values.query('CREATE TABLE naive (LIKE chat_events INCLUDING ALL)');
-    const sql = `INSERT INTO naive VALUES (${CHAT_EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING`;
-    started = performance.now();
-    for (const e of events.slice(0, naiveRows)) await values.query(sql, plainValues(e));
-    const naiveRate = naiveRows / ((performance.now() - started) / 1000);
 
     await values.query(`CREATE TABLE baseline (${plainColumns('text')})`);
     await values.query('CREATE INDEX ON baseline (sent_at, channel)');
@@ -190,11 +220,12 @@ function figures(name: string, rate: number, naiveRate: number, bytesPerEvent: n
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
   const events = makeChatEvents(options.quick ? 20_000 : 100_000, { seed: 2024, hostileShare: 0.01 });
   const naiveRows = options.quick ? 500 : 2000;
+  const rounds = options.quick ? 2 : 3;
   const dir = mkdtempSync(join(tmpdir(), 'poglytics-bench-sinks-'));
   try {
     return {
       ...(await benchSqlite(dir, events, naiveRows)),
-      ...(await benchPostgres(events, naiveRows)),
+      ...(await benchPostgres(events, options.quick ? 1000 : 4000, rounds)),
       ...(await benchClickHouse(dir, events, naiveRows)),
     };
   } finally {

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../log.ts';
 import type { ShardChannel } from './layout.ts';
 import { readShardAssignment } from './readShardAssignment.ts';
+import { readShardVersion } from './readShardVersion.ts';
 
 export interface AssignmentChange {
   readonly shardId: number;
@@ -27,13 +28,17 @@ export interface AssignmentWatchOptions {
  * Polls one shard's assignment item and reports what changed since the last report: channels
  * to join and channels to part. The first successful read reports every assigned channel as a
  * join. A missing item means an empty assignment. Read failures are logged and retried at the
- * next poll; the previous assignment stays in force meanwhile.
+ * next poll; the previous assignment stays in force meanwhile. Later polls first read only the
+ * item's version (epoch, updatedAt) and fetch the channel list only when it changed, so an idle
+ * watch over thousands of channels costs neither CPU nor garbage.
  */
 export class AssignmentWatch {
   private readonly known = new Map<string, ShardChannel>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private epoch = -1;
+  /** `epoch:updatedAt` of the last full read ('none' for a missing item); undefined before the first. */
+  private version: string | undefined;
 
   constructor(private readonly options: AssignmentWatchOptions) {}
 
@@ -53,6 +58,10 @@ export class AssignmentWatch {
     const { client, tableName, shardId } = this.options;
     let assignment;
     try {
+      if (this.version !== undefined) {
+        const version = await readShardVersion(client, tableName, shardId);
+        if ((version ? `${version.epoch}:${version.updatedAt}` : 'none') === this.version) return;
+      }
       assignment = await readShardAssignment(client, tableName, shardId);
     } catch (error) {
       this.options.logger?.warn('assignment read failed', { shardId, error: error as Error });
@@ -68,6 +77,7 @@ export class AssignmentWatch {
     this.known.clear();
     for (const [login, channel] of next) this.known.set(login, channel);
     this.epoch = epoch;
+    this.version = assignment ? `${assignment.epoch}:${assignment.updatedAt}` : 'none';
     if (changed) this.options.onChange({ shardId, epoch, channels, joins, parts });
   }
 

@@ -56,6 +56,9 @@ export class ShardLease {
   private renewTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly lostListeners: ((shardId: number, reason: LeaseLostReason) => void)[] = [];
+  private readonly retiredListeners: ((shardId: number, shardCount: number) => void)[] = [];
+  /** The held shard already reported as retired (reported once per holding). */
+  private retiredReported: number | undefined;
 
   constructor(private readonly options: ShardLeaseOptions) {
     this.owner = options.owner;
@@ -75,6 +78,17 @@ export class ShardLease {
 
   onLost(listener: (shardId: number, reason: LeaseLostReason) => void): void {
     this.lostListeners.push(listener);
+  }
+
+  /**
+   * Called when the held shard's index is no longer below the assignment meta's shardCount (the
+   * refresher shrank the shard count). The lease is still held and renewed: the holder finishes
+   * with the shard (its assignment has been emptied) and then calls `release()` and `acquire()`
+   * to go back to standby and claim a shard that exists. Checked after every renewal; never
+   * for a task pinned to one shard with the `shardId` option.
+   */
+  onRetired(listener: (shardId: number, shardCount: number) => void): void {
+    this.retiredListeners.push(listener);
   }
 
   /** Waits (as a standby) until a shard can be claimed, claims it and starts the heartbeat. */
@@ -121,6 +135,7 @@ export class ShardLease {
       throw error;
     }
     this.current = { shardId, expiresAt };
+    this.retiredReported = undefined;
     this.options.metrics?.leaseHeld.set(1);
     this.options.logger?.info('lease acquired', { shardId, owner: this.owner, expiresAt });
     this.armDeadline();
@@ -217,6 +232,7 @@ export class ShardLease {
       held.expiresAt = expiresAt;
       this.armDeadline();
       this.scheduleRenew(this.renewMs);
+      void this.checkRetired(held);
     } catch (error) {
       if (this.current !== held) return;
       if (error instanceof ConditionalCheckFailedException) {
@@ -226,6 +242,26 @@ export class ShardLease {
       this.options.logger?.warn('lease renewal failed; retrying', { shardId: held.shardId, error: error as Error });
       this.scheduleRenew(Math.min(1000, Math.floor(this.renewMs / 2)));
     }
+  }
+
+  private async checkRetired(held: { shardId: number }): Promise<void> {
+    if (this.options.shardId !== undefined || this.retiredListeners.length === 0 || this.retiredReported === held.shardId) return;
+    let shardCount: number;
+    try {
+      const meta = await this.options.client.send(
+        new GetItemCommand({ TableName: this.options.tableName, Key: { pk: str(META_KEY.pk), sk: str(META_KEY.sk) }, ConsistentRead: true }),
+      );
+      // No meta item at all: nothing says the shard is gone, keep it.
+      if (!meta.Item) return;
+      shardCount = itemToMeta(meta.Item).shardCount;
+    } catch (error) {
+      this.options.logger?.warn('assignment meta read failed; shard count not checked', { shardId: held.shardId, error: error as Error });
+      return;
+    }
+    if (this.current !== held || held.shardId < shardCount || this.retiredReported === held.shardId) return;
+    this.retiredReported = held.shardId;
+    this.options.logger?.info('held shard is beyond the shard count; giving it back', { shardId: held.shardId, shardCount });
+    for (const listener of this.retiredListeners) listener(held.shardId, shardCount);
   }
 
   private armDeadline(): void {

@@ -115,14 +115,13 @@ export class IrcSocket {
 
   private drain(leave: readonly string[], timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.drained = undefined;
+        resolve();
+      };
       const timer = setTimeout(done, timeoutMs);
       timer.unref();
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.drained = undefined;
-        resolve();
-      }
       this.drained = done;
       // Twitch accepts comma-separated PARTs; keep each line well under the 512-byte IRC limit.
       for (let i = 0; i < leave.length; ) {

@@ -115,6 +115,14 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     logger.warn('stopped reading the shard: lease lost', { shardId, reason });
     endShard?.();
   });
+  // A shard the refresher retired (index >= shardCount): leave it in order, give the lease back
+  // and return to standby, so the task can serve a shard that exists.
+  let retiring = false;
+  lease.onRetired((shardId, shardCount) => {
+    logger.info('shard retired by the refresher; returning to standby', { shardId, shardCount });
+    retiring = true;
+    endShard?.();
+  });
 
   const serve = async () => {
     while (!stopping) {
@@ -157,7 +165,16 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       for (const resolve of leasedWaiters.splice(0)) resolve(shardId);
       await watch.start();
       await ended;
-      await stopShard();
+      const retired = retiring && !stopping;
+      retiring = false;
+      await stopShard({ drain: retired });
+      if (retired && lease.shardId === shardId) {
+        try {
+          await lease.release();
+        } catch (error) {
+          logger.warn('releasing the retired shard failed; it will expire', { shardId, error: error as Error });
+        }
+      }
     }
   };
   const serving = serve();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
 import { decodeRecord, RecordEncoder, serializeEvent } from '../../core/events/kinesisRecordCodec.ts';
-import { chatEvent } from '../helpers/arbitraries.ts';
+import { anyString, chatEvent } from '../helpers/arbitraries.ts';
 
 describe('Kinesis record codec (property-based)', () => {
   it('generates only events that ChatEventSchema accepts', () => {
@@ -65,5 +65,26 @@ describe('Kinesis record codec (property-based)', () => {
     assert.ok(records.length >= Math.ceil(whole / maxBytes), `${records.length} records for ${whole} compressed bytes`);
     assert.ok(records.every((record) => record.data.length <= maxBytes));
     assert.deepStrictEqual(records.flatMap((record) => decodeRecord(record.data).events), events);
+  });
+  it('compresses exactly the UTF-8 NDJSON of the lines appended, across buffer growth and flushes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(anyString(80), fc.string({ unit: 'grapheme', maxLength: 30_000 })), { maxLength: 30 }), { maxLength: 4 }), (groups) => {
+        // Prepare: one encoder reused for several groups, as the producer reuses it
+        const encoder = new RecordEncoder({ gzipLevel: 1 });
+        for (const lines of groups) {
+          // Act
+          for (const line of lines) encoder.append(line);
+          const pending = encoder.pendingBytes;
+          const records = encoder.flush();
+          // Assess: what Buffer.from would have encoded (lone surrogates become U+FFFD either way)
+          const expected = lines.length === 0 ? Buffer.alloc(0) : Buffer.from(`${lines.join('\n')}\n`);
+          assert.equal(pending, expected.length);
+          assert.deepEqual(Buffer.concat(records.map((r) => gunzipSync(r.data))), expected);
+          assert.equal(records.reduce((n, r) => n + r.eventCount, 0), lines.length);
+          assert.equal(encoder.pendingLines, 0);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });

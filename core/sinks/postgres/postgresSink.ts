@@ -5,32 +5,91 @@ import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
 import type { Migration, PostgresSinkConfig, Sink, WriteResult } from '../types.ts';
+import { arrayLiteral, copyField, copyFrom } from './copyFrom.ts';
 import { POSTGRES_MIGRATIONS, monthPartitionDdl } from './postgresMigrations.ts';
 
-/** Rows per INSERT statement: one jsonb parameter of a few MB parses fast and stays far from limits. */
+/** Rows per COPY / INSERT statement: bounded client memory, few round trips. */
 const ROWS_PER_STATEMENT = 5000;
 const MIGRATION_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
 
 const epochMs = (column: string) => `timestamptz 'epoch' + ${column} * interval '1 millisecond'`;
 
 /**
- * The whole chunk travels as ONE jsonb parameter and is expanded server-side by
- * jsonb_to_recordset: one round trip and one parse per 5,000 rows, no 65,535-parameter limit,
- * and no client-side escaping. Measured against a multi-row VALUES insert in bench/sinks.ts.
+ * Chat events take the fastest bulk path Postgres has: COPY (text format) into a per-session
+ * temporary staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING into chat_events,
+ * whose row count is the exact number inserted. COPY cannot skip conflicts itself, hence the
+ * staging table; it is temporary (no WAL, private to the session) and ON COMMIT DELETE ROWS, so
+ * a rolled-back or committed batch leaves nothing behind. Measured in bench/sinks.ts against
+ * the previous path (one jsonb parameter expanded by jsonb_to_recordset, ~2× slower because
+ * the server's JSON parse dominated), unnest of typed arrays and multi-row VALUES (both slower
+ * still). Temporary tables pin the session under RDS Proxy; the Lambda connects directly.
  */
+const STAGING_COLUMNS: ReadonlyArray<readonly [keyof ChatEvent, string]> = [
+  ['event_id', 'text'],
+  ['kind', 'text'],
+  ['subtype', 'text'],
+  ['channel', 'text'],
+  ['channel_id', 'text'],
+  ['user_login', 'text'],
+  ['user_id', 'text'],
+  ['display_name', 'text'],
+  ['target_user_login', 'text'],
+  ['target_user_id', 'text'],
+  ['target_message_id', 'text'],
+  ['text', 'text'],
+  ['is_action', 'boolean'],
+  ['system_text', 'text'],
+  ['bits', 'integer'],
+  ['ban_duration_s', 'integer'],
+  ['badges', 'text[]'],
+  ['color', 'text'],
+  ['sent_at', 'bigint'],
+  ['received_at', 'bigint'],
+  ['source_channel_id', 'text'],
+  ['source_event_id', 'text'],
+  ['params', 'jsonb'],
+  ['tags', 'jsonb'],
+  ['raw', 'text'],
+];
+const STAGING_NAMES = STAGING_COLUMNS.map(([name]) => name).join(', ');
+const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS chat_events_staging (${STAGING_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DELETE ROWS`;
+const COPY_CHAT = `COPY chat_events_staging (${STAGING_NAMES}) FROM STDIN`;
 const INSERT_CHAT = `
-INSERT INTO chat_events (event_id, v, kind, subtype, channel, channel_id, user_login, user_id, display_name,
-  target_user_login, target_user_id, target_message_id, text, is_action, system_text, bits, ban_duration_s,
-  badges, color, sent_at, received_at, source_channel_id, source_event_id, params, tags, raw)
-SELECT event_id, v, kind, subtype, channel, channel_id, user_login, user_id, display_name,
-  target_user_login, target_user_id, target_message_id, text, is_action, system_text, bits, ban_duration_s,
-  badges, color, ${epochMs('sent_at')}, ${epochMs('received_at')}, source_channel_id, source_event_id, params, tags, raw
-FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, v smallint, kind text, subtype text, channel text,
-  channel_id text, user_login text, user_id text, display_name text, target_user_login text, target_user_id text,
-  target_message_id text, text text, is_action boolean, system_text text, bits integer, ban_duration_s integer,
-  badges text[], color text, sent_at bigint, received_at bigint, source_channel_id text, source_event_id text,
-  params jsonb, tags jsonb, raw text)
+INSERT INTO chat_events (${STAGING_NAMES})
+SELECT ${STAGING_NAMES.replace('sent_at, received_at', `${epochMs('sent_at')}, ${epochMs('received_at')}`)}
+FROM chat_events_staging
 ON CONFLICT (event_id, sent_at) DO NOTHING`;
+
+/** One chat event as a line of COPY text format, in STAGING_COLUMNS order. */
+function copyLine(e: ChatEvent): string {
+  return [
+    copyField(e.event_id),
+    copyField(e.kind),
+    copyField(e.subtype),
+    copyField(e.channel),
+    copyField(e.channel_id),
+    copyField(e.user_login),
+    copyField(e.user_id),
+    copyField(e.display_name),
+    copyField(e.target_user_login),
+    copyField(e.target_user_id),
+    copyField(e.target_message_id),
+    copyField(e.text),
+    copyField(e.is_action),
+    copyField(e.system_text),
+    copyField(e.bits),
+    copyField(e.ban_duration_s),
+    copyField(arrayLiteral(e.badges)),
+    copyField(e.color),
+    copyField(e.sent_at),
+    copyField(e.received_at),
+    copyField(e.source_channel_id),
+    copyField(e.source_event_id),
+    copyField(JSON.stringify(e.params)),
+    copyField(JSON.stringify(e.tags)),
+    copyField(e.raw),
+  ].join('\t');
+}
 
 const INSERT_SNAPSHOTS = `
 INSERT INTO stream_snapshots (event_id, channel, channel_id, stream_id, game_id, game_name, title, viewer_count,
@@ -157,8 +216,11 @@ export class PostgresSink implements Sink {
     await this.ensurePartitions(chat);
     const inserted = await this.transaction('write', async (client) => {
       let count = 0;
-      for (const chunk of chunks(chat, ROWS_PER_STATEMENT)) {
-        count += (await client.query(INSERT_CHAT, [JSON.stringify(chunk)])).rowCount ?? 0;
+      if (chat.length > 0) await client.query(CREATE_STAGING);
+      for (const [i, chunk] of chunks(chat, ROWS_PER_STATEMENT).entries()) {
+        if (i > 0) await client.query('TRUNCATE chat_events_staging');
+        await copyFrom(client, COPY_CHAT, chunk.map(copyLine));
+        count += (await client.query(INSERT_CHAT)).rowCount ?? 0;
       }
       for (const chunk of chunks<StreamSnapshot>(snapshots, ROWS_PER_STATEMENT)) {
         count += (await client.query(INSERT_SNAPSHOTS, [JSON.stringify(chunk)])).rowCount ?? 0;
