@@ -8,6 +8,8 @@
  *   N = 5,000, the most one task can hold (one shard, MAX_SHARD_CAPACITY), instead of the issue's 10,000.
  * - join.budget_utilization: achieved JOIN rate / configured budget (target >= 0.95).
  * - kinesis.bytes_per_event, kinesis.events_per_record: from the ingester's own counters.
+ * Profiling: BENCH_INGESTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to
+ * the ingester child (NODE_OPTIONS refuses --cpu-prof); BENCH_DEBUG=1 prints each round.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';

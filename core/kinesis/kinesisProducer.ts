@@ -54,6 +54,8 @@ export class KinesisProducer {
   private readonly maxBufferBytes: number;
   private readonly maxBackoffMs: number;
   private readonly maxBatchBytes: number;
+  /** The record being filled never holds more than a quarter of the bound, whatever the encoder's budget. */
+  private readonly maxPendingBytes: number;
   private flushTimer: NodeJS.Timeout | undefined;
   private memory: PutEntry[] = [];
   private memoryBytes = 0;
@@ -73,6 +75,7 @@ export class KinesisProducer {
     this.maxBufferBytes = options.maxBufferBytes ?? 64 * 1024 * 1024;
     // The call in flight counts against the bound, so it may use at most half of it.
     this.maxBatchBytes = Math.min(PUT_RECORDS_MAX_BYTES, Math.floor(this.maxBufferBytes / 2));
+    this.maxPendingBytes = Math.max(1, Math.floor(this.maxBufferBytes / 4));
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.updateGauges();
     if (options.journal && !options.journal.isEmpty) this.kick();
@@ -103,7 +106,7 @@ export class KinesisProducer {
     if (this.closed) throw new Error('KinesisProducer is closed');
     this.counts.accepted += 1;
     this.encoder.append(line);
-    if (this.encoder.pendingBytes >= this.encoder.uncompressedBudget) this.seal();
+    if (this.encoder.pendingBytes >= this.pendingBudget()) this.seal();
     else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.seal(), this.flushMs);
       this.flushTimer.unref();
@@ -154,6 +157,11 @@ export class KinesisProducer {
     return this.stats();
   }
 
+  /** Uncompressed bytes at which the record being filled is sealed. */
+  private pendingBudget(): number {
+    return Math.min(this.encoder.uncompressedBudget, this.maxPendingBytes);
+  }
+
   private isIdle(): boolean {
     return this.encoder.pendingLines === 0 && this.memory.length === 0 && this.inFlightBytes === 0 && (this.options.journal?.isEmpty ?? true);
   }
@@ -178,7 +186,7 @@ export class KinesisProducer {
    * for the lines of the record being filled.
    */
   private spillOverflow(): void {
-    let excess = this.bufferBytes + Math.max(0, this.encoder.uncompressedBudget - this.encoder.pendingBytes) - this.maxBufferBytes;
+    let excess = this.bufferBytes + Math.max(0, this.pendingBudget() - this.encoder.pendingBytes) - this.maxBufferBytes;
     if (excess <= 0) return;
     let count = 0;
     while (excess > 0 && count < this.memory.length) excess -= this.memory[count++]!.data.length;

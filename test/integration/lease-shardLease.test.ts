@@ -101,4 +101,26 @@ describe('ShardLease', () => {
     assert.equal(await next.acquire(), 0);
     await next.release();
   });
+  it('reports a held shard beyond a shrunk shard count as retired, once, and keeps it until released', async () => {
+    // Prepare: shard 2 held by a task that may hold any shard, shard 1 by one pinned to it
+    const holder = lease('m');
+    const pinned = lease('n', { shardId: 1 });
+    const retired: number[] = [];
+    const pinnedRetired: number[] = [];
+    holder.onRetired((shardId) => retired.push(shardId));
+    pinned.onRetired((shardId) => pinnedRetired.push(shardId));
+    assert.ok(await holder.tryClaim(2));
+    assert.ok(await pinned.tryClaim(1));
+    // Act: the refresher shrinks the assignment to one shard
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [[]], 2);
+    await sleep(1200);
+    // Assess
+    assert.deepEqual(retired, [2]);
+    assert.deepEqual(pinnedRetired, []);
+    assert.ok(holder.held, 'the lease is given back by its holder, not dropped');
+    await holder.release();
+    assert.equal((await readLease(2))?.owner, undefined);
+    await pinned.release();
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [[], [], []], 3);
+  });
 });

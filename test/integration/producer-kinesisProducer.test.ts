@@ -80,10 +80,11 @@ describe('KinesisProducer', () => {
     const { client, streamName } = await freshStream();
     const faults = injectKinesisFaults(client);
     const producer = new KinesisProducer({ client, streamName, flushMs: 10_000, encoder: { targetBytes: 1024, maxBytes: 1024 } });
-    for (let i = 0; i < 6000; i++) producer.add(makeEvent(i));
+    // ~18 of these events fit a 1 KiB record: 12,000 make some 700 records, more than one call can take.
+    for (let i = 0; i < 12_000; i++) producer.add(makeEvent(i));
     producer.seal();
     await producer.whenIdle();
-    await assertAllDelivered(client, streamName, 6000);
+    await assertAllDelivered(client, streamName, 12_000);
     assert.ok(Math.max(...faults.entriesPerCall) <= 500);
     assert.ok(faults.entriesPerCall.some((n) => n === 500), 'expected full calls');
     assert.ok(faults.maxCallBytes <= 5 * 1024 * 1024);
