@@ -44,6 +44,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     droppedEvents: new Counter({ name: 'poglytics_dropped_events_total', help: 'Events dropped (only when the journal disk is full), by reason', labelNames: ['reason'], registers }),
     leaseHeld: new Gauge({ name: 'poglytics_lease_held', help: '1 while this task holds its shard lease', registers }),
     leaseLost: new Counter({ name: 'poglytics_lease_lost_total', help: 'Shard leases lost to expiry or takeover', registers }),
+    leaseErrors: new Counter({ name: 'poglytics_lease_errors_total', help: 'Lease claims that failed with an error (DynamoDB unreachable, throttled)', registers }),
 
     // Consumer side (local runner; on AWS these also go to CloudWatch as EMF).
     sinkEventsWritten: new Counter({ name: 'poglytics_sink_events_written_total', help: 'Events newly stored in the sink', labelNames: ['sink'], registers }),

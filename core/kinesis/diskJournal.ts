@@ -44,6 +44,8 @@ export class DiskJournal {
   private diskBytes = 0;
   private recordCount = 0;
   private eventTotal = 0;
+  /** Why the disk last refused a write (ENOSPC, EIO, …), for the producer's log. */
+  lastError: string | undefined;
 
   constructor(options: DiskJournalOptions) {
     this.dir = options.dir;
@@ -106,7 +108,8 @@ export class DiskJournal {
       try {
         let offset = 0;
         while (offset < frameBytes) offset += writeSync(this.tailFd!, frame, offset, frameBytes - offset);
-      } catch {
+      } catch (error) {
+        this.lastError = (error as Error).message;
         try {
           ftruncateSync(this.tailFd!, tail.bytes);
         } catch {

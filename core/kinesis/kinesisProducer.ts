@@ -106,7 +106,9 @@ export class KinesisProducer {
     if (this.closed) throw new Error('KinesisProducer is closed');
     this.counts.accepted += 1;
     this.encoder.append(line);
-    if (this.encoder.pendingBytes >= this.pendingBudget()) this.seal();
+    // Seal at the record budget, and also whenever the buffer as a whole would pass its bound
+    // (sealing compresses the pending lines and spills the oldest records to the journal).
+    if (this.encoder.pendingBytes >= this.pendingBudget() || this.bufferBytes > this.maxBufferBytes) this.seal();
     else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.seal(), this.flushMs);
       this.flushTimer.unref();
@@ -125,8 +127,8 @@ export class KinesisProducer {
       this.memory.push({ data: record.data, eventCount: record.eventCount });
       this.memoryBytes += record.data.length;
     }
-    this.notePeak();
     this.spillOverflow();
+    this.notePeak();
     this.kick();
   }
 
@@ -305,8 +307,9 @@ export class KinesisProducer {
   private requeue(entries: PutEntry[]): void {
     this.memory.unshift(...entries);
     for (const e of entries) this.memoryBytes += e.data.length;
-    this.notePeak();
+    // Failed journal entries come back as copies: spill what passes the bound before counting.
     this.spillOverflow();
+    this.notePeak();
   }
 
   /** Capped exponential backoff, at least half its ceiling so that a failure always slows us down. */

@@ -31,6 +31,9 @@ export class DeadLetterJournal {
     }
   }
 
+  /** Why the last append was refused by the disk (ENOSPC, EACCES, …), for the caller's log. */
+  lastError: string | undefined;
+
   get refusedCount(): number {
     return this.refused;
   }
@@ -45,8 +48,9 @@ export class DeadLetterJournal {
     }
     try {
       appendFileSync(this.path, line);
-    } catch {
+    } catch (error) {
       this.refused++;
+      this.lastError = (error as Error).message;
       return false;
     }
     this.bytes += size;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
@@ -129,8 +130,13 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       let shardId: number;
       try {
         shardId = await lease.acquire(abort.signal);
-      } catch {
-        return;
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        // DynamoDB unreachable or throttling: say so, count it, and keep trying as a standby would.
+        logger.error('could not claim a shard lease; retrying', { error: error as Error });
+        metrics.leaseErrors.inc();
+        await sleep(config.leasePollMs, undefined, { signal: abort.signal }).catch(() => undefined);
+        continue;
       }
       const ended = new Promise<void>((resolve) => (endShard = resolve));
       pool = new ConnectionPool({

@@ -78,7 +78,7 @@ export function ingesterConfig(env: Record<string, string>): IngesterConfig {
   return loadIngesterConfig(env);
 }
 
-export const quietLogger = () => createLogger('error');
+export const quietLogger = () => createLogger(process.env.TEST_LOG_LEVEL === 'info' ? 'info' : 'error');
 
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
