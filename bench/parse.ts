@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { normalizeLine } from '../core/irc/normalizeLine.ts';
 import { parseLine } from '../core/irc/parseLine.ts';
+import { seededRandom } from '../test/helpers/seededRandom.ts';
 
 /**
  * IRC parser throughput on a realistic corpus: 90 % generated PRIVMSGs with Twitch's full tag set
@@ -64,7 +65,7 @@ function buildCorpus(lineCount: number): string {
   const fixture = readFileSync(new URL('../test/fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
     .split('\n')
     .filter((line) => line !== '');
-  const random = mulberry32(20240601);
+  const random = seededRandom(20240601);
   const lines: string[] = [];
   for (let i = 0; i < lineCount; i++) {
     lines.push(i % 10 === 9 ? fixture[Math.floor(random() * fixture.length)]! : privmsg(random, i));
@@ -112,14 +113,3 @@ function privmsg(random: () => number, i: number): string {
   return `@${tags.join(';')} :${user}!${user}@${user}.tmi.twitch.tv PRIVMSG #${channel} :${text}`;
 }
 
-/** Small deterministic PRNG so every run parses the same corpus. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,17 +1,7 @@
 import { rebalance, type LiveChannel, type RebalanceSettings } from '../core/control/rebalance.ts';
 import type { ShardChannel } from '../core/control/layout.ts';
+import { seededRandom } from '../test/helpers/seededRandom.ts';
 
-/** Deterministic PRNG (mulberry32) so runs compare. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf-like viewer counts: a few huge channels, a long tail. */
 function liveChannels(count: number, random: () => number, prefix = 'ch'): LiveChannel[] {
@@ -37,7 +27,7 @@ function minimumMoves(current: readonly (readonly ShardChannel[])[], live: reado
 }
 
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
-  const random = prng(42);
+  const random = seededRandom(42);
   const count = 100_000;
   // 100,000 channels over 50 shards of 2,000.
   const settings: RebalanceSettings = { shardCapacity: 2000, offlineGraceMs: 0, headroom: 1 };

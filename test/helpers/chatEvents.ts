@@ -1,4 +1,6 @@
 import type { ChatEvent, ChatEventKind } from '../../core/events/chatEvent.ts';
+import { absentChatFields } from './absentChatFields.ts';
+import { seededRandom } from './seededRandom.ts';
 import type { StreamSnapshot } from '../../core/events/streamSnapshot.ts';
 
 /**
@@ -32,17 +34,6 @@ const NOTICE_IDS = ['msg_banned', 'subs_on', 'emote_only_on', 'msg_rejected', 's
 const BADGES = ['subscriber/12', 'premium/1', 'moderator/1', 'vip/1', 'bits/1000', 'broadcaster/1', 'turbo/1', 'glhf-pledge/1'];
 const COLORS = ['#FF0000', '#1E90FF', '#8A2BE2', '#00FF7F', null];
 
-/** mulberry32: tiny, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface EventFactoryOptions {
   readonly seed?: number;
@@ -110,30 +101,18 @@ export function makeChatEvents(count: number, options: EventFactoryOptions = {})
       'user-type': '',
     };
     const base: ChatEvent = {
-      v: 1,
+      ...absentChatFields(),
       event_id: id,
       kind,
-      subtype: null,
       channel,
       channel_id: String(1000 + channelNo),
       user_login: login,
       user_id: String(5000 + userNo),
       display_name: login.toUpperCase(),
-      target_user_login: null,
-      target_user_id: null,
-      target_message_id: null,
-      text: null,
-      is_action: false,
-      system_text: null,
-      bits: 0,
-      ban_duration_s: null,
       badges,
       color,
       sent_at: sentAt,
       received_at: sentAt + Math.floor(rand() * 300),
-      source_channel_id: null,
-      source_event_id: null,
-      params: {},
       tags,
       raw: '',
     };

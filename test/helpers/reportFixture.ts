@@ -5,6 +5,7 @@ import { findReport } from '../../core/reports/reports.ts';
 import { runReport, type RunReportOptions } from '../../core/reports/runReport.ts';
 import type { ReportRow } from '../../core/reports/types.ts';
 import type { Sink } from '../../core/sinks/types.ts';
+import { absentChatFields } from './absentChatFields.ts';
 
 /**
  * A small chat history with known answers for every report. It lies in the past (2024), so the
@@ -17,27 +18,10 @@ let sequence = 0;
 export function chatEvent(overrides: Partial<ChatEvent> & Pick<ChatEvent, 'kind' | 'channel' | 'sent_at'>): ChatEvent {
   sequence++;
   return {
-    v: 1,
+    ...absentChatFields(),
     event_id: `fixture-${sequence}`,
-    subtype: null,
     channel_id: `id-${overrides.channel}`,
-    user_login: null,
-    user_id: null,
-    display_name: null,
-    target_user_login: null,
-    target_user_id: null,
-    target_message_id: null,
-    text: null,
-    is_action: false,
-    system_text: null,
-    bits: 0,
-    ban_duration_s: null,
-    badges: [],
-    color: null,
     received_at: overrides.sent_at + 40,
-    source_channel_id: null,
-    source_event_id: null,
-    params: {},
     tags: {},
     raw: `@fixture ${sequence}`,
     ...overrides,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChatEventSchema, type ChatEvent } from '../../core/events/chatEvent.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+import { absentChatFields } from '../helpers/absentChatFields.ts';
 
 // Real-world variants that are not in the fixture corpus, in the shape Twitch's IRC docs
 // ("Twitch IRC tags" reference) and live chat show them. Expectations are written by hand
@@ -11,27 +12,9 @@ const RECEIVED_AT = 1_700_000_000_000;
 
 type Fields = Omit<ChatEvent, 'tags' | 'raw'>;
 const DEFAULTS: Omit<Fields, 'event_id' | 'kind' | 'channel'> = {
-  v: 1,
-  subtype: null,
-  channel_id: null,
-  user_login: null,
-  user_id: null,
-  display_name: null,
-  target_user_login: null,
-  target_user_id: null,
-  target_message_id: null,
-  text: null,
-  is_action: false,
-  system_text: null,
-  bits: 0,
-  ban_duration_s: null,
-  badges: [],
-  color: null,
+  ...absentChatFields(),
   sent_at: RECEIVED_AT,
   received_at: RECEIVED_AT,
-  source_channel_id: null,
-  source_event_id: null,
-  params: {},
 };
 
 function normalize(line: string, receivedAt = RECEIVED_AT): ChatEvent {
