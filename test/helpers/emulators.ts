@@ -40,6 +40,9 @@ async function listen(server: Server): Promise<string> {
       resolve();
     });
   });
+  // Node closes idle keep-alive sockets after 5 s; a client reusing one as it closes reads
+  // ECONNRESET. Tests idle the wire for up to a minute (an injected outage), so keep them longer.
+  server.keepAliveTimeout = 300_000;
   const { port } = server.address() as AddressInfo;
   return `http://127.0.0.1:${port}`;
 }

@@ -10,19 +10,35 @@ export interface StreamContents {
   readonly rejects: number;
 }
 
+const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
+
+/** Sends with a few retries on transport errors: callers often pass a maxAttempts: 1 client (fault injection). */
+async function send<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (tries >= 5 || code === undefined || !TRANSIENT.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * tries));
+    }
+  }
+}
+
 /** Reads every record of every shard from TRIM_HORIZON to the tip and decodes them with the codec. */
 export async function readKinesisEvents(client: KinesisClient, streamName: string): Promise<StreamContents> {
-  const shards = (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const shards = (await send(() => client.send(new ListShardsCommand({ StreamName: streamName })))).Shards ?? [];
   const events: StreamEvent[] = [];
   let records = 0;
   let bytes = 0;
   let rejects = 0;
   for (const shard of shards) {
     let iterator = (
-      await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))
+      await send(() => client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' })))
     ).ShardIterator;
     while (iterator) {
-      const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const current = iterator;
+      const out = await send(() => client.send(new GetRecordsCommand({ ShardIterator: current, Limit: 10_000 })));
       const got = out.Records ?? [];
       for (const record of got) {
         records++;
