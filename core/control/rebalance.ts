@@ -75,7 +75,8 @@ export function shardCountFor(channels: number, currentShards: number, settings:
  * - no shard holds more than shardCapacity channels;
  * - every shard's viewer load is at most mean + max single-channel viewers (list scheduling's bound);
  * - sticky: a channel keeps its shard unless that shard is being removed, is over capacity, or is
- *   over the balance bound; new channels go to the least-loaded shard with room.
+ *   over the balance bound; new channels go to the least-loaded shard with room. One exception
+ *   keeps the bound: when the lightest shard is full, balancing swaps its smallest channel out.
  */
 export function rebalance(
   current: readonly (readonly ShardChannel[])[],
@@ -146,12 +147,15 @@ export function rebalance(
     }
   }
 
-  // Placement: biggest first, each to the least-loaded shard with room.
+  // Placement: biggest first, each to the least-loaded shard with room, the emptier one on equal
+  // load (channels without viewers spread out instead of filling shard 0 to capacity).
   pool.sort(byViewersDescLogin);
   for (const entry of pool) {
     let target = -1;
     for (let s = 0; s < shardCount; s++) {
-      if (shards[s]!.length < capacity && (target < 0 || loads[s]! < loads[target]!)) target = s;
+      const size = shards[s]!.length;
+      if (size >= capacity) continue;
+      if (target < 0 || loads[s]! < loads[target]! || (loads[s] === loads[target] && size < shards[target]!.length)) target = s;
     }
     if (target < 0) throw new Error('rebalance: no shard has room (shard count too small)');
     entry.shard = target;
