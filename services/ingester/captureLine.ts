@@ -1,4 +1,4 @@
-import { normalizeLine, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
+import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
@@ -12,8 +12,14 @@ export interface LineCaptureOptions {
   readonly logger?: Logger;
 }
 
-export interface LineCapture {
+/** What a connection hands its lines to. */
+export interface Capture {
   (line: string, receivedAt: number, connection: number): NormalizeResult;
+  /** A line whose bytes are not UTF-8: rejected with the offset, counted, kept with its exact bytes. */
+  rejectBytes(bytes: Uint8Array, receivedAt: number, connection: number): void;
+}
+
+export interface LineCapture extends Capture {
   /** Pushes the per-event tallies into the Prometheus metrics (call every second and before a scrape). */
   publish(): void;
   readonly rate: SlidingRate;
@@ -47,15 +53,24 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
       byKind.set(event.kind, (byKind.get(event.kind) ?? 0) + 1);
       byConnection.set(connection, (byConnection.get(connection) ?? 0) + 1);
       if (lags.length < 4096) lags.push(receivedAt - event.sent_at);
-    } else if (result.type === 'rejected') {
-      totals.rejects++;
-      options.metrics?.parseRejects.inc({ reason: rejectLabel(result.reason) });
-      options.metrics?.deadLetters.inc({ source: 'irc' });
-      options.deadLetter?.write({ receivedAt, reason: result.reason, raw: line, connection });
-      options.logger?.debug('IRC line rejected', { reason: result.reason, connection, raw: line });
-    }
+    } else if (result.type === 'rejected') reject(result.reason, line, receivedAt, connection);
     return result;
   }) as LineCapture;
+
+  const reject = (reason: string, raw: string, receivedAt: number, connection: number, rawBase64?: string) => {
+    totals.rejects++;
+    options.metrics?.parseRejects.inc({ reason: rejectLabel(reason) });
+    options.metrics?.deadLetters.inc({ source: 'irc' });
+    options.deadLetter?.write({ receivedAt, reason, raw, connection, ...(rawBase64 === undefined ? {} : { rawBase64 }) });
+    options.logger?.debug('IRC line rejected', { reason, connection, raw });
+  };
+
+  capture.rejectBytes = (bytes, receivedAt, connection) => {
+    const result = normalizeLineBytes(bytes, receivedAt);
+    const reason = result.type === 'rejected' ? result.reason : 'invalid UTF-8';
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    reject(reason, buffer.toString('utf8'), receivedAt, connection, buffer.toString('base64'));
+  };
 
   capture.publish = () => {
     const m = options.metrics;

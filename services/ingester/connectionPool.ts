@@ -1,13 +1,13 @@
 import type { AssignmentChange } from '../../core/control/assignmentWatch.ts';
-import type { NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import type { Capture } from './captureLine.ts';
 import { IrcConnection, type ConnectionSettings } from './ircConnection.ts';
 import { placeChannels } from './placeChannels.ts';
 
 export interface ConnectionPoolOptions extends ConnectionSettings {
   readonly channelsPerConnection: number;
-  readonly capture: (line: string, receivedAt: number, connection: number) => NormalizeResult;
+  readonly capture: Capture;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
 }

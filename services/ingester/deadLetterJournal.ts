@@ -4,7 +4,10 @@ import { join } from 'node:path';
 export interface DeadLetter {
   readonly receivedAt: number;
   readonly reason: string;
+  /** The line as text (undecodable bytes shown as U+FFFD)… */
   readonly raw: string;
+  /** …and, for a line that is not UTF-8, its exact bytes. */
+  readonly rawBase64?: string;
   readonly connection: number;
 }
 
@@ -40,7 +43,8 @@ export class DeadLetterJournal {
 
   /** Appends one rejected line; false when the journal is full or the disk refuses. */
   write(letter: DeadLetter): boolean {
-    const line = JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw }) + '\n';
+    const exact = letter.rawBase64 === undefined ? {} : { raw_base64: letter.rawBase64 };
+    const line = JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw, ...exact }) + '\n';
     const size = Buffer.byteLength(line);
     if (this.bytes + size > this.maxBytes) {
       this.refused++;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import type { Capture } from './captureLine.ts';
 import { backoffDelay } from '../../core/retry.ts';
 import { IrcSocket } from './ircSocket.ts';
 import { JoinScheduler, JOIN_FAILURE_NOTICES } from './joinScheduler.ts';
@@ -26,7 +26,7 @@ export interface ConnectionSettings {
 export interface IrcConnectionOptions extends ConnectionSettings {
   readonly index: number;
   /** Normalizes and forwards one line; the result routes protocol handling. */
-  readonly capture: (line: string, receivedAt: number, connection: number) => NormalizeResult;
+  readonly capture: Capture;
   readonly onChange?: () => void;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
@@ -194,6 +194,7 @@ export class IrcConnection {
       pongTimeoutMs: this.options.pongTimeoutMs,
       ...(logger ? { logger } : {}),
       onLine: (line, receivedAt) => this.onLine(link, line, receivedAt),
+      onUndecodable: (bytes, receivedAt) => this.options.capture.rejectBytes(bytes, receivedAt, this.index),
       onDrop: (reason) => {
         markDropped();
         this.onDrop(link, reason);

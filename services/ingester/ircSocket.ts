@@ -1,15 +1,26 @@
+import { isUtf8 } from 'node:buffer';
 import tmi from 'tmi.js';
 import tmiParser from 'tmi.js/lib/parser.js';
+import { WebSocket, type RawData } from 'ws';
 import type { Logger } from '../../core/log.ts';
 import type { IrcEndpoint } from './parseIrcUrl.ts';
 
 /** The parts of a tmi.js client this module touches (not in @types/tmi.js). */
 interface TmiInternals {
-  ws: { send(data: string): void; close(): void; terminate?: () => void; readyState: number } | null;
+  ws: WebSocket | null;
+  server: string;
+  port: number;
+  secure: boolean;
   pingLoop: NodeJS.Timeout | null;
-  _onMessage: (event: { data: string }) => void;
+  _openConnection: () => void;
+  _onOpen(): void;
+  _onError(): void;
+  _onClose(): void;
   handleMessage(message: unknown): void;
 }
+
+const LF = 0x0a;
+const CR = 0x0d;
 
 /** Lines tmi.js itself must see: its login handshake completes on 001/376. */
 const TMI_COMMANDS = /^(?:@\S+ )?(?::\S+ )?(001|376) /;
@@ -19,6 +30,8 @@ export interface IrcSocketOptions {
   readonly endpoint: IrcEndpoint;
   /** Every line as received (no CR LF) with the time it was read. */
   readonly onLine: (line: string, receivedAt: number) => void;
+  /** A line whose bytes are not valid UTF-8 (no CR LF), exactly as received. */
+  readonly onUndecodable: (bytes: Buffer, receivedAt: number) => void;
   /** The socket closed without `close()` being called (network drop, PONG deadline, server close). */
   readonly onDrop: (reason: string) => void;
   /** Send PING after this long without any incoming line. */
@@ -29,11 +42,15 @@ export interface IrcSocketOptions {
 }
 
 /**
- * One anonymous (justinfan) tmi.js connection, used for what tmi.js does well: the WebSocket,
- * TLS and the login handshake. Incoming lines are tapped before tmi.js parses them, so every
- * line (including cheers, which tmi.js would route away from `message`) reaches `onLine` as raw
- * text; tmi.js only sees its handshake lines. tmi.js's own reconnects, ping loop and join queue
- * are off: liveness and reconnects belong to IrcConnection, joins to JoinScheduler.
+ * One anonymous (justinfan) tmi.js connection, used for what tmi.js does well: TLS and the login
+ * handshake. Incoming frames are read as bytes before tmi.js sees them, so every line (including
+ * cheers, which tmi.js would route away from `message`) reaches `onLine` as raw text; tmi.js only
+ * sees its handshake lines. Each line is decoded on its own: one emote in a frame would otherwise
+ * make the whole frame, and every line sliced from it, a two-byte string (slower all the way to
+ * gzip), and a line that is not UTF-8 is handed to `onUndecodable` with its bytes instead of
+ * closing the connection (ws's frame check, off here) or turning into U+FFFD unnoticed.
+ * tmi.js's own reconnects, ping loop and join queue are off: liveness and reconnects belong to
+ * IrcConnection, joins to JoinScheduler.
  */
 export class IrcSocket {
   private readonly client: tmi.Client & TmiInternals;
@@ -53,7 +70,17 @@ export class IrcSocket {
       options: { skipMembership: true, skipUpdatingEmotesets: true, joinInterval: 300 },
       logger: { info: () => {}, warn: () => {}, error: () => {} },
     }) as tmi.Client & TmiInternals;
-    this.client._onMessage = (event) => this.read(event.data);
+    // tmi.js's own _openConnection with two changes: frames come here as bytes, and UTF-8 is
+    // checked per line by read() instead of per frame by ws.
+    const client = this.client;
+    client._openConnection = () => {
+      const ws = new WebSocket(`${client.secure ? 'wss' : 'ws'}://${client.server}:${client.port}/`, 'irc', { skipUTF8Validation: true });
+      client.ws = ws;
+      ws.on('message', (data: RawData) => this.read(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])));
+      ws.onerror = client._onError.bind(client);
+      ws.onclose = client._onClose.bind(client);
+      ws.onopen = client._onOpen.bind(client);
+    };
     this.client.on('disconnected', (reason: string) => this.handleClose(reason));
   }
 
@@ -143,26 +170,36 @@ export class IrcSocket {
     else ws.close();
   }
 
-  private read(data: string): void {
+  /** Splits a frame into CR LF terminated lines (a bare LF stays inside its line) and decodes each. */
+  private read(data: Buffer): void {
     if (this.closing) return;
     const receivedAt = Date.now();
     this.lastReadAt = receivedAt;
     this.pongDeadline = 0;
+    // One check for the whole frame; only a frame that fails is checked line by line.
+    const valid = isUtf8(data);
+    const length = data.length;
     let start = 0;
-    while (start < data.length) {
-      let end = data.indexOf('\r\n', start);
-      if (end === -1) end = data.length;
+    while (start < length) {
+      let lf = data.indexOf(LF, start);
+      while (lf !== -1 && (lf === start || data[lf - 1] !== CR)) lf = data.indexOf(LF, lf + 1);
+      const next = lf === -1 ? length : lf + 1;
+      const end = lf === -1 ? length : lf - 1;
       if (end > start) {
-        const line = data.slice(start, end);
-        this.options.onLine(line, receivedAt);
-        if (this.drained && line.endsWith(DRAIN_TOKEN) && line.includes('PONG')) this.drained();
-        // Only the handshake is tmi.js's business; past it, no line needs the regular expression.
-        if (!this.connected && TMI_COMMANDS.test(line)) {
-          const message = tmiParser.msg(line);
-          if (message) this.client.handleMessage(message);
-        }
+        if (valid || isUtf8(data.subarray(start, end))) this.readLine(data.toString('utf8', start, end), receivedAt);
+        else this.options.onUndecodable(Buffer.from(data.subarray(start, end)), receivedAt);
       }
-      start = end + 2;
+      start = next;
+    }
+  }
+
+  private readLine(line: string, receivedAt: number): void {
+    this.options.onLine(line, receivedAt);
+    if (this.drained && line.endsWith(DRAIN_TOKEN) && line.includes('PONG')) this.drained();
+    // Only the handshake is tmi.js's business; past it, no line needs the regular expression.
+    if (!this.connected && TMI_COMMANDS.test(line)) {
+      const message = tmiParser.msg(line);
+      if (message) this.client.handleMessage(message);
     }
   }
 
