@@ -84,6 +84,7 @@ async function scrape(port: number): Promise<Map<string, number>> {
 async function spawnIngester(env: Record<string, string>) {
   const child = spawn(process.execPath, [...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const wait = lineWaiter(child);
+  if (process.env.BENCH_DEBUG) child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[ingester] ${chunk.toString()}`));
   const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
   return {
     port,
@@ -158,8 +159,13 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   // The ingester, sim -> ingester -> kinesalite.
   await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, 1));
   const journal = tempDir('bench-ingest-');
+  // Production lease and polling settings: the test fixture's 3 s lease cannot outlive a burst's
+  // SIGSTOP plus the seconds of backlog behind it, and losing the lease stops the reading.
   const ingester = await spawnIngester(
-    ingesterEnv({ ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path }, { SHARD_ID: '0', JOIN_RATE_COUNT: '1000' }),
+    ingesterEnv(
+      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      { SHARD_ID: '0', JOIN_RATE_COUNT: '1000', LEASE_DURATION_MS: '30000', LEASE_POLL_MS: '10000', ASSIGNMENT_POLL_MS: '5000' },
+    ),
   );
   await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === channels.length, 'ingester joined', 30_000);
   progress('ingester joined');
@@ -180,7 +186,8 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
       const sent = (m.get('poglytics_kinesis_events_total') ?? 0) - before;
       if (!receivedMs && got >= lines) receivedMs = now;
       if (sent >= lines) break;
-      if (now > 300_000) throw new Error('timed out waiting for events in Kinesis');
+      if (now > 300_000) throw new Error(`timed out waiting for events in Kinesis: ${got} of ${lines} received, ${sent} sent`);
+      if (Math.floor(now / 5000) !== Math.floor((now - 250) / 5000)) progress(`round ${round}: ${got} of ${lines} received, ${sent} in Kinesis after ${now.toFixed(0)} ms`);
       const done = Math.max(sent, got * 0.95);
       const remaining = done > 0 ? (now * (lines - done)) / done : 200;
       await sleep(Math.max(10, Math.min(250, remaining * 0.6)));
