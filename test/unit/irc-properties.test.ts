@@ -7,6 +7,7 @@ import { IrcParseError } from '../../core/errors.ts';
 import { escapeTagValue } from '../../core/irc/escapeTagValue.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import { parseLine } from '../../core/irc/parseLine.ts';
+import { serializeNormalized } from '../../core/irc/serializeNormalized.ts';
 import { unescapeTagValue } from '../../core/irc/unescapeTagValue.ts';
 import { anyString, chatText, formatTags, tagMap, tagValue } from '../helpers/arbitraries.ts';
 
@@ -113,6 +114,21 @@ describe('IRC parser (property-based)', () => {
       { numRuns: 3000 },
     );
     assert.ok(events > 300, `only ${events} of 3000 generated lines became events`);
+  });
+
+  it('serializeNormalized writes exactly JSON.stringify(event) for every normalized event, on its fast path or not', () => {
+    let fast = 0;
+    let events = 0;
+    const check = (line: string) => {
+      const result = normalizeLine(line, 1_700_000_000_000);
+      if (result.type !== 'event') return;
+      events++;
+      if (!/["\\\u0000-\u001f]/.test(result.event.raw)) fast++;
+      assert.equal(serializeNormalized(result.event), JSON.stringify(result.event));
+    };
+    for (const line of realLines) check(line);
+    fc.assert(fc.property(fc.oneof(ircLikeLine, mutatedRealLine), check), { numRuns: 3000 });
+    assert.ok(fast > 100 && fast < events, `the fast path took ${fast} of ${events} events: both paths must be exercised`);
   });
 
   it('random bytes never throw out of normalizeLineBytes', () => {
