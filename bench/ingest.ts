@@ -210,6 +210,23 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   };
 }
 
+/**
+ * RSS once the task has settled: sampled every 500 ms for 5 s after a 3 s pause, the median taken.
+ * A single sample lands anywhere in a garbage cycle (the join burst leaves megabytes of dead
+ * lines behind until the next collection); the median of a quiet window is the steady state.
+ */
+async function settledRss(metric: (name: string) => Promise<number>): Promise<number> {
+  await sleep(3000);
+  const samples: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    samples.push(await metric('process_resident_memory_bytes'));
+    await sleep(500);
+  }
+  progress(`RSS samples (MB): ${samples.map((b) => (b / 1024 / 1024).toFixed(1)).join(' ')}`);
+  samples.sort((a, b) => a - b);
+  return (samples[4]! + samples[5]!) / 2;
+}
+
 async function rssPer2000Channels() {
   const [sim, kinesis, dynamo] = await Promise.all([
     startSimulator({ channels: MAX_SHARD_CAPACITY, trafficAutoStart: false, joinLimit: null, groundTruth: { mode: 'off' }, seed: 9 }),
@@ -226,14 +243,12 @@ async function rssPer2000Channels() {
       ),
     );
     await waitFor(async () => (await ingester.metric('poglytics_lease_held')) === 1, 'lease');
-    await sleep(3000);
-    const rss0 = await ingester.metric('process_resident_memory_bytes');
+    const rss0 = await settledRss(ingester.metric);
     // One task holds one shard, and a shard holds at most MAX_SHARD_CAPACITY (5,000) channels (the
     // 400 KB DynamoDB item limit), so one process is measured at 5,000 channels and scaled per 2,000.
     await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels.slice(0, MAX_SHARD_CAPACITY), 1), 2);
     await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === MAX_SHARD_CAPACITY, 'channels joined', 120_000);
-    await sleep(3000);
-    const rssJoined = await ingester.metric('process_resident_memory_bytes');
+    const rssJoined = await settledRss(ingester.metric);
     await ingester.stop();
     return { 'ingest.rss_mb_per_2000_channels': Number((((rssJoined - rss0) / (MAX_SHARD_CAPACITY / 2000)) / 1024 / 1024).toFixed(2)) };
   } finally {
