@@ -49,6 +49,12 @@ setInterval(() => process.env.BENCH_DEBUG && process.stderr.write('tmi events ' 
 client.connect().then(() => { for (let i = 0; i < channels.length; i += 20) client.ws.send('JOIN ' + channels.slice(i, i + 20).map((c) => '#' + c).join(',')); });
 `;
 
+/** A node child; BENCH_PIN_CPU=N runs it on CPU N only (taskset execs node, so the pid is node's). */
+function spawnNode(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
+  const cpu = process.env.BENCH_PIN_CPU;
+  return cpu ? spawn('taskset', ['-c', cpu, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
+
 function lineWaiter(child: ChildProcess) {
   let out = '';
   const waiters: { match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
@@ -82,7 +88,7 @@ async function scrape(port: number): Promise<Map<string, number>> {
 }
 
 async function spawnIngester(env: Record<string, string>) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnNode([...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const wait = lineWaiter(child);
   if (process.env.BENCH_DEBUG) child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[ingester] ${chunk.toString()}`));
   const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
@@ -138,7 +144,7 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   const rounds = quick ? 2 : 3;
 
   // tmi.js alone.
-  const tmiChild = spawn(process.execPath, ['-e', TMI_ONLY], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const tmiChild = spawnNode(['-e', TMI_ONLY], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
   const tmiWait = lineWaiter(tmiChild);
   await tmiWait(/joined/);
   progress('tmi joined');
