@@ -115,6 +115,6 @@ describe('sinks configured from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE
     assert.match(absent!.message, /cannot read secret poglytics\/absent: .*can't find/);
     assert.match(notJson!.message, /secret poglytics\/not-json is not a JSON object/);
     assert.match(incomplete!.message, /secret poglytics\/incomplete is missing or has invalid fields: host/);
-    for (const error of failures) assert.doesNotMatch(error.message, /hunter2|incomplete-secret-value/);
+    for (const error of failures as Error[]) assert.doesNotMatch(error.message, /hunter2|incomplete-secret-value/);
   });
 });
