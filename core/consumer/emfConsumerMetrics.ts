@@ -2,6 +2,7 @@ import { MetricsLogger, Unit } from 'aws-embedded-metrics';
 import { LambdaEnvironment } from 'aws-embedded-metrics/lib/environment/LambdaEnvironment.js';
 import { LocalEnvironment } from 'aws-embedded-metrics/lib/environment/LocalEnvironment.js';
 import { MetricsContext } from 'aws-embedded-metrics/lib/logger/MetricsContext.js';
+import { CLOUDWATCH_NAMESPACE } from '../cloudwatchNamespace.ts';
 import type { BatchMeasurements, ConsumerMetrics } from './types.ts';
 
 /** EMF allows up to 100 values per metric per record; more are sampled evenly. */
@@ -25,7 +26,7 @@ export function emfConsumerMetrics(options: { namespace?: string; create?: () =>
   return {
     async recordBatch(m: BatchMeasurements): Promise<void> {
       const metrics = create();
-      metrics.setNamespace(options.namespace ?? 'Poglytics');
+      metrics.setNamespace(options.namespace ?? CLOUDWATCH_NAMESPACE);
       metrics.setDimensions({ Sink: m.sink });
       metrics.putMetric('EventsWritten', m.inserted, Unit.Count);
       metrics.putMetric('DuplicatesSkipped', m.duplicates, Unit.Count);

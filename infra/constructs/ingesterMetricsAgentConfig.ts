@@ -1,10 +1,12 @@
+import { CLOUDWATCH_NAMESPACE } from '../../core/cloudwatchNamespace.ts';
+
 /**
  * Configuration of the CloudWatch agent sidecar that scrapes the ingester's Prometheus endpoint
  * and writes the selected series as EMF into CloudWatch Logs, which turns them into metrics in
  * the Poglytics namespace with the single dimension Service=ingester (counters arrive as deltas
  * per scrape, gauges as values; CloudWatch sums them across tasks).
  */
-export const INGESTER_METRICS_NAMESPACE = 'Poglytics';
+export const INGESTER_METRICS_NAMESPACE = CLOUDWATCH_NAMESPACE;
 export const INGESTER_METRICS_DIMENSIONS = { Service: 'ingester' } as const;
 export const INGESTER_SCRAPE_JOB = 'poglytics-ingester';
 export const INGESTER_SCRAPE_INTERVAL_SECONDS = 30;

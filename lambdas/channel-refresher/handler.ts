@@ -6,6 +6,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { createMetricsLogger, Unit } from 'aws-embedded-metrics';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { createRefresher, type Refresher } from '../../core/control/createRefresher.ts';
+import { CLOUDWATCH_NAMESPACE } from '../../core/cloudwatchNamespace.ts';
 import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
 import { EcsScaler } from '../../core/control/scaler.ts';
 import { createLogger } from '../../core/log.ts';
@@ -37,7 +38,7 @@ function getRefresher(): Promise<Refresher> {
 export async function handler(event: ScheduledEvent): Promise<{ shards: number; assigned: number; moved: number }> {
   const started = Date.now();
   const metrics = createMetricsLogger();
-  metrics.setNamespace('Poglytics');
+  metrics.setNamespace(CLOUDWATCH_NAMESPACE);
   metrics.setDimensions({ Function: 'channel-refresher' });
   metrics.setProperty('eventId', event.id);
   let errors = 0;
