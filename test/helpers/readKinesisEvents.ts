@@ -1,6 +1,7 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { decodeRecord } from '../../core/events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../../core/events/streamEvent.ts';
+import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 
 export interface StreamContents {
   readonly records: number;
@@ -52,4 +53,14 @@ export async function readKinesisEvents(client: KinesisClient, streamName: strin
     }
   }
   return { records, bytes, events, rejects };
+}
+
+/**
+ * The ground-truth records whose event is not among `events`: matched by event_id, or by the raw
+ * line for lines without an `id` tag (their `h:` id also hashes received_at).
+ */
+export function missingFrom(events: readonly StreamEvent[], truth: readonly GroundTruthRecord[]): GroundTruthRecord[] {
+  const ids = new Set(events.map((e) => e.event_id));
+  const raws = new Set(events.map((e) => ('raw' in e ? e.raw : '')));
+  return truth.filter((r) => (r.eventId !== null ? !ids.has(r.eventId) : !raws.has(r.raw!)));
 }

@@ -8,7 +8,7 @@ import { runIngester, type Ingester } from '../../services/ingester/runIngester.
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
 import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
-import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
+import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 /**
  * Acceptance: two ingester tasks over 2,000 simulated channels in 4 shards (JOIN budget raised
@@ -70,11 +70,9 @@ describe('ingester acceptance: 2 tasks, 2,000 channels, 4 shards', () => {
     const client = new KinesisClient(awsClientConfig({ region: EMULATOR_REGION, endpoint: kinesis.endpoint }));
     const contents = await readKinesisEvents(client, kinesis.streamName);
     client.destroy();
-    const ids = new Set(contents.events.map((e) => e.event_id));
-    const raws = new Set(contents.events.map((e) => ('raw' in e ? e.raw : '')));
     const truth = sim.groundTruth.records();
     assert.ok(truth.filter((r) => r.cause === 'traffic').length > 1500, `only ${truth.length} events sent`);
-    const missing = truth.filter((r) => (r.eventId !== null ? !ids.has(r.eventId) : !raws.has(r.raw!)));
+    const missing = missingFrom(contents.events, truth);
     assert.equal(missing.length, 0, `${missing.length} of ${truth.length} events missing, e.g. ${missing[0]?.raw}`);
     assert.equal(contents.rejects, 0);
   });

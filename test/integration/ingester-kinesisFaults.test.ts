@@ -9,7 +9,7 @@ import { startSimulator, type Simulator } from '../../services/twitch-sim/startS
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
 import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
 import { injectKinesisFaults } from '../helpers/kinesisFaults.ts';
-import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
+import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 /** The issue's 60 s Kinesis outage under load (INGESTER_TEST_OUTAGE_MS shortens it while iterating locally). */
 const OUTAGE_MS = Number(process.env.INGESTER_TEST_OUTAGE_MS ?? 60_000);
@@ -72,10 +72,8 @@ describe('ingester under Kinesis faults (30% entries failing, then an outage)', 
     assert.equal(stats.eventsDropped, 0);
     assert.ok(stats.peakBufferBytes <= BUFFER_BOUND, `peak buffer ${stats.peakBufferBytes} > ${BUFFER_BOUND}`);
     const contents = await readKinesisEvents(client, kinesis.streamName);
-    const ids = new Set(contents.events.map((e) => e.event_id));
-    const raws = new Set(contents.events.map((e) => ('raw' in e ? e.raw : '')));
     const truth = sim.groundTruth.records();
-    const missing = truth.filter((r) => (r.eventId !== null ? !ids.has(r.eventId) : !raws.has(r.raw!)));
+    const missing = missingFrom(contents.events, truth);
     assert.ok(truth.length > 10_000, `only ${truth.length} events sent`);
     assert.equal(missing.length, 0, `${missing.length} of ${truth.length} sent events missing ${JSON.stringify(sim.stats())} ${JSON.stringify(missing.slice(0, 3).map((r) => [r.kind, r.sentAt, r.connectionIds, r.cause]))} received=${task.eventsReceived} accepted=${stats.eventsAccepted} sent=${stats.eventsSent} journal=${stats.journalRecords}`);
   });

@@ -8,7 +8,7 @@ import { runIngester, type Ingester } from '../../services/ingester/runIngester.
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
 import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
-import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
+import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 const CHANNELS = 300;
 const JOIN_RATE = { count: 100, windowMs: 1000 };
@@ -90,10 +90,8 @@ describe('ingester reconnects (one task, 300 channels on 2 connections)', () => 
     const client = new KinesisClient(awsClientConfig({ region: EMULATOR_REGION, endpoint: kinesis.endpoint }));
     const contents = await readKinesisEvents(client, kinesis.streamName);
     client.destroy();
-    const ids = new Set(contents.events.map((e) => e.event_id));
-    const raws = new Set(contents.events.map((e) => ('raw' in e ? e.raw : '')));
     const truth = sim.groundTruth.records();
-    const missing = truth.filter((r) => (r.eventId !== null ? !ids.has(r.eventId) : !raws.has(r.raw!)));
+    const missing = missingFrom(contents.events, truth);
     assert.equal(missing.length, 0, `${missing.length} of ${truth.length} sent events missing`);
     sim.startTraffic();
   }

@@ -12,7 +12,7 @@ import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
 import { ingesterEnv, splitIntoShards, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
-import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
+import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 const LEASE_MS = 3000;
 
@@ -94,11 +94,9 @@ describe('ingester SIGTERM under load (child process)', () => {
     }
     spill.close();
     assert.equal(events.length, report.eventsReceived, 'Kinesis + journal do not hold exactly the events received');
-    const ids = new Set(events.map((e) => e.event_id));
-    const raws = new Set(events.map((e) => ('raw' in e ? e.raw : '')));
     const sentBeforeStop = sim.groundTruth.records().filter((r) => r.sentAt < sigtermAt - 500);
     assert.ok(sentBeforeStop.length > 2000);
-    const missing = sentBeforeStop.filter((r) => (r.eventId !== null ? !ids.has(r.eventId) : !raws.has(r.raw!)));
+    const missing = missingFrom(events, sentBeforeStop);
     assert.equal(missing.length, 0, `${missing.length} events sent before SIGTERM are missing`);
     await standby.release();
   });
