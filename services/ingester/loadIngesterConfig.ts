@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadCommonConfig, readInt, readString, readUrl, type CommonConfig, type Env } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
+import type { ConnectionSettings } from './ircConnection.ts';
 import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
 
 export interface IngesterConfig extends CommonConfig {
@@ -10,23 +11,14 @@ export interface IngesterConfig extends CommonConfig {
   /** Per-service endpoint overrides (AWS_ENDPOINT_URL_KINESIS / _DYNAMODB, the SDKs' names), else AWS_ENDPOINT_URL. */
   readonly kinesisEndpointUrl: string | undefined;
   readonly dynamoEndpointUrl: string | undefined;
-  readonly ircEndpoint: IrcEndpoint;
+  /** Every IRC connection's settings: endpoint, join budget, liveness, reconnect backoff. */
+  readonly irc: ConnectionSettings;
   /** Pin this task to one shard (local runs); otherwise any free shard of the assignment. */
   readonly shardId: number | undefined;
   readonly leaseMs: number;
   readonly leaseRenewMs: number;
   readonly leasePollMs: number;
   readonly assignmentPollMs: number;
-  readonly joinRateCount: number;
-  readonly joinRateWindowMs: number;
-  readonly joinRateGuardMs: number;
-  readonly joinTimeoutMs: number;
-  readonly joinMaxAttempts: number;
-  readonly pingIdleMs: number;
-  readonly pongTimeoutMs: number;
-  readonly connectTimeoutMs: number;
-  readonly reconnectBaseMs: number;
-  readonly reconnectMaxMs: number;
   readonly flushMs: number;
   /** gzip level of Kinesis records: 1 costs a fraction of 6's CPU for slightly larger records. */
   readonly gzipLevel: number;
@@ -58,7 +50,6 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
   return {
     ...common,
     taskId: readString(env, 'TASK_ID') ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
-    ircEndpoint,
     kinesisEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_KINESIS') ?? common.awsEndpointUrl,
     dynamoEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? common.awsEndpointUrl,
     shardId: shardIdRaw === undefined ? undefined : readInt(env, 'SHARD_ID', 0, { min: 0 }),
@@ -66,16 +57,19 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
     leaseRenewMs,
     leasePollMs: readInt(env, 'LEASE_POLL_MS', Math.floor(leaseMs / 3), { min: 100 }),
     assignmentPollMs: readInt(env, 'ASSIGNMENT_POLL_MS', 5000, { min: 100 }),
-    joinRateCount: readInt(env, 'JOIN_RATE_COUNT', 20, { min: 1 }),
-    joinRateWindowMs: readInt(env, 'JOIN_RATE_WINDOW_MS', 10_000, { min: 100 }),
-    joinRateGuardMs: readInt(env, 'JOIN_RATE_GUARD_MS', 100, { min: 0 }),
-    joinTimeoutMs: readInt(env, 'JOIN_TIMEOUT_MS', 10_000, { min: 100 }),
-    joinMaxAttempts: readInt(env, 'JOIN_MAX_ATTEMPTS', 5, { min: 1 }),
-    pingIdleMs,
-    pongTimeoutMs: readInt(env, 'PONG_TIMEOUT_MS', 10_000, { min: 100 }),
-    connectTimeoutMs: readInt(env, 'CONNECT_TIMEOUT_MS', 10_000, { min: 100 }),
-    reconnectBaseMs: readInt(env, 'RECONNECT_BASE_MS', 1000, { min: 1 }),
-    reconnectMaxMs: readInt(env, 'RECONNECT_MAX_MS', 30_000, { min: 1 }),
+    irc: {
+      endpoint: ircEndpoint,
+      joinRateCount: readInt(env, 'JOIN_RATE_COUNT', 20, { min: 1 }),
+      joinRateWindowMs: readInt(env, 'JOIN_RATE_WINDOW_MS', 10_000, { min: 100 }),
+      joinRateGuardMs: readInt(env, 'JOIN_RATE_GUARD_MS', 100, { min: 0 }),
+      joinTimeoutMs: readInt(env, 'JOIN_TIMEOUT_MS', 10_000, { min: 100 }),
+      joinMaxAttempts: readInt(env, 'JOIN_MAX_ATTEMPTS', 5, { min: 1 }),
+      pingIdleMs,
+      pongTimeoutMs: readInt(env, 'PONG_TIMEOUT_MS', 10_000, { min: 100 }),
+      connectTimeoutMs: readInt(env, 'CONNECT_TIMEOUT_MS', 10_000, { min: 100 }),
+      reconnectBaseMs: readInt(env, 'RECONNECT_BASE_MS', 1000, { min: 1 }),
+      reconnectMaxMs: readInt(env, 'RECONNECT_MAX_MS', 30_000, { min: 1 }),
+    },
     flushMs: readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 }),
     gzipLevel: readInt(env, 'KINESIS_GZIP_LEVEL', 1, { min: 1, max: 9 }),
     bufferMaxBytes: readInt(env, 'BUFFER_MAX_BYTES', 64 * MiB, { min: MiB }),

@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
   const ingester = await runIngester(config, { logger });
-  logger.info('ingester started', { metricsPort: ingester.metricsServer.port, shard: config.shardId ?? 'any', ircServer: config.ircEndpoint.server });
+  logger.info('ingester started', { metricsPort: ingester.metricsServer.port, shard: config.shardId ?? 'any', ircServer: config.irc.endpoint.server });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -141,18 +141,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       }
       const ended = new Promise<void>((resolve) => (endShard = resolve));
       pool = new ConnectionPool({
-        endpoint: config.ircEndpoint,
+        ...config.irc,
         channelsPerConnection: config.channelsPerConnection,
-        joinRateCount: config.joinRateCount,
-        joinRateWindowMs: config.joinRateWindowMs,
-        joinRateGuardMs: config.joinRateGuardMs,
-        joinTimeoutMs: config.joinTimeoutMs,
-        joinMaxAttempts: config.joinMaxAttempts,
-        pingIdleMs: config.pingIdleMs,
-        pongTimeoutMs: config.pongTimeoutMs,
-        connectTimeoutMs: config.connectTimeoutMs,
-        reconnectBaseMs: config.reconnectBaseMs,
-        reconnectMaxMs: config.reconnectMaxMs,
         capture,
         metrics,
         logger,
