@@ -117,9 +117,9 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       await once(locker, 'exit');
       marks.push(['unlock', Date.now()]);
 
-      // A record that is not a gzip NDJSON batch arrives on the stream.
+      // A record that is not a compressed NDJSON batch arrives on the stream.
       const kinesis = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint: harness.pipeline.endpoint }));
-      await kinesis.send(new PutRecordCommand({ StreamName: 'poglytics-events', PartitionKey: 'corrupt', Data: Buffer.from('not a gzip batch') }));
+      await kinesis.send(new PutRecordCommand({ StreamName: 'poglytics-events', PartitionKey: 'corrupt', Data: Buffer.from('not a record') }));
       kinesis.destroy();
 
       await waitFor(async () => (await harness.pipeline.status()).joined >= 60, 'channels rejoined after the faults');
@@ -141,7 +141,7 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       assert.ok(final.stored > 0);
       const deadLetterFiles = listFiles(join(harness.dataDir, 'dead-letter'));
       assert.ok(
-        deadLetterFiles.some((f) => readFileSync(f, 'utf8').includes('record is not gzip data')),
+        deadLetterFiles.some((f) => readFileSync(f, 'utf8').includes('record is neither brotli (PGB1) nor gzip data')),
         'the dead letter keeps the corrupt record with its reason',
       );
     } finally {

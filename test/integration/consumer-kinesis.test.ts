@@ -20,7 +20,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const SHARD = 'shardId-000000000000';
 const sequence = (i: number) => `4962${String(1000 + i).padStart(52, '0')}`;
 
-/** Real records: gzip NDJSON made by the ingester's encoder, small so a batch has several. */
+/** Real records: brotli NDJSON made by the ingester's encoder, small so a batch has several. */
 function encode(events: StreamEvent[]): Buffer[] {
   return new RecordEncoder({ targetBytes: 16 * 1024 }).encode(events).map((r) => r.data);
 }
@@ -67,9 +67,9 @@ describe('stream consumer', () => {
     // Prepare
     const events = makeChatEvents(3000, { seed: 5 });
     const good = encode([...events, ...makeSnapshots(20)]);
-    const notGzip = Buffer.from('this is not gzip');
+    const notARecord = Buffer.from('this is not a record');
     const badLine = gzipSync(`${JSON.stringify(makeChatEvents(1, { seed: 6 })[0])}\n{"v":1,"kind":"message"}\nnot json\n`);
-    const datas = [good[0]!, notGzip, ...good.slice(1), badLine];
+    const datas = [good[0]!, notARecord, ...good.slice(1), badLine];
     const sink = createSink({ sink: 'sqlite', path: join(root, 'a.db') });
     const dlDir = join(root, 'dead-a');
     const measured: BatchMeasurements[] = [];
@@ -82,7 +82,7 @@ describe('stream consumer', () => {
     const dead = readDeadLetters(dlDir);
     assert.equal(dead.length, 3);
     const whole = dead.find((d) => d.lineNumber === 0)!;
-    assert.deepEqual([whole.reason, whole.sequenceNumber, whole.shardId, whole.line], ['record is not gzip data', sequence(1), SHARD, notGzip.toString('base64')]);
+    assert.deepEqual([whole.reason, whole.sequenceNumber, whole.shardId, whole.line], ['record is neither brotli (PGB1) nor gzip data', sequence(1), SHARD, notARecord.toString('base64')]);
     const lines = dead.filter((d) => d.sequenceNumber === sequence(datas.length - 1)).map((d) => [d.lineNumber, d.line]);
     assert.deepEqual(lines, [[2, '{"v":1,"kind":"message"}'], [3, 'not json']]);
     assert.ok(dead.every((d) => typeof d.time === 'string' && typeof d.reason === 'string'));

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
-import { decodeRecord, RecordEncoder, serializeEvent } from '../../core/events/kinesisRecordCodec.ts';
+import { decodeRecord, RecordEncoder, serializeEvent, type RecordCompression } from '../../core/events/kinesisRecordCodec.ts';
+import { compressRecord, decompressRecord } from '../../core/events/recordCompression.ts';
+
+const COMPRESSIONS: RecordCompression[] = [{ codec: 'brotli', level: 1 }, { codec: 'gzip', level: 1 }];
+
+const inflate = (data: Uint8Array): Buffer => {
+  const result = decompressRecord(data);
+  if (typeof result === 'string') throw new Error(result);
+  return result;
+};
 import { anyString, chatEvent } from '../helpers/arbitraries.ts';
 
 describe('Kinesis record codec (property-based)', () => {
@@ -16,11 +24,11 @@ describe('Kinesis record codec (property-based)', () => {
     );
   });
 
-  it('round-trips any batch of valid events in order, with no rejects', () => {
+  it('round-trips any batch of valid events in order, with no rejects, in either compression', () => {
     fc.assert(
-      fc.property(fc.array(chatEvent(), { maxLength: 60 }), (events) => {
+      fc.property(fc.array(chatEvent(), { maxLength: 60 }), fc.constantFrom(...COMPRESSIONS), (events, compression) => {
         // Act
-        const records = new RecordEncoder().encode(events);
+        const records = new RecordEncoder({ compression }).encode(events);
         const decoded = records.map((record) => decodeRecord(record.data));
         // Assess
         assert.deepEqual(decoded.flatMap((d) => d.rejects), []);
@@ -39,7 +47,7 @@ describe('Kinesis record codec (property-based)', () => {
         fc.integer({ min: 256, max: 8192 }),
         (events, maxBytes, targetBytes) => {
           // Prepare: a single event bigger than the cap cannot fit any record (the encoder throws for it).
-          fc.pre(events.every((event) => gzipSync(`${serializeEvent(event)}\n`).length <= maxBytes - 64));
+          fc.pre(events.every((event) => compressRecord(Buffer.from(`${serializeEvent(event)}\n`), COMPRESSIONS[0]!).length <= maxBytes - 64));
           // Act
           const records = new RecordEncoder({ maxBytes, targetBytes }).encode(events);
           // Assess
@@ -57,7 +65,7 @@ describe('Kinesis record codec (property-based)', () => {
     // Prepare: incompressible text so that the batch cannot fit one small record.
     const events = fc.sample(chatEvent(), { numRuns: 200, seed: 42 });
     const maxBytes = 2048;
-    const whole = gzipSync(events.map(serializeEvent).join('\n') + '\n').length;
+    const whole = compressRecord(Buffer.from(events.map(serializeEvent).join('\n') + '\n'), COMPRESSIONS[0]!).length;
     assert.ok(whole > maxBytes * 2, `sample batch compresses to only ${whole} bytes`);
     // Act
     const records = new RecordEncoder({ maxBytes }).encode(events);
@@ -68,9 +76,9 @@ describe('Kinesis record codec (property-based)', () => {
   });
   it('compresses exactly the UTF-8 NDJSON of the lines appended, across buffer growth and flushes', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.oneof(anyString(80), fc.string({ unit: 'grapheme', maxLength: 30_000 })), { maxLength: 30 }), { maxLength: 4 }), (groups) => {
+      fc.property(fc.array(fc.array(fc.oneof(anyString(80), fc.string({ unit: 'grapheme', maxLength: 30_000 })), { maxLength: 30 }), { maxLength: 4 }), fc.constantFrom(...COMPRESSIONS), (groups, compression) => {
         // Prepare: one encoder reused for several groups, as the producer reuses it
-        const encoder = new RecordEncoder({ gzipLevel: 1 });
+        const encoder = new RecordEncoder({ compression });
         for (const lines of groups) {
           // Act
           for (const line of lines) encoder.append(line);
@@ -79,7 +87,7 @@ describe('Kinesis record codec (property-based)', () => {
           // Assess: what Buffer.from would have encoded (lone surrogates become U+FFFD either way)
           const expected = lines.length === 0 ? Buffer.alloc(0) : Buffer.from(`${lines.join('\n')}\n`);
           assert.equal(pending, expected.length);
-          assert.deepEqual(Buffer.concat(records.map((r) => gunzipSync(r.data))), expected);
+          assert.deepEqual(Buffer.concat(records.map((r) => inflate(r.data))), expected);
           assert.equal(records.reduce((n, r) => n + r.eventCount, 0), lines.length);
           assert.equal(encoder.pendingLines, 0);
         }

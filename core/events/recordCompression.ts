@@ -1,0 +1,62 @@
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * How a Kinesis record's NDJSON is compressed. brotli is the default: at quality 1 it takes about
+ * 55 % of gzip level 1's CPU on chat NDJSON (2.8 against 5.2 µs per event) for records about 10 %
+ * smaller, and decompresses as fast. gzip stays readable (records written before the switch) and
+ * writable (a reader that only has gzip).
+ */
+export type RecordCompression = { readonly codec: 'brotli'; readonly level: number } | { readonly codec: 'gzip'; readonly level: number };
+
+export const RECORD_COMPRESSIONS = {
+  brotli: { min: 0, max: 11, fallback: 1 },
+  gzip: { min: 1, max: 9, fallback: 1 },
+} as const;
+
+/**
+ * A brotli record starts with these 4 bytes (`PGB1`: Poglytics, brotli, layout 1), because a
+ * brotli stream has no magic of its own. A gzip record is a plain gzip member (0x1f 0x8b).
+ */
+export const BROTLI_RECORD_MAGIC = Buffer.from('PGB1', 'latin1');
+
+/**
+ * The most a record may inflate to. The encoder's groups stay far below it (its uncompressed
+ * budget is capped at MAX_UNCOMPRESSED_GROUP_BYTES); it keeps a corrupt or hostile record from
+ * exhausting a consumer's memory.
+ */
+export const MAX_DECOMPRESSED_RECORD_BYTES = 64 * 1024 * 1024;
+export const MAX_UNCOMPRESSED_GROUP_BYTES = 16 * 1024 * 1024;
+
+export function compressRecord(ndjson: Uint8Array, compression: RecordCompression): Buffer {
+  if (compression.codec === 'gzip') {
+    // memLevel 9: the most hash memory (256 KiB more per call), ~9% less CPU at level 1 than the default 8.
+    return gzipSync(ndjson, { level: compression.level, memLevel: 9 });
+  }
+  const body = brotliCompressSync(ndjson, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: compression.level, [constants.BROTLI_PARAM_SIZE_HINT]: ndjson.length },
+  });
+  const out = Buffer.allocUnsafe(BROTLI_RECORD_MAGIC.length + body.length);
+  BROTLI_RECORD_MAGIC.copy(out, 0);
+  body.copy(out, BROTLI_RECORD_MAGIC.length);
+  return out;
+}
+
+/** A record's NDJSON bytes, or the reason it cannot be read. Never throws. */
+export function decompressRecord(data: Uint8Array): Buffer | string {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (bytes.length >= BROTLI_RECORD_MAGIC.length && bytes.subarray(0, BROTLI_RECORD_MAGIC.length).equals(BROTLI_RECORD_MAGIC)) {
+    try {
+      return brotliDecompressSync(bytes.subarray(BROTLI_RECORD_MAGIC.length), { maxOutputLength: MAX_DECOMPRESSED_RECORD_BYTES });
+    } catch (error) {
+      return `brotli: ${(error as Error).message}`;
+    }
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_RECORD_BYTES });
+    } catch (error) {
+      return `gzip: ${(error as Error).message}`;
+    }
+  }
+  return 'record is neither brotli (PGB1) nor gzip data';
+}

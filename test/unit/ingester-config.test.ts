@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../core/errors.ts';
+import { loadIngesterConfig } from '../../services/ingester/loadIngesterConfig.ts';
+
+const configError = (pattern: RegExp) => (error: unknown) => error instanceof ConfigError && pattern.test(error.message);
+
+describe('the ingester configuration', () => {
+  it('compresses Kinesis records with brotli quality 1 unless told otherwise', () => {
+    assert.deepEqual(loadIngesterConfig({}).compression, { codec: 'brotli', level: 1 });
+    assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip' }).compression, { codec: 'gzip', level: 1 });
+    assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '0' }).compression, { codec: 'brotli', level: 0 });
+  });
+
+  it('names the variable and the allowed range for a bad compression setting', () => {
+    assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION: 'zstd' }), configError(/KINESIS_COMPRESSION must be one of brotli, gzip, got "zstd"/));
+    assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '12' }), configError(/KINESIS_COMPRESSION_LEVEL must be at most 11/));
+    assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip', KINESIS_COMPRESSION_LEVEL: '0' }), configError(/KINESIS_COMPRESSION_LEVEL must be at least 1/));
+  });
+
+  it('refuses a lease renewal interval that is not shorter than the lease', () => {
+    assert.throws(() => loadIngesterConfig({ LEASE_DURATION_MS: '5000', LEASE_RENEW_MS: '5000' }), configError(/LEASE_RENEW_MS must be below LEASE_DURATION_MS \(5000\)/));
+  });
+});
