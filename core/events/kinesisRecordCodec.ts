@@ -81,6 +81,15 @@ export class RecordEncoder {
     this.ends.push(this.used);
   }
 
+  /** append for a line already in UTF-8 (valid UTF-8 JSON without a newline: the caller's promise). */
+  appendUtf8(line: Uint8Array): void {
+    if (this.used + line.length + 1 > this.buffer.length) this.grow(this.used + line.length + 1);
+    this.buffer.set(line, this.used);
+    this.used += line.length;
+    this.buffer[this.used++] = 0x0a;
+    this.ends.push(this.used);
+  }
+
   /** Compresses the pending lines into records (none when nothing is pending) and starts a new group. */
   flush(): EncodedRecord[] {
     if (this.ends.length === 0) return [];

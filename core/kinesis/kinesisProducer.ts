@@ -104,8 +104,19 @@ export class KinesisProducer {
   /** Adds one already-serialized event (an NDJSON line without the newline). */
   addLine(line: string): void {
     if (this.closed) throw new Error('KinesisProducer is closed');
-    this.counts.accepted += 1;
     this.encoder.append(line);
+    this.added();
+  }
+
+  /** addLine for a line already in UTF-8 (copied before this returns). */
+  addUtf8(line: Uint8Array): void {
+    if (this.closed) throw new Error('KinesisProducer is closed');
+    this.encoder.appendUtf8(line);
+    this.added();
+  }
+
+  private added(): void {
+    this.counts.accepted += 1;
     // Seal at the record budget, and also whenever the buffer as a whole would pass its bound
     // (sealing compresses the pending lines and spills the oldest records to the journal).
     if (this.encoder.pendingBytes >= this.pendingBudget() || this.bufferBytes > this.maxBufferBytes) this.seal();

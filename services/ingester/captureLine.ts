@@ -6,7 +6,8 @@ import type { DeadLetterJournal } from './deadLetterJournal.ts';
 import { SlidingRate } from './slidingRate.ts';
 
 export interface LineCaptureOptions {
-  readonly onEvent: (event: ChatEvent) => void;
+  /** An event, with the UTF-8 bytes of its line when the caller had them. */
+  readonly onEvent: (event: ChatEvent, lineUtf8: Uint8Array | undefined) => void;
   readonly deadLetter?: DeadLetterJournal;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
@@ -14,7 +15,8 @@ export interface LineCaptureOptions {
 
 /** What a connection hands its lines to. */
 export interface Capture {
-  (line: string, receivedAt: number, connection: number): NormalizeResult;
+  /** `lineUtf8`, when given, is exactly the UTF-8 that `line` was decoded from. */
+  (line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult;
   /** A line whose bytes are not UTF-8: rejected with the offset, counted, kept with its exact bytes. */
   rejectBytes(bytes: Uint8Array, receivedAt: number, connection: number): void;
 }
@@ -43,11 +45,11 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   let unpublished = 0;
   const lags: number[] = [];
 
-  const capture = ((line: string, receivedAt: number, connection: number): NormalizeResult => {
+  const capture = ((line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
     const result = normalizeLine(line, receivedAt);
     if (result.type === 'event') {
       const { event } = result;
-      options.onEvent(event);
+      options.onEvent(event, lineUtf8);
       totals.events++;
       unpublished++;
       byKind.set(event.kind, (byKind.get(event.kind) ?? 0) + 1);

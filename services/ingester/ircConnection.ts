@@ -193,7 +193,7 @@ export class IrcConnection {
       pingIdleMs: this.options.pingIdleMs,
       pongTimeoutMs: this.options.pongTimeoutMs,
       ...(logger ? { logger } : {}),
-      onLine: (line, receivedAt) => this.onLine(link, line, receivedAt),
+      onLine: (line, receivedAt, bytes) => this.onLine(link, line, receivedAt, bytes),
       onUndecodable: (bytes, receivedAt) => this.options.capture.rejectBytes(bytes, receivedAt, this.index),
       onDrop: (reason) => {
         markDropped();
@@ -213,8 +213,8 @@ export class IrcConnection {
     this.options.onChange?.();
   }
 
-  private onLine(link: Link, line: string, receivedAt: number): void {
-    const result = this.options.capture(line, receivedAt, this.index);
+  private onLine(link: Link, line: string, receivedAt: number, bytes: Uint8Array): void {
+    const result = this.options.capture(line, receivedAt, this.index, bytes);
     if (result.type === 'event') {
       const { event } = result;
       if (event.kind === 'roomstate') link.scheduler.confirm(event.channel, receivedAt);

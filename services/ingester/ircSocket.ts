@@ -28,8 +28,8 @@ const DRAIN_TOKEN = 'poglytics-drain';
 
 export interface IrcSocketOptions {
   readonly endpoint: IrcEndpoint;
-  /** Every line as received (no CR LF) with the time it was read. */
-  readonly onLine: (line: string, receivedAt: number) => void;
+  /** Every line as received (no CR LF) with the time it was read and the bytes it was decoded from (a view of the frame, valid during the call). */
+  readonly onLine: (line: string, receivedAt: number, bytes: Uint8Array) => void;
   /** A line whose bytes are not valid UTF-8 (no CR LF), exactly as received. */
   readonly onUndecodable: (bytes: Buffer, receivedAt: number) => void;
   /** The socket closed without `close()` being called (network drop, PONG deadline, server close). */
@@ -186,15 +186,17 @@ export class IrcSocket {
       const next = lf === -1 ? length : lf + 1;
       const end = lf === -1 ? length : lf - 1;
       if (end > start) {
-        if (valid || isUtf8(data.subarray(start, end))) this.readLine(data.toString('utf8', start, end), receivedAt);
+        if (valid || isUtf8(data.subarray(start, end))) {
+          this.readLine(data.toString('utf8', start, end), receivedAt, new Uint8Array(data.buffer, data.byteOffset + start, end - start));
+        }
         else this.options.onUndecodable(Buffer.from(data.subarray(start, end)), receivedAt);
       }
       start = next;
     }
   }
 
-  private readLine(line: string, receivedAt: number): void {
-    this.options.onLine(line, receivedAt);
+  private readLine(line: string, receivedAt: number, bytes: Uint8Array): void {
+    this.options.onLine(line, receivedAt, bytes);
     if (this.drained && line.endsWith(DRAIN_TOKEN) && line.includes('PONG')) this.drained();
     // Only the handshake is tmi.js's business; past it, no line needs the regular expression.
     if (!this.connected && TMI_COMMANDS.test(line)) {

@@ -4,7 +4,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { AssignmentWatch } from '../../core/control/assignmentWatch.ts';
 import { ShardLease } from '../../core/control/shardLease.ts';
-import { serializeNormalized } from '../../core/irc/serializeNormalized.ts';
+import { serializeNormalizedUtf8 } from '../../core/irc/serializeNormalized.ts';
 import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisProducer.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
@@ -68,7 +68,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const capture = createLineCapture({ onEvent: (event) => producer.addLine(serializeNormalized(event)), deadLetter: new DeadLetterJournal(config.deadLetterDir), metrics, logger });
+  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(serializeNormalizedUtf8(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir), metrics, logger });
   const lease = new ShardLease({
     client: dynamo,
     tableName: config.controlTableName,

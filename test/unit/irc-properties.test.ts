@@ -7,7 +7,7 @@ import { IrcParseError } from '../../core/errors.ts';
 import { escapeTagValue } from '../../core/irc/escapeTagValue.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import { parseLine } from '../../core/irc/parseLine.ts';
-import { serializeNormalized } from '../../core/irc/serializeNormalized.ts';
+import { serializeNormalized, serializeNormalizedUtf8 } from '../../core/irc/serializeNormalized.ts';
 import { unescapeTagValue } from '../../core/irc/unescapeTagValue.ts';
 import { anyString, chatText, formatTags, tagMap, tagValue } from '../helpers/arbitraries.ts';
 
@@ -116,15 +116,21 @@ describe('IRC parser (property-based)', () => {
     assert.ok(events > 300, `only ${events} of 3000 generated lines became events`);
   });
 
-  it('serializeNormalized writes exactly JSON.stringify(event) for every normalized event, on its fast path or not', () => {
+  it('serializeNormalized and serializeNormalizedUtf8 write exactly JSON.stringify(event) for every normalized event, on their fast paths or not', () => {
     let fast = 0;
     let events = 0;
+    // The bytes sit inside a larger buffer, as a line's bytes sit inside a WebSocket frame.
+    const frame = Buffer.alloc(1 << 16, 0x3b);
     const check = (line: string) => {
       const result = normalizeLine(line, 1_700_000_000_000);
       if (result.type !== 'event') return;
       events++;
       if (!/["\\\u0000-\u001f]/.test(result.event.raw)) fast++;
-      assert.equal(serializeNormalized(result.event), JSON.stringify(result.event));
+      const json = JSON.stringify(result.event);
+      assert.equal(serializeNormalized(result.event), json);
+      const length = frame.write(line, 7);
+      const bytes = serializeNormalizedUtf8(result.event, new Uint8Array(frame.buffer, frame.byteOffset + 7, length));
+      assert.equal(Buffer.from(bytes).toString('utf8'), json);
     };
     for (const line of realLines) check(line);
     fc.assert(fc.property(fc.oneof(ircLikeLine, mutatedRealLine), check), { numRuns: 3000 });
