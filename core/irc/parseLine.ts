@@ -1,5 +1,6 @@
 import { IrcParseError } from '../errors.ts';
 import type { IrcMessage } from './types.ts';
+import { builderFor, childFor, ROOT, type KeyNode } from './tagKeyTrie.ts';
 import { unescapeTagValue } from './unescapeTagValue.ts';
 
 const SPACE = 0x20;
@@ -82,48 +83,41 @@ function isCommand(raw: string, start: number, end: number): boolean {
   return true;
 }
 
+/** The current line's keys and values in order, reused from line to line (parseTags is not re-entered). */
+const keyScratch: string[] = [];
+const valueScratch: string[] = [];
+
 /**
- * Tag keys already seen, each mapped to the keys that followed it (at most a few). Twitch sends
- * a command's tags in a fixed order, so the next key is nearly always one of these and is matched
- * with one startsWith instead of a character loop; the key string is then shared across lines
- * (no slice, no interning per tag). A predicted key was validated when it was first learned.
- * Bounded: past MAX_LEARNED_KEYS, unseen keys are still parsed, just not learned.
+ * Parses `key=value;key2;…` between start and end (the space after the tags). Empty entries are
+ * skipped. Keys are matched against the key trie first (see tagKeyTrie.ts); a predicted key was
+ * validated when it was first learned.
  */
-const followers = new Map<string, string[]>();
-const FIRST = '';
-const MAX_LEARNED_KEYS = 1024;
-const MAX_FOLLOWERS = 6;
-
-function predictKey(raw: string, pos: number, end: number, prev: string): string | undefined {
-  const candidates = followers.get(prev);
-  if (candidates === undefined) return undefined;
-  for (let k = 0; k < candidates.length; k++) {
-    const key = candidates[k]!;
-    if (!raw.startsWith(key, pos)) continue;
-    const after = pos + key.length;
-    if (after === end) return key;
-    const c = raw.charCodeAt(after);
-    if (c === EQUALS || c === SEMICOLON) return key;
-  }
-  return undefined;
-}
-
-function learnKey(prev: string, key: string): void {
-  const candidates = followers.get(prev);
-  if (candidates === undefined) {
-    if (followers.size < MAX_LEARNED_KEYS) followers.set(prev, [key]);
-  } else if (candidates.length < MAX_FOLLOWERS) candidates.push(key);
-  else candidates[candidates.length - 1] = key;
-}
-
-/** Parses `key=value;key2;…` between start and end (the space after the tags). Empty entries are skipped. */
 function parseTags(raw: string, start: number, end: number): Record<string, string> {
   if (start === end) throw new IrcParseError('empty tag section');
-  const tags: Record<string, string> = {};
+  // Most tag sections hold no escape at all: then no value needs unescaping.
+  const backslash = raw.indexOf('\\', start);
+  const escaped = backslash !== -1 && backslash < end;
+  let node: KeyNode | undefined = ROOT;
+  let count = 0;
   let pos = start;
-  let prev = FIRST;
   while (pos < end) {
-    let key = predictKey(raw, pos, end, prev);
+    let key: string | undefined;
+    let next: KeyNode | undefined;
+    if (node !== undefined) {
+      const keys = node.keys;
+      for (let k = 0; k < keys.length; k++) {
+        const candidate = keys[k]!;
+        if (!raw.startsWith(candidate, pos)) continue;
+        const after = pos + candidate.length;
+        const c = raw.charCodeAt(after);
+        if (after === end || c === EQUALS || c === SEMICOLON) {
+          key = candidate;
+          next = node.children[k];
+          node.hits[k] = node.hits[k]! + 1;
+          break;
+        }
+      }
+    }
     let i: number;
     if (key !== undefined) i = pos + key.length;
     else {
@@ -143,19 +137,25 @@ function parseTags(raw: string, start: number, end: number): Record<string, stri
         throw new IrcParseError('empty tag key');
       }
       key = raw.slice(pos, i);
-      learnKey(prev, key);
+      next = node === undefined ? undefined : childFor(node, key);
     }
-    prev = key;
+    node = next;
+    keyScratch[count] = key;
     if (i === end || raw.charCodeAt(i) === SEMICOLON) {
-      setTag(tags, key, '');
+      valueScratch[count++] = '';
       pos = i + 1;
       continue;
     }
     let valueEnd = raw.indexOf(';', i + 1);
     if (valueEnd === -1 || valueEnd > end) valueEnd = end;
-    setTag(tags, key, unescapeTagValue(raw.slice(i + 1, valueEnd)));
+    const value = raw.slice(i + 1, valueEnd);
+    valueScratch[count++] = escaped ? unescapeTagValue(value) : value;
     pos = valueEnd + 1;
   }
+  const build = node === undefined ? undefined : builderFor(node);
+  if (build !== undefined) return build(valueScratch);
+  const tags: Record<string, string> = {};
+  for (let t = 0; t < count; t++) setTag(tags, keyScratch[t]!, valueScratch[t]!);
   return tags;
 }
 

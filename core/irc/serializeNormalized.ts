@@ -79,7 +79,7 @@ export function serializeNormalizedUtf8(e: ChatEvent, rawUtf8: Uint8Array): Uint
     let o = scratch.write(start, 0, 'utf8');
     o = writeTags(rawUtf8, scratch, o, e.tags);
     if (o !== -1) {
-      o += RAW_KEY.copy(scratch, o);
+      for (let k = 0; k < RAW_KEY.length; k++) scratch[o++] = RAW_KEY[k]!;
       scratch.set(rawUtf8, o);
       o += rawUtf8.length;
       scratch[o++] = QUOTE;

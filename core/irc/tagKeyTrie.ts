@@ -1,0 +1,95 @@
+/**
+ * The tag key sequences seen so far, as a trie. Twitch sends a command's tags in a fixed order,
+ * so at each node the next key is nearly always one of a few children: it is matched with one
+ * startsWith instead of a character loop, and the key string is shared across lines (no slice, no
+ * interning per tag). A node reached as the end of a line's tag section more than once gets a
+ * builder: a function made once per key sequence that returns the tags object as one object
+ * literal, so V8 allocates it at its final size with one hidden class, instead of growing it one
+ * megamorphic store at a time.
+ * Bounded: a node holds at most MAX_CHILDREN keys, and a new key replaces the least used one (so
+ * one-off keys, hostile or random, churn among themselves and never push out Twitch's); past
+ * MAX_NODES, unseen keys are still parsed, just not learned; past MAX_BUILDERS, objects are built
+ * with plain stores.
+ */
+export interface KeyNode {
+  /** The keys seen after this node's key sequence, the node each one leads to, and how often each was matched. */
+  readonly keys: string[];
+  readonly children: KeyNode[];
+  readonly hits: number[];
+  /** The key sequence from the root to this node. */
+  readonly path: readonly string[];
+  /** How often a tag section ended here without a builder. */
+  ends: number;
+  /** Builds the tags object from the values in path order; null when none can be made. */
+  build: TagsBuilder | null | undefined;
+}
+
+export type TagsBuilder = (values: readonly string[]) => Record<string, string>;
+
+const MAX_NODES = 4096;
+const MAX_BUILDERS = 512;
+const MAX_CHILDREN = 8;
+/** A sequence gets its builder on its second end: one-off sequences never cost a compile. */
+const ENDS_BEFORE_BUILDER = 2;
+
+let nodes = 0;
+let builders = 0;
+
+function node(path: readonly string[]): KeyNode {
+  nodes++;
+  return { keys: [], children: [], hits: [], path, ends: 0, build: undefined };
+}
+
+export const ROOT: KeyNode = node([]);
+
+/** The child of `parent` for `key` (not one of its keys yet), learning it when there is room; undefined past MAX_NODES. */
+export function childFor(parent: KeyNode, key: string): KeyNode | undefined {
+  if (nodes >= MAX_NODES) return undefined;
+  const child = node([...parent.path, key]);
+  if (parent.keys.length < MAX_CHILDREN) {
+    parent.keys.push(key);
+    parent.children.push(child);
+    parent.hits.push(0);
+    return child;
+  }
+  let least = 0;
+  for (let k = 1; k < parent.hits.length; k++) if (parent.hits[k]! < parent.hits[least]!) least = k;
+  forget(parent.children[least]!);
+  parent.keys[least] = key;
+  parent.children[least] = child;
+  parent.hits[least] = 0;
+  return child;
+}
+
+function forget(subtree: KeyNode): void {
+  nodes--;
+  if (subtree.build) builders--;
+  for (const child of subtree.children) forget(child);
+}
+
+/** The builder for the sequence ending at `end`, once it has earned one (undefined until then, or when it cannot have one). */
+export function builderFor(end: KeyNode): TagsBuilder | undefined {
+  if (end.build !== undefined) return end.build ?? undefined;
+  if (++end.ends < ENDS_BEFORE_BUILDER) return undefined;
+  end.build = builders < MAX_BUILDERS ? compileBuilder(end.path) : null;
+  if (end.build !== null) builders++;
+  return end.build ?? undefined;
+}
+
+/**
+ * `v => ({"k0": v[0], "k1": v[1], …})`. Keys reach here only after parseTags validated them as
+ * printable ASCII without space, `=` or `;`, and each is written as a JSON string literal, so no
+ * key can change the code. A repeated key behaves as repeated stores do (first position, last
+ * value). `__proto__` in a literal would set the prototype: a sequence holding it gets no builder,
+ * and neither does any sequence where code generation is disabled
+ * (--disallow-code-generation-from-strings).
+ */
+function compileBuilder(path: readonly string[]): TagsBuilder | null {
+  if (path.length === 0 || path.includes('__proto__')) return null;
+  const fields = path.map((key, i) => `${JSON.stringify(key)}:v[${i}]`).join(',');
+  try {
+    return new Function('v', `"use strict";return {${fields}};`) as TagsBuilder;
+  } catch {
+    return null;
+  }
+}
