@@ -29,7 +29,7 @@ export class SnapshotPublishError extends PoglyticsError {
 }
 
 /**
- * Writes snapshots to Kinesis through the shared record codec (gzip NDJSON records). PutRecords
+ * Writes snapshots to Kinesis through the shared record codec (compressed NDJSON records). PutRecords
  * calls stay within 500 entries and 5 MiB; entries a call reports as failed (throttling) are
  * retried with backoff, the rest are not sent twice.
  */

@@ -39,7 +39,7 @@ interface Batch {
 }
 
 /**
- * Batches StreamEvents into gzip NDJSON records (the shared codec) and writes them to Kinesis.
+ * Batches StreamEvents into compressed NDJSON records (the shared codec) and writes them to Kinesis.
  *
  * - Records are sealed when the encoder's size budget is reached or after `flushMs`.
  * - PutRecords calls stay within 500 entries and 5 MiB; only failed entries are retried.

@@ -47,8 +47,9 @@ export interface IrcSocketOptions {
  * cheers, which tmi.js would route away from `message`) reaches `onLine` as raw text; tmi.js only
  * sees its handshake lines. Each line is decoded on its own: one emote in a frame would otherwise
  * make the whole frame, and every line sliced from it, a two-byte string (slower all the way to
- * gzip), and a line that is not UTF-8 is handed to `onUndecodable` with its bytes instead of
- * closing the connection (ws's frame check, off here) or turning into U+FFFD unnoticed.
+ * the Kinesis record); its bytes go along with it, so that the record can copy them instead of
+ * encoding the line again. A line that is not UTF-8 is handed to `onUndecodable` with its bytes
+ * instead of closing the connection (ws's frame check, off here) or turning into U+FFFD unnoticed.
  * tmi.js's own reconnects, ping loop and join queue are off: liveness and reconnects belong to
  * IrcConnection, joins to JoinScheduler.
  */
