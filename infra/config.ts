@@ -22,6 +22,12 @@ const KinesisSchema = z.discriminatedUnion('capacityMode', [
   z.object({ capacityMode: z.literal('provisioned'), shardCount: int().min(1).max(500) }).strict(),
 ]);
 
+/**
+ * The CloudWatch agent sidecar, pinned: `:latest` would change what runs on a redeploy without a
+ * change here. A tag seen as the default of public ECS modules in 2026; bump it deliberately.
+ */
+export const DEFAULT_METRICS_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300062.0b1304';
+
 const IngesterSchema = z
   .object({
     cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(512),
@@ -35,6 +41,11 @@ const IngesterSchema = z
     joinRateCount: int().min(1).max(2000).default(20),
     joinRateWindowMs: int().min(1000).default(10_000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** The CloudWatch agent image that scrapes /metrics: a fixed tag or digest, never `latest`. */
+    metricsAgentImage: z
+      .string()
+      .regex(/^[a-z0-9./-]+(?::(?!latest$)[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, 'an image with a fixed tag or digest (not :latest)')
+      .default(DEFAULT_METRICS_AGENT_IMAGE),
   })
   .strict()
   .superRefine((value, ctx) => {

@@ -16,8 +16,6 @@ export interface IngestProps {
   readonly subnets: ec2.SubnetSelection;
   readonly stream: kinesis.IStream;
   readonly table: dynamodb.ITable;
-  /** Sidecar image; any tag of the CloudWatch agent. */
-  readonly metricsAgentImage?: string;
 }
 
 export const METRICS_PORT = 9091;
@@ -25,7 +23,6 @@ export const JOURNAL_DIR = '/tmp/poglytics/journal';
 const NON_ROOT_USER = '1000:1000';
 /** Fargate's ephemeral storage when none is configured. */
 const FARGATE_FREE_STORAGE_GIB = 20;
-const DEFAULT_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest';
 
 /** Build context is the repository root (the image needs core/); these never belong in it. */
 const IMAGE_EXCLUDES = ['**/node_modules', 'cdk.out', '.git', 'data', 'test', 'bench', 'infra', 'monitoring', '.ci', '**/*.log'];
@@ -121,7 +118,7 @@ export class Ingest extends Construct {
     });
 
     const agent = this.taskDefinition.addContainer('metrics-agent', {
-      image: ecs.ContainerImage.fromRegistry(props.metricsAgentImage ?? DEFAULT_AGENT_IMAGE),
+      image: ecs.ContainerImage.fromRegistry(props.config.ingester.metricsAgentImage),
       // Losing metrics must not stop ingestion.
       essential: false,
       cpu: 64,

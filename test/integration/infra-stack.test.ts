@@ -264,6 +264,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       const agentEnv = Object.fromEntries((agent!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
       assert.match(JSON.stringify(agentEnv.CW_CONFIG_CONTENT), /Poglytics/);
       assert.match(String(agentEnv.PROMETHEUS_CONFIG_CONTENT), /localhost:9091/);
+      assert.match(String(agent!.Image), /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:1\.\d+/, 'the sidecar image is pinned');
     });
 
     test('gives every function the house defaults and schedules the refresher', () => {

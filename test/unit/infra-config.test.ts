@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { InfraConfigError, loadInfraConfig, parseInfraConfig } from '../../infra/config.ts';
+import { DEFAULT_METRICS_AGENT_IMAGE, InfraConfigError, loadInfraConfig, parseInfraConfig } from '../../infra/config.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
 
 const stagesDir = mkdtempSync(join(tmpdir(), 'poglytics-stages-'));
@@ -20,6 +20,8 @@ describe('infrastructure config', () => {
     assert.deepEqual(config.kinesis, { capacityMode: 'on-demand' });
     assert.equal(config.ingester.shutdownDeadlineMs, 25_000);
     assert.equal(config.ingester.stopTimeoutSeconds, 30);
+    assert.equal(config.ingester.metricsAgentImage, DEFAULT_METRICS_AGENT_IMAGE);
+    assert.doesNotMatch(config.ingester.metricsAgentImage, /:latest$/);
     assert.equal(config.shardCapacity, 2000);
     assert.equal(config.alarmEmail, undefined);
   });
@@ -66,6 +68,8 @@ describe('infrastructure config', () => {
       [{ ingester: { cpu: 256, memoryMiB: 4096 } }, /ingester\.memoryMiB/],
       [{ ingester: { shutdownDeadlineMs: 30_000, stopTimeoutSeconds: 30 } }, /ingester\.stopTimeoutSeconds/],
       [{ refreshSchedule: 5 }, /Unrecognized key/],
+      [{ ingester: { metricsAgentImage: 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest' } }, /ingester\.metricsAgentImage/],
+      [{ ingester: { metricsAgentImage: 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent' } }, /ingester\.metricsAgentImage/],
     ] as const;
     for (const [input, message] of bad) {
       assert.throws(() => parseInfraConfig(input), (e: unknown) => e instanceof InfraConfigError && message.test(e.message), JSON.stringify(input));
