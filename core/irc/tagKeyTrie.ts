@@ -16,8 +16,10 @@ export interface KeyNode {
   readonly keys: string[];
   readonly children: KeyNode[];
   readonly hits: number[];
-  /** The key sequence from the root to this node. */
-  readonly path: readonly string[];
+  /** The node before this one and the key that led here (null and '' at the root). */
+  readonly parent: KeyNode | null;
+  readonly key: string;
+  readonly depth: number;
   /** How often a tag section ended here without a builder. */
   ends: number;
   /** Builds the tags object from the values in path order; null when none can be made. */
@@ -29,23 +31,25 @@ export type TagsBuilder = (values: readonly string[]) => Record<string, string>;
 const MAX_NODES = 4096;
 const MAX_BUILDERS = 512;
 const MAX_CHILDREN = 8;
+/** Twitch sends up to about 40 tags; keys past this depth are parsed but not learned. */
+const MAX_DEPTH = 64;
 /** A sequence gets its builder on its second end: one-off sequences never cost a compile. */
 const ENDS_BEFORE_BUILDER = 2;
 
 let nodes = 0;
 let builders = 0;
 
-function node(path: readonly string[]): KeyNode {
+function node(parent: KeyNode | null, key: string): KeyNode {
   nodes++;
-  return { keys: [], children: [], hits: [], path, ends: 0, build: undefined };
+  return { keys: [], children: [], hits: [], parent, key, depth: parent === null ? 0 : parent.depth + 1, ends: 0, build: undefined };
 }
 
-export const ROOT: KeyNode = node([]);
+export const ROOT: KeyNode = node(null, '');
 
-/** The child of `parent` for `key` (not one of its keys yet), learning it when there is room; undefined past MAX_NODES. */
+/** The child of `parent` for `key` (not one of its keys yet), learning it when there is room; undefined past MAX_NODES or MAX_DEPTH. */
 export function childFor(parent: KeyNode, key: string): KeyNode | undefined {
-  if (nodes >= MAX_NODES) return undefined;
-  const child = node([...parent.path, key]);
+  if (nodes >= MAX_NODES || parent.depth >= MAX_DEPTH) return undefined;
+  const child = node(parent, key);
   if (parent.keys.length < MAX_CHILDREN) {
     parent.keys.push(key);
     parent.children.push(child);
@@ -71,9 +75,15 @@ function forget(subtree: KeyNode): void {
 export function builderFor(end: KeyNode): TagsBuilder | undefined {
   if (end.build !== undefined) return end.build ?? undefined;
   if (++end.ends < ENDS_BEFORE_BUILDER) return undefined;
-  end.build = builders < MAX_BUILDERS ? compileBuilder(end.path) : null;
+  end.build = builders < MAX_BUILDERS ? compileBuilder(pathTo(end)) : null;
   if (end.build !== null) builders++;
   return end.build ?? undefined;
+}
+
+function pathTo(end: KeyNode): string[] {
+  const path: string[] = [];
+  for (let at: KeyNode | null = end; at !== null && at.parent !== null; at = at.parent) path.push(at.key);
+  return path.reverse();
 }
 
 /**

@@ -48,6 +48,12 @@ describe('tags objects built from the key trie', () => {
     assert.equal((globalThis as Record<string, unknown>).poglyticsPwned, undefined);
   });
 
+  it('parse a tag section deeper than the trie learns', () => {
+    const entries = Array.from({ length: 300 }, (_, i) => [`key-${i}`, `v${i}`] as [string, string]);
+    const line = `@${entries.map(([k, v]) => `${k}=${v}`).join(';')} ${TAIL}`;
+    for (const tags of parsedThrice(line)) assert.deepStrictEqual(Object.entries(tags), entries);
+  });
+
   it('still parse every line right once the trie is full of one-off keys', () => {
     for (let i = 0; i < 20_000; i++) parseLine(`@k${i}=1;k${i}b=2 ${TAIL}`);
     const [first, , third] = parsedThrice(`@badges=;color=#F00;id=9 ${TAIL}`);
