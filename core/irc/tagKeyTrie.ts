@@ -46,11 +46,16 @@ function node(parent: KeyNode | null, key: string): KeyNode {
 
 export const ROOT: KeyNode = node(null, '');
 
-/** The child of `parent` for `key` (not one of its keys yet), learning it when there is room; undefined past MAX_NODES or MAX_DEPTH. */
+/**
+ * The child of `parent` for `key` (not one of its keys yet), learned in a free slot or in place of
+ * the least used child (which frees at least one node, so a full trie still learns); undefined
+ * past MAX_DEPTH, or past MAX_NODES when the parent still has a free slot.
+ */
 export function childFor(parent: KeyNode, key: string): KeyNode | undefined {
-  if (nodes >= MAX_NODES || parent.depth >= MAX_DEPTH) return undefined;
-  const child = node(parent, key);
+  if (parent.depth >= MAX_DEPTH) return undefined;
   if (parent.keys.length < MAX_CHILDREN) {
+    if (nodes >= MAX_NODES) return undefined;
+    const child = node(parent, key);
     parent.keys.push(key);
     parent.children.push(child);
     parent.hits.push(0);
@@ -59,6 +64,7 @@ export function childFor(parent: KeyNode, key: string): KeyNode | undefined {
   let least = 0;
   for (let k = 1; k < parent.hits.length; k++) if (parent.hits[k]! < parent.hits[least]!) least = k;
   forget(parent.children[least]!);
+  const child = node(parent, key);
   parent.keys[least] = key;
   parent.children[least] = child;
   parent.hits[least] = 0;
@@ -71,11 +77,14 @@ function forget(subtree: KeyNode): void {
   for (const child of subtree.children) forget(child);
 }
 
-/** The builder for the sequence ending at `end`, once it has earned one (undefined until then, or when it cannot have one). */
+/**
+ * The builder for the sequence ending at `end`, once it has earned one: undefined until then,
+ * while MAX_BUILDERS are in use (evictions free some), or when it cannot have one.
+ */
 export function builderFor(end: KeyNode): TagsBuilder | undefined {
   if (end.build !== undefined) return end.build ?? undefined;
-  if (++end.ends < ENDS_BEFORE_BUILDER) return undefined;
-  end.build = builders < MAX_BUILDERS ? compileBuilder(pathTo(end)) : null;
+  if (++end.ends < ENDS_BEFORE_BUILDER || builders >= MAX_BUILDERS) return undefined;
+  end.build = compileBuilder(pathTo(end));
   if (end.build !== null) builders++;
   return end.build ?? undefined;
 }
@@ -102,4 +111,15 @@ function compileBuilder(path: readonly string[]): TagsBuilder | null {
   } catch {
     return null;
   }
+}
+
+/** Whether the key sequence is learned and has its builder (for tests and diagnostics), and the trie's size. */
+export function trieState(keys: readonly string[]): { learned: boolean; built: boolean; nodes: number; builders: number } {
+  let at: KeyNode | undefined = ROOT;
+  for (const key of keys) {
+    const i: number = at.keys.indexOf(key);
+    at = i === -1 ? undefined : at.children[i];
+    if (at === undefined) break;
+  }
+  return { learned: at !== undefined, built: typeof at?.build === 'function', nodes, builders };
 }
