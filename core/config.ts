@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.ts';
+import { RECORD_COMPRESSIONS, type RecordCompression } from './events/recordCompression.ts';
 import { redactCredentials } from './redactCredentials.ts';
 
 /**
@@ -98,6 +99,8 @@ export interface CommonConfig {
   readonly controlTableName: string;
   readonly metricsPort: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How every writer (ingester, refresher) compresses Kinesis records: KINESIS_COMPRESSION, KINESIS_COMPRESSION_LEVEL. */
+  readonly recordCompression: RecordCompression;
 }
 
 export function loadCommonConfig(env: Env = process.env): CommonConfig {
@@ -125,5 +128,19 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
     controlTableName: readString(env, 'CONTROL_TABLE_NAME') ?? 'poglytics-control',
     metricsPort: readInt(env, 'METRICS_PORT', 9091, { min: 0, max: 65_535 }),
     logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    recordCompression: readRecordCompression(env),
   };
+}
+
+/**
+ * brotli quality 1 unless told otherwise. Every reader takes both formats; gzip is for a
+ * deployment whose consumers predate brotli records (set it, upgrade the consumers, then unset it).
+ */
+function readRecordCompression(env: Env): RecordCompression {
+  if (readString(env, 'KINESIS_GZIP_LEVEL') !== undefined) {
+    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead');
+  }
+  const codec = readEnum(env, 'KINESIS_COMPRESSION', ['brotli', 'gzip'] as const, 'brotli');
+  const { min, max, fallback } = RECORD_COMPRESSIONS[codec];
+  return { codec, level: readInt(env, 'KINESIS_COMPRESSION_LEVEL', fallback, { min, max }) };
 }

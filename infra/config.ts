@@ -103,6 +103,8 @@ export const InfraConfigSchema = z
     /** Secrets Manager name of the ClickHouse connection, JSON {url,username,password,database}. */
     clickhouseSecretName: z.string().min(1).default('poglytics/clickhouse'),
     kinesis: KinesisSchema.default({ capacityMode: 'on-demand' }),
+    /** KINESIS_COMPRESSION of every writer. gzip only while upgrading a deployment whose consumers predate brotli records. */
+    recordCompression: z.enum(['brotli', 'gzip']).default('brotli'),
     streamRetentionHours: int().min(24).max(8760).default(24),
     alarmEmail: z.string().email().optional(),
     architecture: z.enum(['arm64', 'x86_64']).default('arm64'),

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { RecordEncoder } from '../events/kinesisRecordCodec.ts';
 import type { Logger } from '../log.ts';
 import type { AppCredentials } from '../twitch/appToken.ts';
 import type { Clock } from '../twitch/clock.ts';
@@ -25,6 +26,7 @@ export type RefresherSettings = Pick<
   | 'shardCapacity'
   | 'offlineGraceMinutes'
   | 'standbyTasks'
+  | 'recordCompression'
 >;
 
 export interface RefresherClients {
@@ -76,7 +78,7 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
             }),
           store,
           scaler: clients.scaler,
-          publishSnapshots: kinesis ? (snapshots) => publishSnapshots(kinesis, settings.kinesisStreamName, snapshots) : null,
+          publishSnapshots: kinesis ? (snapshots) => publishSnapshots(kinesis, settings.kinesisStreamName, snapshots, { encoder: new RecordEncoder({ compression: settings.recordCompression }) }) : null,
           ...(clients.clock ? { now: () => clients.clock!.now() } : {}),
           ...(clients.log ? { log: clients.log } : {}),
         },

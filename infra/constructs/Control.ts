@@ -22,6 +22,7 @@ export interface ControlProps {
     | 'shardCapacity'
     | 'standbyTasks'
     | 'offlineGraceMinutes'
+    | 'recordCompression'
   >;
   readonly stream: kinesis.IStream;
   readonly twitchSecret: secretsmanager.ISecret;
@@ -69,6 +70,7 @@ export class Control extends Construct {
       environment: {
         CONTROL_TABLE_NAME: this.table.tableName,
         KINESIS_STREAM_NAME: props.stream.streamName,
+        KINESIS_COMPRESSION: config.recordCompression,
         TWITCH_SECRET_ARN: props.twitchSecret.secretArn,
         MAX_CHANNELS: String(config.maxChannels),
         MIN_VIEWERS: String(config.minViewers),

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../paths.ts';
 import { cloudWatchAgentConfig, prometheusScrapeConfig } from './ingesterMetricsAgentConfig.ts';
 
 export interface IngestProps {
-  readonly config: Pick<InfraConfig, 'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester'>;
+  readonly config: Pick<InfraConfig, 'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression'>;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly stream: kinesis.IStream;
@@ -81,6 +81,7 @@ export class Ingest extends Construct {
       environment: {
         AWS_REGION: Stack.of(this).region,
         KINESIS_STREAM_NAME: props.stream.streamName,
+        KINESIS_COMPRESSION: config.recordCompression,
         CONTROL_TABLE_NAME: props.table.tableName,
         CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
         SHUTDOWN_DEADLINE_MS: String(ingester.shutdownDeadlineMs),

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { loadCommonConfig, readEnum, readInt, readString, readUrl, type CommonConfig, type Env } from '../../core/config.ts';
+import { loadCommonConfig, readInt, readString, readUrl, type CommonConfig, type Env } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { RECORD_COMPRESSIONS, type RecordCompression } from '../../core/events/kinesisRecordCodec.ts';
 import type { ConnectionSettings } from './ircConnection.ts';
 import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
 
@@ -21,8 +20,6 @@ export interface IngesterConfig extends CommonConfig {
   readonly leasePollMs: number;
   readonly assignmentPollMs: number;
   readonly flushMs: number;
-  /** How Kinesis records are compressed (KINESIS_COMPRESSION, KINESIS_COMPRESSION_LEVEL): brotli 1 by default. */
-  readonly compression: RecordCompression;
   readonly bufferMaxBytes: number;
   readonly journalDir: string;
   readonly journalMaxBytes: number;
@@ -72,17 +69,10 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
       reconnectMaxMs: readInt(env, 'RECONNECT_MAX_MS', 30_000, { min: 1 }),
     },
     flushMs: readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 }),
-    compression: readCompression(env),
     bufferMaxBytes: readInt(env, 'BUFFER_MAX_BYTES', 64 * MiB, { min: MiB }),
     journalDir,
     journalMaxBytes: readInt(env, 'JOURNAL_MAX_BYTES', 4096 * MiB, { min: 1 }),
     deadLetterDir: readString(env, 'DEAD_LETTER_DIR') ?? join(journalDir, 'dead-letter'),
     shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 25_000, { min: 1000 }),
   };
-}
-
-function readCompression(env: Env): RecordCompression {
-  const codec = readEnum(env, 'KINESIS_COMPRESSION', ['brotli', 'gzip'] as const, 'brotli');
-  const { min, max, fallback } = RECORD_COMPRESSIONS[codec];
-  return { codec, level: readInt(env, 'KINESIS_COMPRESSION_LEVEL', fallback, { min, max }) };
 }

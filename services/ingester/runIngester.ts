@@ -63,7 +63,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     streamName: config.kinesisStreamName,
     flushMs: config.flushMs,
     maxBufferBytes: config.bufferMaxBytes,
-    encoder: { compression: config.compression },
+    encoder: { compression: config.recordCompression },
     journal,
     metrics,
     logger,

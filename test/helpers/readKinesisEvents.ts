@@ -1,5 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { decodeRecord } from '../../core/events/kinesisRecordCodec.ts';
+import { BROTLI_RECORD_MAGIC } from '../../core/events/recordCompression.ts';
 import type { StreamEvent } from '../../core/events/streamEvent.ts';
 import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 
@@ -9,6 +10,8 @@ export interface StreamContents {
   /** Events in shard order (records in sequence order within each shard). */
   readonly events: StreamEvent[];
   readonly rejects: number;
+  /** Records by compression, told by their first bytes. */
+  readonly formats: { brotli: number; gzip: number; other: number };
 }
 
 const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
@@ -33,6 +36,7 @@ export async function readKinesisEvents(client: KinesisClient, streamName: strin
   let records = 0;
   let bytes = 0;
   let rejects = 0;
+  const formats = { brotli: 0, gzip: 0, other: 0 };
   for (const shard of shards) {
     let iterator = (
       await send(() => client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' })))
@@ -44,6 +48,7 @@ export async function readKinesisEvents(client: KinesisClient, streamName: strin
       for (const record of got) {
         records++;
         bytes += record.Data!.length;
+        formats[formatOf(record.Data!)]++;
         const decoded = decodeRecord(record.Data!);
         events.push(...decoded.events);
         rejects += decoded.rejects.length;
@@ -52,7 +57,12 @@ export async function readKinesisEvents(client: KinesisClient, streamName: strin
       iterator = out.NextShardIterator;
     }
   }
-  return { records, bytes, events, rejects };
+  return { records, bytes, events, rejects, formats };
+}
+
+function formatOf(data: Uint8Array): 'brotli' | 'gzip' | 'other' {
+  if (Buffer.from(data.subarray(0, 4)).equals(BROTLI_RECORD_MAGIC)) return 'brotli';
+  return data[0] === 0x1f && data[1] === 0x8b ? 'gzip' : 'other';
 }
 
 /**

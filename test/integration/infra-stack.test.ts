@@ -294,6 +294,17 @@ describe('Poglytics stack configuration', () => {
     assert.ok(fns.every((f) => f.Properties.Architectures[0] === 'x86_64'));
   });
 
+  test('gives every Kinesis writer the same record compression, brotli unless told otherwise', () => {
+    const writers = (template: Template) => {
+      const task = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as Resource;
+      const ingesterEnv = (task.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).find((e) => e.Name === 'KINESIS_COMPRESSION')?.Value;
+      const refresher = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]).find((f) => f.Properties.Environment?.Variables?.TWITCH_SECRET_ARN);
+      return [ingesterEnv, refresher?.Properties.Environment.Variables.KINESIS_COMPRESSION];
+    };
+    assert.deepEqual(writers(synth('clickhouse').template), ['brotli', 'brotli']);
+    assert.deepEqual(writers(synth('clickhouse', { poglytics: { recordCompression: 'gzip' } }).template), ['gzip', 'gzip']);
+  });
+
   test('uses a provisioned stream and e-mails alarms when configured', () => {
     const { template } = synth('clickhouse', {
       poglytics: { kinesis: { capacityMode: 'provisioned', shardCount: 3 } },

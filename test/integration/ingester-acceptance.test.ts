@@ -75,5 +75,6 @@ describe('ingester acceptance: 2 tasks, 2,000 channels, 4 shards', () => {
     const missing = missingFrom(contents.events, truth);
     assert.equal(missing.length, 0, `${missing.length} of ${truth.length} events missing, e.g. ${missing[0]?.raw}`);
     assert.equal(contents.rejects, 0);
+    assert.deepEqual(contents.formats, { brotli: contents.records, gzip: 0, other: 0 }, 'records are brotli by default');
   });
 });

@@ -12,6 +12,7 @@ import { fetchLiveStreams } from '../../core/twitch/fetchLiveStreams.ts';
 import { HelixClient } from '../../core/twitch/helixClient.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
+import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 const quiet = createLogger('error');
 const simOptions = { seed: 7, channels: 800, messagesPerSecond: 1, trafficAutoStart: false };
@@ -80,6 +81,8 @@ describe('channel refresher against the simulator Helix', () => {
       shardCapacity: 100,
       offlineGraceMinutes: 10,
       standbyTasks: 1,
+      // gzip, as a deployment whose consumers predate brotli records sets it: every writer must follow it.
+      recordCompression: { codec: 'gzip', level: 1 },
     });
 
     it('discovers, assigns, snapshots and scales, and survives an expired token', async () => {
@@ -100,6 +103,9 @@ describe('channel refresher against the simulator Helix', () => {
       assert.equal(first.discovered, 300);
       assert.equal(first.assigned, 300);
       assert.equal(first.snapshots, 300);
+      const stream = await readKinesisEvents(kinesisClient, kinesis.streamName);
+      assert.equal(stream.events.length, 300);
+      assert.deepEqual(stream.formats, { brotli: 0, gzip: stream.records, other: 0 }, 'snapshots follow the configured compression');
       assert.equal(first.shards, 4);
       assert.deepEqual(counts, [5]);
       const tokensBefore = sim.stats().tokensIssued;

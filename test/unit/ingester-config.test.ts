@@ -7,15 +7,16 @@ const configError = (pattern: RegExp) => (error: unknown) => error instanceof Co
 
 describe('the ingester configuration', () => {
   it('compresses Kinesis records with brotli quality 1 unless told otherwise', () => {
-    assert.deepEqual(loadIngesterConfig({}).compression, { codec: 'brotli', level: 1 });
-    assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip' }).compression, { codec: 'gzip', level: 1 });
-    assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '0' }).compression, { codec: 'brotli', level: 0 });
+    assert.deepEqual(loadIngesterConfig({}).recordCompression, { codec: 'brotli', level: 1 });
+    assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip' }).recordCompression, { codec: 'gzip', level: 1 });
+    assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '0' }).recordCompression, { codec: 'brotli', level: 0 });
   });
 
   it('names the variable and the allowed range for a bad compression setting', () => {
     assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION: 'zstd' }), configError(/KINESIS_COMPRESSION must be one of brotli, gzip, got "zstd"/));
     assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '12' }), configError(/KINESIS_COMPRESSION_LEVEL must be at most 11/));
     assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip', KINESIS_COMPRESSION_LEVEL: '0' }), configError(/KINESIS_COMPRESSION_LEVEL must be at least 1/));
+    assert.throws(() => loadIngesterConfig({ KINESIS_GZIP_LEVEL: '6' }), configError(/KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip/));
   });
 
   it('refuses a lease renewal interval that is not shorter than the lease', () => {
