@@ -4,9 +4,9 @@ import { RecordEncoder, serializeEvent, type EncodeOptions } from '../events/kin
 import type { StreamEvent } from '../events/streamEvent.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { backoffDelay } from '../retry.ts';
 import type { DiskJournal } from './diskJournal.ts';
-import { batchLength, putRecordsBatch, PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_ENTRIES, type PutEntry } from './putRecordsBatch.ts';
+import { PutPacer } from './putPacer.ts';
+import { batchLength, putRecordsBatch, PUT_RECORDS_MAX_BYTES, type PutEntry } from './putRecordsBatch.ts';
 
 export interface KinesisProducerOptions {
   readonly client: KinesisClient;
@@ -43,7 +43,7 @@ interface Batch {
  *
  * - Records are sealed when the encoder's size budget is reached or after `flushMs`.
  * - PutRecords calls stay within 500 entries and 5 MiB; only failed entries are retried.
- * - Throttling halves the entries per call and backs off; success grows it again (AIMD).
+ * - Throttling halves the entries per call and backs off; success grows it again (PutPacer).
  * - Memory is bounded: above `maxBufferBytes` the oldest sealed records spill to the disk
  *   journal, which is drained before memory once Kinesis accepts writes again. Only a journal
  *   that is full (its bound or the disk) drops records, and every dropped event is counted.
@@ -52,7 +52,6 @@ export class KinesisProducer {
   private readonly encoder: RecordEncoder;
   private readonly flushMs: number;
   private readonly maxBufferBytes: number;
-  private readonly maxBackoffMs: number;
   private readonly maxBatchBytes: number;
   /** The record being filled never holds more than a quarter of the bound, whatever the encoder's budget. */
   private readonly maxPendingBytes: number;
@@ -61,9 +60,7 @@ export class KinesisProducer {
   private memoryBytes = 0;
   private inFlightBytes = 0;
   private pumping = false;
-  private window = PUT_RECORDS_MAX_ENTRIES;
-  private failureStreak = 0;
-  private resumeAt = 0;
+  private readonly pacer: PutPacer;
   private abort = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private closed = false;
@@ -76,7 +73,7 @@ export class KinesisProducer {
     // The call in flight counts against the bound, so it may use at most half of it.
     this.maxBatchBytes = Math.min(PUT_RECORDS_MAX_BYTES, Math.floor(this.maxBufferBytes / 2));
     this.maxPendingBytes = Math.max(1, Math.floor(this.maxBufferBytes / 4));
-    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.pacer = new PutPacer(options.maxBackoffMs ?? 5000);
     this.updateGauges();
     if (options.journal && !options.journal.isEmpty) this.kick();
   }
@@ -237,7 +234,7 @@ export class KinesisProducer {
   private async pump(): Promise<void> {
     for (;;) {
       if (this.closed) return;
-      const wait = this.resumeAt - Date.now();
+      const wait = this.pacer.resumeAt - Date.now();
       if (wait > 0) {
         try {
           await sleep(wait, undefined, { signal: this.abort.signal });
@@ -258,11 +255,11 @@ export class KinesisProducer {
   private takeBatch(): Batch | undefined {
     const journal = this.options.journal;
     if (journal && !journal.isEmpty) {
-      const entries = journal.peek(this.window, Math.max(1, this.maxBatchBytes - 18_000));
+      const entries = journal.peek(this.pacer.window, Math.max(1, this.maxBatchBytes - 18_000));
       if (entries.length > 0) return { entries, source: 'journal', bytes: 0 };
     }
     if (this.memory.length === 0) return undefined;
-    const n = batchLength(this.memory, this.window, this.maxBatchBytes);
+    const n = batchLength(this.memory, this.pacer.window, this.maxBatchBytes);
     const entries = this.memory.splice(0, n);
     let bytes = 0;
     for (const e of entries) bytes += e.data.length;
@@ -292,24 +289,18 @@ export class KinesisProducer {
         m?.kinesisRetries.inc(failed.length);
         m?.kinesisThrottles.inc(outcome.throttled);
         this.requeue(failed);
-        this.failureStreak += 1;
-        if (outcome.throttled > 0) this.window = Math.max(1, Math.floor(this.window / 2));
-        this.resumeAt = Date.now() + this.backoff();
-      } else {
-        this.failureStreak = 0;
-        this.window = Math.min(PUT_RECORDS_MAX_ENTRIES, this.window + 25);
-      }
+        this.pacer.failed(outcome.throttled > 0);
+      } else this.pacer.succeeded();
     } catch (error) {
       this.inFlightBytes = 0;
       if (batch.source === 'memory') this.requeue(batch.entries);
       if (this.abort.signal.aborted) return;
       const code = (error as Error).name || 'Error';
       m?.kinesisFailures.inc({ code });
-      if (code === 'ProvisionedThroughputExceededException') this.window = Math.max(1, Math.floor(this.window / 2));
-      this.failureStreak += 1;
-      this.resumeAt = Date.now() + this.backoff();
-      if (this.failureStreak === 1 || this.failureStreak % 20 === 0) {
-        this.options.logger?.warn('PutRecords failed; retrying', { code, message: (error as Error).message, streak: this.failureStreak });
+      this.pacer.failed(code === 'ProvisionedThroughputExceededException');
+      const streak = this.pacer.streak;
+      if (streak === 1 || streak % 20 === 0) {
+        this.options.logger?.warn('PutRecords failed; retrying', { code, message: (error as Error).message, streak });
       }
     }
     this.updateGauges();
@@ -321,11 +312,5 @@ export class KinesisProducer {
     // Failed journal entries come back as copies: spill what passes the bound before counting.
     this.spillOverflow();
     this.notePeak();
-  }
-
-  /** Capped exponential backoff, at least half its ceiling so that a failure always slows us down. */
-  private backoff(): number {
-    const ceiling = Math.min(this.maxBackoffMs, 50 * 2 ** Math.min(this.failureStreak, 20));
-    return Math.floor(ceiling / 2) + backoffDelay(this.failureStreak, { baseMs: 25, maxMs: ceiling / 2 });
   }
 }

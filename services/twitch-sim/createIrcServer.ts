@@ -1,17 +1,15 @@
 import type { Server } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ChannelCatalog } from './createChannelCatalog.ts';
+import { createClientLineHandler } from './createClientLineHandler.ts';
 import type { GroundTruth } from './createGroundTruth.ts';
 import { createJoinRateLimiter } from './createJoinRateLimiter.ts';
+import { createSubscriptions } from './createSubscriptions.ts';
 import type { TrafficGenerator } from './createTrafficGenerator.ts';
 import { encodeFrame } from './encodeFrame.ts';
 import { ircReplies } from './ircReplies.ts';
 import type { IrcSession } from './ircSession.ts';
-import { parseClientLine } from './parseClientLine.ts';
 import type { ConnectionInfo, GeneratedLine, SendCause, SimulatorOptions } from './types.ts';
-
-const KNOWN_CAPS = new Set(['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership']);
-const JUSTINFAN = /^justinfan\d+$/;
 
 export interface IrcCounters {
   connectionsTotal: number;
@@ -48,7 +46,7 @@ export function createIrcServer(deps: {
 }): IrcServer {
   const { options, catalog, generator, groundTruth } = deps;
   const sessions = new Map<number, IrcSession>();
-  const subscribers = new Map<number, IrcSession[]>();
+  const subscriptions = createSubscriptions();
   const channelStatus = new Map<string, 'suspended' | 'banned'>();
   for (const c of options.suspendedChannels) channelStatus.set(c.toLowerCase().replace(/^#/, ''), 'suspended');
   for (const c of options.bannedChannels) channelStatus.set(c.toLowerCase().replace(/^#/, ''), 'banned');
@@ -73,22 +71,9 @@ export function createIrcServer(deps: {
 
   function drop(session: IrcSession): void {
     if (session.closed) return;
-    unsubscribeAll(session);
+    subscriptions.removeAll(session);
     session.closed = true;
     session.ws.terminate();
-  }
-
-  function unsubscribeAll(session: IrcSession): void {
-    for (const index of session.channels) unsubscribe(session, index);
-  }
-
-  function unsubscribe(session: IrcSession, index: number): void {
-    session.channels.delete(index);
-    const list = subscribers.get(index);
-    if (list === undefined) return;
-    const rest = list.filter((s) => s !== session);
-    if (rest.length === 0) subscribers.delete(index);
-    else subscribers.set(index, rest);
   }
 
   function recordAndSend(session: IrcSession, replies: string[], event: GeneratedLine | null, channel: string, cause: SendCause): void {
@@ -127,12 +112,7 @@ export function createIrcServer(deps: {
       if (!session.anonymous) replies.push(ircReplies.userState(nick, login));
       const roomState = generator.roomStateLine(channel.index);
       replies.push(session.caps.tags ? roomState : roomState.slice(roomState.indexOf(' ') + 1));
-      if (!session.channels.has(channel.index)) {
-        session.channels.add(channel.index);
-        const list = subscribers.get(channel.index);
-        if (list === undefined) subscribers.set(channel.index, [session]);
-        else list.push(session);
-      }
+      subscriptions.add(session, channel.index);
       groundTruth.recordJoin({ connectionId: session.id, channel: login, joinedAt: options.now() });
       recordAndSend(session, replies, { channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: roomState }, login, 'join');
     }
@@ -144,79 +124,13 @@ export function createIrcServer(deps: {
     for (const raw of target.split(',')) {
       const login = raw.trim().toLowerCase().replace(/^#/, '');
       const channel = catalog.byLogin.get(login);
-      if (channel !== undefined) unsubscribe(session, channel.index);
+      if (channel !== undefined) subscriptions.remove(session, channel.index);
       if (login.length > 0) replies.push(ircReplies.part(nick, login));
     }
     send(session, replies);
   }
 
-  function register(session: IrcSession): void {
-    const nick = (session.nick as string).toLowerCase();
-    session.nick = nick;
-    session.anonymous = JUSTINFAN.test(nick);
-    if (!session.anonymous && !(session.pass ?? '').startsWith('oauth:')) {
-      send(session, [session.pass === null ? ircReplies.improperAuth() : ircReplies.loginFailed()]);
-      session.ws.close();
-      return;
-    }
-    session.registered = true;
-    const lines = ircReplies.welcome(nick);
-    if (!session.anonymous && session.caps.commands) lines.push(ircReplies.globalUserState(nick, String(10_000 + session.id)));
-    send(session, lines);
-  }
-
-  function handleLine(session: IrcSession, raw: string): void {
-    const line = parseClientLine(raw);
-    if (line === null) return;
-    const [first, second] = line.params;
-    switch (line.command) {
-      case 'CAP': {
-        const sub = (first ?? '').toUpperCase();
-        if (sub === 'LS') send(session, [ircReplies.capLs()]);
-        else if (sub === 'REQ') {
-          const requested = (second ?? '').split(' ').filter((c) => c.length > 0);
-          if (requested.every((c) => KNOWN_CAPS.has(c))) {
-            for (const c of requested) session.caps[c.slice('twitch.tv/'.length) as keyof IrcSession['caps']] = true;
-            send(session, [ircReplies.capAck(requested.join(' '))]);
-          } else send(session, [ircReplies.capNak(requested.join(' '))]);
-        }
-        return;
-      }
-      case 'PASS':
-        session.pass = first ?? null;
-        return;
-      case 'NICK':
-        if (session.registered || first === undefined) return;
-        session.nick = first;
-        register(session);
-        return;
-      case 'USER':
-        return;
-      case 'PING':
-        send(session, [ircReplies.pong(first)]);
-        return;
-      case 'PONG':
-        session.awaitingPongSince = null;
-        return;
-      case 'QUIT':
-        drop(session);
-        return;
-    }
-    if (!session.registered) return;
-    switch (line.command) {
-      case 'JOIN':
-        if (first !== undefined) handleJoin(session, first);
-        return;
-      case 'PART':
-        if (first !== undefined) handlePart(session, first);
-        return;
-      case 'PRIVMSG':
-        // Twitch does not echo a client's own messages.
-        return;
-      default:
-        send(session, [ircReplies.unknownCommand(session.nick as string, line.command)]);
-    }
-  }
+  const handleLine = createClientLineHandler({ send, drop, join: handleJoin, part: handlePart });
 
   wss.on('connection', (ws) => {
     const session: IrcSession = {
@@ -244,7 +158,7 @@ export function createIrcServer(deps: {
       for (const raw of text.split(/\r?\n/)) if (raw.length > 0 && !session.closed) handleLine(session, raw);
     });
     ws.on('close', () => {
-      unsubscribeAll(session);
+      subscriptions.removeAll(session);
       session.closed = true;
       sessions.delete(session.id);
     });
@@ -271,13 +185,13 @@ export function createIrcServer(deps: {
 
   return {
     counters,
-    subscribedChannels: () => subscribers.size,
-    hasSubscribers: (index) => subscribers.has(index),
+    subscribedChannels: () => subscriptions.size,
+    hasSubscribers: (index) => subscriptions.sessionsOf(index) !== undefined,
     deliver(lines, cause) {
       const now = options.now();
       const touched: IrcSession[] = [];
       for (const generated of lines) {
-        const list = subscribers.get(generated.channelIndex);
+        const list = subscriptions.sessionsOf(generated.channelIndex);
         if (list === undefined) continue;
         const connectionIds: number[] = [];
         const needsCommands = generated.kind !== 'message';
@@ -324,7 +238,7 @@ export function createIrcServer(deps: {
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (!session.closed) {
-            unsubscribeAll(session);
+            subscriptions.removeAll(session);
             session.closed = true;
             session.ws.close();
           }
