@@ -1,6 +1,6 @@
 /**
  * Ingester benchmarks (issue 3):
- * - ingest.events_per_s: events per second through one ingester process (its own core) from the
+ * - ingest.events_per_s: events per second through one ingester process (on one CPU) from the
  *   simulator to the Kinesis emulator, for bursts of pre-generated traffic (best of 3); beside
  *   ingest.tmi_only_events_per_s, a bare tmi.js client process receiving the same burst in the same
  *   run, and their ratio (target >= 0.6).
@@ -11,8 +11,9 @@
  * Profiling: BENCH_INGESTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to
  * the ingester child (NODE_OPTIONS refuses --cpu-prof); BENCH_DEBUG=1 prints each round.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MAX_SHARD_CAPACITY } from '../core/control/layout.ts';
@@ -25,11 +26,29 @@ import { ingesterConfig, ingesterEnv, splitIntoShards, tempDir, waitFor, writeAs
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** The CPU every reader child runs on, set by pinCpus(). */
+let readerCpu: number | undefined;
 
-/** A node child; BENCH_PIN_CPU=N runs it on CPU N only (taskset execs node, so the pid is node's). */
+/**
+ * "On one core": each reader (tmi.js alone, the ingester) runs on one CPU, the last, and this
+ * process (simulator, emulators) on the others. BENCH_PIN_CPU=N picks the reader CPU, =off turns
+ * pinning off; without taskset or with a single CPU nothing is pinned.
+ */
+function pinCpus(): void {
+  const setting = process.env.BENCH_PIN_CPU;
+  const cpus = availableParallelism();
+  if (setting === 'off' || cpus < 2 || spawnSync('taskset', ['--version']).status !== 0) return;
+  const cpu = setting === undefined ? cpus - 1 : Number(setting);
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpus) throw new Error(`BENCH_PIN_CPU must be off or a CPU number below ${cpus}, got "${setting}"`);
+  const others = Array.from({ length: cpus }, (_, i) => i).filter((i) => i !== cpu);
+  spawnSync('taskset', ['-a', '-pc', others.join(','), String(process.pid)]);
+  readerCpu = cpu;
+  progress(`readers on CPU ${cpu}, simulator and emulators on CPU ${others.join(',')}`);
+}
+
+/** A node child, on the reader CPU when pinning is on (taskset execs node, so the pid is node's). */
 function spawnNode(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  const cpu = process.env.BENCH_PIN_CPU;
-  return cpu ? spawn('taskset', ['-c', cpu, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  return readerCpu === undefined ? spawn(process.execPath, args, options) : spawn('taskset', ['-c', String(readerCpu), process.execPath, ...args], options);
 }
 
 function lineWaiter(child: ChildProcess) {
@@ -282,6 +301,7 @@ async function joinBudgetUtilization(quick: boolean) {
 }
 
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
+  pinCpus();
   const [sim, kinesis, dynamo] = await Promise.all([
     startSimulator({ channels: 200, trafficAutoStart: false, joinLimit: null, maxBufferedBytes: 1 << 30, groundTruth: { mode: 'off' }, seed: 2 }),
     startKinesis({ shardCount: 4 }),
