@@ -2,8 +2,6 @@ import { CodecError } from '../errors.ts';
 import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, type RecordCompression } from './recordCompression.ts';
 import { StreamEventSchema, type StreamEvent } from './streamEvent.ts';
 
-export { RECORD_COMPRESSIONS, type RecordCompression } from './recordCompression.ts';
-
 /**
  * A Kinesis record is a compressed NDJSON batch of StreamEvents (chat events and stream
  * snapshots): brotli behind the 4-byte magic `PGB1`, or plain gzip (see recordCompression.ts).

@@ -6,7 +6,10 @@ import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSy
  * smaller, and decompresses as fast. gzip stays readable (records written before the switch) and
  * writable (a reader that only has gzip).
  */
-export type RecordCompression = { readonly codec: 'brotli'; readonly level: number } | { readonly codec: 'gzip'; readonly level: number };
+export interface RecordCompression {
+  readonly codec: 'brotli' | 'gzip';
+  readonly level: number;
+}
 
 export const RECORD_COMPRESSIONS = {
   brotli: { min: 0, max: 11, fallback: 1 },

@@ -33,20 +33,6 @@ function head(e: ChatEvent): string {
   );
 }
 
-/**
- * The NDJSON line of an event fresh from normalizeLine: byte for byte JSON.stringify(event), at
- * about half its cost on ordinary chat lines. Every string of such an event is a constant, hex, or
- * a piece of its raw line (unescaped, which leaves a line without a backslash unchanged, or
- * lower-cased); so when the raw line holds no `"`, `\` or control character, no string needs
- * escaping and each is written as it is. Any other line goes through JSON.stringify.
- * Only for events straight from normalizeLine: an event built or changed elsewhere may break the
- * premise, so everything else uses JSON.stringify.
- */
-export function serializeNormalized(e: ChatEvent): string {
-  if (NEEDS_ESCAPE.test(e.raw)) return JSON.stringify(e);
-  return `${head(e)}${record(e.tags)},"raw":"${e.raw}"}`;
-}
-
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
@@ -59,10 +45,15 @@ const RAW_KEY = Buffer.from(',"raw":"', 'latin1');
 let scratch = Buffer.allocUnsafe(16 * 1024);
 
 /**
- * serializeNormalized as UTF-8 bytes, given the bytes the raw line was decoded from (the line's
- * exact UTF-8, without CR LF). On the fast path the two largest parts, `tags` and `raw` (two
- * thirds of a chat event's JSON), are copied from those bytes instead of being built as strings
- * and encoded again: `raw` verbatim, `tags` by turning `k=v;` into `"k":"v",`. That equals
+ * The NDJSON line of an event fresh from normalizeLine, as UTF-8: byte for byte
+ * JSON.stringify(event), given the bytes the raw line was decoded from (the line's exact UTF-8,
+ * without CR LF). Every string of such an event is a constant, hex, or a piece of its raw line
+ * (unescaped, which leaves a line without a backslash unchanged, or lower-cased); so when the raw
+ * line holds no `"`, `\` or control character, no string needs escaping and each is written as it
+ * is. Any other line goes through JSON.stringify. Only for events straight from normalizeLine: an
+ * event built or changed elsewhere may break the premise.
+ * On the fast path the two largest parts, `tags` and `raw` (two thirds of a chat event's JSON),
+ * are copied from those bytes instead of being built as strings and encoded again: `raw` verbatim, `tags` by turning `k=v;` into `"k":"v",`. That equals
  * JSON.stringify only while every tag key is distinct and none looks like an array index (those
  * sort first); a line with a repeated key or a key starting with a digit takes the slow path.
  * The result is a view of a buffer that the next call overwrites: copy it before calling again.

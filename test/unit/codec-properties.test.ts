@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
-import { decodeRecord, RecordEncoder, serializeEvent, type RecordCompression } from '../../core/events/kinesisRecordCodec.ts';
-import { compressRecord, decompressRecord } from '../../core/events/recordCompression.ts';
+import { decodeRecord, RecordEncoder, serializeEvent } from '../../core/events/kinesisRecordCodec.ts';
+import { compressRecord, decompressRecord, type RecordCompression } from '../../core/events/recordCompression.ts';
 
 const COMPRESSIONS: RecordCompression[] = [{ codec: 'brotli', level: 1 }, { codec: 'gzip', level: 1 }];
 
