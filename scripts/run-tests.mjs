@@ -22,9 +22,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// A hung test fails after this long instead of hanging CI (the longest fault test takes about 3 minutes).
+const timeoutMs = process.env.TEST_TIMEOUT_MS ?? '600000';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...flags, ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, '--test-reporter=spec', ...flags, ...files],
   { stdio: 'inherit', env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
 );
 process.exit(result.status ?? 1);
