@@ -76,8 +76,8 @@ describe('shard leases with CAPTURE_REPLICAS=2', () => {
     const inA = ['new-a-1', 'new-a-2', 'new-a-3'].map((owner) => task(tableName, owner, { zone: 'a' }));
     for (const t of inA) await t.acquire();
     // Assess
-    assert.equal(slotOf(first), '2/0', 'the uncaptured shard comes first');
-    assert.deepEqual(inA.slice(0, 2).map(slotOf).sort(), ['1/1', '2/1'], 'then shards whose other copy is in another zone');
+    assert.equal(first.shardId, 2, 'the uncaptured shard comes first');
+    assert.deepEqual(inA.slice(0, 2).map(slotOf).sort(), ['1/1', `2/${1 - first.replica!}`], 'then shards whose other copy is in another zone');
     assert.equal(slotOf(inA[2]!), '0/1', 'the same-zone sibling only when nothing else is free');
     assert.equal((await readSlot(tableName, 0, 1))?.zone, 'a', 'the lease records the holder zone');
   });
