@@ -61,7 +61,9 @@ function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: num
   return (
     `channels ${s.joined}/${s.assigned} joined · shards ${s.shards} · ingesters ${s.running}/${s.desired} · ` +
     `in ${rate(s.received, previous?.received)}/s · stored ${rate(s.stored, previous?.stored)}/s (${s.stored} total) · ` +
-    `lag p50 ${lag} · dead letters ${s.deadLetters}`
+    `lag p50 ${lag} · dead letters ${s.deadLetters}` +
+    // Per replica: with CAPTURE_REPLICAS >= 2 another copy may have covered the gap.
+    (s.captureGapMaxS === null ? '' : ` · max capture gap ${s.captureGapMaxS.toFixed(1)}s`)
   );
 }
 
