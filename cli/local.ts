@@ -81,7 +81,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const env = process.env;
   const logger = createLogger(undefined, { service: 'local' });
-  const config = loadRefresherConfig({ STANDBY_TASKS: '0', ...env });
+  // One warm standby: it takes over a crashed ingester's slot (the supervisor frees it at once)
+  // without waiting for a new process to start, so a kill -9 leaves a gap of a few seconds only.
+  const config = loadRefresherConfig({ STANDBY_TASKS: '1', ...env });
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   mkdirSync(dataDir, { recursive: true });
 
