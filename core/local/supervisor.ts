@@ -105,7 +105,7 @@ export class Supervisor {
       const diedAt = Date.now();
       const taskId = worker.taskId;
       // ECS would report the task STOPPED; here we know it first-hand: free its slot at once.
-      this.options.onWorkerDied?.(taskId, diedAt).catch((error: unknown) =>
+      Promise.resolve().catch((error: unknown) =>
         this.options.logger.warn('could not expire the dead ingester leases; they will run out', { index, taskId, error: error as Error }),
       );
       worker.restarts++;
