@@ -62,9 +62,12 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
       // Act
       const started = Date.now();
       let kills = 0;
+      const killed: [number, number][] = [];
       while (Date.now() - started < CHAOS_SECONDS * 1000) {
         await sleep(10_000);
-        supervisor.kill(Math.floor(Math.random() * supervisor.desiredCount));
+        const index = Math.floor(Math.random() * supervisor.desiredCount);
+        killed.push([index, Date.now()]);
+        supervisor.kill(index);
         kills++;
       }
       await waitFor(async () => (await harness.pipeline.status()).joined >= 400, 'every channel joined twice after the last kill', 60_000);
@@ -75,6 +78,11 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
       // Assess
       const result = compare(harness);
       process.stderr.write(`replicas=2: ${kills} kills in ${CHAOS_SECONDS} s, ${result.sent} events sent, ${final.stored} stored, ${final.duplicates} replica copies dropped, max per-replica gap ${final.captureGapMaxS}s\n`);
+      if (result.missing.length > 0) {
+        // Where the losses sit relative to the kills (worker index @ ms since traffic start).
+        const t0 = started;
+        process.stderr.write(`kills: ${killed.map(([i, t]) => `${i}@${t - t0}`).join(' ')}\nmissing (ms, channel): ${result.missing.slice(0, 30).map((r) => `${r.sentAt - t0} ${r.channel}`).join(' | ')}\n`);
+      }
       assert.ok(kills >= Math.floor(CHAOS_SECONDS / 10));
       assert.ok(result.sent > CHAOS_SECONDS * 1000, `the simulator sent ${result.sent} events`);
       assert.deepEqual(result.missing.map((r) => `${r.kind} ${r.channel} ${r.eventId ?? r.raw}`).slice(0, 5), [], `${result.missing.length} lost`);
