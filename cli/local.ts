@@ -61,7 +61,9 @@ function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: num
   return (
     `channels ${s.joined}/${s.assigned} joined · shards ${s.shards} · ingesters ${s.running}/${s.desired} · ` +
     `in ${rate(s.received, previous?.received)}/s · stored ${rate(s.stored, previous?.stored)}/s (${s.stored} total) · ` +
-    `lag p50 ${lag} · dead letters ${s.deadLetters}`
+    `lag p50 ${lag} · dead letters ${s.deadLetters}` +
+    // Per replica: with CAPTURE_REPLICAS >= 2 another copy may have covered the gap.
+    (s.captureGapMaxS === null ? '' : ` · max capture gap ${s.captureGapMaxS.toFixed(1)}s`)
   );
 }
 
@@ -79,7 +81,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const env = process.env;
   const logger = createLogger(undefined, { service: 'local' });
-  const config = loadRefresherConfig({ STANDBY_TASKS: '0', ...env });
+  // One warm standby: it takes over a crashed ingester's slot (the supervisor frees it at once)
+  // without waiting for a new process to start, so a kill -9 leaves a gap of a few seconds only.
+  const config = loadRefresherConfig({ STANDBY_TASKS: '1', ...env });
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   mkdirSync(dataDir, { recursive: true });
 

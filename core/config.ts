@@ -101,6 +101,8 @@ export interface CommonConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How every writer (ingester, refresher) compresses Kinesis records: KINESIS_COMPRESSION, KINESIS_COMPRESSION_LEVEL. */
   readonly recordCompression: RecordCompression;
+  /** CAPTURE_REPLICAS: ingesters on different tasks that join each assigned channel (copies deduplicated by event_id). */
+  readonly captureReplicas: number;
 }
 
 export function loadCommonConfig(env: Env = process.env): CommonConfig {
@@ -129,6 +131,7 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
     metricsPort: readInt(env, 'METRICS_PORT', 9091, { min: 0, max: 65_535 }),
     logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     recordCompression: readRecordCompression(env),
+    captureReplicas: readInt(env, 'CAPTURE_REPLICAS', 1, { min: 1, max: 10 }),
   };
 }
 

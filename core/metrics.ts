@@ -44,6 +44,12 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     droppedEvents: new Counter({ name: 'poglytics_dropped_events_total', help: 'Events dropped (only when the journal disk is full), by reason', labelNames: ['reason'], registers }),
     leaseHeld: new Gauge({ name: 'poglytics_lease_held', help: '1 while this task holds its shard lease', registers }),
     leaseLost: new Counter({ name: 'poglytics_lease_lost_total', help: 'Shard leases lost to expiry or takeover', registers }),
+    captureGap: seconds(
+      'poglytics_capture_gap_seconds',
+      "Per channel, after taking over a slot from a task that died or stopped renewing: from that task's last sign of life to this task's confirmed JOIN (per replica: with CAPTURE_REPLICAS >= 2 the other copy may have covered it)",
+      [0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120],
+    ),
+    captureGapMax: new Gauge({ name: 'poglytics_capture_gap_max_seconds', help: 'Largest poglytics_capture_gap_seconds observation of this task', registers }),
     leaseErrors: new Counter({ name: 'poglytics_lease_errors_total', help: 'Lease claims that failed with an error (DynamoDB unreachable, throttled)', registers }),
 
     // Consumer side (local runner; on AWS these also go to CloudWatch as EMF).

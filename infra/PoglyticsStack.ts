@@ -5,6 +5,7 @@ import type { InfraConfig } from './config.ts';
 import { Control } from './constructs/Control.ts';
 import { EventStream } from './constructs/EventStream.ts';
 import { Ingest } from './constructs/Ingest.ts';
+import { LeaseReaper } from './constructs/LeaseReaper.ts';
 import { Network } from './constructs/Network.ts';
 import { Observability } from './constructs/Observability.ts';
 import { DEAD_LETTER_METRICS_FILTER, Storage } from './constructs/Storage.ts';
@@ -22,6 +23,7 @@ export class PoglyticsStack extends Stack {
   public readonly events: EventStream;
   public readonly control: Control;
   public readonly ingest: Ingest;
+  public readonly leaseReaper: LeaseReaper;
   public readonly storage: Storage;
   public readonly observability: Observability;
 
@@ -44,6 +46,7 @@ export class PoglyticsStack extends Stack {
       table: this.control.table,
     });
     this.control.manageService(this.ingest.cluster, this.ingest.service);
+    this.leaseReaper = new LeaseReaper(this, 'LeaseReaper', { config, table: this.control.table, cluster: this.ingest.cluster, service: this.ingest.service });
     this.storage = new Storage(this, 'Storage', {
       config,
       vpc: this.network.vpc,

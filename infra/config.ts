@@ -95,6 +95,8 @@ export const InfraConfigSchema = z
     channelsPerConnection: int().min(1).max(10_000).default(2000),
     shardCapacity: int().min(1).max(MAX_SHARD_CAPACITY).default(2000),
     standbyTasks: int().min(0).max(20).default(1),
+    /** CAPTURE_REPLICAS: ingester tasks (in different zones where possible) that join each channel. */
+    captureReplicas: int().min(1).max(3).default(2),
     offlineGraceMinutes: int().min(0).max(1440).default(10),
     /** How often the channel refresher runs: rate(N minutes). */
     refreshScheduleMinutes: int().min(1).max(60).default(5),

@@ -27,6 +27,7 @@ export type RefresherSettings = Pick<
   | 'offlineGraceMinutes'
   | 'standbyTasks'
   | 'recordCompression'
+  | 'captureReplicas'
 >;
 
 export interface RefresherClients {
@@ -85,6 +86,7 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
         {
           rebalance: { shardCapacity: settings.shardCapacity, offlineGraceMs: settings.offlineGraceMinutes * 60_000, excluded },
           standbyTasks: settings.standbyTasks,
+          captureReplicas: settings.captureReplicas,
         },
       );
       return { ...report, helixRequests: (helix?.stats.requests ?? 0) - requestsBefore, rateLimitRemaining: helix?.stats.rateLimitRemaining };

@@ -6,19 +6,28 @@
  * |-----------------|------------------|--------------|------------|
  * | assignment meta | `meta`           | `assignment` | epoch (number), shardCount, desiredCount, updatedAt (ms), channelCount |
  * | shard           | `shard#<n>`      | `assignment` | shardId (n), epoch, updatedAt, channels: list of ShardChannel maps |
- * | lease           | `lease#<n>`      | `lease`      | shardId, owner (task id), expiresAt (ms), ttl (epoch seconds, DynamoDB TTL), renewedAt |
+ * | lease, replica 0| `lease#<n>`      | `lease`      | shardId, replica, owner (task id), expiresAt (ms), ttl (epoch seconds, DynamoDB TTL), renewedAt, acquiredAt, zone?, diedAt? |
+ * | lease, replica k| `lease#<n>`      | `lease#r<k>` | the same, for the k-th copy of the shard (CAPTURE_REPLICAS > 1) |
  *
  * Shards are numbered 0..shardCount-1. A refresh claims the next epoch on the meta item with a
  * conditional write (`epoch = :read`) and then writes each shard item conditioned on
  * `epoch < :mine`, so a slower concurrent refresher can never overwrite a newer assignment.
  * Shard items beyond shardCount are emptied, never deleted mid-lease.
  *
+ * Leases: one item per (shard, replica) slot, all replicas of a shard in one partition, so one
+ * strongly consistent Query on `lease#<n>` reads every copy (the reaper, the zone preference).
+ * Replica 0 keeps the key of the single-replica layout. A task holds one slot at a time, so two
+ * replicas of a shard are never on the same task. `zone` is the holder's Availability Zone (AWS);
+ * `diedAt` is set when the holder was seen to die (local supervisor, ECS stop events) and its
+ * lease expired at once (expiresAt 0, owner kept) so that the next claimer can measure the gap.
+ *
  * Item size: a ShardChannel is about 60 bytes in DynamoDB's accounting, so a shard of 2,000
  * channels is ~120 KB and the 5,000-channel maximum shard capacity ~300 KB: under the 400 KB limit.
  */
 export const META_KEY = { pk: 'meta', sk: 'assignment' } as const;
 export const shardKey = (shardId: number) => ({ pk: `shard#${shardId}`, sk: 'assignment' }) as const;
-export const leaseKey = (shardId: number) => ({ pk: `lease#${shardId}`, sk: 'lease' }) as const;
+export const leasePk = (shardId: number) => `lease#${shardId}`;
+export const leaseKey = (shardId: number, replica = 0) => ({ pk: leasePk(shardId), sk: replica === 0 ? 'lease' : `lease#r${replica}` }) as const;
 
 /** The largest shard capacity the item layout allows (see the size note above). */
 export const MAX_SHARD_CAPACITY = 5000;

@@ -22,6 +22,8 @@ export interface RefreshDeps {
 export interface RefreshSettings {
   readonly rebalance: RebalanceSettings;
   readonly standbyTasks: number;
+  /** CAPTURE_REPLICAS: every shard is served by this many tasks (default 1). */
+  readonly captureReplicas?: number;
   /** Fresh read-rebalance-claim rounds when another refresh claims the epoch first (default 4). */
   readonly claimAttempts?: number;
 }
@@ -48,6 +50,11 @@ export interface RefreshReport {
   readonly errors: string[];
 }
 
+/** One task per (shard, replica) slot, plus the warm standbys that take over a dead task's slot. */
+export function desiredTasks(shardCount: number, settings: Pick<RefreshSettings, 'standbyTasks' | 'captureReplicas'>): number {
+  return shardCount * (settings.captureReplicas ?? 1) + settings.standbyTasks;
+}
+
 /**
  * One refresh: discover channels, rebalance against the stored assignment, store it with
  * conditional writes, emit stream snapshots and set the ingester count. Running it again with the
@@ -67,7 +74,7 @@ export async function refreshChannels(deps: RefreshDeps, settings: RefreshSettin
   for (let attempt = 1; outcome === undefined; attempt++) {
     const stored = await deps.store.read();
     const result = rebalance(stored.shards, discovery.channels, settings.rebalance, now);
-    const desiredCount = result.shardCount + settings.standbyTasks;
+    const desiredCount = desiredTasks(result.shardCount, settings);
     try {
       const { epoch } = await deps.store.write(stored, { assignment: result.assignment, desiredCount, now });
       outcome = { result, epoch, superseded: false };
@@ -82,7 +89,7 @@ export async function refreshChannels(deps: RefreshDeps, settings: RefreshSettin
     }
   }
   const { result } = outcome;
-  const desiredCount = result.shardCount + settings.standbyTasks;
+  const desiredCount = desiredTasks(result.shardCount, settings);
 
   let snapshots = 0;
   if (deps.publishSnapshots && discovery.streams.length > 0) {

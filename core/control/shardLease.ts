@@ -12,7 +12,9 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { backoffDelay } from '../retry.ts';
 import { META_KEY, leaseKey } from './layout.ts';
-import { itemToMeta } from './shardItemCodec.ts';
+import { itemToLease, lastSignOfLife, type LeaseView } from './leaseItem.ts';
+import { rankLeaseSlots } from './rankLeaseSlots.ts';
+import { itemToMeta, keyToItem } from './shardItemCodec.ts';
 
 export interface ShardLeaseOptions {
   readonly client: DynamoDBClient;
@@ -29,20 +31,38 @@ export interface ShardLeaseOptions {
   readonly safetyMs?: number;
   /** Only ever claim this shard (local runs, tests); otherwise any shard below the meta item's shardCount. */
   readonly shardId?: number;
+  /** CAPTURE_REPLICAS: slots per shard, each held by a different task (default 1). */
+  readonly replicas?: number;
+  /** This task's Availability Zone: stored on the lease, and a slot whose sibling is in the same zone is taken last. */
+  readonly zone?: string;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
 
 export type LeaseLostReason = 'taken' | 'expired';
 
+/** The slot was taken from an owner that did not release it: when that owner was last seen alive. */
+export interface Takeover {
+  readonly previousOwner: string;
+  readonly lastSeenAt: number;
+}
+
+interface Held {
+  readonly shardId: number;
+  readonly replica: number;
+  expiresAt: number;
+  readonly takeover: Takeover | undefined;
+}
+
 const str = (s: string): AttributeValue => ({ S: s });
 const num = (n: number): AttributeValue => ({ N: String(n) });
 const ttlFor = (expiresAt: number) => Math.ceil(expiresAt / 1000) + 3600;
 
 /**
- * A shard lease in the control table (core/control/layout.ts), with conditional writes only:
- * a claim succeeds when the item has no owner, has expired, or is already ours; a renewal only
- * while we still own it. When a renewal is refused, or no renewal succeeds before
+ * A lease on one (shard, replica) slot in the control table (core/control/layout.ts), with
+ * conditional writes only: a claim succeeds when the item has no owner, has expired (or was
+ * reaped: expiresAt 0), or is already ours; a renewal only while we still own it unexpired.
+ * One slot at a time per task, so two replicas of a shard never share a task. When a renewal is refused, or no renewal succeeds before
  * `expiresAt - safetyMs`, the lease is lost and the `onLost` listeners run at once, so the
  * holder stops reading the shard before another task can have claimed it.
  */
@@ -52,7 +72,8 @@ export class ShardLease {
   private readonly renewMs: number;
   private readonly pollMs: number;
   private readonly safetyMs: number;
-  private current: { shardId: number; expiresAt: number } | undefined;
+  private readonly replicas: number;
+  private current: Held | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly lostListeners: ((shardId: number, reason: LeaseLostReason) => void)[] = [];
@@ -66,10 +87,20 @@ export class ShardLease {
     this.renewMs = options.renewMs ?? Math.floor(this.leaseMs / 3);
     this.pollMs = options.pollMs ?? Math.floor(this.leaseMs / 3);
     this.safetyMs = options.safetyMs ?? Math.min(2000, Math.floor(this.leaseMs / 5));
+    this.replicas = options.replicas ?? 1;
   }
 
   get shardId(): number | undefined {
     return this.current?.shardId;
+  }
+
+  get replica(): number | undefined {
+    return this.current?.replica;
+  }
+
+  /** Set when the held slot was taken over from a task that died or stopped renewing. */
+  get takeover(): Takeover | undefined {
+    return this.current?.takeover;
   }
 
   get held(): boolean {
@@ -96,8 +127,8 @@ export class ShardLease {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
-        for (const shardId of await this.claimableShards()) {
-          if (await this.tryClaim(shardId)) return shardId;
+        for (const slot of await this.claimableSlots()) {
+          if (await this.tryClaim(slot.shardId, slot.replica)) return slot.shardId;
         }
       } catch (error) {
         this.options.logger?.warn('lease poll failed', { error: error as Error, attempt });
@@ -106,19 +137,21 @@ export class ShardLease {
     }
   }
 
-  /** One conditional claim of `shardId`; true when this task now holds it. */
-  async tryClaim(shardId: number): Promise<boolean> {
+  /** One conditional claim of the slot (shardId, replica); true when this task now holds it. */
+  async tryClaim(shardId: number, replica = 0): Promise<boolean> {
     if (this.current) throw new Error(`already holding shard ${this.current.shardId}`);
     const now = Date.now();
     const expiresAt = now + this.leaseMs;
+    let previous: LeaseView | undefined;
     try {
-      await this.options.client.send(
+      const out = await this.options.client.send(
         new PutItemCommand({
           TableName: this.options.tableName,
           Item: {
-            pk: str(leaseKey(shardId).pk),
-            sk: str(leaseKey(shardId).sk),
+            ...keyToItem(leaseKey(shardId, replica)),
             shardId: num(shardId),
+            replica: num(replica),
+            ...(this.options.zone ? { zone: str(this.options.zone) } : {}),
             owner: str(this.owner),
             expiresAt: num(expiresAt),
             renewedAt: num(now),
@@ -128,16 +161,20 @@ export class ShardLease {
           ConditionExpression: 'attribute_not_exists(#owner) OR #expiresAt < :now OR #owner = :me',
           ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt' },
           ExpressionAttributeValues: { ':now': num(now), ':me': str(this.owner) },
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      previous = out.Attributes ? itemToLease(out.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    this.current = { shardId, expiresAt };
+    const sign = lastSignOfLife(previous, this.owner);
+    const takeover = sign ? { previousOwner: sign.owner, lastSeenAt: sign.at } : undefined;
+    this.current = { shardId, replica, expiresAt, takeover };
     this.retiredReported = undefined;
     this.options.metrics?.leaseHeld.set(1);
-    this.options.logger?.info('lease acquired', { shardId, owner: this.owner, expiresAt });
+    this.options.logger?.info('lease acquired', { shardId, replica, owner: this.owner, expiresAt, ...(takeover ? { takenFrom: takeover.previousOwner, lastSeenAt: takeover.lastSeenAt } : {}) });
     this.armDeadline();
     this.scheduleRenew(this.renewMs);
     return true;
@@ -154,14 +191,14 @@ export class ShardLease {
       await this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
-          Key: { pk: str(leaseKey(held.shardId).pk), sk: str(leaseKey(held.shardId).sk) },
+          Key: keyToItem(leaseKey(held.shardId, held.replica)),
           UpdateExpression: 'REMOVE #owner SET #expiresAt = :zero, releasedAt = :now',
           ConditionExpression: '#owner = :me',
           ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt' },
           ExpressionAttributeValues: { ':zero': num(0), ':now': num(Date.now()), ':me': str(this.owner) },
         }),
       );
-      this.options.logger?.info('lease released', { shardId: held.shardId });
+      this.options.logger?.info('lease released', { shardId: held.shardId, replica: held.replica });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -172,39 +209,29 @@ export class ShardLease {
     this.stopTimers();
   }
 
-  private async claimableShards(): Promise<number[]> {
-    let candidates: number[];
-    if (this.options.shardId !== undefined) candidates = [this.options.shardId];
+  private async claimableSlots(): Promise<{ shardId: number; replica: number }[]> {
+    let shardIds: number[];
+    if (this.options.shardId !== undefined) shardIds = [this.options.shardId];
     else {
       const meta = await this.options.client.send(
         new GetItemCommand({ TableName: this.options.tableName, Key: { pk: str(META_KEY.pk), sk: str(META_KEY.sk) }, ConsistentRead: true }),
       );
       const shardCount = meta.Item ? itemToMeta(meta.Item).shardCount : 0;
-      candidates = Array.from({ length: shardCount }, (_, i) => i);
+      shardIds = Array.from({ length: shardCount }, (_, i) => i);
     }
-    const now = Date.now();
-    const leases = new Map<number, { owner?: string; expiresAt: number }>();
-    for (let i = 0; i < candidates.length; i += 100) {
-      const keys = candidates.slice(i, i + 100).map((id) => ({ pk: str(leaseKey(id).pk), sk: str(leaseKey(id).sk) }));
+    const keys = shardIds.flatMap((id) => Array.from({ length: this.replicas }, (_, r) => keyToItem(leaseKey(id, r))));
+    const leases: LeaseView[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
       let request: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }> | undefined = {
-        [this.options.tableName]: { Keys: keys, ConsistentRead: true },
+        [this.options.tableName]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
       };
       while (request && Object.keys(request).length > 0) {
         const out = await this.options.client.send(new BatchGetItemCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.options.tableName] ?? []) {
-          const owner = item.owner?.S;
-          leases.set(Number(item.shardId?.N), { ...(owner ? { owner } : {}), expiresAt: Number(item.expiresAt?.N ?? 0) });
-        }
+        for (const item of out.Responses?.[this.options.tableName] ?? []) leases.push(itemToLease(item));
         request = out.UnprocessedKeys as typeof request;
       }
     }
-    const free = candidates.filter((id) => {
-      const lease = leases.get(id);
-      return !lease || !lease.owner || lease.expiresAt < now || lease.owner === this.owner;
-    });
-    // Start at a random free shard so that standbys polling together rarely collide.
-    const offset = Math.floor(Math.random() * free.length);
-    return [...free.slice(offset), ...free.slice(0, offset)];
+    return rankLeaseSlots({ shardIds, replicas: this.replicas, leases, owner: this.owner, zone: this.options.zone, now: Date.now() });
   }
 
   private scheduleRenew(delayMs: number): void {
@@ -221,11 +248,12 @@ export class ShardLease {
       await this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
-          Key: { pk: str(leaseKey(held.shardId).pk), sk: str(leaseKey(held.shardId).sk) },
+          Key: keyToItem(leaseKey(held.shardId, held.replica)),
           UpdateExpression: 'SET #expiresAt = :exp, renewedAt = :now, #ttl = :ttl',
-          ConditionExpression: '#owner = :me',
+          // A reaped lease (expiresAt 0) is not ours any more even if the owner still reads us.
+          ConditionExpression: '#owner = :me AND #expiresAt > :zero',
           ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':exp': num(expiresAt), ':now': num(sentAt), ':ttl': num(ttlFor(expiresAt)), ':me': str(this.owner) },
+          ExpressionAttributeValues: { ':exp': num(expiresAt), ':now': num(sentAt), ':ttl': num(ttlFor(expiresAt)), ':me': str(this.owner), ':zero': num(0) },
         }),
       );
       if (this.current !== held) return;

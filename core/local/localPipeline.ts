@@ -9,6 +9,7 @@ import { awsClientConfig } from '../aws/clientConfig.ts';
 import { processKinesisBatch } from '../consumer/processKinesisBatch.ts';
 import { prometheusConsumerMetrics } from '../consumer/prometheusConsumerMetrics.ts';
 import { createRefresher, type Refresher } from '../control/createRefresher.ts';
+import { expireLeasesOf } from '../control/expireLeasesOf.ts';
 import type { RefresherConfig } from '../control/loadRefresherConfig.ts';
 import type { RefreshReport } from '../control/refreshChannels.ts';
 import { CallbackScaler } from '../control/scaler.ts';
@@ -65,6 +66,8 @@ export interface LocalStatus {
   readonly stored: number;
   readonly duplicates: number;
   readonly deadLetters: number;
+  /** Largest capture gap any ingester measured after taking over a dead one's slot (per replica), null before any. */
+  readonly captureGapMaxS: number | null;
   readonly lagP50Ms: number | null;
   readonly lastRefresh: RefreshReport | null;
 }
@@ -127,12 +130,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
           LOG_LEVEL: config.logLevel,
           SHUTDOWN_DEADLINE_MS: '5000',
+          CAPTURE_REPLICAS: String(config.captureReplicas),
+          // Reads of the local emulator cost nothing: a standby finds a dead worker's freed slot within half a second.
+          LEASE_POLL_MS: '500',
           ...options.ingesterEnv,
         },
         firstMetricsPort: options.metricsPort ? options.metricsPort + 1 : null,
         journalRoot: join(options.dataDir, 'journal'),
         logger,
         stopTimeoutMs: 8000,
+        onWorkerDied: async (taskId, diedAt) => {
+          const expired = await expireLeasesOf({ client: dynamo, tableName: config.controlTableName, owner: taskId, diedAt });
+          if (expired.length > 0) logger.info('expired the dead ingester leases', { taskId, slots: expired.map((l) => `${l.shardId}/${l.replica}`) });
+        },
         ...(options.onIngesterOutput ? { onOutput: options.onIngesterOutput } : {}),
       });
     }
@@ -225,8 +235,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       const metric = await metrics.registry.getSingleMetric(name)?.get();
       return (metric?.values ?? []).filter((v) => !('metricName' in v) || !String(v.metricName).endsWith('_bucket')).reduce((sum, v) => sum + v.value, 0);
     };
+    // Kept across scrapes: a worker that measured a gap may itself die later.
+    let captureGapMaxS: number | null = null;
     const status = async (): Promise<LocalStatus> => {
-      const workers = supervisor ? await Promise.all(supervisor.running.map((w) => scrapeMetrics(w.metricsPort, ['twitch_scraper_joined_channels_total', 'twitch_scraper_messages_total']))) : [];
+      const workers = supervisor
+        ? await Promise.all(supervisor.running.map((w) => scrapeMetrics(w.metricsPort, ['twitch_scraper_joined_channels_total', 'twitch_scraper_messages_total', 'poglytics_capture_gap_max_seconds'])))
+        : [];
+      for (const w of workers) {
+        const gap = w.poglytics_capture_gap_max_seconds;
+        if (gap !== undefined && gap > 0) captureGapMaxS = Math.max(captureGapMaxS ?? 0, gap);
+      }
       const latency = await metrics.endToEndLatency.get();
       const count = latency.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
       const buckets = latency.values.filter((v) => v.metricName?.endsWith('_bucket'));
@@ -241,6 +259,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         stored: await counterValue('poglytics_sink_events_written_total'),
         duplicates: await counterValue('poglytics_sink_duplicates_total'),
         deadLetters: await counterValue('poglytics_dead_letters_total'),
+        captureGapMaxS,
         lagP50Ms: p50 === undefined ? null : p50 === '+Inf' ? Infinity : Number(p50) * 1000,
         lastRefresh,
       };

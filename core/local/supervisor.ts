@@ -7,7 +7,12 @@ export interface SupervisedProcess {
   readonly index: number;
   readonly metricsPort: number;
   child: ChildProcess | undefined;
+  /** TASK_ID of the running child: its lease owner id. */
+  taskId: string;
   restarts: number;
+  /** Crashes in a row without a healthy run in between (drives the restart backoff). */
+  crashStreak: number;
+  startedAt: number;
   stopping: boolean;
 }
 
@@ -24,7 +29,15 @@ export interface SupervisorOptions {
   /** Grace period for a worker to finish its SIGTERM shutdown before SIGKILL. */
   readonly stopTimeoutMs: number;
   readonly onOutput?: (index: number, line: string) => void;
+  /**
+   * A worker died without being asked to (crash, kill -9). Called at once with its task id, so
+   * its leases can be expired before the replacement even starts (no wait for the lease to run out).
+   */
+  readonly onWorkerDied?: (taskId: string, diedAt: number) => Promise<void>;
 }
+
+/** A worker that ran this long before dying is restarted without backoff (its crash streak ends). */
+const HEALTHY_RUN_MS = 30_000;
 
 /**
  * The local stand-in for ECS: keeps `desired` worker processes running, replaces crashed ones
@@ -71,12 +84,14 @@ export class Supervisor {
 
   private startWorker(index: number, previous?: SupervisedProcess): void {
     const port = this.options.firstMetricsPort === null ? freePort() : this.options.firstMetricsPort + index;
-    const worker: SupervisedProcess = previous ?? { index, metricsPort: port, child: undefined, restarts: 0, stopping: false };
+    const worker: SupervisedProcess = previous ?? { index, metricsPort: port, child: undefined, taskId: '', restarts: 0, crashStreak: 0, startedAt: 0, stopping: false };
     if (!previous) this.workers[index] = worker;
+    worker.taskId = `local-${index}-${worker.restarts}`;
+    worker.startedAt = Date.now();
     const [file, ...args] = this.options.command;
     const child = spawn(file, args, {
       cwd: this.options.cwd,
-      env: { ...this.options.env, METRICS_PORT: String(worker.metricsPort), TASK_ID: `local-${index}-${worker.restarts}`, JOURNAL_DIR: `${this.options.journalRoot}/worker-${index}` },
+      env: { ...this.options.env, METRICS_PORT: String(worker.metricsPort), TASK_ID: worker.taskId, JOURNAL_DIR: `${this.options.journalRoot}/worker-${index}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.child = child;
@@ -87,9 +102,16 @@ export class Supervisor {
     child.stderr?.on('data', forward);
     child.on('exit', (code, signal) => {
       if (worker.stopping || this.stopped || !this.workers.includes(worker)) return;
+      const diedAt = Date.now();
+      const taskId = worker.taskId;
+      // ECS would report the task STOPPED; here we know it first-hand: free its slot at once.
+      Promise.resolve().catch((error: unknown) =>
+        this.options.logger.warn('could not expire the dead ingester leases; they will run out', { index, taskId, error: error as Error }),
+      );
       worker.restarts++;
-      const delay = backoffDelay(Math.min(worker.restarts, 6), { baseMs: 250, maxMs: 10_000 });
-      this.options.logger.warn('ingester exited; replacing it', { index, code, signal, restartInMs: delay });
+      worker.crashStreak = diedAt - worker.startedAt >= HEALTHY_RUN_MS ? 1 : worker.crashStreak + 1;
+      const delay = backoffDelay(Math.min(worker.crashStreak - 1, 6), { baseMs: 250, maxMs: 10_000 });
+      this.options.logger.warn('ingester exited; replacing it', { index, taskId, code, signal, restartInMs: delay });
       setTimeout(() => {
         if (!worker.stopping && !this.stopped && this.workers.includes(worker)) this.startWorker(index, worker);
       }, delay).unref();

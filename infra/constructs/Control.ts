@@ -21,6 +21,7 @@ export interface ControlProps {
     | 'channelsPerConnection'
     | 'shardCapacity'
     | 'standbyTasks'
+    | 'captureReplicas'
     | 'offlineGraceMinutes'
     | 'recordCompression'
   >;
@@ -77,6 +78,7 @@ export class Control extends Construct {
         CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
         SHARD_CAPACITY: String(config.shardCapacity),
         STANDBY_TASKS: String(config.standbyTasks),
+        CAPTURE_REPLICAS: String(config.captureReplicas),
         OFFLINE_GRACE_MINUTES: String(config.offlineGraceMinutes),
       },
     });

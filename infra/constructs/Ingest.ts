@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../paths.ts';
 import { cloudWatchAgentConfig, prometheusScrapeConfig } from './ingesterMetricsAgentConfig.ts';
 
 export interface IngestProps {
-  readonly config: Pick<InfraConfig, 'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression'>;
+  readonly config: Pick<InfraConfig, 'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression' | 'captureReplicas'>;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly stream: kinesis.IStream;
@@ -84,6 +84,8 @@ export class Ingest extends Construct {
         KINESIS_COMPRESSION: config.recordCompression,
         CONTROL_TABLE_NAME: props.table.tableName,
         CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
+        // TASK_ID (the task ARN) and AVAILABILITY_ZONE come from the task metadata endpoint at start.
+        CAPTURE_REPLICAS: String(config.captureReplicas),
         SHUTDOWN_DEADLINE_MS: String(ingester.shutdownDeadlineMs),
         // On the task's ephemeral storage (the writable layer): survives a Kinesis outage, not the
         // task. Bounded to half of that storage; the dead-letter folder sits inside it.

@@ -8,6 +8,8 @@ import { placeChannels } from './placeChannels.ts';
 export interface ConnectionPoolOptions extends ConnectionSettings {
   readonly channelsPerConnection: number;
   readonly capture: Capture;
+  /** A channel's JOIN was confirmed (ROOMSTATE) on its connection. */
+  readonly onJoined?: (login: string) => void;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
 }
@@ -100,12 +102,13 @@ export class ConnectionPool {
   }
 
   private addConnection(): void {
-    const { channelsPerConnection: _, capture, metrics, logger, ...settings } = this.options;
+    const { channelsPerConnection: _, capture, metrics, logger, onJoined, ...settings } = this.options;
     const connection = new IrcConnection({
       ...settings,
       index: this.connections.length,
       capture,
       onChange: () => this.publish(),
+      ...(onJoined ? { onJoined } : {}),
       ...(metrics ? { metrics } : {}),
       ...(logger ? { logger: logger.child({ connection: this.connections.length }) } : {}),
     });

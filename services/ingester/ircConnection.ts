@@ -28,6 +28,7 @@ export interface IrcConnectionOptions extends ConnectionSettings {
   /** Normalizes and forwards one line; the result routes protocol handling. */
   readonly capture: Capture;
   readonly onChange?: () => void;
+  readonly onJoined?: (login: string) => void;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
 }
@@ -175,9 +176,10 @@ export class IrcConnection {
       send: (line) => socket.send(line),
       timeoutMs: this.options.joinTimeoutMs,
       maxAttempts: this.options.joinMaxAttempts,
-      onJoined: (_login, latencyMs) => {
+      onJoined: (login, latencyMs) => {
         metrics?.joinAttempts.inc({ result: 'success' });
         metrics?.joinLatency.observe(latencyMs / 1000);
+        this.options.onJoined?.(login);
         this.options.onChange?.();
       },
       onTimeout: () => metrics?.joinAttempts.inc({ result: 'timeout' }),

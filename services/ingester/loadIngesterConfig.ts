@@ -8,6 +8,8 @@ import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
 
 export interface IngesterConfig extends CommonConfig {
   readonly taskId: string;
+  /** AVAILABILITY_ZONE (on ECS: from the task metadata, see main.ts): a replica avoids its sibling's zone. */
+  readonly availabilityZone: string | undefined;
   /** Per-service endpoint overrides (AWS_ENDPOINT_URL_KINESIS / _DYNAMODB, the SDKs' names), else AWS_ENDPOINT_URL. */
   readonly kinesisEndpointUrl: string | undefined;
   readonly dynamoEndpointUrl: string | undefined;
@@ -32,8 +34,10 @@ const MiB = 1024 * 1024;
 /** The ingester's settings: the common ones plus its own, validated once at startup. */
 export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
   const common = loadCommonConfig(env);
-  const leaseMs = readInt(env, 'LEASE_DURATION_MS', 30_000, { min: 1000 });
-  const leaseRenewMs = readInt(env, 'LEASE_RENEW_MS', Math.floor(leaseMs / 3), { min: 100 });
+  // A short lease with frequent renewal is the backstop when no death notice arrives (the local
+  // supervisor and the ECS stop-event reaper expire a dead task's lease at once): 15 s / 3 s.
+  const leaseMs = readInt(env, 'LEASE_DURATION_MS', 15_000, { min: 1000 });
+  const leaseRenewMs = readInt(env, 'LEASE_RENEW_MS', Math.min(3000, Math.floor(leaseMs / 3)), { min: 100 });
   if (leaseRenewMs >= leaseMs) throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`);
   const shardIdRaw = readString(env, 'SHARD_ID');
   const journalDir = readString(env, 'JOURNAL_DIR') ?? './data/journal';
@@ -48,12 +52,14 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
   return {
     ...common,
     taskId: readString(env, 'TASK_ID') ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    availabilityZone: readString(env, 'AVAILABILITY_ZONE'),
     kinesisEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_KINESIS') ?? common.awsEndpointUrl,
     dynamoEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? common.awsEndpointUrl,
     shardId: shardIdRaw === undefined ? undefined : readInt(env, 'SHARD_ID', 0, { min: 0 }),
     leaseMs,
     leaseRenewMs,
-    leasePollMs: readInt(env, 'LEASE_POLL_MS', Math.floor(leaseMs / 3), { min: 100 }),
+    // A standby finds a reaped slot at its next poll: reads only (GetItem + BatchGetItem), so poll often.
+    leasePollMs: readInt(env, 'LEASE_POLL_MS', Math.min(2000, Math.floor(leaseMs / 3)), { min: 100 }),
     assignmentPollMs: readInt(env, 'ASSIGNMENT_POLL_MS', 5000, { min: 100 }),
     irc: {
       endpoint: ircEndpoint,

@@ -1,13 +1,16 @@
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { loadIngesterConfig, type IngesterConfig } from './loadIngesterConfig.ts';
+import { readEcsTaskMetadata } from './readEcsTaskMetadata.ts';
 import { runIngester } from './runIngester.ts';
 
 /** Fargate entry point: validate config once, run, exit cleanly on SIGTERM/SIGINT within the deadline. */
 async function main(): Promise<number> {
   let config: IngesterConfig;
   try {
-    config = loadIngesterConfig(process.env);
+    // On ECS the lease owner is the task ARN (what the stop-event reaper sees) and the zone is known.
+    const ecs = await readEcsTaskMetadata(process.env.ECS_CONTAINER_METADATA_URI_V4);
+    config = loadIngesterConfig(ecs ? { TASK_ID: ecs.taskArn, AVAILABILITY_ZONE: ecs.availabilityZone, ...process.env } : process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`ingester: configuration error: ${error.message}\n`);

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
-import { AssignmentWatch } from '../../core/control/assignmentWatch.ts';
 import { ShardLease } from '../../core/control/shardLease.ts';
 import { serializeNormalizedUtf8 } from '../../core/irc/serializeNormalized.ts';
 import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
@@ -10,9 +9,10 @@ import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisP
 import { createLogger, type Logger } from '../../core/log.ts';
 import { createMetrics, type Metrics } from '../../core/metrics.ts';
 import { createLineCapture } from './captureLine.ts';
-import { ConnectionPool } from './connectionPool.ts';
+import type { ConnectionPool } from './connectionPool.ts';
 import { DeadLetterJournal } from './deadLetterJournal.ts';
 import type { IngesterConfig } from './loadIngesterConfig.ts';
+import { ShardSession } from './shardSession.ts';
 import { startMetricsServer, type MetricsServer } from './startMetricsServer.ts';
 
 export interface IngesterDeps {
@@ -77,20 +77,22 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     renewMs: config.leaseRenewMs,
     pollMs: config.leasePollMs,
     ...(config.shardId !== undefined ? { shardId: config.shardId } : {}),
+    replicas: config.captureReplicas,
+    ...(config.availabilityZone ? { zone: config.availabilityZone } : {}),
     logger,
     metrics,
   });
 
-  let pool: ConnectionPool | undefined;
-  let watch: AssignmentWatch | undefined;
-  let stopping = false;
+  // The task's life as explicit phases: waiting for a slot, serving one session, or stopping.
+  type Phase = { kind: 'standby' } | { kind: 'serving'; session: ShardSession } | { kind: 'stopping' };
+  let phase: Phase = { kind: 'standby' };
   const abort = new AbortController();
   const leasedWaiters: ((shardId: number) => void)[] = [];
-  let endShard: (() => void) | undefined;
+  const current = () => (phase.kind === 'serving' ? phase.session : undefined);
 
   const publish = () => {
     capture.publish();
-    pool?.publish();
+    current()?.pool.publish();
   };
   const publishTimer = setInterval(publish, 1000);
   publishTimer.unref();
@@ -99,35 +101,35 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     port: config.metricsPort,
     registry: metrics.registry,
     beforeScrape: publish,
-    readiness: () => ({
-      ready: lease.held && pool !== undefined && pool.allUp && !stopping,
-      detail: { shard: lease.shardId ?? null, connections: pool?.size ?? 0, joined: pool?.joined ?? 0 },
-    }),
+    readiness: () => {
+      const pool = current()?.pool;
+      return {
+        ready: lease.held && pool !== undefined && pool.allUp,
+        detail: { shard: lease.shardId ?? null, replica: lease.replica ?? null, connections: pool?.size ?? 0, joined: pool?.joined ?? 0 },
+      };
+    },
   });
-
-  const stopShard = async (options: { drain?: boolean } = {}) => {
-    watch?.stop();
-    watch = undefined;
-    const current = pool;
-    pool = undefined;
-    await current?.stop(options);
-  };
 
   lease.onLost((shardId, reason) => {
     logger.warn('stopped reading the shard: lease lost', { shardId, reason });
-    endShard?.();
+    current()?.end('lost');
   });
   // A shard the refresher retired (index >= shardCount): leave it in order, give the lease back
   // and return to standby, so the task can serve a shard that exists.
-  let retiring = false;
   lease.onRetired((shardId, shardCount) => {
     logger.info('shard retired by the refresher; returning to standby', { shardId, shardCount });
-    retiring = true;
-    endShard?.();
+    current()?.end('retired');
   });
 
+  let maxGapS = 0;
+  const onCaptureGap = (seconds: number) => {
+    metrics.captureGap.observe(seconds);
+    maxGapS = Math.max(maxGapS, seconds);
+    metrics.captureGapMax.set(maxGapS);
+  };
+
   const serve = async () => {
-    while (!stopping) {
+    while (phase.kind !== 'stopping') {
       let shardId: number;
       try {
         shardId = await lease.acquire(abort.signal);
@@ -139,33 +141,16 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
         await sleep(config.leasePollMs, undefined, { signal: abort.signal }).catch(() => undefined);
         continue;
       }
-      const ended = new Promise<void>((resolve) => (endShard = resolve));
-      pool = new ConnectionPool({
-        ...config.irc,
-        channelsPerConnection: config.channelsPerConnection,
-        capture,
-        metrics,
-        logger,
-      });
-      const current = pool;
-      watch = new AssignmentWatch({
-        client: dynamo,
-        tableName: config.controlTableName,
-        shardId,
-        pollMs: config.assignmentPollMs,
-        logger,
-        onChange: (change) => {
-          logger.info('assignment changed', { shardId, epoch: change.epoch, channels: change.channels.length, joins: change.joins.length, parts: change.parts.length });
-          current.apply(change);
-        },
-      });
+      const session = new ShardSession({ shardId, replica: lease.replica ?? 0, takeover: lease.takeover, config, dynamo, capture, metrics, logger, onCaptureGap });
+      // shutdown() may have run while the claim was in flight.
+      if ((phase as Phase).kind === 'stopping') session.end('shutdown');
+      else phase = { kind: 'serving', session };
       for (const resolve of leasedWaiters.splice(0)) resolve(shardId);
-      await watch.start();
-      await ended;
-      const retired = retiring && !stopping;
-      retiring = false;
-      await stopShard({ drain: retired });
-      if (retired && lease.shardId === shardId) {
+      await session.start();
+      const reason = await session.ended;
+      await session.stop(reason);
+      if (phase.kind === 'serving' && phase.session === session) phase = { kind: 'standby' };
+      if (reason === 'retired' && lease.shardId === shardId) {
         try {
           await lease.release();
         } catch (error) {
@@ -182,11 +167,11 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const started = Date.now();
       const deadlineAt = started + config.shutdownDeadlineMs;
       logger.info('shutting down', { reason, deadlineMs: config.shutdownDeadlineMs });
-      stopping = true;
+      const before = phase;
+      phase = { kind: 'stopping' };
       abort.abort();
-      // Leave the channels and capture what Twitch already sent before the producer closes.
-      await stopShard({ drain: true });
-      endShard?.();
+      // The serve loop leaves the channels, capturing what Twitch already sent, before the producer closes.
+      if (before.kind === 'serving') before.session.end('shutdown');
       await serving;
       publish();
       const reserveMs = Math.min(2000, Math.floor(config.shutdownDeadlineMs / 5));
@@ -219,7 +204,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     lease,
     producer,
     get pool() {
-      return pool;
+      return current()?.pool;
     },
     get eventsReceived() {
       return capture.totals.events;

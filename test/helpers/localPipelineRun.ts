@@ -26,6 +26,12 @@ export async function startPipelineHarness(options: {
   groundTruth?: 'full' | 'counts';
   esm?: Partial<EventSourceMappingSettings>;
   ingesterEnv?: NodeJS.ProcessEnv;
+  /** CAPTURE_REPLICAS of the refresher and the ingesters (default 1). */
+  captureReplicas?: number;
+  /** STANDBY_TASKS: warm ingesters that take over a dead one's slot (default 0). */
+  standbyTasks?: number;
+  /** SHARD_CAPACITY (default half the channels, which the 0.9 fill target makes 3 shards). */
+  shardCapacity?: number;
 }): Promise<PipelineHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
   const dbPath = join(dataDir, 'events.db');
@@ -33,7 +39,7 @@ export async function startPipelineHarness(options: {
   const sink = createSink({ sink: 'sqlite', path: dbPath });
   await sink.migrate();
   const logger = createLogger('warn', { service: 'e2e' });
-  const config = loadRefresherConfig({ STANDBY_TASKS: '0', SHARD_CAPACITY: String(Math.ceil(options.channels / 2)), LOG_LEVEL: 'warn' });
+  const config = loadRefresherConfig({ STANDBY_TASKS: String(options.standbyTasks ?? 0), SHARD_CAPACITY: String(options.shardCapacity ?? Math.ceil(options.channels / 2)), LOG_LEVEL: 'warn', CAPTURE_REPLICAS: String(options.captureReplicas ?? 1) });
   const pipeline = await startLocalPipeline({
     config,
     components: ['refresher', 'ingesters', 'consumer'],

@@ -91,9 +91,22 @@ export function describeSinkContract(name: string, open: () => Promise<Sink>, di
       assert.equal(after, before + 3);
     });
 
+    it('stores once each new event that two capture replicas put in the same batch', async () => {
+      // Prepare: CAPTURE_REPLICAS=2 interleaves both copies (same event_id, other received_at) in one batch.
+      const fresh = makeChatEvents(50, { seed: 777 });
+      const copies = fresh.map((e) => ({ ...structuredClone(e), received_at: e.received_at + 7 }));
+      const before = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      // Act
+      const result = await sink.write(fresh.flatMap((e, i) => [e, copies[i]!]));
+      // Assess
+      assert.deepEqual(result, { inserted: 50, duplicates: 50 });
+      const after = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      assert.equal(after, before + 50);
+    });
+
     it('answers the category views with the events of each category', async () => {
       // Prepare
-      const all = [...events, ...hostile, ...makeChatEvents(3, { seed: 4242 })];
+      const all = [...events, ...hostile, ...makeChatEvents(3, { seed: 4242 }), ...makeChatEvents(50, { seed: 777 })];
       const expected = expectedViewCounts(all);
       // Act
       const counts: Record<string, number> = {};

@@ -81,6 +81,7 @@ describe('channel refresher against the simulator Helix', () => {
       shardCapacity: 100,
       offlineGraceMinutes: 10,
       standbyTasks: 1,
+      captureReplicas: 1,
       // gzip, as a deployment whose consumers predate brotli records sets it: every writer must follow it.
       recordCompression: { codec: 'gzip', level: 1 },
     });

@@ -79,6 +79,20 @@ describe('channel refresher assignment store (dynalite)', () => {
     assert.deepEqual([second.moved, second.added, second.removed, second.epoch], [0, 0, 0, 2]);
   });
 
+  it('asks for one task per (shard, replica) slot plus the standbys when channels are captured twice', async () => {
+    // Prepare
+    const { store, tableName } = await freshStore();
+    const asked: number[] = [];
+    const scaler = { ensureDesiredCount: async (count: number) => (asked.push(count), { changed: true, previous: undefined }) };
+    // Act
+    const report = await refreshChannels(deps(store, channels('r', 450), { scaler }), { ...settings, captureReplicas: 2 });
+    // Assess
+    assert.equal(report.shards, 5);
+    assert.equal(report.desiredCount, 11);
+    assert.deepEqual(asked, [11]);
+    assert.equal((await readAll(tableName)).meta.desiredCount, 11);
+  });
+
   it('empties shard items when the shard count shrinks, and never reads them back', async () => {
     const { store, tableName } = await freshStore();
     await refreshChannels(deps(store, channels('b', 450)), settings);

@@ -1,0 +1,44 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/** A lease item (core/control/layout.ts) as read back: enough to choose, reap and measure. */
+export interface LeaseView {
+  readonly shardId: number;
+  readonly replica: number;
+  /** Absent once released cleanly. */
+  readonly owner: string | undefined;
+  readonly expiresAt: number;
+  readonly renewedAt: number | undefined;
+  readonly zone: string | undefined;
+  /** When the holder was seen to die (supervisor exit, ECS STOPPED), set by expireLeasesOf. */
+  readonly diedAt: number | undefined;
+}
+
+const optNum = (v: AttributeValue | undefined) => (v?.N === undefined ? undefined : Number(v.N));
+
+export function itemToLease(item: Record<string, AttributeValue>): LeaseView {
+  return {
+    shardId: Number(item.shardId?.N ?? -1),
+    // Items written before replicas existed have no `replica`: they are replica 0 by their key.
+    replica: optNum(item.replica) ?? 0,
+    owner: item.owner?.S,
+    expiresAt: optNum(item.expiresAt) ?? 0,
+    renewedAt: optNum(item.renewedAt),
+    zone: item.zone?.S,
+    diedAt: optNum(item.diedAt),
+  };
+}
+
+/** A lease that some other live task holds now (not ours, not released, not expired or reaped). */
+export function isLiveOther(lease: LeaseView, me: string, now: number): boolean {
+  return lease.owner !== undefined && lease.owner !== me && lease.expiresAt >= now;
+}
+
+/**
+ * The previous holder's last sign of life when a claim takes a slot from an owner that did not
+ * release it (it died or stopped renewing); undefined for a free, released or own slot.
+ */
+export function lastSignOfLife(previous: LeaseView | undefined, me: string): { owner: string; at: number } | undefined {
+  if (!previous?.owner || previous.owner === me) return undefined;
+  const at = previous.diedAt ?? previous.renewedAt;
+  return at === undefined ? undefined : { owner: previous.owner, at };
+}
