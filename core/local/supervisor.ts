@@ -24,7 +24,16 @@ export interface SupervisorOptions {
   /** Grace period for a worker to finish its SIGTERM shutdown before SIGKILL. */
   readonly stopTimeoutMs: number;
   readonly onOutput?: (index: number, line: string) => void;
+  /**
+   * A worker that exits with FATAL_EXIT_CODE cannot start as configured (a bad setting, its port
+   * taken): a replacement would fail the same way forever. With this set, it is not replaced and
+   * this is called with its last stderr line; without it, it is replaced like any crash.
+   */
+  readonly onFatal?: (index: number, message: string) => void;
 }
+
+/** The exit code of a worker that cannot start as configured (the ingester's, for a ConfigError). */
+export const FATAL_EXIT_CODE = 2;
 
 /**
  * The local stand-in for ECS: keeps `desired` worker processes running, replaces crashed ones
@@ -83,10 +92,20 @@ export class Supervisor {
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line) this.options.onOutput?.(index, line);
     };
+    let lastErrorLine: string | undefined;
     child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      forward(chunk);
+      lastErrorLine = chunk.toString('utf8').split('\n').filter((l) => l.trim()).pop() ?? lastErrorLine;
+    });
     child.on('exit', (code, signal) => {
       if (worker.stopping || this.stopped || !this.workers.includes(worker)) return;
+      const onFatal = this.options.onFatal;
+      if (code === FATAL_EXIT_CODE && onFatal) {
+        // 'close' comes after 'exit' once stderr is drained, so the child's last line has been read.
+        child.once('close', () => onFatal(index, lastErrorLine ?? `worker ${index} exited with code ${code} at startup`));
+        return;
+      }
       worker.restarts++;
       const delay = backoffDelay(Math.min(worker.restarts, 6), { baseMs: 250, maxMs: 10_000 });
       this.options.logger.warn('ingester exited; replacing it', { index, code, signal, restartInMs: delay });
