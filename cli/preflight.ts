@@ -4,7 +4,6 @@
  * resource and says what is wrong; `local` prints them one per line and exits 2, so a bad setting
  * never leaves half a pipeline running.
  */
-import { createServer } from 'node:net';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadRefresherConfig, type RefresherConfig } from '../core/control/loadRefresherConfig.ts';
@@ -17,6 +16,7 @@ import { probeSink } from '../core/sinks/probeSink.ts';
 import type { SinkConfig } from '../core/sinks/types.ts';
 import { loadIngesterConfig } from '../services/ingester/loadIngesterConfig.ts';
 import { parseIrcUrl } from '../services/ingester/parseIrcUrl.ts';
+import { bindProblem } from './bindProblem.ts';
 
 export interface Problem {
   /** The variable, flag or resource at fault: `KINESIS_SHARDS`, `SQLITE_PATH`, `--duration`. */
@@ -141,25 +141,6 @@ function folderProblem(path: string): string | null {
     return null;
   } catch {
     return `${path} is not writable`;
-  }
-}
-
-/** Binds and releases the port: free now, or what stands in the way. */
-async function bindProblem(port: number, host: string): Promise<string | null> {
-  const server = createServer();
-  try {
-    await new Promise<void>((resolveListen, rejectListen) => {
-      server.once('error', rejectListen);
-      server.listen({ port, host, exclusive: true }, resolveListen);
-    });
-    return null;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'EADDRINUSE') return `${host}:${port} is already in use`;
-    if (code === 'EACCES') return `${host}:${port} needs privileges this user lacks`;
-    return `${host}:${port} cannot be bound (${(error as Error).message})`;
-  } finally {
-    if (server.listening) await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
   }
 }
 
