@@ -142,6 +142,9 @@ async function runCase(c: Case, f: Fixtures): Promise<Outcome> {
     const [code] = (await once(child, 'close')) as [number | null];
     const elapsedMs = Date.now() - started;
     clearTimeout(killer);
+    // tsx's esbuild service is in the group too and notices its parent is gone a moment later.
+    const deadline = Date.now() + 1000;
+    while (processGroupAlive(child.pid!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     const leftRunning = processGroupAlive(child.pid!);
     const mentioning = processesMentioning(dir);
     if (leftRunning) process.kill(-child.pid!, 'SIGKILL');
