@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { importRawLog, type ImportTotals } from '../core/consumer/importRawLog.ts';
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
 import type { Sink } from '../core/sinks/types.ts';
+import { ConfigError } from '../core/errors.ts';
 
 const USAGE = `usage: poglytics import FILE... [--batch-size N] [--received-at MS]
 
@@ -63,6 +64,7 @@ export async function run(args: string[]): Promise<number> {
     sink = await createSinkFromEnv(process.env);
     await sink.migrate();
   } catch (error) {
+    if (error instanceof ConfigError) throw error; // main prints a bad setting as `SETTING: …` with exit 2, as every verb does
     process.stderr.write(`poglytics import: ${(error as Error).message}\n`);
     return 1;
   }

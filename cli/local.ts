@@ -2,15 +2,13 @@
  * `poglytics local` (= `npm start`): the whole pipeline on one machine. Twitch is real Twitch when
  * TWITCH_CLIENT_ID/SECRET or CHANNELS are set, else the built-in simulator (announced loudly).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadRefresherConfig } from '../core/control/loadRefresherConfig.ts';
+import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalStatus, type TwitchEndpoints } from '../core/local/localPipeline.ts';
+import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalPipeline, type LocalStatus, type TwitchEndpoints } from '../core/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
-import { createSinkFromEnv, loadSinkConfig } from '../core/sinks/createSink.ts';
+import { createSink } from '../core/sinks/createSink.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
-import { readInt, readString } from '../core/config.ts';
+import { preflightLocal, problemOf, type Problem } from './preflight.ts';
 
 const USAGE = `usage: poglytics local [options]
   --components LIST   comma-separated: refresher,ingesters,consumer (default all)
@@ -35,7 +33,7 @@ interface LocalArgs {
 function parseArgs(args: string[]): LocalArgs | string {
   const parsed: LocalArgs = { components: [...ALL_COMPONENTS], durationS: null, simChannels: 200, simRate: 500, simSeed: Date.now() % 2_147_483_647, quiet: false };
   const int = (flag: string, value: string | undefined) => {
-    if (value === undefined || !/^\d+$/.test(value)) throw new ConfigError(`${flag} needs a non-negative integer`);
+    if (value === undefined || !/^\d+$/.test(value)) throw new ConfigError(`${flag} needs a non-negative integer`, { setting: flag });
     return Number(value);
   };
   for (let i = 0; i < args.length; i++) {
@@ -43,14 +41,14 @@ function parseArgs(args: string[]): LocalArgs | string {
     if (arg === '--help' || arg === '-h') return USAGE;
     else if (arg === '--components') {
       const list = (args[++i] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-      for (const c of list) if (!ALL_COMPONENTS.includes(c as LocalComponent)) throw new ConfigError(`--components: unknown component "${c}"`);
+      for (const c of list) if (!ALL_COMPONENTS.includes(c as LocalComponent)) throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: arg });
       parsed.components = list as LocalComponent[];
     } else if (arg === '--duration') parsed.durationS = int(arg, args[++i]);
     else if (arg === '--sim-channels') parsed.simChannels = int(arg, args[++i]);
     else if (arg === '--sim-rate') parsed.simRate = int(arg, args[++i]);
     else if (arg === '--sim-seed') parsed.simSeed = int(arg, args[++i]);
     else if (arg === '--quiet') parsed.quiet = true;
-    else throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
+    else throw new ConfigError('unknown option (poglytics local --help lists them)', { setting: arg });
   }
   return parsed;
 }
@@ -67,80 +65,100 @@ function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: num
   );
 }
 
+/** Why `local` stops: Ctrl-C / SIGTERM, --duration, or an ingester that cannot start as configured. */
+type StopReason = { readonly kind: 'signal' } | { readonly kind: 'duration' } | { readonly kind: 'fatal'; readonly message: string };
+
+function printProblems(problems: readonly Problem[]): number {
+  for (const p of problems) process.stderr.write(`poglytics local: ${p.subject}: ${p.detail}\n`);
+  return 2;
+}
+
 export async function run(args: string[]): Promise<number> {
   let parsed: LocalArgs | string;
   try {
     parsed = parseArgs(args);
   } catch (error) {
-    process.stderr.write(`poglytics local: ${(error as Error).message}\n`);
-    return 2;
+    return printProblems([problemOf(error, 'arguments')]);
   }
   if (typeof parsed === 'string') {
     process.stdout.write(parsed + '\n');
     return 0;
   }
-  const env = process.env;
+  const preflight = await preflightLocal(process.env, parsed.components);
+  if (!preflight.ok) return printProblems(preflight.problems);
+  const { config, dataDir, sinkConfig } = preflight.plan;
   const logger = createLogger(undefined, { service: 'local' });
-  // One warm standby: it takes over a crashed ingester's slot (the supervisor frees it at once)
-  // without waiting for a new process to start, so a kill -9 leaves a gap of a few seconds only.
-  const config = loadRefresherConfig({ STANDBY_TASKS: '1', ...env });
-  const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
-  mkdirSync(dataDir, { recursive: true });
+
+  // Every way to stop funnels into one promise, so a fatal ingester during the start is not missed.
+  let requestStop: (reason: StopReason) => void = () => undefined;
+  const stopRequested = new Promise<StopReason>((resolveStop) => (requestStop = resolveStop));
+  const onSignal = () => requestStop({ kind: 'signal' });
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   let sim: Simulator | null = null;
-  let twitch: TwitchEndpoints;
-  const hasCredentials = Boolean(config.twitchClientId && config.twitchClientSecret);
-  const needsTwitch = parsed.components.includes('refresher') || parsed.components.includes('ingesters');
-  if (!needsTwitch || hasCredentials || config.channels.length > 0) {
-    twitch = {
-      ircUrl: config.twitchIrcUrl,
-      helixUrl: config.twitchHelixUrl,
-      authUrl: config.twitchAuthUrl,
-      credentials: hasCredentials ? { clientId: config.twitchClientId!, clientSecret: config.twitchClientSecret! } : null,
-    };
-    if (needsTwitch) process.stderr.write(`poglytics local: capturing ${config.channels.length > 0 ? `CHANNELS (${config.channels.length})` : 'the top live channels from Helix'} via ${config.twitchIrcUrl}\n`);
-  } else {
-    sim = await startSimulator({ channels: parsed.simChannels, messagesPerSecond: parsed.simRate, seed: parsed.simSeed, joinLimit: null, groundTruth: { mode: 'counts' } });
-    twitch = { ircUrl: sim.ircUrl, helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret } };
+  let pipeline: LocalPipeline | null = null;
+  try {
+    let twitch: TwitchEndpoints;
+    if (!preflight.plan.simulated) {
+      const hasCredentials = Boolean(config.twitchClientId && config.twitchClientSecret);
+      twitch = {
+        ircUrl: config.twitchIrcUrl,
+        helixUrl: config.twitchHelixUrl,
+        authUrl: config.twitchAuthUrl,
+        credentials: hasCredentials ? { clientId: config.twitchClientId!, clientSecret: config.twitchClientSecret! } : null,
+      };
+      const needsTwitch = parsed.components.includes('refresher') || parsed.components.includes('ingesters');
+      if (needsTwitch) process.stderr.write(`poglytics local: capturing ${config.channels.length > 0 ? `CHANNELS (${config.channels.length})` : 'the top live channels from Helix'} via ${config.twitchIrcUrl}\n`);
+    } else {
+      sim = await startSimulator({ channels: parsed.simChannels, messagesPerSecond: parsed.simRate, seed: parsed.simSeed, joinLimit: null, groundTruth: { mode: 'counts' } });
+      twitch = { ircUrl: sim.ircUrl, helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret } };
+      process.stderr.write(
+        [
+          '',
+          '  ┌──────────────────────────────────────────────────────────────────────────┐',
+          '  │  SIMULATED TWITCH CHAT — no TWITCH_CLIENT_ID/SECRET and no CHANNELS set.  │',
+          '  │  Everything captured below is generated by the built-in simulator.       │',
+          '  └──────────────────────────────────────────────────────────────────────────┘',
+          `  simulator: ${parsed.simChannels} channels, ${parsed.simRate} events/s, seed ${parsed.simSeed} (--sim-seed), at ${sim.httpUrl}`,
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+
+    // preflight already migrated it through a short-timeout connection; this one keeps the usual timeouts.
+    const sink = sinkConfig ? createSink(sinkConfig) : null;
+    pipeline = await startLocalPipeline({
+      config,
+      components: parsed.components,
+      twitch,
+      sink,
+      dataDir,
+      logger,
+      refreshIntervalMs: preflight.plan.refreshIntervalMs,
+      kinesisShards: preflight.plan.kinesisShards,
+      metricsPort: config.metricsPort,
+      ingesterEnv: preflight.plan.ingesterEnv,
+      onIngesterOutput: (index, line) => {
+        if (config.logLevel === 'debug' || /"level":"(warn|error)"/.test(line)) process.stderr.write(`[ingester ${index}] ${line}\n`);
+      },
+      onIngesterFatal: (_index, message) => requestStop({ kind: 'fatal', message }),
+    });
     process.stderr.write(
-      [
-        '',
-        '  ┌──────────────────────────────────────────────────────────────────────────┐',
-        '  │  SIMULATED TWITCH CHAT — no TWITCH_CLIENT_ID/SECRET and no CHANNELS set.  │',
-        '  │  Everything captured below is generated by the built-in simulator.       │',
-        '  └──────────────────────────────────────────────────────────────────────────┘',
-        `  simulator: ${parsed.simChannels} channels, ${parsed.simRate} events/s, seed ${parsed.simSeed} (--sim-seed), at ${sim.httpUrl}`,
-        '',
-      ].join('\n') + '\n',
+      `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +
+        `metrics ${pipeline.metricsUrl ?? 'off'} · AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
     );
+    return await runUntilStopped(pipeline, parsed, stopRequested, requestStop);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // Also on a failed start: nothing this run started outlives it.
+    await pipeline?.stop().catch(() => undefined);
+    await sim?.close();
   }
+}
 
-  const sinkConfig = parsed.components.includes('consumer') ? await loadSinkConfig(env) : null;
-  if (sinkConfig?.sink === 'sqlite') mkdirSync(dirname(resolve(sinkConfig.path)), { recursive: true });
-  const sink = sinkConfig ? await createSinkFromEnv(env) : null;
-  await sink?.migrate();
-
-  const pipeline = await startLocalPipeline({
-    config: { ...config, channels: config.channels, standbyTasks: config.standbyTasks },
-    components: parsed.components,
-    twitch,
-    sink,
-    dataDir,
-    logger,
-    refreshIntervalMs: readInt(env, 'LOCAL_REFRESH_INTERVAL_MS', 30_000, { min: 1000 }),
-    kinesisShards: readInt(env, 'KINESIS_SHARDS', 2, { min: 1, max: 50 }),
-    metricsPort: config.metricsPort,
-    // The simulator has no JOIN limit here, so local demos join in seconds; real Twitch keeps 20 per 10 s.
-    ...(sim ? { ingesterEnv: { JOIN_RATE_COUNT: '200', JOIN_RATE_WINDOW_MS: '1000' } } : {}),
-    onIngesterOutput: (index, line) => {
-      if (config.logLevel === 'debug' || /"level":"(warn|error)"/.test(line)) process.stderr.write(`[ingester ${index}] ${line}\n`);
-    },
-  });
-  process.stderr.write(
-    `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +
-      `metrics ${pipeline.metricsUrl ?? 'off'} · AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
-  );
-
+async function runUntilStopped(pipeline: LocalPipeline, parsed: LocalArgs, stopRequested: Promise<StopReason>, requestStop: (reason: StopReason) => void): Promise<number> {
   const intervalS = 5;
   let previous: LocalStatus | null = null;
   const statusTimer = setInterval(async () => {
@@ -148,17 +166,20 @@ export async function run(args: string[]): Promise<number> {
     if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS) + '\n');
     previous = status;
   }, intervalS * 1000);
+  const durationTimer = parsed.durationS === null ? undefined : setTimeout(() => requestStop({ kind: 'duration' }), parsed.durationS * 1000);
 
   const started = Date.now();
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGINT', resolveStop);
-    process.once('SIGTERM', resolveStop);
-    if (parsed.durationS !== null) setTimeout(resolveStop, parsed.durationS * 1000).unref();
-  });
+  const reason = await stopRequested;
   clearInterval(statusTimer);
+  clearTimeout(durationTimer);
+  if (reason.kind === 'fatal') {
+    // The ingester's own one-line message says what to fix; the orderly stop after it is silent.
+    process.stderr.write(`poglytics local: ${reason.message}\n`);
+    await pipeline.stop();
+    return 2;
+  }
   process.stderr.write('poglytics local: stopping — flushing ingesters and draining the stream…\n');
   const final = await pipeline.stop();
-  await sim?.close();
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   process.stderr.write(
     `poglytics local: stopped after ${seconds} s · ${final.stored} events stored (${final.duplicates} duplicates skipped) · ` +

@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors.ts';
+import { describeExpectedError } from './describeError.ts';
 
 /**
  * `poglytics <verb>`: each verb lives in cli/<verb>.ts and exports `run(args): Promise<number>`
@@ -34,9 +34,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await module.run(rest);
   } catch (error) {
-    // A bad setting is the user's to fix: say which one, without a stack trace. Anything else is a bug.
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`poglytics ${verb}: configuration error: ${error.message}\n`);
+    // A bad setting or an unusable resource is the user's to fix: one line naming it, no stack
+    // trace, exit 2. Anything else is a bug and keeps its stack.
+    const line = describeExpectedError(error);
+    if (line === null) throw error;
+    process.stderr.write(`poglytics ${verb}: ${line}\n`);
     return 2;
   }
 }

@@ -1,4 +1,5 @@
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
+import { ConfigError } from '../core/errors.ts';
 
 const USAGE = `usage: poglytics migrate
 
@@ -23,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${sink.name}: schema at version ${last ? `${String(last.version)} (${String(last.name)})` : 'none'}\n`);
     return 0;
   } catch (error) {
+    if (error instanceof ConfigError) throw error; // main prints a bad setting as `SETTING: …` with exit 2, as every verb does
     process.stderr.write(`poglytics migrate: ${(error as Error).message}\n`);
     return 1;
   } finally {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PoglyticsError } from '../core/errors.ts';
+import { ConfigError, PoglyticsError } from '../core/errors.ts';
 import { formatReportTable, reportToJson } from '../core/reports/formatReport.ts';
 import { findReport, REPORTS } from '../core/reports/reports.ts';
 import { DEFAULT_LIMIT, runReport } from '../core/reports/runReport.ts';
@@ -64,7 +64,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(reportToJson(result), null, 2)}\n` : formatReportTable(result));
     return 0;
   } catch (error) {
-    if (!(error instanceof PoglyticsError) && !(error instanceof RangeError)) throw error;
+    // A bad setting goes to main (`SETTING: …`, exit 2, as in every verb); so does anything unexpected.
+    if (error instanceof ConfigError || (!(error instanceof PoglyticsError) && !(error instanceof RangeError))) throw error;
     process.stderr.write(`poglytics query: ${error.message}\n`);
     return 1;
   } finally {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PoglyticsError } from '../core/errors.ts';
+import { ConfigError, PoglyticsError } from '../core/errors.ts';
 import { collectReportData } from '../core/reports/collectReportData.ts';
 import { renderReportHtml } from '../core/reports/html/renderReportHtml.ts';
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
@@ -52,7 +52,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`poglytics report: wrote ${out} (${data.totals.events ?? 0} events, ${new Date(data.range.since).toISOString()} to ${new Date(data.range.until).toISOString()})\n`);
     return 0;
   } catch (error) {
-    if (!(error instanceof PoglyticsError) && !(error instanceof RangeError)) throw error;
+    // A bad setting goes to main (`SETTING: …`, exit 2, as in every verb); so does anything unexpected.
+    if (error instanceof ConfigError || (!(error instanceof PoglyticsError) && !(error instanceof RangeError))) throw error;
     process.stderr.write(`poglytics report: ${error.message}\n`);
     return 1;
   } finally {

@@ -5,6 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { startSimulator } from '../services/twitch-sim/startSimulator.ts';
 import { GroundTruthMode, type SimulatorOptionsInput } from '../services/twitch-sim/types.ts';
+import { bindProblem } from './bindProblem.ts';
 
 const USAGE = `usage: poglytics sim [options]
   --port N               listen port (default 0: any free port)
@@ -73,6 +74,14 @@ export async function run(args: string[]): Promise<number> {
   // Generated lines live for one tick: a larger young generation lets them die in cheap scavenges
   // instead of being promoted, which triples the sustainable rate (bench/sim.ts).
   setFlagsFromString('--max-semi-space-size=64');
+  if (options.port) {
+    // Asked first: a port in use would otherwise surface as an unhandled 'error' event with a stack.
+    const problem = await bindProblem(options.port, options.host ?? '127.0.0.1');
+    if (problem !== null) {
+      process.stderr.write(`poglytics sim: --port: ${problem}\n`);
+      return 2;
+    }
+  }
   const sim = await startSimulator(options);
   const o = sim.options;
   process.stdout.write(

@@ -19,7 +19,7 @@ export function readString(env: Env, name: string, aliases: readonly string[] = 
 
 export function requireString(env: Env, name: string, aliases: readonly string[] = []): string {
   const value = readString(env, name, aliases);
-  if (value === undefined) throw new ConfigError(`${name} is required`);
+  if (value === undefined) throw new ConfigError(`${name} is required`, { setting: name });
   return value;
 }
 
@@ -31,13 +31,13 @@ export function readInt(
 ): number {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`, { setting: name });
   const value = Number(raw);
   if (bounds.min !== undefined && value < bounds.min) {
-    throw new ConfigError(`${name} must be at least ${bounds.min}, got ${value}`);
+    throw new ConfigError(`${name} must be at least ${bounds.min}, got ${value}`, { setting: name });
   }
   if (bounds.max !== undefined && value > bounds.max) {
-    throw new ConfigError(`${name} must be at most ${bounds.max}, got ${value}`);
+    throw new ConfigError(`${name} must be at most ${bounds.max}, got ${value}`, { setting: name });
   }
   return value;
 }
@@ -47,14 +47,14 @@ export function readBool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined) return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`, { setting: name });
 }
 
 export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`, { setting: name });
   }
   return raw as T;
 }
@@ -63,7 +63,7 @@ export function readUrl(env: Env, name: string, fallback?: string): string | und
   const raw = readString(env, name) ?? fallback;
   if (raw === undefined) return undefined;
   // No `cause`: the URL parser's error carries the whole input, password included.
-  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be a URL, got "${redactCredentials(raw)}"`);
+  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be a URL, got "${redactCredentials(raw)}"`, { setting: name });
   return raw;
 }
 
@@ -76,7 +76,7 @@ export function readChannelList(env: Env, name: string): string[] {
     .map((c) => c.trim().toLowerCase().replace(/^#/, ''))
     .filter((c) => c.length > 0);
   for (const channel of channels) {
-    if (!/^[a-z0-9_]{1,25}$/.test(channel)) throw new ConfigError(`${name} has an invalid channel name "${channel}"`);
+    if (!/^[a-z0-9_]{1,25}$/.test(channel)) throw new ConfigError(`${name} has an invalid channel name "${channel}"`, { setting: name });
   }
   return [...new Set(channels)];
 }
@@ -111,6 +111,7 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
   if ((twitchClientId === undefined) !== (twitchClientSecret === undefined)) {
     throw new ConfigError(
       twitchClientId === undefined ? 'TWITCH_CLIENT_ID is required when TWITCH_CLIENT_SECRET is set' : 'TWITCH_CLIENT_SECRET is required when TWITCH_CLIENT_ID is set',
+      { setting: twitchClientId === undefined ? 'TWITCH_CLIENT_ID' : 'TWITCH_CLIENT_SECRET' },
     );
   }
   return {
@@ -141,7 +142,7 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
  */
 function readRecordCompression(env: Env): RecordCompression {
   if (readString(env, 'KINESIS_GZIP_LEVEL') !== undefined) {
-    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead');
+    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead', { setting: 'KINESIS_GZIP_LEVEL' });
   }
   const codec = readEnum(env, 'KINESIS_COMPRESSION', ['brotli', 'gzip'] as const, 'brotli');
   const { min, max, fallback } = RECORD_COMPRESSIONS[codec];

@@ -9,9 +9,12 @@ export class PoglyticsError extends Error {
 }
 
 export class ConfigError extends PoglyticsError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /** The variable (or flag) at fault, when one is: startup errors print `SETTING: what is wrong`. */
+  readonly setting: string | undefined;
+  constructor(message: string, options: { cause?: unknown; setting?: string } = {}) {
     super(message, options);
     this.name = 'ConfigError';
+    this.setting = options.setting;
   }
 }
 

@@ -54,6 +54,8 @@ export interface LocalPipelineOptions {
   /** Port for this process's /metrics; 0 picks a free one; null serves none. */
   readonly metricsPort: number | null;
   readonly onIngesterOutput?: (index: number, line: string) => void;
+  /** An ingester exited because it cannot start as configured: called with its one-line message instead of replacing it. */
+  readonly onIngesterFatal?: (index: number, message: string) => void;
 }
 
 export interface LocalStatus {
@@ -144,7 +146,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           if (expired.length > 0) logger.info('expired the dead ingester leases', { taskId, slots: expired.map((l) => `${l.shardId}/${l.replica}`) });
         },
         ...(options.onIngesterOutput ? { onOutput: options.onIngesterOutput } : {}),
+        ...(options.onIngesterFatal ? { onFatal: options.onIngesterFatal } : {}),
       });
+      // Should a later step of the start fail, no ingester outlives it.
+      const started = supervisor;
+      cleanups.push(() => started.stop());
     }
 
     let refresher: Refresher | null = null;
@@ -227,7 +233,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           res.writeHead(200).end('ok');
         } else res.writeHead(404).end();
       });
-      await new Promise<void>((resolveListen) => server!.listen(options.metricsPort!, '127.0.0.1', resolveListen));
+      await new Promise<void>((resolveListen, rejectListen) => {
+        server!.once('error', rejectListen);
+        server!.listen(options.metricsPort!, '127.0.0.1', resolveListen);
+      });
       metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
     }
 

@@ -34,7 +34,16 @@ export interface SupervisorOptions {
    * its leases can be expired before the replacement even starts (no wait for the lease to run out).
    */
   readonly onWorkerDied?: (taskId: string, diedAt: number) => Promise<void>;
+  /**
+   * A worker that exits with FATAL_EXIT_CODE cannot start as configured (a bad setting, its port
+   * taken): a replacement would fail the same way forever. With this set, it is not replaced and
+   * this is called with its last stderr line; without it, it is replaced like any crash.
+   */
+  readonly onFatal?: (index: number, message: string) => void;
 }
+
+/** The exit code of a worker that cannot start as configured (the ingester's, for a ConfigError). */
+export const FATAL_EXIT_CODE = 2;
 
 /** A worker that ran this long before dying is restarted without backoff (its crash streak ends). */
 const HEALTHY_RUN_MS = 30_000;
@@ -98,16 +107,26 @@ export class Supervisor {
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line) this.options.onOutput?.(index, line);
     };
+    let lastErrorLine: string | undefined;
     child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      forward(chunk);
+      lastErrorLine = chunk.toString('utf8').split('\n').filter((l) => l.trim()).pop() ?? lastErrorLine;
+    });
     child.on('exit', (code, signal) => {
       if (worker.stopping || this.stopped || !this.workers.includes(worker)) return;
       const diedAt = Date.now();
       const taskId = worker.taskId;
       // ECS would report the task STOPPED; here we know it first-hand: free its slot at once.
-      Promise.resolve().catch((error: unknown) =>
+      this.options.onWorkerDied?.(taskId, diedAt).catch((error: unknown) =>
         this.options.logger.warn('could not expire the dead ingester leases; they will run out', { index, taskId, error: error as Error }),
       );
+      const onFatal = this.options.onFatal;
+      if (code === FATAL_EXIT_CODE && onFatal) {
+        // 'close' comes after 'exit' once stderr is drained, so the child's last line has been read.
+        child.once('close', () => onFatal(index, lastErrorLine ?? `worker ${index} exited with code ${code} at startup`));
+        return;
+      }
       worker.restarts++;
       worker.crashStreak = diedAt - worker.startedAt >= HEALTHY_RUN_MS ? 1 : worker.crashStreak + 1;
       const delay = backoffDelay(Math.min(worker.crashStreak - 1, 6), { baseMs: 250, maxMs: 10_000 });

@@ -47,6 +47,8 @@ export interface ClickHouseSinkConfig {
    */
   readonly connection?: unknown;
   readonly requestTimeoutMs?: number;
+  /** false silences @clickhouse/client's own stderr logs (a startup probe reports the failure in one line itself). */
+  readonly driverLogs?: boolean;
 }
 
 export type SinkConfig = SqliteSinkConfig | PostgresSinkConfig | ClickHouseSinkConfig;

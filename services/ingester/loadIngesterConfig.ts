@@ -38,7 +38,7 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
   // supervisor and the ECS stop-event reaper expire a dead task's lease at once): 15 s / 3 s.
   const leaseMs = readInt(env, 'LEASE_DURATION_MS', 15_000, { min: 1000 });
   const leaseRenewMs = readInt(env, 'LEASE_RENEW_MS', Math.min(3000, Math.floor(leaseMs / 3)), { min: 100 });
-  if (leaseRenewMs >= leaseMs) throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`);
+  if (leaseRenewMs >= leaseMs) throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`, { setting: 'LEASE_RENEW_MS' });
   const shardIdRaw = readString(env, 'SHARD_ID');
   const journalDir = readString(env, 'JOURNAL_DIR') ?? './data/journal';
   const pingIdleMs = readInt(env, 'PING_IDLE_MS', 30_000, { min: 100 });
@@ -47,7 +47,7 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
     ircEndpoint = parseIrcUrl(common.twitchIrcUrl);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`TWITCH_IRC_URL must be a URL, got "${common.twitchIrcUrl}"`, { cause: error });
+    throw new ConfigError(`TWITCH_IRC_URL must be a URL, got "${common.twitchIrcUrl}"`, { cause: error, setting: 'TWITCH_IRC_URL' });
   }
   return {
     ...common,

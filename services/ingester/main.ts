@@ -1,3 +1,4 @@
+import { describeConfigError } from '../../core/describeConfigError.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { loadIngesterConfig, type IngesterConfig } from './loadIngesterConfig.ts';
@@ -13,13 +14,22 @@ async function main(): Promise<number> {
     config = loadIngesterConfig(ecs ? { TASK_ID: ecs.taskArn, AVAILABILITY_ZONE: ecs.availabilityZone, ...process.env } : process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`ingester: configuration error: ${error.message}\n`);
+      process.stderr.write(`ingester: ${describeConfigError(error)}\n`);
       return 2;
     }
     throw error;
   }
   const logger = createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
-  const ingester = await runIngester(config, { logger });
+  let ingester: Awaited<ReturnType<typeof runIngester>>;
+  try {
+    ingester = await runIngester(config, { logger });
+  } catch (error) {
+    // Its metrics port is the one thing it binds; taken, it cannot start as configured (exit 2, like a bad setting).
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    process.stderr.write(`ingester: METRICS_PORT: port ${config.metricsPort} ${code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user'}\n`);
+    return 2;
+  }
   logger.info('ingester started', { metricsPort: ingester.metricsServer.port, shard: config.shardId ?? 'any', ircServer: config.irc.endpoint.server });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -21,7 +21,7 @@ describe('the poglytics command', () => {
   it('reports a bad setting by name with exit code 2, without a stack trace', () => {
     const result = poglytics(['local', '--duration', '1'], { MAX_CHANNELS: 'lots' });
     assert.equal(result.status, 2, result.stderr);
-    assert.equal(result.stderr.trim(), 'poglytics local: configuration error: MAX_CHANNELS must be an integer, got "lots"');
+    assert.equal(result.stderr.trim(), 'poglytics local: MAX_CHANNELS: must be an integer, got "lots"');
   });
 
   it('rejects an unknown verb with exit code 1', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
@@ -59,6 +59,7 @@ export class ClickHouseSink implements Sink {
       ...(config.connection ? { connection: config.connection as never } : {}),
       request_timeout: config.requestTimeoutMs ?? 60_000,
       compression: { request: !config.connection, response: !config.connection },
+      ...(config.driverLogs === false ? { log: { level: ClickHouseLogLevel.OFF } } : {}),
     });
   }
 
