@@ -8,6 +8,7 @@ import {
   type EventSourceMappingSettings,
   type KinesisHandler,
   type OnFailure,
+  type OutageObserver,
 } from './kinesisEventSourceMapping.ts';
 
 export interface KinesisPollerOptions {
@@ -19,6 +20,8 @@ export interface KinesisPollerOptions {
   readonly settings: EventSourceMappingSettings;
   readonly logger: Logger;
   readonly idlePollMs?: number;
+  /** Told when a batch waits for the sink or the dead letter to become writable again. */
+  readonly outageObserver?: OutageObserver;
 }
 
 export interface PollerStats {
@@ -61,6 +64,7 @@ export class KinesisPoller {
     ).ShardIterator;
     let batch: KinesisStreamRecord[] = [];
     let batchStartedAt = 0;
+    let lastRead: string | undefined;
     while (iterator) {
       let caughtUp = false;
       try {
@@ -69,15 +73,31 @@ export class KinesisPoller {
         const records = response.Records ?? [];
         if (records.length > 0 && batch.length === 0) batchStartedAt = Date.now();
         for (const record of records) batch.push(toLambdaRecord(shardId, record, region));
+        lastRead = records.at(-1)?.SequenceNumber ?? lastRead;
         caughtUp = records.length === 0 && (response.MillisBehindLatest ?? 0) === 0;
       } catch (error) {
+        if ((error as Error).name === 'ExpiredIteratorException') {
+          // Iterators live 5 minutes; a long storage outage holds the loop longer than that.
+          iterator = await this.iteratorAfter(shardId, lastRead).catch(() => iterator);
+          continue;
+        }
         logger.warn('kinesis GetRecords failed; retrying', { shardId, error });
         await sleep(idlePollMs);
         continue;
       }
       const windowElapsed = batch.length > 0 && Date.now() - batchStartedAt >= settings.maximumBatchingWindowMs;
       if (batch.length >= settings.batchSize || windowElapsed || (batch.length > 0 && (caughtUp && this.stopping))) {
-        const outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings);
+        let outcome: Awaited<ReturnType<typeof deliverBatch>> | undefined;
+        while (!outcome) {
+          try {
+            outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings, Date.now, this.options.outageObserver);
+          } catch (error) {
+            // deliverBatch waits out storage outages itself; anything else must not end this shard's
+            // loop (an unhandled rejection would stop consuming) nor skip the batch: try it again.
+            logger.error('delivering a batch failed; retrying the same records', { shardId, records: batch.length, error });
+            await sleep(idlePollMs);
+          }
+        }
         this.stats.records += batch.length;
         this.stats.batches++;
         this.stats.failedInvocations += outcome.failedInvocations;
@@ -90,5 +110,11 @@ export class KinesisPoller {
         await sleep(batch.length > 0 ? Math.min(idlePollMs, settings.maximumBatchingWindowMs) : idlePollMs);
       }
     }
+  }
+
+  private async iteratorAfter(shardId: string, sequenceNumber: string | undefined): Promise<string | undefined> {
+    const { client, streamName } = this.options;
+    const position = sequenceNumber ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: sequenceNumber } : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ...position }))).ShardIterator;
   }
 }
