@@ -1,20 +1,9 @@
 import type { DeadLetterEntry } from '../deadletter/types.ts';
-import { decodeRecord, type RejectedLine } from '../events/kinesisRecordCodec.ts';
+import { decodeRecord } from '../events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
+import { nulRejects } from './nulRejects.ts';
 import { classifyOutage, OutageStore, type StorageOutage } from './classifyOutage.ts';
 import type { BatchOutcome, ConsumerDeps, KinesisRecordInput } from './types.ts';
-
-/** Postgres cannot store NUL, and the contract rejects lines containing one (ARCHITECTURE.md). */
-function nulRejects(events: StreamEvent[]): { kept: StreamEvent[]; rejects: RejectedLine[] } {
-  const kept: StreamEvent[] = [];
-  const rejects: RejectedLine[] = [];
-  for (const event of events) {
-    if (event.kind !== 'stream_snapshot' && event.raw.includes('\u0000')) {
-      rejects.push({ lineNumber: 0, line: JSON.stringify(event), reason: 'event contains a NUL character' });
-    } else kept.push(event);
-  }
-  return { kept, rejects };
-}
 
 /**
  * The consumer's per-batch logic, shared by the Lambda handler and the local Kinesis poller:
@@ -87,8 +76,10 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     } catch (error) {
       insertMs = performance.now() - started;
       for (const sequenceNumber of withEvents) failed.add(sequenceNumber);
-      outage ??= classifyOutage(OutageStore.Sink, error);
-      deps.logger?.error('sink write failed; reporting the batch for retry', { sink: deps.sink.name, events: events.length, records: withEvents.length, error });
+      const sinkOutage = classifyOutage(OutageStore.Sink, error);
+      outage ??= sinkOutage;
+      // An outage is logged once per pause by whoever waits it out; a data error every time.
+      (sinkOutage ? deps.logger?.debug : deps.logger?.error)?.call(deps.logger, 'sink write failed; reporting the batch for retry', { sink: deps.sink.name, events: events.length, records: withEvents.length, error });
     }
   }
 

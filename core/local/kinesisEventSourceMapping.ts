@@ -35,6 +35,13 @@ export const DEFAULT_ESM_SETTINGS: EventSourceMappingSettings = {
   outageBackoffMaxMs: 5000,
 };
 
+export interface DeliveryOptions {
+  readonly now?: () => number;
+  readonly observer?: OutageObserver;
+  /** Ends a wait for storage early (deliverBatch then rejects with an AbortError). */
+  readonly signal?: AbortSignal;
+}
+
 /** Told when delivery waits for storage to come back, and when it has. */
 export interface OutageObserver {
   paused(outage: StorageOutage, retry: number, delayMs: number): void;
@@ -74,9 +81,9 @@ export async function deliverBatch(
   handler: KinesisHandler,
   onFailure: OnFailure,
   settings: EventSourceMappingSettings,
-  now: () => number = Date.now,
-  observer?: OutageObserver,
+  options: DeliveryOptions = {},
 ): Promise<BatchOutcome> {
+  const { now = Date.now, observer, signal } = options;
   const outcome = { invocations: 0, failedInvocations: 0, discarded: 0 };
   const maxMs = settings.outageBackoffMaxMs ?? DEFAULT_ESM_SETTINGS.outageBackoffMaxMs!;
   const untilStored = async <T>(store: OutageStore, fn: () => Promise<T>): Promise<T> => {
@@ -94,7 +101,8 @@ export async function deliverBatch(
         const ceiling = Math.min(maxMs, settings.retryBaseMs * 2 ** Math.min(retry, 20));
         const delayMs = Math.ceil(ceiling / 2 + backoffDelay(retry, { baseMs: settings.retryBaseMs, maxMs: ceiling / 2 }));
         observer?.paused(outage, retry, delayMs);
-        await sleep(delayMs);
+        // Aborting (a shutdown that cannot wait any longer) rejects here: nothing is acknowledged.
+        await sleep(delayMs, undefined, signal ? { signal } : undefined);
       }
     }
   };

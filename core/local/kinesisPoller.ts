@@ -22,6 +22,8 @@ export interface KinesisPollerOptions {
   readonly idlePollMs?: number;
   /** Told when a batch waits for the sink or the dead letter to become writable again. */
   readonly outageObserver?: OutageObserver;
+  /** How long `stop()` still waits for unwritable storage before leaving the records in the stream (default 10 s). */
+  readonly stopOutageGraceMs?: number;
 }
 
 export interface PollerStats {
@@ -41,6 +43,7 @@ export class KinesisPoller {
   readonly stats: PollerStats = { records: 0, batches: 0, failedInvocations: 0, discarded: 0 };
   private stopping = false;
   private loops: Promise<void>[] = [];
+  private readonly giveUp = new AbortController();
 
   constructor(private readonly options: KinesisPollerOptions) {}
 
@@ -53,7 +56,14 @@ export class KinesisPoller {
   /** Stops after draining what is in the stream now. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.loops);
+    // Draining waits for storage, but not forever: a shutdown with a full disk leaves the
+    // unacknowledged records in the stream (nothing is checkpointed past them) and returns.
+    const timer = setTimeout(() => this.giveUp.abort(), this.options.stopOutageGraceMs ?? 10_000);
+    try {
+      await Promise.all(this.loops);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async pollShard(shardId: string): Promise<void> {
@@ -90,8 +100,12 @@ export class KinesisPoller {
         let outcome: Awaited<ReturnType<typeof deliverBatch>> | undefined;
         while (!outcome) {
           try {
-            outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings, Date.now, this.options.outageObserver);
+            outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings, { observer: this.options.outageObserver, signal: this.giveUp.signal });
           } catch (error) {
+            if (this.giveUp.signal.aborted) {
+              logger.error('stopping while storage is unavailable: records left unacknowledged in the stream', { shardId, records: batch.length });
+              return;
+            }
             // deliverBatch waits out storage outages itself; anything else must not end this shard's
             // loop (an unhandled rejection would stop consuming) nor skip the batch: try it again.
             logger.error('delivering a batch failed; retrying the same records', { shardId, records: batch.length, error });
