@@ -38,7 +38,7 @@ export function consumerOutageObserver(metrics: Metrics, logger: Logger, now: ()
     resumed(pausedMs) {
       if (state.phase !== 'paused') return;
       metrics.consumerPaused.set({ store: state.outage.store, reason: state.outage.reason }, 0);
-      logger.info('consumer resumed: storage accepts writes again', { store: state.outage.store, reason: state.outage.reason, pausedMs });
+      logger.warn('consumer resumed: storage accepts writes again', { store: state.outage.store, reason: state.outage.reason, pausedMs });
       state = { phase: 'running' };
     },
   };
