@@ -33,7 +33,7 @@ function recordingObserver() {
   return { observer, paused, resumed };
 }
 
-describe('event source mapping during a storage outage', () => {
+describe('event source mapping during a storage outage', { timeout: 10_000 }, () => {
   it('retries the same whole batch past the retry budget while the sink is unavailable, and never sends it to on-failure', async () => {
     // Prepare: the disk is full for 8 invocations (far more than maximumRetryAttempts)
     const records = makeRecords(6);
