@@ -11,6 +11,7 @@ const VERBS: Record<string, { load: () => Promise<{ run: (args: string[]) => Pro
   import: { load: () => import('./import.ts'), help: 'backfill raw IRC log files into the sink: import FILE...' },
   migrate: { load: () => import('./migrate.ts'), help: "apply the sink's schema migrations" },
   query: { load: () => import('./query.ts'), help: 'analytics reports on the sink: query <report> [--json]' },
+  redrive: { load: () => import('./redrive.ts'), help: 'store what the dead letter holds, once the cause is fixed (deduplicated)' },
   report: { load: () => import('./report.ts'), help: 'a self-contained HTML chat report: report [--out FILE]' },
 };
 

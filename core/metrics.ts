@@ -56,7 +56,9 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     sinkEventsWritten: new Counter({ name: 'poglytics_sink_events_written_total', help: 'Events newly stored in the sink', labelNames: ['sink'], registers }),
     sinkDuplicates: new Counter({ name: 'poglytics_sink_duplicates_total', help: 'Events skipped because their event_id was already stored', labelNames: ['sink'], registers }),
     sinkInsertSeconds: seconds('poglytics_sink_insert_seconds', 'Bulk insert duration', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], ['sink']),
-    deadLetters: new Counter({ name: 'poglytics_dead_letters_total', help: 'Lines or records sent to the dead letter, by reason', labelNames: ['source'], registers }),
+    deadLetters: new Counter({ name: 'poglytics_dead_letters_total', help: 'Events sent to the dead letter (a rejected line, or each event inside a whole record), by source', labelNames: ['source'], registers }),
+    consumerPaused: new Gauge({ name: 'poglytics_consumer_paused', help: '1 while the consumer waits for a store to accept writes again, by store and reason (disk_full, permission, unreachable, io_error, unavailable)', labelNames: ['store', 'reason'], registers }),
+    consumerStorageRetries: new Counter({ name: 'poglytics_consumer_storage_retries_total', help: 'Batches retried because the sink or the dead letter could not be written, by store and reason', labelNames: ['store', 'reason'], registers }),
     endToEndLatency: seconds('poglytics_end_to_end_latency_seconds', 'Time from sent_at to stored', [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]),
   };
 }

@@ -1,19 +1,9 @@
 import type { DeadLetterEntry } from '../deadletter/types.ts';
-import { decodeRecord, type RejectedLine } from '../events/kinesisRecordCodec.ts';
+import { decodeRecord } from '../events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
+import { nulRejects } from './nulRejects.ts';
+import { classifyOutage, OutageStore, type StorageOutage } from './classifyOutage.ts';
 import type { BatchOutcome, ConsumerDeps, KinesisRecordInput } from './types.ts';
-
-/** Postgres cannot store NUL, and the contract rejects lines containing one (ARCHITECTURE.md). */
-function nulRejects(events: StreamEvent[]): { kept: StreamEvent[]; rejects: RejectedLine[] } {
-  const kept: StreamEvent[] = [];
-  const rejects: RejectedLine[] = [];
-  for (const event of events) {
-    if (event.kind !== 'stream_snapshot' && event.raw.includes('\u0000')) {
-      rejects.push({ lineNumber: 0, line: JSON.stringify(event), reason: 'event contains a NUL character' });
-    } else kept.push(event);
-  }
-  return { kept, rejects };
-}
 
 /**
  * The consumer's per-batch logic, shared by the Lambda handler and the local Kinesis poller:
@@ -26,13 +16,20 @@ function nulRejects(events: StreamEvent[]): { kept: StreamEvent[]; rejects: Reje
  * carried events is reported (the lowest of them is where the retry starts); when a dead
  * letter cannot be written, that record is reported. Records reported needlessly are harmless:
  * the sinks deduplicate on event_id and dead-letter keys are per (shard, sequence number).
+ *
+ * `outage` says when a failure is the store's, not the data's (disk full, no permission, database
+ * unreachable, dead letter unwritable): the caller waits and retries the same records instead of
+ * giving up on them. Dead letters are counted (in events: one entry per rejected line) only for
+ * records that are acknowledged, i.e. before the first reported one, so a retried batch does not
+ * count them twice.
  */
 export async function processKinesisBatch(records: readonly KinesisRecordInput[], deps: ConsumerDeps): Promise<BatchOutcome> {
   const now = deps.now ?? Date.now;
   const failed = new Set<string>();
   const withEvents: string[] = [];
   const events: StreamEvent[] = [];
-  let deadLettered = 0;
+  const deadLetteredBy = new Map<string, number>();
+  let outage: StorageOutage | null = null;
 
   for (const record of records) {
     const decoded = decodeRecord(record.data);
@@ -55,9 +52,10 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     }));
     try {
       await deps.deadLetter.write(`kinesis/${record.shardId ?? 'unknown-shard'}/${record.sequenceNumber}`, entries);
-      deadLettered += entries.length;
+      deadLetteredBy.set(record.sequenceNumber, entries.length);
     } catch (error) {
       failed.add(record.sequenceNumber);
+      outage ??= classifyOutage(OutageStore.DeadLetter, error);
       deps.logger?.error('dead letter write failed', { sequenceNumber: record.sequenceNumber, destination: deps.deadLetter.destination, error });
     }
   }
@@ -78,10 +76,17 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     } catch (error) {
       insertMs = performance.now() - started;
       for (const sequenceNumber of withEvents) failed.add(sequenceNumber);
-      deps.logger?.error('sink write failed; reporting the batch for retry', { sink: deps.sink.name, events: events.length, records: withEvents.length, error });
+      const sinkOutage = classifyOutage(OutageStore.Sink, error);
+      outage ??= sinkOutage;
+      // An outage is logged once per pause by whoever waits it out; a data error every time.
+      (sinkOutage ? deps.logger?.debug : deps.logger?.error)?.call(deps.logger, 'sink write failed; reporting the batch for retry', { sink: deps.sink.name, events: events.length, records: withEvents.length, error });
     }
   }
 
+  // Lambda and the local poller resume from the lowest reported record: what comes after it is redelivered.
+  const firstFailed = records.findIndex((r) => failed.has(r.sequenceNumber));
+  const acknowledged = firstFailed < 0 ? records : records.slice(0, firstFailed);
+  const deadLettered = acknowledged.reduce((sum, r) => sum + (deadLetteredBy.get(r.sequenceNumber) ?? 0), 0);
   const measurements = {
     sink: deps.sink.name,
     records: records.length,
@@ -101,6 +106,7 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
   }
   return {
     ...measurements,
+    outage,
     batchItemFailures: records.filter((r) => failed.has(r.sequenceNumber)).map((r) => ({ itemIdentifier: r.sequenceNumber })),
   };
 }

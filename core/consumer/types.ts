@@ -1,4 +1,5 @@
 import type { DeadLetterWriter } from '../deadletter/types.ts';
+import type { StorageOutage } from './classifyOutage.ts';
 import type { Logger } from '../log.ts';
 import type { Sink } from '../sinks/types.ts';
 
@@ -41,4 +42,6 @@ export interface ConsumerDeps {
 export interface BatchOutcome extends BatchMeasurements {
   /** Kinesis partial-batch response items: the sequence numbers to retry. */
   readonly batchItemFailures: { itemIdentifier: string }[];
+  /** Set when a store (not the data) refused a write: retry the reported records, do not give up on them. */
+  readonly outage: StorageOutage | null;
 }

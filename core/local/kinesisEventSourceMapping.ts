@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { classifyOutage, OutageStore, type StorageOutage } from '../consumer/classifyOutage.ts';
+import { StorageUnavailableError } from '../consumer/errors.ts';
 import { backoffDelay } from '../retry.ts';
 
 /**
@@ -16,6 +18,11 @@ export interface EventSourceMappingSettings {
   readonly maximumRetryAttempts: number;
   readonly maximumRecordAgeMs: number;
   readonly retryBaseMs: number;
+  /**
+   * Cap of the wait between retries of a batch whose store is unavailable (disk full, database
+   * down). Those retries are not attempts: they never bisect, age out or reach on-failure.
+   */
+  readonly outageBackoffMaxMs?: number;
 }
 
 export const DEFAULT_ESM_SETTINGS: EventSourceMappingSettings = {
@@ -25,7 +32,21 @@ export const DEFAULT_ESM_SETTINGS: EventSourceMappingSettings = {
   maximumRetryAttempts: 5,
   maximumRecordAgeMs: 24 * 3600_000,
   retryBaseMs: 200,
+  outageBackoffMaxMs: 5000,
 };
+
+export interface DeliveryOptions {
+  readonly now?: () => number;
+  readonly observer?: OutageObserver;
+  /** Ends a wait for storage early (deliverBatch then rejects with an AbortError). */
+  readonly signal?: AbortSignal;
+}
+
+/** Told when delivery waits for storage to come back, and when it has. */
+export interface OutageObserver {
+  paused(outage: StorageOutage, retry: number, delayMs: number): void;
+  resumed(pausedMs: number): void;
+}
 
 export type KinesisHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | void>;
 
@@ -48,15 +69,44 @@ export function compareSequenceNumbers(a: string, b: string): number {
 /**
  * Delivers one batch with Lambda's semantics. Returns once every record was either processed or
  * handed to `onFailure`: the caller may then advance its checkpoint past the whole batch.
+ *
+ * One difference from Lambda, on purpose: when the handler throws StorageUnavailableError (the
+ * sink or the dead letter cannot be written) or `onFailure` itself fails, the same records are
+ * retried with capped exponential backoff for as long as it takes. An outage of the disk or the
+ * database is not the records' fault, so it must not spend their retry budget or send them to
+ * the on-failure destination; nothing past them is read meanwhile (the poller awaits this).
  */
 export async function deliverBatch(
   records: readonly KinesisStreamRecord[],
   handler: KinesisHandler,
   onFailure: OnFailure,
   settings: EventSourceMappingSettings,
-  now: () => number = Date.now,
+  options: DeliveryOptions = {},
 ): Promise<BatchOutcome> {
+  const { now = Date.now, observer, signal } = options;
   const outcome = { invocations: 0, failedInvocations: 0, discarded: 0 };
+  const maxMs = settings.outageBackoffMaxMs ?? DEFAULT_ESM_SETTINGS.outageBackoffMaxMs!;
+  const untilStored = async <T>(store: OutageStore, fn: () => Promise<T>): Promise<T> => {
+    let started = 0;
+    for (let retry = 0; ; retry++) {
+      try {
+        const result = await fn();
+        if (retry > 0) observer?.resumed(now() - started);
+        return result;
+      } catch (error) {
+        const outage = error instanceof StorageUnavailableError ? error.outage : store === OutageStore.OnFailure ? classifyOutage(store, error) : null;
+        if (!outage) throw error;
+        if (retry === 0) started = now();
+        // Half fixed, half jitter: never a busy loop, and shards do not retry in lockstep.
+        const ceiling = Math.min(maxMs, settings.retryBaseMs * 2 ** Math.min(retry, 20));
+        const delayMs = Math.ceil(ceiling / 2 + backoffDelay(retry, { baseMs: settings.retryBaseMs, maxMs: ceiling / 2 }));
+        observer?.paused(outage, retry, delayMs);
+        // Aborting (a shutdown that cannot wait any longer) rejects here: nothing is acknowledged.
+        await sleep(delayMs, undefined, signal ? { signal } : undefined);
+      }
+    }
+  };
+  const sendToOnFailure = (failed: readonly KinesisStreamRecord[], reason: string) => untilStored(OutageStore.OnFailure, () => onFailure(failed, reason));
   await deliver(records, 0);
   return outcome;
 
@@ -67,7 +117,7 @@ export async function deliverBatch(
       if (fresh.length < pending.length) {
         const expired = pending.filter((r) => !fresh.includes(r));
         outcome.discarded += expired.length;
-        await onFailure(expired, 'record older than MaximumRecordAge');
+        await sendToOnFailure(expired, 'record older than MaximumRecordAge');
         pending = fresh;
         if (pending.length === 0) return;
       }
@@ -76,7 +126,7 @@ export async function deliverBatch(
       let reason: string;
       let threw = false;
       try {
-        const response = await handler(toEvent(pending));
+        const response = await untilStored(OutageStore.Sink, () => handler(toEvent(pending)));
         const failures = response?.batchItemFailures ?? [];
         if (failures.length === 0) return;
         const lowest = failures
@@ -95,7 +145,7 @@ export async function deliverBatch(
       pending = pending.slice(failedFrom);
       if (tries >= settings.maximumRetryAttempts) {
         outcome.discarded += pending.length;
-        await onFailure(pending, `${reason} after ${tries + 1} attempts`);
+        await sendToOnFailure(pending, `${reason} after ${tries + 1} attempts`);
         return;
       }
       await sleep(backoffDelay(tries, { baseMs: settings.retryBaseMs, maxMs: 5000 }));

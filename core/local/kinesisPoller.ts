@@ -8,6 +8,7 @@ import {
   type EventSourceMappingSettings,
   type KinesisHandler,
   type OnFailure,
+  type OutageObserver,
 } from './kinesisEventSourceMapping.ts';
 
 export interface KinesisPollerOptions {
@@ -19,6 +20,10 @@ export interface KinesisPollerOptions {
   readonly settings: EventSourceMappingSettings;
   readonly logger: Logger;
   readonly idlePollMs?: number;
+  /** Told when a batch waits for the sink or the dead letter to become writable again. */
+  readonly outageObserver?: OutageObserver;
+  /** How long `stop()` still waits for unwritable storage before leaving the records in the stream (default 10 s). */
+  readonly stopOutageGraceMs?: number;
 }
 
 export interface PollerStats {
@@ -38,6 +43,7 @@ export class KinesisPoller {
   readonly stats: PollerStats = { records: 0, batches: 0, failedInvocations: 0, discarded: 0 };
   private stopping = false;
   private loops: Promise<void>[] = [];
+  private readonly giveUp = new AbortController();
 
   constructor(private readonly options: KinesisPollerOptions) {}
 
@@ -50,7 +56,14 @@ export class KinesisPoller {
   /** Stops after draining what is in the stream now. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.loops);
+    // Draining waits for storage, but not forever: a shutdown with a full disk leaves the
+    // unacknowledged records in the stream (nothing is checkpointed past them) and returns.
+    const timer = setTimeout(() => this.giveUp.abort(), this.options.stopOutageGraceMs ?? 10_000);
+    try {
+      await Promise.all(this.loops);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async pollShard(shardId: string): Promise<void> {
@@ -61,6 +74,7 @@ export class KinesisPoller {
     ).ShardIterator;
     let batch: KinesisStreamRecord[] = [];
     let batchStartedAt = 0;
+    let lastRead: string | undefined;
     while (iterator) {
       let caughtUp = false;
       try {
@@ -69,15 +83,35 @@ export class KinesisPoller {
         const records = response.Records ?? [];
         if (records.length > 0 && batch.length === 0) batchStartedAt = Date.now();
         for (const record of records) batch.push(toLambdaRecord(shardId, record, region));
+        lastRead = records.at(-1)?.SequenceNumber ?? lastRead;
         caughtUp = records.length === 0 && (response.MillisBehindLatest ?? 0) === 0;
       } catch (error) {
+        if ((error as Error).name === 'ExpiredIteratorException') {
+          // Iterators live 5 minutes; a long storage outage holds the loop longer than that.
+          iterator = await this.iteratorAfter(shardId, lastRead).catch(() => iterator);
+          continue;
+        }
         logger.warn('kinesis GetRecords failed; retrying', { shardId, error });
         await sleep(idlePollMs);
         continue;
       }
       const windowElapsed = batch.length > 0 && Date.now() - batchStartedAt >= settings.maximumBatchingWindowMs;
       if (batch.length >= settings.batchSize || windowElapsed || (batch.length > 0 && (caughtUp && this.stopping))) {
-        const outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings);
+        let outcome: Awaited<ReturnType<typeof deliverBatch>> | undefined;
+        while (!outcome) {
+          try {
+            outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings, { observer: this.options.outageObserver, signal: this.giveUp.signal });
+          } catch (error) {
+            if (this.giveUp.signal.aborted) {
+              logger.error('stopping while storage is unavailable: records left unacknowledged in the stream', { shardId, records: batch.length });
+              return;
+            }
+            // deliverBatch waits out storage outages itself; anything else must not end this shard's
+            // loop (an unhandled rejection would stop consuming) nor skip the batch: try it again.
+            logger.error('delivering a batch failed; retrying the same records', { shardId, records: batch.length, error });
+            await sleep(idlePollMs);
+          }
+        }
         this.stats.records += batch.length;
         this.stats.batches++;
         this.stats.failedInvocations += outcome.failedInvocations;
@@ -90,5 +124,11 @@ export class KinesisPoller {
         await sleep(batch.length > 0 ? Math.min(idlePollMs, settings.maximumBatchingWindowMs) : idlePollMs);
       }
     }
+  }
+
+  private async iteratorAfter(shardId: string, sequenceNumber: string | undefined): Promise<string | undefined> {
+    const { client, streamName } = this.options;
+    const position = sequenceNumber ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: sequenceNumber } : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ...position }))).ShardIterator;
   }
 }

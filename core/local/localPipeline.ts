@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awsClientConfig } from '../aws/clientConfig.ts';
 import { processKinesisBatch } from '../consumer/processKinesisBatch.ts';
+import { StorageUnavailableError } from '../consumer/errors.ts';
 import { prometheusConsumerMetrics } from '../consumer/prometheusConsumerMetrics.ts';
 import { createRefresher, type Refresher } from '../control/createRefresher.ts';
 import { expireLeasesOf } from '../control/expireLeasesOf.ts';
@@ -21,7 +22,9 @@ import type { Sink } from '../sinks/types.ts';
 import type { AppCredentials } from '../twitch/appToken.ts';
 import { ensureControlTable, ensureStream } from './ensureResources.ts';
 import { DEFAULT_ESM_SETTINGS, type EventSourceMappingSettings } from './kinesisEventSourceMapping.ts';
+import { consumerOutageObserver } from './consumerOutageObserver.ts';
 import { KinesisPoller } from './kinesisPoller.ts';
+import { onFailureToDeadLetter } from './onFailureToDeadLetter.ts';
 import { scrapeMetrics } from './scrapeMetrics.ts';
 import { startEmulators, type LocalEmulators } from './startEmulators.ts';
 import { Supervisor } from './supervisor.ts';
@@ -205,19 +208,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             })),
             { sink, deadLetter: dl, metrics: consumerMetrics, logger },
           );
+          // A store that cannot be written is waited out by the poller (same records, backoff), never given up on.
+          if (outcome.outage) throw new StorageUnavailableError(outcome.outage);
           return { batchItemFailures: outcome.batchItemFailures };
         },
-        onFailure: async (records, reason) => {
-          // The on-failure destination keeps the full records, as the S3 destination does on AWS.
-          const time = new Date().toISOString();
-          for (const r of records) {
-            await dl.write(`on-failure/${r.eventID.replace(':', '/')}`, [
-              { reason, line: r.kinesis.data, lineNumber: 0, sequenceNumber: r.kinesis.sequenceNumber, shardId: r.eventID.split(':')[0] ?? null, source: 'kinesis-on-failure', time },
-            ]);
-          }
-          metrics.deadLetters.inc({ source: 'kinesis-on-failure' }, records.length);
-          logger.error('records sent to the on-failure destination', { records: records.length, reason });
-        },
+        onFailure: onFailureToDeadLetter(dl, { logger, counted: (events) => metrics.deadLetters.inc({ source: 'kinesis-on-failure' }, events) }),
+        outageObserver: consumerOutageObserver(metrics, logger),
       });
       await poller.start();
     }

@@ -1,6 +1,6 @@
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { emfConsumerMetrics } from '../../core/consumer/emfConsumerMetrics.ts';
-import { processKinesisBatch } from '../../core/consumer/processKinesisBatch.ts';
+import { processUntilStored } from '../../core/consumer/processUntilStored.ts';
 import type { ConsumerDeps, KinesisRecordInput } from '../../core/consumer/types.ts';
 import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterFromEnv.ts';
 import { createLogger } from '../../core/log.ts';
@@ -38,8 +38,16 @@ function toInput(record: KinesisStreamRecord): KinesisRecordInput {
   };
 }
 
-export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
-  const outcome = await processKinesisBatch(event.Records.map(toInput), await consumerDeps());
+/**
+ * A sink or dead-letter outage (disk full, database down, S3 refusing) is retried inside the
+ * invocation while time remains; what is still unstored is then reported as batch item failures,
+ * never acknowledged. Records that still exhaust the mapping's retries land in the S3 on-failure
+ * destination, which `poglytics redrive --bucket` stores once the cause is fixed.
+ */
+export async function handler(event: KinesisStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<KinesisStreamBatchResponse> {
+  const outcome = await processUntilStored(event.Records.map(toInput), await consumerDeps(), {
+    remainingMs: () => context?.getRemainingTimeInMillis() ?? 0,
+  });
   logger.info('batch processed', {
     records: outcome.records,
     events: outcome.events,
@@ -47,6 +55,7 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
     duplicates: outcome.duplicates,
     deadLettered: outcome.deadLettered,
     failedRecords: outcome.failedRecords,
+    ...(outcome.outage ? { outage: outcome.outage.reason, store: outcome.outage.store } : {}),
   });
   return { batchItemFailures: outcome.batchItemFailures };
 }

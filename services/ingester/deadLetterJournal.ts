@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '../../core/log.ts';
 
 export interface DeadLetter {
   readonly receivedAt: number;
@@ -11,21 +12,30 @@ export interface DeadLetter {
   readonly connection: number;
 }
 
+/** Rejected lines held in memory while the disk refuses them (ENOSPC, EACCES), at most this many bytes. */
+const MAX_PENDING_BYTES = 1024 * 1024;
+const RETRY_MS = 5000;
+
 /**
  * Rejected IRC lines, kept with their reason as NDJSON in `<dir>/irc-rejects.ndjson` (rare, so
  * written synchronously). Bounded by `maxBytes`: past it, lines are only counted (the caller's
- * parse-reject metric still sees every one).
+ * parse-reject metric still sees every one). When the disk refuses a write (full, read-only), the
+ * line is kept in a bounded memory queue and appended again on the next write or after 5 s; the
+ * refusal is logged once per outage, never thrown: capture goes on.
  */
 export class DeadLetterJournal {
   readonly path: string;
   private bytes: number;
   private refused = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    dir: string,
+    private readonly dir: string,
     private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly logger?: Logger,
   ) {
-    mkdirSync(dir, { recursive: true });
     this.path = join(dir, 'irc-rejects.ndjson');
     try {
       this.bytes = statSync(this.path).size;
@@ -37,27 +47,57 @@ export class DeadLetterJournal {
   /** Why the last append was refused by the disk (ENOSPC, EACCES, …), for the caller's log. */
   lastError: string | undefined;
 
+  /** Lines refused for good: past maxBytes, or past the memory queue while the disk refuses. */
   get refusedCount(): number {
     return this.refused;
   }
 
-  /** Appends one rejected line; false when the journal is full or the disk refuses. */
+  /** Lines waiting in memory for the disk. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Appends one rejected line; false when it could not be written now (held in memory, or refused for good). */
   write(letter: DeadLetter): boolean {
     const exact = letter.rawBase64 === undefined ? {} : { raw_base64: letter.rawBase64 };
     const line = JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw, ...exact }) + '\n';
     const size = Buffer.byteLength(line);
-    if (this.bytes + size > this.maxBytes) {
+    if (this.bytes + this.pendingBytes + size > this.maxBytes) {
       this.refused++;
       return false;
     }
+    this.pending.push(line);
+    this.pendingBytes += size;
+    this.flush();
+    if (this.pendingBytes > MAX_PENDING_BYTES) {
+      const dropped = this.pending.shift()!;
+      this.pendingBytes -= Buffer.byteLength(dropped);
+      this.refused++;
+    }
+    return this.pending.length === 0;
+  }
+
+  /** Appends what waits in memory; keeps it (and retries later) when the disk still refuses. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
     try {
-      appendFileSync(this.path, line);
+      mkdirSync(this.dir, { recursive: true });
+      appendFileSync(this.path, text);
     } catch (error) {
-      this.refused++;
-      this.lastError = (error as Error).message;
-      return false;
+      const message = (error as Error).message;
+      if (this.lastError === undefined) this.logger?.warn('cannot write the IRC dead letter; holding rejected lines in memory and retrying', { path: this.path, pending: this.pending.length, error: message });
+      this.lastError = message;
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        this.flush();
+      }, RETRY_MS).unref();
+      return;
     }
-    this.bytes += size;
-    return true;
+    if (this.lastError !== undefined) this.logger?.info('IRC dead letter writable again', { path: this.path, written: this.pending.length });
+    this.lastError = undefined;
+    this.bytes += this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 }

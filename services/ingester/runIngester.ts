@@ -68,7 +68,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(serializeNormalizedUtf8(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir), metrics, logger });
+  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(serializeNormalizedUtf8(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger });
   const lease = new ShardLease({
     client: dynamo,
     tableName: config.controlTableName,

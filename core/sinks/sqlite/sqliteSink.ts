@@ -6,6 +6,7 @@ import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { CHAT_EVENT_COLUMNS, SNAPSHOT_COLUMNS } from '../columns.ts';
 import { splitEvents } from '../splitEvents.ts';
+import { SinkWriteError } from '../../errors.ts';
 import { toSinkError } from '../toSinkError.ts';
 import type { Migration, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations.ts';
@@ -25,6 +26,19 @@ function chatRow(e: ChatEvent): Row {
 function snapshotRow(s: StreamSnapshot): Row {
   const { v: _v, kind: _kind, ...rest } = s;
   return { ...rest, is_mature: s.is_mature ? 1 : 0, tags: JSON.stringify(s.tags) };
+}
+
+/**
+ * SQLite result codes that are about the data, not the file: retrying cannot help, so the
+ * consumer reports the records instead of pausing. Everything else (SQLITE_FULL, SQLITE_IOERR,
+ * SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_BUSY, …) is the disk's or the file's state: retriable.
+ */
+const DATA_ERROR = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
+
+function writeError(target: string, error: unknown) {
+  const code = String((error as { code?: unknown })?.code ?? '');
+  const wrapped = toSinkError(target, error, 'write');
+  return DATA_ERROR.test(code) ? new SinkWriteError(wrapped.message, { cause: error, retriable: false }) : wrapped;
 }
 
 const insertSql = (table: string, columns: readonly string[]) =>
@@ -94,7 +108,7 @@ export class SqliteSink implements Sink {
       })();
       return { inserted, duplicates: events.length - inserted };
     } catch (error) {
-      throw toSinkError(this.target, error, 'write');
+      throw writeError(this.target, error);
     }
   }
 

@@ -1,0 +1,91 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { join, resolve } from 'node:path';
+import { awsClientConfig } from '../core/aws/clientConfig.ts';
+import { readString, readUrl } from '../core/config.ts';
+import { directoryDeadLetterStore, s3DeadLetterStore, type DeadLetterStore } from '../core/deadletter/deadLetterStore.ts';
+import { redriveDeadLetters } from '../core/deadletter/redriveDeadLetters.ts';
+import { ConfigError } from '../core/errors.ts';
+import { createSinkFromEnv } from '../core/sinks/createSink.ts';
+
+const USAGE = `usage: poglytics redrive [--dir DIR | --bucket BUCKET [--prefix P]] [--dry-run]
+
+Stores what the dead letter holds into the sink chosen by the environment (SINK, SQLITE_PATH,
+DATABASE_URL, CLICKHOUSE_URL), once the cause is fixed: whole Kinesis records from the on-failure
+destination (local files, or Lambda's S3 invocation records) and per-event entries. Deduplicated on
+event_id: running it twice stores nothing new. Items fully stored move to redriven/; items that
+still fail stay, rewritten with only what still fails and why. Exit 0 when nothing still fails, 1
+otherwise.
+
+  --dir DIR        a local dead letter folder (default DEAD_LETTER_DIR, else DATA_DIR/dead-letter)
+  --bucket BUCKET  an S3 dead letter (default DEAD_LETTER_BUCKET when set); AWS_ENDPOINT_URL honoured
+  --prefix P       key prefix in the bucket (default: the whole bucket, which holds both the
+                   consumer's dead-letter/ entries and the on-failure destination's records)
+  --dry-run        read and report only; write and move nothing`;
+
+interface RedriveArgs {
+  dir: string | null;
+  bucket: string | null;
+  prefix: string;
+  dryRun: boolean;
+}
+
+function parseArgs(args: string[]): RedriveArgs | 'help' {
+  const parsed: RedriveArgs = { dir: null, bucket: null, prefix: '', dryRun: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined || v === '') throw new ConfigError(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (arg === '--help' || arg === '-h') return 'help';
+    else if (arg === '--dir') parsed.dir = value();
+    else if (arg === '--bucket') parsed.bucket = value();
+    else if (arg === '--prefix') parsed.prefix = value();
+    else if (arg === '--dry-run') parsed.dryRun = true;
+    else throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
+  }
+  if (parsed.dir && parsed.bucket) throw new ConfigError('give --dir or --bucket, not both');
+  return parsed;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const env = process.env;
+  const bucket = parsed.bucket ?? (parsed.dir ? undefined : readString(env, 'DEAD_LETTER_BUCKET'));
+  let deadLetter: DeadLetterStore;
+  let client: S3Client | undefined;
+  if (bucket) {
+    const endpoint = readUrl(env, 'AWS_ENDPOINT_URL');
+    client = new S3Client({ ...awsClientConfig({ region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1', endpoint }), forcePathStyle: Boolean(endpoint) });
+    deadLetter = s3DeadLetterStore(client, bucket, parsed.prefix);
+  } else {
+    const dir = parsed.dir ?? readString(env, 'DEAD_LETTER_DIR') ?? join(readString(env, 'DATA_DIR') ?? './data', 'dead-letter');
+    deadLetter = directoryDeadLetterStore(resolve(dir));
+  }
+  const sink = await createSinkFromEnv(env);
+  try {
+    await sink.migrate();
+    const report = await redriveDeadLetters({
+      sink,
+      store: deadLetter,
+      dryRun: parsed.dryRun,
+      onItem: (key, r) => {
+        if (r.failing > 0) process.stderr.write(`${key}: ${r.stored} stored, ${r.duplicates} duplicates, ${r.failing} still failing\n`);
+      },
+    });
+    for (const [reason, count] of report.reasons) process.stderr.write(`still failing: ${count} × ${reason}\n`);
+    process.stderr.write(
+      `poglytics redrive: ${deadLetter.destination}: ${report.items} items · ${report.stored} events stored · ${report.duplicates} duplicates · ` +
+        `${report.stillFailing} still failing · ${report.redrivenItems} items moved to redriven/${parsed.dryRun ? ' (dry run: nothing written)' : ''}\n`,
+    );
+    return report.stillFailing > 0 ? 1 : 0;
+  } finally {
+    await sink.close();
+    client?.destroy();
+  }
+}
