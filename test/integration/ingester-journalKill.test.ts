@@ -69,7 +69,7 @@ describe('ingester kill -9 after 30 s of unreachable Kinesis, restarted on the s
     sim.stopTraffic();
     await once(first, 'exit');
     const journaled = readJournalEvents(journal.path);
-    const lastSynced = Math.max(...journaled.map((e) => e.received_at));
+    const lastSynced = Math.max(...journaled.map((e) => ('received_at' in e ? e.received_at : 0)));
 
     // Act: the stream is back; a new process on the same journal folder, with no new traffic
     proxy.setMode('pass');
