@@ -63,7 +63,7 @@ export class KinesisPoller {
   }
 
   private async pollShard(shardId: string): Promise<void> {
-    const { client, streamName, settings, region, logger } = this.options;
+    const { client, settings, region, logger } = this.options;
     const idlePollMs = this.options.idlePollMs ?? 200;
     let iterator = await this.firstIterator(shardId);
     let batch: KinesisStreamRecord[] = [];
