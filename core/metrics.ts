@@ -41,6 +41,8 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     bufferBytes: new Gauge({ name: 'poglytics_buffer_bytes', help: 'Bytes buffered in memory awaiting Kinesis', registers }),
     journalBytes: new Gauge({ name: 'poglytics_journal_bytes', help: 'Bytes in the on-disk spill journal', registers }),
     journalRecords: new Gauge({ name: 'poglytics_journal_records', help: 'Records in the on-disk spill journal', registers }),
+    journalWriteErrors: new Counter({ name: 'poglytics_journal_write_errors_total', help: 'Journal appends the disk refused (records stay in memory and are retried), by error code', labelNames: ['reason'], registers }),
+    journalSyncs: new Counter({ name: 'poglytics_journal_syncs_total', help: 'Journal appends written and fdatasynced (one per batch of records)', registers }),
     droppedEvents: new Counter({ name: 'poglytics_dropped_events_total', help: 'Events dropped (only when the journal disk is full), by reason', labelNames: ['reason'], registers }),
     leaseHeld: new Gauge({ name: 'poglytics_lease_held', help: '1 while this task holds its shard lease', registers }),
     leaseLost: new Counter({ name: 'poglytics_lease_lost_total', help: 'Shard leases lost to expiry or takeover', registers }),

@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One encoded Kinesis record as the journal stores it. */
@@ -13,6 +13,11 @@ export interface DiskJournalOptions {
   readonly maxBytes: number;
   /** Segment file size at which the writer starts a new file; the reader loads one segment at a time. */
   readonly segmentBytes?: number;
+  /**
+   * fdatasync once per `append` call (default true): an append that returned is on disk, not only
+   * in the page cache. The producer appends in batches every ~100 ms, so this is one sync per batch.
+   */
+  readonly sync?: boolean;
 }
 
 interface Segment {
@@ -32,6 +37,12 @@ const segmentName = (seq: number) => `segment-${String(seq).padStart(12, '0')}.j
  * the order it was written. Reads are acknowledged explicitly (`peek` then `ack`): a crash between
  * the two re-sends a record, which is harmless because sinks dedupe on event_id. A truncated last
  * frame (crash mid-write) is ignored when the directory is reopened.
+ *
+ * A disk that refuses (ENOSPC, EACCES, EIO, a directory that cannot be created) never throws out of
+ * here: `append` returns how many records it took and `lastError` says why; the caller keeps the
+ * rest and tries again later. A directory that could not be opened is opened on the next append.
+ * Acknowledgements live in memory: after a crash the head segment is sent again (duplicates are
+ * harmless, sinks dedupe on event_id, and at most one segment of them).
  */
 export class DiskJournal {
   readonly dir: string;
@@ -44,33 +55,70 @@ export class DiskJournal {
   private diskBytes = 0;
   private recordCount = 0;
   private eventTotal = 0;
+  private readonly sync: boolean;
+  private opened = false;
   /** Why the disk last refused a write (ENOSPC, EIO, …), for the producer's log. */
   lastError: string | undefined;
+  /** The error code of lastError (ENOSPC, EACCES, …), for a metric label. */
+  lastErrorCode: string | undefined;
 
   constructor(options: DiskJournalOptions) {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes;
     this.segmentBytes = options.segmentBytes ?? 4 * 1024 * 1024;
+    this.sync = options.sync ?? true;
+    this.tryOpen();
+  }
+
+  /** False while the directory could not be created or read (the next append tries again). */
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  private tryOpen(): boolean {
+    if (this.opened) return true;
+    try {
+      this.open();
+      this.opened = true;
+      return true;
+    } catch (error) {
+      this.noteError(error);
+      return false;
+    }
+  }
+
+  private noteError(error: unknown): void {
+    this.lastError = (error as Error).message;
+    this.lastErrorCode = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+  }
+
+  private open(): void {
     mkdirSync(this.dir, { recursive: true });
     const names = readdirSync(this.dir).filter((n) => SEGMENT_PATTERN.test(n)).sort();
+    // Read everything before keeping anything, so that a segment the disk refuses to read leaves
+    // the journal closed (retried later) instead of half loaded.
+    const found: { segment: Segment; events: number; size: number }[] = [];
     for (const name of names) {
-      const seq = Number(SEGMENT_PATTERN.exec(name)![1]);
       const path = join(this.dir, name);
       const { records, events, validBytes } = scanSegment(readFileSync(path));
-      if (records === 0) {
-        unlinkSync(path);
+      const seq = Number(SEGMENT_PATTERN.exec(name)![1]);
+      found.push({ segment: { seq, path, bytes: validBytes, records }, events, size: statSync(path).size });
+    }
+    for (const { segment, events, size } of found) {
+      this.nextSeq = segment.seq + 1;
+      if (segment.records === 0) {
+        unlinkSync(segment.path);
         continue;
       }
-      if (validBytes < statSync(path).size) {
-        const fd = openSync(path, 'r+');
-        ftruncateSync(fd, validBytes);
+      if (segment.bytes < size) {
+        const fd = openSync(segment.path, 'r+');
+        ftruncateSync(fd, segment.bytes);
         closeSync(fd);
       }
-      this.segments.push({ seq, path, bytes: validBytes, records });
-      this.diskBytes += validBytes;
-      this.recordCount += records;
+      this.segments.push(segment);
+      this.diskBytes += segment.bytes;
+      this.recordCount += segment.records;
       this.eventTotal += events;
-      this.nextSeq = seq + 1;
     }
   }
 
@@ -92,24 +140,52 @@ export class DiskJournal {
   }
 
   /**
-   * Appends records in order and returns how many were written: it stops at the first record that
-   * would take the journal past maxBytes or that the disk refuses (ENOSPC), leaving no partial frame.
+   * Appends records in order, then syncs, and returns how many were written: it stops at the first
+   * record that would take the journal past maxBytes or that the disk refuses (ENOSPC, EACCES),
+   * leaving no partial frame. One write per segment touched and one fdatasync per call.
    */
   append(records: readonly JournalRecord[]): number {
+    if (records.length === 0 || !this.tryOpen()) return 0;
     let written = 0;
-    for (const record of records) {
-      const frameBytes = FRAME_HEADER + record.data.length;
-      if (this.diskBytes + frameBytes > this.maxBytes) break;
-      const tail = this.writableTail(frameBytes);
-      const frame = Buffer.allocUnsafe(frameBytes);
-      frame.writeUInt32LE(record.data.length, 0);
-      frame.writeUInt32LE(record.eventCount, 4);
-      record.data.copy(frame, FRAME_HEADER);
+    while (written < records.length) {
+      // Frames for the current tail segment, as one buffer.
+      let tail: Segment;
+      try {
+        tail = this.writableTail(FRAME_HEADER + records[written]!.data.length);
+      } catch (error) {
+        this.noteError(error);
+        break;
+      }
+      const frames: JournalRecord[] = [];
+      let chunkBytes = 0;
+      for (let i = written; i < records.length; i++) {
+        const frameBytes = FRAME_HEADER + records[i]!.data.length;
+        if (this.diskBytes + chunkBytes + frameBytes > this.maxBytes) break;
+        if (frames.length > 0 && tail.bytes + chunkBytes + frameBytes > this.segmentBytes) break;
+        frames.push(records[i]!);
+        chunkBytes += frameBytes;
+      }
+      if (frames.length === 0) {
+        this.lastError = `journal bound of ${this.maxBytes} bytes reached`;
+        this.lastErrorCode = 'JOURNAL_FULL';
+        break;
+      }
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      let at = 0;
+      let events = 0;
+      for (const record of frames) {
+        chunk.writeUInt32LE(record.data.length, at);
+        chunk.writeUInt32LE(record.eventCount, at + 4);
+        record.data.copy(chunk, at + FRAME_HEADER);
+        at += FRAME_HEADER + record.data.length;
+        events += record.eventCount;
+      }
       try {
         let offset = 0;
-        while (offset < frameBytes) offset += writeSync(this.tailFd!, frame, offset, frameBytes - offset);
+        while (offset < chunkBytes) offset += writeSync(this.tailFd!, chunk, offset, chunkBytes - offset);
+        if (this.sync) fdatasyncSync(this.tailFd!);
       } catch (error) {
-        this.lastError = (error as Error).message;
+        this.noteError(error);
         try {
           ftruncateSync(this.tailFd!, tail.bytes);
         } catch {
@@ -117,17 +193,17 @@ export class DiskJournal {
         }
         break;
       }
-      tail.bytes += frameBytes;
-      tail.records += 1;
-      this.diskBytes += frameBytes;
-      this.recordCount += 1;
-      this.eventTotal += record.eventCount;
-      written += 1;
+      tail.bytes += chunkBytes;
+      tail.records += frames.length;
+      this.diskBytes += chunkBytes;
+      this.recordCount += frames.length;
+      this.eventTotal += events;
+      written += frames.length;
     }
     return written;
   }
 
-  /** The oldest unacknowledged records, without removing them. */
+  /** The oldest unacknowledged records, without removing them; none while the disk refuses reads. */
   peek(maxRecords: number, maxBytes: number): JournalRecord[] {
     const out: JournalRecord[] = [];
     if (this.recordCount === 0) return out;
@@ -162,7 +238,12 @@ export class DiskJournal {
         this.segments.shift();
         this.diskBytes -= segment.bytes;
         this.head = undefined;
-        unlinkSync(segment.path);
+        try {
+          unlinkSync(segment.path);
+        } catch (error) {
+          // Left behind, it is sent once more after a restart: a duplicate, not a loss.
+          this.noteError(error);
+        }
       }
     }
   }
@@ -177,10 +258,15 @@ export class DiskJournal {
     const tailIsHead = tail !== undefined && this.head?.seq === tail.seq;
     if (this.tailFd === undefined || !tail || tailIsHead || tail.bytes + frameBytes > this.segmentBytes) {
       if (this.tailFd !== undefined) closeSync(this.tailFd);
-      const seq = this.nextSeq++;
-      tail = { seq, path: join(this.dir, segmentName(seq)), bytes: 0, records: 0 };
-      this.tailFd = openSync(tail.path, 'a');
+      this.tailFd = undefined;
+      const seq = this.nextSeq;
+      const path = join(this.dir, segmentName(seq));
+      this.tailFd = openSync(path, 'a');
+      this.nextSeq += 1;
+      tail = { seq, path, bytes: 0, records: 0 };
       this.segments.push(tail);
+      // The new file's name must be on disk too, or a synced frame could sit in an unnamed file.
+      if (this.sync) syncDirectory(this.dir);
     }
     return tail;
   }
@@ -194,8 +280,22 @@ export class DiskJournal {
       closeSync(this.tailFd);
       this.tailFd = undefined;
     }
-    this.head = { seq: segment.seq, buffer: readFileSync(segment.path).subarray(0, segment.bytes), offset: 0 };
+    try {
+      this.head = { seq: segment.seq, buffer: readFileSync(segment.path).subarray(0, segment.bytes), offset: 0 };
+    } catch (error) {
+      this.noteError(error);
+      return undefined;
+    }
     return this.head;
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

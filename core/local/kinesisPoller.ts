@@ -1,7 +1,8 @@
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.ts';
+import { ShardCheckpoints } from './shardCheckpoints.ts';
 import {
   deliverBatch,
   toLambdaRecord,
@@ -24,6 +25,8 @@ export interface KinesisPollerOptions {
   readonly outageObserver?: OutageObserver;
   /** How long `stop()` still waits for unwritable storage before leaving the records in the stream (default 10 s). */
   readonly stopOutageGraceMs?: number;
+  /** A file for each shard's position (see ShardCheckpoints); without it every start reads from TRIM_HORIZON. */
+  readonly checkpointPath?: string;
 }
 
 export interface PollerStats {
@@ -35,7 +38,7 @@ export interface PollerStats {
 
 /**
  * Stands in for Lambda's Kinesis event source mapping in local runs: one loop per shard reads
- * from TRIM_HORIZON, forms batches (size or batching window, whichever comes first), and
+ * from its checkpoint (else TRIM_HORIZON), forms batches (size or batching window, whichever comes first), and
  * delivers them with deliverBatch. `stop()` drains: it returns once every shard has been read to
  * its end and delivered.
  */
@@ -44,11 +47,17 @@ export class KinesisPoller {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private readonly giveUp = new AbortController();
+  private checkpoints: ShardCheckpoints | undefined;
 
   constructor(private readonly options: KinesisPollerOptions) {}
 
   async start(): Promise<void> {
     const { client, streamName } = this.options;
+    if (this.options.checkpointPath) {
+      const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+      const createdAt = summary.StreamDescriptionSummary?.StreamCreationTimestamp?.getTime() ?? 0;
+      this.checkpoints = new ShardCheckpoints(this.options.checkpointPath, streamName, createdAt);
+    }
     const shards = await client.send(new ListShardsCommand({ StreamName: streamName }));
     this.loops = (shards.Shards ?? []).map((shard) => this.pollShard(shard.ShardId!));
   }
@@ -67,11 +76,9 @@ export class KinesisPoller {
   }
 
   private async pollShard(shardId: string): Promise<void> {
-    const { client, streamName, settings, region, logger } = this.options;
+    const { client, settings, region, logger } = this.options;
     const idlePollMs = this.options.idlePollMs ?? 200;
-    let iterator = (
-      await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
-    ).ShardIterator;
+    let iterator = await this.firstIterator(shardId);
     let batch: KinesisStreamRecord[] = [];
     let batchStartedAt = 0;
     let lastRead: string | undefined;
@@ -112,6 +119,8 @@ export class KinesisPoller {
             await sleep(idlePollMs);
           }
         }
+        // Every record of the batch is stored or dead-lettered now: a restart starts after it.
+        this.checkpoints?.set(shardId, batch.at(-1)!.kinesis.sequenceNumber);
         this.stats.records += batch.length;
         this.stats.batches++;
         this.stats.failedInvocations += outcome.failedInvocations;
@@ -128,7 +137,22 @@ export class KinesisPoller {
 
   private async iteratorAfter(shardId: string, sequenceNumber: string | undefined): Promise<string | undefined> {
     const { client, streamName } = this.options;
-    const position = sequenceNumber ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: sequenceNumber } : { ShardIteratorType: 'TRIM_HORIZON' as const };
-    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ...position }))).ShardIterator;
+    if (!sequenceNumber) return this.firstIterator(shardId);
+    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequenceNumber }))).ShardIterator;
+  }
+
+  private async firstIterator(shardId: string): Promise<string | undefined> {
+    const { client, streamName, logger } = this.options;
+    const after = this.checkpoints?.get(shardId);
+    if (after) {
+      try {
+        const out = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }));
+        logger.info('resuming the shard after its checkpoint', { shardId, after });
+        return out.ShardIterator;
+      } catch (error) {
+        logger.warn('checkpoint not usable; reading the shard from the start', { shardId, after, error });
+      }
+    }
+    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
   }
 }

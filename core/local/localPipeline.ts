@@ -103,7 +103,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   try {
     let endpoint = config.awsEndpointUrl;
     if (!endpoint) {
-      emulators = await startEmulators();
+      emulators = await startEmulators({ kinesisPath: join(options.dataDir, 'emulator', 'kinesis') });
       cleanups.push(() => emulators!.close());
       endpoint = emulators.endpoint;
       logger.info('started Kinesis and DynamoDB emulators', { endpoint });
@@ -197,6 +197,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         client: kinesis,
         streamName: config.kinesisStreamName,
         region: config.awsRegion,
+        // Resume after the last stored record when the stream outlives a restart (the emulator's data folder).
+        checkpointPath: join(options.dataDir, 'consumer-checkpoints.json'),
         settings: { ...DEFAULT_ESM_SETTINGS, ...options.esm },
         logger,
         handler: async (event: KinesisStreamEvent) => {

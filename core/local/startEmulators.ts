@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,14 +25,28 @@ export interface LocalEmulators {
 }
 
 /**
- * kinesalite (Kinesis) and dynalite (DynamoDB), in-process and in memory, on 127.0.0.1, behind
- * one router endpoint. Streams and tables are created by the caller through the normal SDK.
+ * kinesalite (Kinesis) and dynalite (DynamoDB), in-process, on 127.0.0.1, behind one router
+ * endpoint. Streams and tables are created by the caller through the normal SDK.
+ *
+ * With `kinesisPath` the stream lives in a LevelDB folder there, so killing and restarting
+ * `npm start` on the same data folder keeps every record that reached the stream (LevelDB's log
+ * is in the page cache once a PutRecords returns, which a killed process does not lose). DynamoDB
+ * stays in memory on purpose: it only holds control state (assignments, leases) that the
+ * refresher rebuilds at start, and leases kept from a killed run would only make the new
+ * ingesters wait for the dead ones to expire.
  */
-export async function startEmulators(options: { host?: string; shardLimit?: number } = {}): Promise<LocalEmulators> {
+export async function startEmulators(options: { host?: string; shardLimit?: number; kinesisPath?: string } = {}): Promise<LocalEmulators> {
   const host = options.host ?? '127.0.0.1';
   const kinesalite = require('kinesalite') as EmulatorFactory;
   const dynalite = require('dynalite') as EmulatorFactory;
-  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 50 });
+  if (options.kinesisPath) mkdirSync(options.kinesisPath, { recursive: true });
+  const kinesisServer = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: options.shardLimit ?? 50,
+    ...(options.kinesisPath ? { path: options.kinesisPath } : {}),
+  });
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const kinesisPort = await listen(kinesisServer, host);
   const dynamoPort = await listen(dynamoServer, host);

@@ -78,6 +78,13 @@ export class Ingest extends Construct {
       user: NON_ROOT_USER,
       // SIGTERM → ordered shutdown (stop reading, flush, release lease) → SIGKILL after this.
       stopTimeout: Duration.seconds(ingester.stopTimeoutSeconds),
+      // A crashed ingester restarts in the same task and keeps its disk, so it replays its
+      // write-ahead journal; a new task would start with an empty one (replicas cover that case).
+      // Exit 2 is a configuration error: restarting cannot fix it. ECS allows one restart per
+      // period (60 s is its minimum); a container that dies sooner stops the task instead.
+      enableRestartPolicy: true,
+      restartIgnoredExitCodes: [2],
+      restartAttemptPeriod: Duration.seconds(60),
       environment: {
         AWS_REGION: Stack.of(this).region,
         KINESIS_STREAM_NAME: props.stream.streamName,

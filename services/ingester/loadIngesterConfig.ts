@@ -22,6 +22,8 @@ export interface IngesterConfig extends CommonConfig {
   readonly leasePollMs: number;
   readonly assignmentPollMs: number;
   readonly flushMs: number;
+  /** Records Kinesis has not acknowledged this long go to the disk journal (write-ahead). */
+  readonly spillAfterMs: number;
   readonly bufferMaxBytes: number;
   readonly journalDir: string;
   readonly journalMaxBytes: number;
@@ -39,6 +41,12 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
   const leaseMs = readInt(env, 'LEASE_DURATION_MS', 15_000, { min: 1000 });
   const leaseRenewMs = readInt(env, 'LEASE_RENEW_MS', Math.min(3000, Math.floor(leaseMs / 3)), { min: 100 });
   if (leaseRenewMs >= leaseMs) throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`, { setting: 'LEASE_RENEW_MS' });
+  const flushMs = readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 });
+  const spillAfterMs = readInt(env, 'KINESIS_SPILL_AFTER_MS', 1000, { min: 10, max: 60_000 });
+  if (spillAfterMs <= flushMs) {
+    // A record is sealed flushMs after its first event; spilling before that would journal every record.
+    throw new ConfigError(`KINESIS_SPILL_AFTER_MS must be above KINESIS_FLUSH_MS (${flushMs}), got ${spillAfterMs}`, { setting: 'KINESIS_SPILL_AFTER_MS' });
+  }
   const shardIdRaw = readString(env, 'SHARD_ID');
   const journalDir = readString(env, 'JOURNAL_DIR') ?? './data/journal';
   const pingIdleMs = readInt(env, 'PING_IDLE_MS', 30_000, { min: 100 });
@@ -74,7 +82,8 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
       reconnectBaseMs: readInt(env, 'RECONNECT_BASE_MS', 1000, { min: 1 }),
       reconnectMaxMs: readInt(env, 'RECONNECT_MAX_MS', 30_000, { min: 1 }),
     },
-    flushMs: readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 }),
+    flushMs,
+    spillAfterMs,
     bufferMaxBytes: readInt(env, 'BUFFER_MAX_BYTES', 64 * MiB, { min: MiB }),
     journalDir,
     journalMaxBytes: readInt(env, 'JOURNAL_MAX_BYTES', 4096 * MiB, { min: 1 }),

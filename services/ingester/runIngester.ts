@@ -62,6 +62,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     client: kinesis,
     streamName: config.kinesisStreamName,
     flushMs: config.flushMs,
+    spillAfterMs: config.spillAfterMs,
     maxBufferBytes: config.bufferMaxBytes,
     encoder: { compression: config.recordCompression },
     journal,

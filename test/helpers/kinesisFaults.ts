@@ -6,6 +6,7 @@ import type { KinesisClient, PutRecordsCommandInput, PutRecordsCommandOutput, Pu
  *   InternalFailure); failed entries are removed from the request, so they are NOT written.
  * - `outage`: every PutRecords call fails as a 503 would.
  * - `throttleCalls`: the next N calls have every entry throttled.
+ * - `stall`: calls wait (as on a blackholed connection) until it is set back to false, then proceed.
  * The returned object is live: change its fields while the client runs. It also records what
  * the producer sent (entries and bytes per call).
  */
@@ -13,6 +14,7 @@ export interface KinesisFaults {
   failRatio: number;
   outage: boolean;
   throttleCalls: number;
+  stall: boolean;
   calls: number;
   failedEntries: number;
   entriesPerCall: number[];
@@ -20,7 +22,7 @@ export interface KinesisFaults {
 }
 
 export function injectKinesisFaults(client: KinesisClient, random: () => number = Math.random): KinesisFaults {
-  const faults: KinesisFaults = { failRatio: 0, outage: false, throttleCalls: 0, calls: 0, failedEntries: 0, entriesPerCall: [], maxCallBytes: 0 };
+  const faults: KinesisFaults = { failRatio: 0, outage: false, throttleCalls: 0, stall: false, calls: 0, failedEntries: 0, entriesPerCall: [], maxCallBytes: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== 'PutRecordsCommand') return next(args);
@@ -30,6 +32,7 @@ export function injectKinesisFaults(client: KinesisClient, random: () => number 
       faults.entriesPerCall.push(records.length);
       const bytes = records.reduce((n, r) => n + (r.Data?.length ?? 0) + (r.PartitionKey?.length ?? 0), 0);
       faults.maxCallBytes = Math.max(faults.maxCallBytes, bytes);
+      while (faults.stall) await new Promise((resolve) => setTimeout(resolve, 10));
       if (faults.outage) {
         throw Object.assign(new Error('injected Kinesis outage'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
       }

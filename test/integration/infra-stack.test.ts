@@ -254,6 +254,8 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       assert.equal(ingester!.User, '1000:1000');
       const env = Object.fromEntries((ingester!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
       assert.ok(ingester!.StopTimeout * 1000 >= Number(env.SHUTDOWN_DEADLINE_MS) + 2000, 'stop timeout exceeds the shutdown deadline');
+      // A crash restarts the container in the same task, on the same disk, so the journal is replayed.
+      assert.deepEqual(ingester!.RestartPolicy, { Enabled: true, IgnoredExitCodes: [2], RestartAttemptPeriod: 60 });
       assert.ok(env.JOURNAL_DIR);
       assert.equal(env.METRICS_PORT, '9091');
       // Anonymous IRC: the ingester gets no Twitch credentials, and its execution role cannot read them.

@@ -22,4 +22,12 @@ describe('the ingester configuration', () => {
   it('refuses a lease renewal interval that is not shorter than the lease', () => {
     assert.throws(() => loadIngesterConfig({ LEASE_DURATION_MS: '5000', LEASE_RENEW_MS: '5000' }), configError(/LEASE_RENEW_MS must be below LEASE_DURATION_MS \(5000\)/));
   });
+
+  it('journals unacknowledged records after at most a second, and names KINESIS_SPILL_AFTER_MS when it is unusable', () => {
+    assert.equal(loadIngesterConfig({}).spillAfterMs, 1000);
+    assert.equal(loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '300' }).spillAfterMs, 300);
+    assert.throws(() => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: 'soon' }), configError(/KINESIS_SPILL_AFTER_MS must be an integer, got "soon"/));
+    assert.throws(() => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '0' }), configError(/KINESIS_SPILL_AFTER_MS must be at least 10, got 0/));
+    assert.throws(() => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '200' }), configError(/KINESIS_SPILL_AFTER_MS must be above KINESIS_FLUSH_MS \(250\), got 200/));
+  });
 });
