@@ -16,6 +16,8 @@ export const TARGETS: Record<string, Target> = {
   'storage.clickhouse.ratio': { max: 0.5, source: 'issue 5' },
   'e2e.latency_p99_ms': { max: 2000, source: 'issue 6' },
   'refresher.rebalance_ms_100k': { max: 1000, source: 'issue 4' },
+  'faults.lost_events': { max: 0, source: 'issue 13' },
+  'faults.max_gap_s': { max: 5, source: 'issue 13' },
 };
 
 export function meetsTarget(key: string, value: number): boolean | undefined {

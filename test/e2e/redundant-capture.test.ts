@@ -1,46 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
-import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 import { scrapeMetrics } from '../../core/local/scrapeMetrics.ts';
+import { compareWithGroundTruth as compare } from '../helpers/compareWithGroundTruth.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../helpers/localPipelineRun.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** REPLICA_CHAOS_SECONDS: how long ingesters are killed (the 2 minutes by default, as CI runs it). */
 const CHAOS_SECONDS = Number(process.env.REPLICA_CHAOS_SECONDS ?? 120);
-
-interface Comparison {
-  readonly sent: number;
-  /** Traffic events not in the database (by id; by raw for lines without an id). */
-  readonly missing: GroundTruthRecord[];
-  /** Events stored more than once (same id twice cannot happen; more rows of one raw than were sent). */
-  readonly storedTwice: string[];
-}
-
-/** Every traffic event the simulator sent, whether or not a connection was joined, against the database. */
-function compare(harness: PipelineHarness): Comparison {
-  const db = new Database(harness.dbPath, { readonly: true });
-  const rows = db.prepare('SELECT event_id, raw FROM chat_events').all() as { event_id: string; raw: string }[];
-  db.close();
-  const ids = new Set(rows.map((r) => r.event_id));
-  const rawCount = new Map<string, number>();
-  for (const row of rows) rawCount.set(row.raw, (rawCount.get(row.raw) ?? 0) + 1);
-  const traffic = harness.sim.groundTruth.records().filter((r) => r.cause === 'traffic');
-  const missing: GroundTruthRecord[] = [];
-  const idless = new Map<string, GroundTruthRecord[]>();
-  for (const record of traffic) {
-    if (record.eventId) {
-      if (!ids.has(record.eventId)) missing.push(record);
-    } else idless.set(record.raw!, [...(idless.get(record.raw!) ?? []), record]);
-  }
-  const storedTwice: string[] = [];
-  for (const [raw, sent] of idless) {
-    const stored = rawCount.get(raw) ?? 0;
-    if (stored < sent.length) missing.push(...sent.slice(stored));
-    if (stored > sent.length) storedTwice.push(raw);
-  }
-  return { sent: traffic.length, missing, storedTwice };
-}
 
 /** The index of a worker that serves a shard (not the standby). */
 async function leaseHolder(harness: PipelineHarness): Promise<number> {
