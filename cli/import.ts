@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { importRawLog, type ImportTotals } from '../core/consumer/importRawLog.ts';
+import { importRawLog, MAX_LOG_LINE_BYTES, type ImportTotals } from '../core/consumer/importRawLog.ts';
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
 import type { Sink } from '../core/sinks/types.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -9,13 +8,15 @@ const USAGE = `usage: poglytics import FILE... [--batch-size N] [--received-at M
 
 Backfills raw Twitch IRC log lines (one line per message; a leading logger timestamp such as
 "[2024-01-01 12:00:00] " or "2024-01-01T12:00:00.000Z " is accepted) into the sink chosen by the
-environment (SINK, SQLITE_PATH, DATABASE_URL, CLICKHOUSE_URL). "-" reads stdin. Events are
-deduplicated on event_id, so importing a file twice adds nothing. Progress goes to stderr,
-rejected lines too, as FILE:LINE: reason.
+environment (SINK, SQLITE_PATH, DATABASE_URL, CLICKHOUSE_URL). "-" reads stdin; gzip input is
+recognised by its first bytes and read as is. Event ids come from the lines alone, so importing
+a file twice (even after touching it) adds nothing. Progress goes to stderr, rejected lines too,
+as FILE:LINE: reason (a line over ${MAX_LOG_LINE_BYTES} bytes is rejected without being read whole).
+Exits 1 when a FILE cannot be read or gives no event at all.
 
   --batch-size N     events per database write (default 5000)
-  --received-at MS   received_at for lines without any time (default: the file's mtime;
-                     for stdin, 0 — give it explicitly for a meaningful value)`;
+  --received-at MS   received_at for lines without any time (default: when the import started);
+                     it never changes an event's id`;
 
 const MAX_REJECTS_SHOWN = 1000;
 
@@ -69,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   const started = performance.now();
+  const fallbackReceivedAt = parsed.receivedAt ?? Date.now();
   const totals: ImportTotals = { lines: 0, events: 0, ignored: 0, rejected: 0, inserted: 0, duplicates: 0 };
   const tty = process.stderr.isTTY === true;
   let lastProgress = started;
@@ -77,11 +79,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     for (const file of parsed.files) {
       const name = file === '-' ? 'stdin' : file;
-      let fallbackReceivedAt: number;
-      let input: AsyncIterable<Buffer | string>;
+      const before = { ...totals };
       try {
-        fallbackReceivedAt = parsed.receivedAt ?? (file === '-' ? 0 : Math.floor((await stat(file)).mtimeMs));
-        input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+        const input: AsyncIterable<Buffer | string> = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
         await importRawLog(input, {
           sink,
           totals,
@@ -97,10 +97,18 @@ export async function run(args: string[]): Promise<number> {
             process.stderr.write(tty ? `\r\x1b[K${progressLine(t, started)}` : `${progressLine(t, started)}\n`);
           },
         });
+        if (totals.events === before.events) {
+          const lines = totals.lines - before.lines;
+          const why = `${lines} lines: ${totals.ignored - before.ignored} ignored, ${totals.rejected - before.rejected} rejected`;
+          process.stderr.write(`${tty ? '\r\x1b[K' : ''}poglytics import: ${name}: no events (${why})\n`);
+          exitCode = 1;
+        }
       } catch (error) {
         const err = error as NodeJS.ErrnoException;
-        if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
-          process.stderr.write(`${tty ? '\r\x1b[K' : ''}poglytics import: cannot read ${name}: ${err.message}\n`);
+        // A damaged gzip file (zlib's Z_* codes) is one bad input, not a reason to stop the others.
+        if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' || err.code?.startsWith('Z_') === true) {
+          const what = err.code?.startsWith('Z_') === true ? `gzip: ${err.message}` : err.message;
+          process.stderr.write(`${tty ? '\r\x1b[K' : ''}poglytics import: cannot read ${name}: ${what}\n`);
           exitCode = 1;
           continue;
         }

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { ChannelAnchors } from '../core/irc/channelAnchors.ts';
 import { MAX_LINE_BYTES } from '../core/irc/constants.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../core/irc/normalizeLine.ts';
 
@@ -98,6 +99,7 @@ function parseArgs(args: readonly string[]): ParseOptions | 'help' | string {
  * and reject reports for stderr. Whole runs of valid UTF-8 are decoded once and split as text
  * (the fast path); a run holding invalid UTF-8 is handled line by line as bytes. A line longer
  * than MAX_LINE_BYTES is never buffered: only its length is counted until its LF arrives.
+ * One ChannelAnchors per run: id-less lines get the ids an ingester reading the same lines gives.
  */
 class LineNormalizer {
   readonly counts = { total: 0, events: 0, ignored: 0, rejected: 0 };
@@ -107,6 +109,7 @@ class LineNormalizer {
   private carryBytes = 0;
   private carryLastByte = -1;
   private carryOverLimit = false;
+  private readonly anchors = new ChannelAnchors();
 
   constructor(private readonly fixedReceivedAt: number | null) {}
 
@@ -127,13 +130,13 @@ class LineNormalizer {
     if (lastLf >= start) {
       const run = chunk.subarray(start, lastLf);
       if (isUtf8(run)) {
-        for (const line of run.toString('utf8').split('\n')) this.add(normalizeLine(line, receivedAt));
+        for (const line of run.toString('utf8').split('\n')) this.add(normalizeLine(line, receivedAt, this.anchors));
       } else {
         let lineStart = 0;
         while (lineStart <= run.length) {
           let lf = run.indexOf(0x0a, lineStart);
           if (lf === -1) lf = run.length;
-          this.add(normalizeLineBytes(run.subarray(lineStart, lf), receivedAt));
+          this.add(normalizeLineBytes(run.subarray(lineStart, lf), receivedAt, this.anchors));
           lineStart = lf + 1;
         }
       }
@@ -179,7 +182,7 @@ class LineNormalizer {
       const bytes = this.carryBytes - (this.carryLastByte === 0x0d ? 1 : 0);
       this.add({ type: 'rejected', reason: `line too long: ${bytes} bytes (limit ${MAX_LINE_BYTES})` });
     } else {
-      this.add(normalizeLineBytes(Buffer.concat(this.carry, this.carryBytes), receivedAt));
+      this.add(normalizeLineBytes(Buffer.concat(this.carry, this.carryBytes), receivedAt, this.anchors));
     }
     this.carry = [];
     this.carryBytes = 0;

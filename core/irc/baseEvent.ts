@@ -1,6 +1,7 @@
 import { IrcParseError } from '../errors.ts';
 import type { ChatEvent, ChatEventKind } from '../events/chatEvent.ts';
 import { MSG_PARAM_PREFIX } from './constants.ts';
+import type { ChannelAnchors } from './channelAnchors.ts';
 import { eventId } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
 
@@ -8,14 +9,21 @@ import type { IrcMessage } from './types.ts';
  * The fields every kind reads the same way (ids, room, badges, color, times, Shared Chat source,
  * msg-param-* params, tags, raw). Normalizers fill in the rest. Every event is built with the
  * same field order, so V8 keeps one object shape and JSON keeps the contract's column order.
+ * `anchors` is the reader's (see ChannelAnchors); without it an id-less line has no anchor.
  */
-export function baseEvent(message: IrcMessage, kind: ChatEventKind, channel: string, receivedAt: number): ChatEvent {
+export function baseEvent(
+  message: IrcMessage,
+  kind: ChatEventKind,
+  channel: string,
+  receivedAt: number,
+  anchors: ChannelAnchors | undefined,
+): ChatEvent {
   const tags = message.tags;
   const sentTs = intTag(tags, 'tmi-sent-ts');
   const id = tags['id'];
   return {
     v: 1,
-    event_id: id === undefined || id === '' ? eventId(message, receivedAt) : id,
+    event_id: id === undefined || id === '' ? eventId(message, sentTs === null ? (anchors?.anchorOf(channel) ?? null) : null) : id,
     kind,
     subtype: null,
     channel,
@@ -66,12 +74,37 @@ export function intTag(tags: Record<string, string>, key: string): number | null
   return n;
 }
 
-/** The first parameter as a channel login: without `#`, lower case. */
+/**
+ * The first parameter as a channel login: without `#`, lower case, 1–25 of `[a-z0-9_]` (a
+ * NOTICE's global `*` too). It must come before the trailing parameter: `PRIVMSG :hello there`
+ * has no channel, it is not a message to the channel "hello there".
+ */
 export function channelParam(message: IrcMessage): string {
-  const target = message.params[0];
-  const channel = target === undefined ? '' : (target.charCodeAt(0) === 0x23 ? target.slice(1) : target).toLowerCase();
+  const params = message.params;
+  const target = params.length > (message.trailing ? 1 : 0) ? params[0]! : '';
+  const channel = (target.charCodeAt(0) === 0x23 ? target.slice(1) : target).toLowerCase();
   if (channel === '') throw new IrcParseError(`${message.command} without a channel`);
+  if (!isLogin(channel) && !(channel === '*' && message.command === 'NOTICE')) {
+    throw new IrcParseError(`invalid channel ${JSON.stringify(clip(target))}`);
+  }
   return channel;
+}
+
+/** `login` itself when it is null or a valid Twitch login; otherwise the line is rejected (`what` names the field). */
+export function checkedLogin(login: string | null, what: string): string | null {
+  if (login === null || isLogin(login)) return login;
+  throw new IrcParseError(`invalid ${what} ${JSON.stringify(clip(login))}`);
+}
+
+/** 1–25 characters of `[a-z0-9_]`: a Twitch login (real ones have at least 4; older and test accounts fewer). */
+export function isLogin(text: string): boolean {
+  const length = text.length;
+  if (length === 0 || length > 25) return false;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f)) return false;
+  }
+  return true;
 }
 
 /** The last parameter after the target, or null when there is none (or it is empty). */

@@ -4,11 +4,14 @@ import type { IrcMessage } from './types.ts';
 /**
  * The deterministic `h:` event id of the ChatEvent contract, for lines without an `id` tag:
  * `h:` + the first 32 hex characters of SHA-256 over the canonical line — command, prefix,
- * params and the (unescaped, last-wins) tags sorted by key. When the line has no `tmi-sent-ts`
- * (ROOMSTATE, most NOTICEs) received_at is hashed too, so two real changes are never merged.
- * The canonical form is a JSON array, so no choice of separator can make two lines collide.
+ * params and the (unescaped, last-wins) tags sorted by key — and, when the line has no
+ * `tmi-sent-ts` (ROOMSTATE, most NOTICEs), the channel's anchor (see ChannelAnchors: the
+ * tmi-sent-ts of the last timestamped line of that channel before this one, or null). Only the
+ * line's content and the stream it came in decide the id, never an arrival time or a file's
+ * mtime, so every replica and every import gives a line the same id. The canonical form is a
+ * JSON array, so no choice of separator can make two lines collide.
  */
-export function eventId(message: IrcMessage, receivedAt: number): string {
+export function eventId(message: IrcMessage, anchor: number | null): string {
   const keys = Object.keys(message.tags).sort();
   const tagPairs: string[] = new Array<string>(keys.length * 2);
   for (let i = 0; i < keys.length; i++) {
@@ -22,7 +25,7 @@ export function eventId(message: IrcMessage, receivedAt: number): string {
     message.prefix,
     message.params,
     tagPairs,
-    sentTs === undefined || sentTs === '' ? receivedAt : null,
+    sentTs === undefined || sentTs === '' ? anchor : null,
   ]);
   return `h:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }

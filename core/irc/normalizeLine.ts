@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { IrcParseError } from '../errors.ts';
+import type { ChannelAnchors } from './channelAnchors.ts';
 import { MAX_LINE_BYTES } from './constants.ts';
 import { normalizers } from './normalizers.ts';
 import { parseLine } from './parseLine.ts';
@@ -13,11 +14,14 @@ type WellFormedCheck = string & { isWellFormed(): boolean };
 /**
  * One raw IRC line → a ChatEvent, `ignored` (protocol: PING, JOIN, numerics, …) or `rejected`
  * with the reason. Never throws. A trailing CR LF is dropped; empty lines, lines over
- * MAX_LINE_BYTES, NUL bytes, text that is not valid Unicode (unpaired surrogates: it cannot
- * have come from valid UTF-8), unparseable lines and typed tags that do not parse are rejected.
+ * MAX_LINE_BYTES, a NUL, CR or LF anywhere else, text that is not valid Unicode (unpaired
+ * surrogates: it cannot have come from valid UTF-8), unparseable lines, channels and logins
+ * that are not Twitch logins and typed tags that do not parse are rejected.
  * For bytes read from a file or socket use normalizeLineBytes, which also rejects invalid UTF-8.
+ * `anchors` is the reader's ChannelAnchors (one per ingester process, imported file or parse
+ * run), read and updated in line order; without it an id-less line's `h:` id has no anchor.
  */
-export function normalizeLine(raw: string, receivedAt: number): NormalizeResult {
+export function normalizeLine(raw: string, receivedAt: number, anchors?: ChannelAnchors): NormalizeResult {
   let line = raw;
   if (line.charCodeAt(line.length - 1) === 0x0a) line = line.slice(0, -1);
   if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
@@ -28,30 +32,39 @@ export function normalizeLine(raw: string, receivedAt: number): NormalizeResult 
     const bytes = Buffer.byteLength(line);
     if (bytes > MAX_LINE_BYTES) return tooLong(bytes);
   }
+  // Three native scans are cheaper than one JavaScript loop over the line.
   const nul = line.indexOf('\0');
   if (nul !== -1) return rejected(`NUL byte at column ${nul + 1}`);
+  const cr = line.indexOf('\r');
+  if (cr !== -1) return rejected(`CR inside the line at column ${cr + 1}`);
+  const lf = line.indexOf('\n');
+  if (lf !== -1) return rejected(`LF inside the line at column ${lf + 1}`);
   if (!(line as WellFormedCheck).isWellFormed()) return rejected('invalid UTF-8 (unpaired surrogate)');
   if (!Number.isSafeInteger(receivedAt) || receivedAt < 0) return rejected(`invalid receivedAt ${String(receivedAt)}`);
-  return normalizeChecked(line, receivedAt);
+  return normalizeChecked(line, receivedAt, anchors);
 }
 
 /** normalizeLine for a line's bytes (CR LF optional): invalid UTF-8 is rejected, a real U+FFFD passes. */
-export function normalizeLineBytes(bytes: Uint8Array, receivedAt: number): NormalizeResult {
+export function normalizeLineBytes(bytes: Uint8Array, receivedAt: number, anchors?: ChannelAnchors): NormalizeResult {
   let end = bytes.length;
   if (end > 0 && bytes[end - 1] === 0x0a) end--;
   if (end > 0 && bytes[end - 1] === 0x0d) end--;
   if (end > MAX_LINE_BYTES) return tooLong(end);
   const body = end === bytes.length ? bytes : bytes.subarray(0, end);
   if (!isUtf8(body)) return rejected(`invalid UTF-8 at byte ${firstInvalidUtf8(body) + 1}`);
-  return normalizeLine(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), receivedAt);
+  return normalizeLine(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), receivedAt, anchors);
 }
 
-function normalizeChecked(line: string, receivedAt: number): NormalizeResult {
+function normalizeChecked(line: string, receivedAt: number, anchors: ChannelAnchors | undefined): NormalizeResult {
   try {
     const message = parseLine(line);
     const normalizer = normalizers.get(message.command);
     if (normalizer === undefined) return { type: 'ignored', command: message.command };
-    return { type: 'event', event: normalizer(message, receivedAt) };
+    const event = normalizer(message, receivedAt, anchors);
+    // Only a line that became an event moves its channel's anchor (its tmi-sent-ts parsed).
+    const sentTs = message.tags['tmi-sent-ts'];
+    if (anchors !== undefined && sentTs !== undefined && sentTs !== '') anchors.observe(event.channel, event.sent_at);
+    return { type: 'event', event };
   } catch (error) {
     if (error instanceof IrcParseError) return rejected(error.message);
     // A bug, not bad input: still never crash the caller's loop, but say so.

@@ -48,12 +48,14 @@ export function parseLine(raw: string): IrcMessage {
   const command = raw.slice(pos, commandEnd);
 
   const params: string[] = [];
+  let trailing = false;
   pos = commandEnd;
   while (pos < end) {
     while (raw.charCodeAt(pos) === SPACE) pos++;
     if (pos >= end) break;
     if (raw.charCodeAt(pos) === COLON) {
       params.push(raw.slice(pos + 1));
+      trailing = true;
       break;
     }
     let next = raw.indexOf(' ', pos);
@@ -61,7 +63,7 @@ export function parseLine(raw: string): IrcMessage {
     params.push(raw.slice(pos, next));
     pos = next;
   }
-  return { raw, tags, prefix, command, params };
+  return { raw, tags, prefix, command, params, trailing };
 }
 
 /** Letters only (PRIVMSG) or exactly three digits (001). */

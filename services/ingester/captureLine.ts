@@ -1,3 +1,4 @@
+import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Metrics } from '../../core/metrics.ts';
@@ -36,6 +37,8 @@ export const rejectLabel = (reason: string) => reason.split(':')[0]!.replace(/\d
  * are counted and kept in the dead-letter journal, protocol lines are returned for routing.
  * Per-event metric updates are tallied in plain counters and published in bulk, which keeps
  * prom-client off the per-line hot path. Chat text is only ever logged at debug.
+ * One capture is one reader: its ChannelAnchors (one per ingester process) gives id-less lines
+ * (ROOMSTATE, NOTICE) the same `h:` ids that every other replica joined to the channel computes.
  */
 export function createLineCapture(options: LineCaptureOptions): LineCapture {
   const rate = new SlidingRate(10);
@@ -44,9 +47,10 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   const byConnection = new Map<number, number>();
   let unpublished = 0;
   const lags: number[] = [];
+  const anchors = new ChannelAnchors();
 
   const capture = ((line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
-    const result = normalizeLine(line, receivedAt);
+    const result = normalizeLine(line, receivedAt, anchors);
     if (result.type === 'event') {
       const { event } = result;
       options.onEvent(event, lineUtf8);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
+import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
 import { MAX_LINE_BYTES } from '../../core/irc/constants.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 
@@ -44,8 +45,9 @@ function ndjson(text: string): unknown[] {
 
 /** The NDJSON the contract gives for these lines (normalizeLine is checked against the corpus elsewhere). */
 function expectedEvents(lines: string[], receivedAt: number): unknown[] {
+  const anchors = new ChannelAnchors(); // one reader, as the CLI is
   return lines.flatMap((line) => {
-    const result = normalizeLine(line, receivedAt);
+    const result = normalizeLine(line, receivedAt, anchors);
     return result.type === 'event' ? [JSON.parse(JSON.stringify(result.event)) as unknown] : [];
   });
 }

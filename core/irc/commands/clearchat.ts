@@ -1,17 +1,17 @@
 import { ChatEventKind } from '../../events/chatEvent.ts';
-import { baseEvent, channelParam, intTag, stringTag, trailingParam } from '../baseEvent.ts';
+import { baseEvent, channelParam, checkedLogin, intTag, stringTag, trailingParam } from '../baseEvent.ts';
 import type { Normalizer } from '../types.ts';
 
 /**
  * CLEARCHAT → `ban` (a user, no ban-duration), `timeout` (a user and ban-duration) or
  * `clearchat` (no user: the whole chat was cleared). The banned user is the target.
  */
-export const clearchat: Normalizer = (message, receivedAt) => {
+export const clearchat: Normalizer = (message, receivedAt, anchors) => {
   const tags = message.tags;
-  const target = trailingParam(message);
+  const target = checkedLogin(trailingParam(message), 'target user');
   const duration = intTag(tags, 'ban-duration');
   const kind = target === null ? ChatEventKind.ClearChat : duration === null ? ChatEventKind.Ban : ChatEventKind.Timeout;
-  const event = baseEvent(message, kind, channelParam(message), receivedAt);
+  const event = baseEvent(message, kind, channelParam(message), receivedAt, anchors);
   event.user_id = null;
   event.display_name = null;
   event.target_user_login = target;

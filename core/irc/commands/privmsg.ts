@@ -1,14 +1,18 @@
 import { ChatEventKind } from '../../events/chatEvent.ts';
-import { baseEvent, channelParam, prefixNick, stringTag, trailingParam } from '../baseEvent.ts';
+import { IrcParseError } from '../../errors.ts';
+import { baseEvent, channelParam, checkedLogin, prefixNick, stringTag, trailingParam } from '../baseEvent.ts';
 import type { Normalizer } from '../types.ts';
 
 const ACTION_START = '\u0001ACTION';
 
 /** PRIVMSG → `message`: chat text (a `/me` CTCP ACTION unwrapped), cheers, replies, Shared Chat mirrors. */
-export const privmsg: Normalizer = (message, receivedAt) => {
-  const event = baseEvent(message, ChatEventKind.Message, channelParam(message), receivedAt);
+export const privmsg: Normalizer = (message, receivedAt, anchors) => {
+  const channel = channelParam(message);
+  const login = checkedLogin(prefixNick(message.prefix), 'sender login');
+  if (login === null) throw new IrcParseError('PRIVMSG without a sender');
+  const event = baseEvent(message, ChatEventKind.Message, channel, receivedAt, anchors);
   event.subtype = stringTag(message.tags, 'msg-id');
-  event.user_login = prefixNick(message.prefix);
+  event.user_login = login;
   event.target_message_id = stringTag(message.tags, 'reply-parent-msg-id');
   const text = trailingParam(message);
   if (text !== null && text.startsWith(ACTION_START) && isActionBoundary(text.charCodeAt(ACTION_START.length))) {
