@@ -47,7 +47,11 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
       if (result.missing.length > 0) {
         // Where the losses sit relative to the kills (worker index @ ms since traffic start).
         const t0 = started;
-        process.stderr.write(`kills: ${killed.map(([i, t]) => `${i}@${t - t0}`).join(' ')}\nmissing (ms, channel): ${result.missing.slice(0, 30).map((r) => `${r.sentAt - t0} ${r.channel}`).join(' | ')}\n`);
+        process.stderr.write(`kills: ${killed.map(([i, t]) => `${i}@${t - t0}`).join(' ')}\nmissing (ms, channel, connections): ${result.missing.slice(0, 30).map((r) => `${r.sentAt - t0} ${r.channel} [${r.connectionIds.join(',')}]`).join(' | ')}\n`);
+        for (const channel of new Set(result.missing.slice(0, 5).map((r) => r.channel))) {
+          const joins = harness.sim.groundTruth.joins().filter((j) => j.channel === channel);
+          process.stderr.write(`joins of ${channel}: ${joins.map((j) => `conn ${j.connectionId}@${j.joinedAt - t0}`).join(' ')}\n`);
+        }
       }
       assert.ok(kills >= Math.floor(CHAOS_SECONDS / 10));
       assert.ok(result.sent > CHAOS_SECONDS * 1000, `the simulator sent ${result.sent} events`);
