@@ -64,6 +64,7 @@ function describeDashboardOn(name: string, dashboardFile: string, start: () => P
     let engine: Engine;
     const allQueryLengths = new Map<string, number>();
     let queriesRun = 0;
+    const quietMessages = fixture.events.filter((e) => e.channel === QUIET_CHANNEL && e.kind === 'message').length;
 
     before(async () => {
       engine = await start();
@@ -112,6 +113,13 @@ function describeDashboardOn(name: string, dashboardFile: string, start: () => P
             lengths?.set(`${panel.id}/${target.refId}/${resolution}`, sql.length);
             const timeSeries = target.format === 'time_series' || target.queryType === 'timeseries';
             if (timeSeries && rows.some((row) => !('time' in row))) failures.push(`${where}: a time series without a "time" column`);
+            if (panel.type === 'stat' && rows.some((row) => Object.values(row).some((v) => v === null))) failures.push(`${where}: a stat shows NULL`);
+            if (/per minute/i.test(panel.title) && selection.expect === 'only-selected') {
+              // A rate per minute, integrated over its buckets, gives back the channel's message count at every bucket width.
+              const perMinute = rows.flatMap((row) => Object.entries(row).filter(([k]) => k !== 'time' && k !== 'channel').map(([, v]) => Number(v)));
+              const total = perMinute.reduce((a, b) => a + b, 0) * (context.intervalMs / 60_000);
+              if (Math.abs(total - quietMessages) > 1e-6) failures.push(`${where}: ${total} messages over the range instead of ${quietMessages} (not per minute?)`);
+            }
             if (selection.expect === 'empty') {
               if (!looksEmpty(rows)) failures.push(`${where}: shows data for a channel that has none (is $channel ignored?): ${JSON.stringify(rows[0])}`);
               continue;
