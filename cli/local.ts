@@ -138,6 +138,7 @@ export async function run(args: string[]): Promise<number> {
       refreshIntervalMs: preflight.plan.refreshIntervalMs,
       kinesisShards: preflight.plan.kinesisShards,
       metricsPort: config.metricsPort,
+      metricsHost: config.metricsHost,
       ingesterEnv: preflight.plan.ingesterEnv,
       onIngesterOutput: (index, line) => {
         if (config.logLevel === 'debug' || /"level":"(warn|error)"/.test(line)) process.stderr.write(`[ingester ${index}] ${line}\n`);

@@ -21,6 +21,10 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The AWS SDK warns on Node 20 that its releases from 2027 need Node 22; the images and Lambda run
+  // 22, and a user of `npm start` can do nothing about it, so it is noise in the first output they
+  // read. Read by the SDK when a client is constructed, which only happens inside a verb.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
     process.stdout.write(usage() + '\n');

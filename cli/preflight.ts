@@ -110,7 +110,7 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
   const dataDirProblem = folderProblem(dataDir);
   if (dataDirProblem !== null) problems.push({ subject: 'DATA_DIR', detail: dataDirProblem });
   if (config.metricsPort !== 0) {
-    const portProblem = await bindProblem(config.metricsPort, '127.0.0.1');
+    const portProblem = await bindProblem(config.metricsPort, config.metricsHost);
     if (portProblem !== null) problems.push({ subject: 'METRICS_PORT', detail: portProblem });
   }
   if (sinkConfig !== null && problems.length === 0) {

@@ -98,6 +98,8 @@ export interface CommonConfig {
   readonly kinesisStreamName: string;
   readonly controlTableName: string;
   readonly metricsPort: number;
+  /** METRICS_HOST: the address /metrics and /healthz listen on; loopback unless a container must be scraped from outside. */
+  readonly metricsHost: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How every writer (ingester, refresher) compresses Kinesis records: KINESIS_COMPRESSION, KINESIS_COMPRESSION_LEVEL. */
   readonly recordCompression: RecordCompression;
@@ -130,6 +132,7 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
     kinesisStreamName: readString(env, 'KINESIS_STREAM_NAME') ?? 'poglytics-events',
     controlTableName: readString(env, 'CONTROL_TABLE_NAME') ?? 'poglytics-control',
     metricsPort: readInt(env, 'METRICS_PORT', 9091, { min: 0, max: 65_535 }),
+    metricsHost: readString(env, 'METRICS_HOST') ?? '127.0.0.1',
     logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     recordCompression: readRecordCompression(env),
     captureReplicas: readInt(env, 'CAPTURE_REPLICAS', 1, { min: 1, max: 10 }),

@@ -5,15 +5,38 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * their tests can read the full list from a registry. The twitch_scraper_* names are the original
  * Go Poglytics's and must not change: users' dashboards depend on them. Nothing is labelled by
  * channel (unbounded cardinality); connection labels are small integers within one task.
+ *
+ * Each process registers only the series it moves: an ingester the capture set, the pipeline
+ * (refresher + consumer) the consumer set. A series a process never updates would be exported as
+ * a constant 0 and summed into the dashboards' totals as if it were a silent ingester.
  */
-export function createMetrics(registry: Registry = new Registry(), options: { defaultMetrics?: boolean } = {}) {
+export function createMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}) {
+  const ingester = createIngesterMetrics(registry, options);
+  return { ...ingester, ...consumerSeries([registry]) };
+}
+
+export interface MetricsOptions {
+  readonly defaultMetrics?: boolean;
+}
+
+function histogramFactory(registers: Registry[]) {
+  return (name: string, help: string, buckets: number[], labelNames: string[] = []) => new Histogram({ name, help, buckets, labelNames, registers });
+}
+
+/** Both sides dead-letter: the ingester a line that does not parse, the consumer a record that does not decode. */
+function deadLettersCounter(registers: Registry[]) {
+  return new Counter({ name: 'poglytics_dead_letters_total', help: 'Events sent to the dead letter (a rejected line, or each event inside a whole record), by source', labelNames: ['source'], registers });
+}
+
+/** What an ingester task exports. */
+export function createIngesterMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}) {
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const seconds = (name: string, help: string, buckets: number[], labelNames: string[] = []) =>
-    new Histogram({ name, help, buckets, labelNames, registers });
+  const seconds = histogramFactory(registers);
 
   return {
     registry,
+    deadLetters: deadLettersCounter(registers),
     // The original Go Poglytics's metrics.
     messagesTotal: new Counter({ name: 'twitch_scraper_messages_total', help: 'Chat events received from Twitch IRC', registers }),
     messagesPerSecond: new Gauge({ name: 'twitch_scraper_messages_per_second', help: 'Chat events received per second, averaged over the last 10 s', registers }),
@@ -53,12 +76,21 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     ),
     captureGapMax: new Gauge({ name: 'poglytics_capture_gap_max_seconds', help: 'Largest poglytics_capture_gap_seconds observation of this task', registers }),
     leaseErrors: new Counter({ name: 'poglytics_lease_errors_total', help: 'Lease claims that failed with an error (DynamoDB unreachable, throttled)', registers }),
+  };
+}
 
-    // Consumer side (local runner; on AWS these also go to CloudWatch as EMF).
+/** What the local pipeline process (refresher + consumer) exports; on AWS these also go to CloudWatch as EMF. */
+export function createPipelineMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}) {
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return { registry, deadLetters: deadLettersCounter([registry]), ...consumerSeries([registry]) };
+}
+
+function consumerSeries(registers: Registry[]) {
+  const seconds = histogramFactory(registers);
+  return {
     sinkEventsWritten: new Counter({ name: 'poglytics_sink_events_written_total', help: 'Events newly stored in the sink', labelNames: ['sink'], registers }),
     sinkDuplicates: new Counter({ name: 'poglytics_sink_duplicates_total', help: 'Events skipped because their event_id was already stored', labelNames: ['sink'], registers }),
     sinkInsertSeconds: seconds('poglytics_sink_insert_seconds', 'Bulk insert duration', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], ['sink']),
-    deadLetters: new Counter({ name: 'poglytics_dead_letters_total', help: 'Events sent to the dead letter (a rejected line, or each event inside a whole record), by source', labelNames: ['source'], registers }),
     consumerPaused: new Gauge({ name: 'poglytics_consumer_paused', help: '1 while the consumer waits for a store to accept writes again, by store and reason (disk_full, permission, unreachable, io_error, unavailable)', labelNames: ['store', 'reason'], registers }),
     consumerStorageRetries: new Counter({ name: 'poglytics_consumer_storage_retries_total', help: 'Batches retried because the sink or the dead letter could not be written, by store and reason', labelNames: ['store', 'reason'], registers }),
     endToEndLatency: seconds('poglytics_end_to_end_latency_seconds', 'Time from sent_at to stored', [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]),
@@ -66,3 +98,5 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+export type IngesterMetrics = ReturnType<typeof createIngesterMetrics>;
+export type PipelineMetrics = ReturnType<typeof createPipelineMetrics>;

@@ -1,8 +1,8 @@
-import type { Metrics } from '../metrics.ts';
+import type { PipelineMetrics } from '../metrics.ts';
 import type { BatchMeasurements, ConsumerMetrics } from './types.ts';
 
 /** Local mode: the same measurements into core/metrics.ts Prometheus counters and histograms. */
-export function prometheusConsumerMetrics(metrics: Metrics): ConsumerMetrics {
+export function prometheusConsumerMetrics(metrics: PipelineMetrics): ConsumerMetrics {
   return {
     recordBatch(m: BatchMeasurements): void {
       metrics.sinkEventsWritten.inc({ sink: m.sink }, m.inserted);

@@ -9,7 +9,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import type { IngesterMetrics } from '../metrics.ts';
 import { backoffDelay } from '../retry.ts';
 import { META_KEY, leaseKey } from './layout.ts';
 import { itemToLease, lastSignOfLife, type LeaseView } from './leaseItem.ts';
@@ -36,7 +36,7 @@ export interface ShardLeaseOptions {
   /** This task's Availability Zone: stored on the lease, and a slot whose sibling is in the same zone is taken last. */
   readonly zone?: string;
   readonly logger?: Logger;
-  readonly metrics?: Metrics;
+  readonly metrics?: IngesterMetrics;
 }
 
 export type LeaseLostReason = 'taken' | 'expired';

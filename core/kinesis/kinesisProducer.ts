@@ -3,7 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RecordEncoder, serializeEvent, type EncodeOptions } from '../events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import type { IngesterMetrics } from '../metrics.ts';
 import type { DiskJournal } from './diskJournal.ts';
 import { JournalAppender } from './journalAppender.ts';
 import { PutPacer } from './putPacer.ts';
@@ -18,7 +18,7 @@ export interface KinesisProducerOptions {
   readonly maxBufferBytes?: number;
   readonly journal?: DiskJournal;
   readonly encoder?: EncodeOptions;
-  readonly metrics?: Metrics;
+  readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
   readonly maxBackoffMs?: number;
   /**

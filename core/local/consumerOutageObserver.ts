@@ -1,6 +1,6 @@
 import type { StorageOutage } from '../consumer/classifyOutage.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import type { PipelineMetrics } from '../metrics.ts';
 import type { OutageObserver } from './kinesisEventSourceMapping.ts';
 
 /** How often a continuing pause is logged again (the first retry and every change are logged at once). */
@@ -13,7 +13,7 @@ type PauseState = { readonly phase: 'running' } | { readonly phase: 'paused'; re
  * some shard waits, every retry is counted, and the log says why (disk full, permission, …), when
  * it started and when writing resumed. Shared by every shard's loop.
  */
-export function consumerOutageObserver(metrics: Metrics, logger: Logger, now: () => number = Date.now): OutageObserver {
+export function consumerOutageObserver(metrics: PipelineMetrics, logger: Logger, now: () => number = Date.now): OutageObserver {
   let state: PauseState = { phase: 'running' };
   return {
     paused(outage, retry, delayMs) {

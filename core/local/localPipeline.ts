@@ -1,8 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awsClientConfig } from '../aws/clientConfig.ts';
@@ -17,7 +16,8 @@ import { CallbackScaler } from '../control/scaler.ts';
 import { directoryDeadLetter } from '../deadletter/directoryDeadLetter.ts';
 import type { DeadLetterWriter } from '../deadletter/types.ts';
 import type { Logger } from '../log.ts';
-import { createMetrics, type Metrics } from '../metrics.ts';
+import { createPipelineMetrics, type PipelineMetrics } from '../metrics.ts';
+import { startMetricsServer, type MetricsServer } from '../startMetricsServer.ts';
 import type { Sink } from '../sinks/types.ts';
 import type { AppCredentials } from '../twitch/appToken.ts';
 import { ensureControlTable, ensureStream } from './ensureResources.ts';
@@ -30,6 +30,14 @@ import { startEmulators, type LocalEmulators } from './startEmulators.ts';
 import { Supervisor } from './supervisor.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/**
+ * In the pipeline image this module is part of dist/poglytics.mjs and the ingester's own bundle
+ * sits beside it (Dockerfile): run that, not TypeScript through tsx. From a clone, run the source.
+ */
+const BUNDLED_INGESTER = fileURLToPath(new URL('./ingester.mjs', import.meta.url));
+const INGESTER_COMMAND: { readonly command: readonly [string, ...string[]]; readonly cwd: string } = existsSync(BUNDLED_INGESTER)
+  ? { command: [process.execPath, '--enable-source-maps', BUNDLED_INGESTER], cwd: process.cwd() }
+  : { command: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'services/ingester/main.ts')], cwd: REPO_ROOT };
 
 export const LocalComponent = { Refresher: 'refresher', Ingesters: 'ingesters', Consumer: 'consumer' } as const;
 export type LocalComponent = (typeof LocalComponent)[keyof typeof LocalComponent];
@@ -56,6 +64,8 @@ export interface LocalPipelineOptions {
   readonly ingesterEnv?: NodeJS.ProcessEnv;
   /** Port for this process's /metrics; 0 picks a free one; null serves none. */
   readonly metricsPort: number | null;
+  /** METRICS_HOST: where that server listens (loopback locally, 0.0.0.0 in a container). */
+  readonly metricsHost: string;
   readonly onIngesterOutput?: (index: number, line: string) => void;
   /** An ingester exited because it cannot start as configured: called with its one-line message instead of replacing it. */
   readonly onIngesterFatal?: (index: number, message: string) => void;
@@ -80,8 +90,10 @@ export interface LocalStatus {
 export interface LocalPipeline {
   readonly endpoint: string;
   readonly metricsUrl: string | null;
+  /** The bound address of the metrics server (null when none is served). */
+  readonly metricsServer: MetricsServer | null;
   readonly supervisor: Supervisor | null;
-  readonly metrics: Metrics;
+  readonly metrics: PipelineMetrics;
   refreshNow(): Promise<RefreshReport>;
   status(): Promise<LocalStatus>;
   /** Orderly stop: refresher, ingesters (they flush to Kinesis), then the consumer drains the stream. */
@@ -97,7 +109,8 @@ export interface LocalPipeline {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { config, logger, components } = options;
   const has = (c: LocalComponent) => components.includes(c);
-  const metrics = createMetrics();
+  // Only the series this process moves: the twitch_scraper_* capture gauges belong to the ingesters.
+  const metrics = createPipelineMetrics();
   const cleanups: (() => Promise<void>)[] = [];
   let emulators: LocalEmulators | null = null;
   try {
@@ -121,10 +134,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let supervisor: Supervisor | null = null;
     if (has('ingesters')) {
       supervisor = new Supervisor({
-        command: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'services/ingester/main.ts')],
-        cwd: REPO_ROOT,
+        command: INGESTER_COMMAND.command,
+        cwd: INGESTER_COMMAND.cwd,
         env: {
-          // The parent already showed the SDK's Node-version notice once; workers need not repeat it.
+          // Like the parent (bin/poglytics.js): no third-party Node-version notice in `npm start`'s output.
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           ...process.env,
           AWS_ENDPOINT_URL: endpoint,
@@ -220,23 +233,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await poller.start();
     }
 
-    let server: Server | null = null;
-    let metricsUrl: string | null = null;
+    let server: MetricsServer | null = null;
     if (options.metricsPort !== null) {
-      server = createServer(async (req, res) => {
-        if (req.url === '/metrics') {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType });
-          res.end(await metrics.registry.metrics());
-        } else if (req.url === '/healthz') {
-          res.writeHead(200).end('ok');
-        } else res.writeHead(404).end();
+      server = await startMetricsServer({
+        port: options.metricsPort,
+        host: options.metricsHost,
+        registry: metrics.registry,
+        // Listening only once every component has started: a container is healthy when it works.
+        readiness: () => ({ ready: true, detail: { components } }),
       });
-      await new Promise<void>((resolveListen, rejectListen) => {
-        server!.once('error', rejectListen);
-        server!.listen(options.metricsPort!, '127.0.0.1', resolveListen);
-      });
-      metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+      const started = server;
+      cleanups.push(() => started.close());
     }
+    const metricsUrl = server ? `${server.url}/metrics` : null;
 
     const counterValue = async (name: string): Promise<number> => {
       const metric = await metrics.registry.getSingleMetric(name)?.get();
@@ -276,6 +285,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return {
       endpoint,
       metricsUrl,
+      metricsServer: server,
       supervisor,
       metrics,
       refreshNow,
@@ -288,7 +298,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           await poller?.stop();
           const final = await status();
           await options.sink?.close();
-          await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
           for (const cleanup of cleanups.reverse()) await cleanup();
           return final;
         })()),

@@ -39,8 +39,10 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
 
   if (sink === 'postgres') {
     const maxConnections = readInt(env, 'DATABASE_POOL_SIZE', 4, { min: 1, max: 100 });
+    const caFile = readString(env, 'DATABASE_CA_FILE', ['PGSSLROOTCERT']);
+    const tls = caFile === undefined ? {} : { caFile };
     const url = readUrl(env, 'DATABASE_URL');
-    if (url) return { sink, connectionString: url, maxConnections };
+    if (url) return { sink, connectionString: url, maxConnections, ...tls };
     const arn = readString(env, 'DATABASE_SECRET_ARN');
     if (!arn) throw new ConfigError('DATABASE_URL is required when SINK=postgres (or DATABASE_SECRET_ARN on AWS)', { setting: 'DATABASE_URL' });
     const secret = await readSecretJson(arn, DatabaseSecretSchema, aws);
@@ -50,10 +52,14 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
     u.username = encodeURIComponent(secret.username);
     u.password = encodeURIComponent(secret.password);
     u.pathname = `/${encodeURIComponent(secret.dbname)}`;
-    // RDS requires TLS; the secret carries no CA bundle, so verify-less TLS is the pragmatic default.
-    const ssl = readString(env, 'DATABASE_SSLMODE') ?? 'no-verify';
+    // RDS requires TLS and its certificates chain to the RDS CAs, which Node does not trust by
+    // default: the deployment ships the RDS global bundle and points DATABASE_CA_FILE at it.
+    const ssl = readString(env, 'DATABASE_SSLMODE') ?? 'verify-full';
+    if (ssl !== 'disable' && caFile === undefined) {
+      throw new ConfigError('DATABASE_CA_FILE is required to verify the RDS server certificate (the RDS global CA bundle, a PEM file)', { setting: 'DATABASE_CA_FILE' });
+    }
     u.searchParams.set('sslmode', ssl);
-    return { sink, connectionString: u.toString(), maxConnections };
+    return { sink, connectionString: u.toString(), maxConnections, ...tls };
   }
 
   const fromSecret = readString(env, 'CLICKHOUSE_SECRET_ARN');

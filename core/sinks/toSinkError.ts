@@ -20,6 +20,19 @@ const PG_CONNECT_STATES: Record<string, string> = {
   '53300': 'too many connections',
 };
 
+/** Node's TLS verification failures: the server answered, but we cannot trust it is the one configured. */
+const TLS_VERIFY_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** ClickHouse error codes for refused credentials and missing databases. */
 const CLICKHOUSE_CONNECT_CODES: Record<string, string> = {
   '516': 'the server refused the credentials',
@@ -42,6 +55,12 @@ export function toSinkError(target: string, error: unknown, action: string): Pog
   const inner = Array.isArray(err?.errors) ? (err.errors[0] as { code?: unknown } | undefined) : undefined;
   const netCode = NETWORK_CODES[code] ? code : inner?.code !== undefined && NETWORK_CODES[String(inner.code)] ? String(inner.code) : undefined;
   if (netCode) return new SinkConnectError(`cannot reach ${target}: ${NETWORK_CODES[netCode]} [${netCode}]`, { cause: error });
+  if (TLS_VERIFY_CODES.has(code)) {
+    return new SinkConnectError(`cannot connect to ${target}: its TLS certificate does not verify against the CA (DATABASE_CA_FILE, or sslmode in DATABASE_URL): ${redact(message)} [${code}]`, { cause: error });
+  }
+  if (/does not support SSL/i.test(message)) {
+    return new SinkConnectError(`cannot connect to ${target}: the server does not offer TLS; set sslmode=disable in DATABASE_URL only on a private network`, { cause: error });
+  }
   const pgState = PG_CONNECT_STATES[code];
   if (pgState) return new SinkConnectError(`cannot connect to ${target}: ${pgState} (${redact(message)})`, { cause: error });
   const chCode = CLICKHOUSE_CONNECT_CODES[code];

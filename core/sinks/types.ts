@@ -29,6 +29,8 @@ export interface SqliteSinkConfig {
 export interface PostgresSinkConfig {
   readonly sink: 'postgres';
   readonly connectionString: string;
+  /** DATABASE_CA_FILE (alias PGSSLROOTCERT): the PEM bundle the server's certificate must chain to (RDS: its global bundle). */
+  readonly caFile?: string;
   /** Pool size; a Lambda needs 1-2, the local runner a few. */
   readonly maxConnections?: number;
   readonly connectTimeoutMs?: number;

@@ -1,7 +1,7 @@
 import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
-import type { Metrics } from '../../core/metrics.ts';
+import type { IngesterMetrics } from '../../core/metrics.ts';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import type { DeadLetterJournal } from './deadLetterJournal.ts';
 import { SlidingRate } from './slidingRate.ts';
@@ -10,7 +10,7 @@ export interface LineCaptureOptions {
   /** An event, with the UTF-8 bytes of its line when the caller had them. */
   readonly onEvent: (event: ChatEvent, lineUtf8: Uint8Array | undefined) => void;
   readonly deadLetter?: DeadLetterJournal;
-  readonly metrics?: Metrics;
+  readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
 }
 

@@ -1,6 +1,6 @@
 import type { AssignmentChange } from '../../core/control/assignmentWatch.ts';
 import type { Logger } from '../../core/log.ts';
-import type { Metrics } from '../../core/metrics.ts';
+import type { IngesterMetrics } from '../../core/metrics.ts';
 import type { Capture } from './captureLine.ts';
 import { IrcConnection, type ConnectionSettings } from './ircConnection.ts';
 import { placeChannels } from './placeChannels.ts';
@@ -10,7 +10,7 @@ export interface ConnectionPoolOptions extends ConnectionSettings {
   readonly capture: Capture;
   /** A channel's JOIN was confirmed (ROOMSTATE) on its connection. */
   readonly onJoined?: (login: string) => void;
-  readonly metrics?: Metrics;
+  readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
 }
 

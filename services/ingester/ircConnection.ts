@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/log.ts';
-import type { Metrics } from '../../core/metrics.ts';
+import type { IngesterMetrics } from '../../core/metrics.ts';
 import type { Capture } from './captureLine.ts';
 import { backoffDelay } from '../../core/retry.ts';
 import { IrcSocket } from './ircSocket.ts';
@@ -29,7 +29,7 @@ export interface IrcConnectionOptions extends ConnectionSettings {
   readonly capture: Capture;
   readonly onChange?: () => void;
   readonly onJoined?: (login: string) => void;
-  readonly metrics?: Metrics;
+  readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
 }
 

@@ -7,18 +7,18 @@ import { serializeNormalizedUtf8 } from '../../core/irc/serializeNormalized.ts';
 import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisProducer.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
-import { createMetrics, type Metrics } from '../../core/metrics.ts';
+import { createIngesterMetrics, type IngesterMetrics } from '../../core/metrics.ts';
 import { createLineCapture } from './captureLine.ts';
 import type { ConnectionPool } from './connectionPool.ts';
 import { DeadLetterJournal } from './deadLetterJournal.ts';
 import type { IngesterConfig } from './loadIngesterConfig.ts';
 import { ShardSession } from './shardSession.ts';
-import { startMetricsServer, type MetricsServer } from './startMetricsServer.ts';
+import { startMetricsServer, type MetricsServer } from '../../core/startMetricsServer.ts';
 
 export interface IngesterDeps {
   readonly kinesis?: KinesisClient;
   readonly dynamo?: DynamoDBClient;
-  readonly metrics?: Metrics;
+  readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
 }
 
@@ -51,7 +51,7 @@ export interface Ingester {
  */
 export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {}): Promise<Ingester> {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
-  const metrics = deps.metrics ?? createMetrics();
+  const metrics = deps.metrics ?? createIngesterMetrics();
   // The producer does its own retries (only failed entries, with pacing): no SDK retries on top.
   const kinesis = deps.kinesis ?? new KinesisClient({ ...awsClientConfig({ region: config.awsRegion, endpoint: config.kinesisEndpointUrl }), maxAttempts: 1 });
   const dynamo = deps.dynamo ?? new DynamoDBClient(awsClientConfig({ region: config.awsRegion, endpoint: config.dynamoEndpointUrl }));
@@ -100,6 +100,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
 
   const metricsServer = await startMetricsServer({
     port: config.metricsPort,
+    host: config.metricsHost,
     registry: metrics.registry,
     beforeScrape: publish,
     readiness: () => {

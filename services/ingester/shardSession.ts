@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AssignmentWatch } from '../../core/control/assignmentWatch.ts';
 import type { Takeover } from '../../core/control/shardLease.ts';
 import type { Logger } from '../../core/log.ts';
-import type { Metrics } from '../../core/metrics.ts';
+import type { IngesterMetrics } from '../../core/metrics.ts';
 import type { Capture } from './captureLine.ts';
 import { ConnectionPool } from './connectionPool.ts';
 import type { IngesterConfig } from './loadIngesterConfig.ts';
@@ -18,7 +18,7 @@ export interface ShardSessionOptions {
   readonly config: Pick<IngesterConfig, 'irc' | 'channelsPerConnection' | 'controlTableName' | 'assignmentPollMs'>;
   readonly dynamo: DynamoDBClient;
   readonly capture: Capture;
-  readonly metrics: Metrics;
+  readonly metrics: IngesterMetrics;
   readonly logger: Logger;
   /** One channel's capture gap, in seconds. */
   readonly onCaptureGap: (seconds: number) => void;

@@ -62,6 +62,7 @@ export async function startPipelineHarness(options: {
       ...options.ingesterEnv,
     },
     metricsPort: 0,
+    metricsHost: '127.0.0.1',
     onIngesterOutput: (index, line) => {
       if (process.env.E2E_VERBOSE) process.stderr.write(`[ingester ${index}] ${line}\n`);
     },

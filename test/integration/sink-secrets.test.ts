@@ -73,7 +73,7 @@ describe('sinks configured from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE
 
   it('connects the Postgres sink with the secret credentials and stores events', async () => {
     // Prepare
-    const env = { ...AWS_ENV, AWS_ENDPOINT_URL: secrets.url, DATABASE_SECRET_ARN: 'poglytics/db', DATABASE_SSLMODE: 'disable' };
+    const env = { ...AWS_ENV, AWS_ENDPOINT_URL: secrets.url, DATABASE_SECRET_ARN: 'poglytics/db', DATABASE_CA_FILE: postgres.caFile! };
     const events = makeChatEvents(5);
 
     // Act

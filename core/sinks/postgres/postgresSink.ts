@@ -3,6 +3,7 @@ import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
+import { postgresConnection } from './postgresConnection.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
 import type { Migration, PostgresSinkConfig, Sink, WriteResult } from '../types.ts';
 import { arrayLiteral, copyField, copyFrom } from './copyFrom.ts';
@@ -128,8 +129,10 @@ export class PostgresSink implements Sink {
     private readonly migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
   ) {
     this.target = `postgres ${describeUrl(config.connectionString)}`;
+    const { connectionString, ssl } = postgresConnection(config.connectionString, config.caFile);
     this.pool = new pg.Pool({
-      connectionString: config.connectionString,
+      connectionString,
+      ssl,
       max: config.maxConnections ?? 4,
       connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
