@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import type { IngesterMetrics } from '../metrics.ts';
 import type { DiskJournal, JournalRecord } from './diskJournal.ts';
 
 /** Whether the disk takes appends: refusals are retried after `retryAt`, with backoff. */
@@ -17,7 +17,7 @@ export class JournalAppender {
 
   constructor(
     readonly journal: DiskJournal,
-    private readonly metrics: Metrics | undefined,
+    private readonly metrics: IngesterMetrics | undefined,
     private readonly logger: Logger | undefined,
   ) {}
 

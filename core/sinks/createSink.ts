@@ -2,6 +2,7 @@ import { readEnum, readInt, readString, readUrl, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { ClickHouseSink } from './clickhouse/clickhouseSink.ts';
 import { PostgresSink } from './postgres/postgresSink.ts';
+import { RDS_CA_BUNDLE } from './postgres/postgresConnection.ts';
 import { ClickHouseSecretSchema, DatabaseSecretSchema, readSecretJson } from './readSecretJson.ts';
 import { SqliteSink } from './sqlite/sqliteSink.ts';
 import { SINK_NAMES, type Sink, type SinkConfig, type SinkName } from './types.ts';
@@ -53,13 +54,10 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
     u.password = encodeURIComponent(secret.password);
     u.pathname = `/${encodeURIComponent(secret.dbname)}`;
     // RDS requires TLS and its certificates chain to the RDS CAs, which Node does not trust by
-    // default: the deployment ships the RDS global bundle and points DATABASE_CA_FILE at it.
+    // default: verify against the RDS bundle shipped in the code unless DATABASE_CA_FILE names another.
     const ssl = readString(env, 'DATABASE_SSLMODE') ?? 'verify-full';
-    if (ssl !== 'disable' && caFile === undefined) {
-      throw new ConfigError('DATABASE_CA_FILE is required to verify the RDS server certificate (the RDS global CA bundle, a PEM file)', { setting: 'DATABASE_CA_FILE' });
-    }
     u.searchParams.set('sslmode', ssl);
-    return { sink, connectionString: u.toString(), maxConnections, ...tls };
+    return { sink, connectionString: u.toString(), maxConnections, caFile: caFile ?? RDS_CA_BUNDLE };
   }
 
   const fromSecret = readString(env, 'CLICKHOUSE_SECRET_ARN');

