@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
-import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
+import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
 import { MAX_LINE_BYTES } from '../../core/irc/constants.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 
@@ -45,11 +45,15 @@ function ndjson(text: string): unknown[] {
 
 /** The NDJSON the contract gives for these lines (normalizeLine is checked against the corpus elsewhere). */
 function expectedEvents(lines: string[], receivedAt: number): unknown[] {
-  const anchors = new ChannelAnchors(); // one reader, as the CLI is
-  return lines.flatMap((line) => {
-    const result = normalizeLine(line, receivedAt, anchors);
-    return result.type === 'event' ? [JSON.parse(JSON.stringify(result.event)) as unknown] : [];
-  });
+  // One reader, as the CLI is; events come out of it in input order here, so index them.
+  const out: unknown[] = [];
+  const ids = new EventIdResolver<number>({ emit: (event, index) => (out[index] = JSON.parse(JSON.stringify(event)) as unknown) });
+  for (const line of lines) {
+    const result = normalizeLine(line, receivedAt);
+    if (result.type === 'event') ids.read(result.event, result.message, out.push(null) - 1);
+  }
+  ids.releaseAll();
+  return out;
 }
 
 describe('poglytics parse', () => {
