@@ -37,6 +37,8 @@ export interface Ingester {
   /** The pool serving the current lease, if any. */
   readonly pool: ConnectionPool | undefined;
   readonly eventsReceived: number;
+  /** Received id-less events not yet handed to the producer: waiting (at most 5 s) for their channel's next timestamped line. */
+  readonly eventsHeld: number;
   /** Resolves with the shard id once a lease is held. */
   whenLeased(): Promise<number>;
   shutdown(reason: string): Promise<ShutdownReport>;
@@ -212,6 +214,9 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     },
     get eventsReceived() {
       return capture.totals.events;
+    },
+    get eventsHeld() {
+      return capture.held;
     },
     whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
     shutdown,

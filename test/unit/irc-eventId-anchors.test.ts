@@ -32,7 +32,7 @@ function reader(options: { maxHeld?: number; clock?: () => number } = {}) {
 /** The event id of each line as one reader reads them in order to the end of input, null for non-events. */
 function readAll(lines: readonly string[], receivedAt: (i: number) => number = () => 5): (string | null)[] {
   const r = reader();
-  const out = lines.map((line, i) => (r.read(line, i, receivedAt(i)) === 'event' ? '?' : null));
+  const out: (string | null)[] = lines.map((line, i) => (r.read(line, i, receivedAt(i)) === 'event' ? '?' : null));
   r.ids.releaseAll();
   for (const { index, event } of r.emitted) out[index] = event.event_id;
   assert.ok(!out.includes('?'), 'every event was emitted');
