@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { ChannelAnchors } from '../core/irc/channelAnchors.ts';
+import type { ChatEvent } from '../core/events/chatEvent.ts';
 import { MAX_LINE_BYTES } from '../core/irc/constants.ts';
+import { EventIdResolver } from '../core/irc/eventIdResolver.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../core/irc/normalizeLine.ts';
 
 const USAGE = `usage: poglytics parse [FILE] [--received-at MS]
@@ -16,6 +17,11 @@ trailing CR is dropped; lines over ${MAX_LINE_BYTES} bytes are rejected.
 
 /** Input is read in chunks of this size; memory stays bounded whatever the input size. */
 const READ_CHUNK_BYTES = 256 * 1024;
+/**
+ * Most events kept back behind one that waits for its channel's next timestamped line; past it
+ * the waiting one takes the fallback id, so output never stalls for long and memory stays bounded.
+ */
+export const MAX_EVENTS_BEHIND = 10_000;
 
 interface ParseOptions {
   readonly file: string | null;
@@ -99,7 +105,9 @@ function parseArgs(args: readonly string[]): ParseOptions | 'help' | string {
  * and reject reports for stderr. Whole runs of valid UTF-8 are decoded once and split as text
  * (the fast path); a run holding invalid UTF-8 is handled line by line as bytes. A line longer
  * than MAX_LINE_BYTES is never buffered: only its length is counted until its LF arrives.
- * One ChannelAnchors per run: id-less lines get the ids an ingester reading the same lines gives.
+ * One EventIdResolver per run: id-less lines get the ids an ingester reading the same lines
+ * gives. Such a line waits for its channel's next timestamped line, and so does the output of
+ * every later event (input order), up to MAX_EVENTS_BEHIND of them or the end of the input.
  */
 class LineNormalizer {
   readonly counts = { total: 0, events: 0, ignored: 0, rejected: 0 };
@@ -109,7 +117,10 @@ class LineNormalizer {
   private carryBytes = 0;
   private carryLastByte = -1;
   private carryOverLimit = false;
-  private readonly anchors = new ChannelAnchors();
+  /** The output index of the next event to print; later ones wait in `behind`. */
+  private nextOut = 0;
+  private readonly behind = new Map<number, string>();
+  private readonly ids = new EventIdResolver<number>({ emit: (event, index) => this.output(event, index) });
 
   constructor(private readonly fixedReceivedAt: number | null) {}
 
@@ -130,13 +141,13 @@ class LineNormalizer {
     if (lastLf >= start) {
       const run = chunk.subarray(start, lastLf);
       if (isUtf8(run)) {
-        for (const line of run.toString('utf8').split('\n')) this.add(normalizeLine(line, receivedAt, this.anchors));
+        for (const line of run.toString('utf8').split('\n')) this.add(normalizeLine(line, receivedAt));
       } else {
         let lineStart = 0;
         while (lineStart <= run.length) {
           let lf = run.indexOf(0x0a, lineStart);
           if (lf === -1) lf = run.length;
-          this.add(normalizeLineBytes(run.subarray(lineStart, lf), receivedAt, this.anchors));
+          this.add(normalizeLineBytes(run.subarray(lineStart, lf), receivedAt));
           lineStart = lf + 1;
         }
       }
@@ -148,6 +159,7 @@ class LineNormalizer {
   /** The input ended: a last line without LF is still a line. */
   end(): void {
     if (this.carryBytes > 0 || this.carryOverLimit) this.flushCarry(this.fixedReceivedAt ?? Date.now());
+    this.ids.releaseAll();
   }
 
   takeEvents(): string {
@@ -182,7 +194,7 @@ class LineNormalizer {
       const bytes = this.carryBytes - (this.carryLastByte === 0x0d ? 1 : 0);
       this.add({ type: 'rejected', reason: `line too long: ${bytes} bytes (limit ${MAX_LINE_BYTES})` });
     } else {
-      this.add(normalizeLineBytes(Buffer.concat(this.carry, this.carryBytes), receivedAt, this.anchors));
+      this.add(normalizeLineBytes(Buffer.concat(this.carry, this.carryBytes), receivedAt));
     }
     this.carry = [];
     this.carryBytes = 0;
@@ -193,13 +205,30 @@ class LineNormalizer {
   private add(result: NormalizeResult): void {
     const lineNumber = ++this.counts.total;
     if (result.type === 'event') {
-      this.counts.events++;
-      this.events += `${JSON.stringify(result.event)}\n`;
+      this.ids.read(result.event, result.message, this.counts.events++);
+      // Output stalls behind a waiting event: past the bound the oldest waiting one takes the fallback.
+      while (this.behind.size > MAX_EVENTS_BEHIND && this.ids.releaseOldest()) continue;
     } else if (result.type === 'ignored') {
       this.counts.ignored++;
     } else {
       this.counts.rejected++;
       this.rejects += `line ${lineNumber}: ${result.reason}\n`;
+    }
+  }
+
+  /** Prints event number `index` once every event before it is printed (they resolve out of order). */
+  private output(event: ChatEvent, index: number): void {
+    const text = `${JSON.stringify(event)}\n`;
+    if (index !== this.nextOut) {
+      this.behind.set(index, text);
+      return;
+    }
+    this.events += text;
+    this.nextOut++;
+    for (let next = this.behind.get(this.nextOut); next !== undefined; next = this.behind.get(this.nextOut)) {
+      this.behind.delete(this.nextOut);
+      this.events += next;
+      this.nextOut++;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ChannelAnchors } from '../irc/channelAnchors.ts';
+import { EventIdResolver } from '../irc/eventIdResolver.ts';
 import { MAX_LINE_BYTES } from '../irc/constants.ts';
 import { normalizeLineBytes } from '../irc/normalizeLine.ts';
 import type { ChatEvent } from '../events/chatEvent.ts';
@@ -43,15 +43,17 @@ const SENT_TS = /[@;]tmi-sent-ts=(\d{10,16})[; ]/;
  * count what was inserted, skipped as already stored, ignored (protocol lines) and rejected.
  * Memory stays bounded whatever the input: lines are streamed, and a line over maxLineBytes is
  * rejected without being held. Importing the same log twice adds nothing: event ids come from
- * the `id` tag or the line's content, with one ChannelAnchors per call (per file) as an
+ * the `id` tag or the line's content, with one EventIdResolver per call (per file) as an
  * ingester has one per process, so they never depend on when or from where the file was read.
+ * An id-less line without tmi-sent-ts waits for its channel's next timestamped line (what it is
+ * anchored on); whatever still waits at the end of the file takes the fallback then.
  */
 export async function importRawLog(input: AsyncIterable<Buffer | string>, options: ImportRawLogOptions): Promise<ImportTotals> {
   const totals: ImportTotals = options.totals ?? { lines: 0, events: 0, ignored: 0, rejected: 0, inserted: 0, duplicates: 0 };
   const batchSize = options.batchSize ?? 5000;
   const maxLineBytes = options.maxLineBytes ?? MAX_LOG_LINE_BYTES;
-  const anchors = new ChannelAnchors();
   let batch: ChatEvent[] = [];
+  const ids = new EventIdResolver<undefined>({ emit: (event) => batch.push(event) });
   let lastTime: number | null = null;
   let lineNumber = 0;
 
@@ -89,10 +91,10 @@ export async function importRawLog(input: AsyncIterable<Buffer | string>, option
       receivedAt = sent ? Number(sent[1]) : (lastTime ?? options.fallbackReceivedAt);
     }
     lastTime = receivedAt;
-    const result = normalizeLineBytes(body, receivedAt, anchors);
+    const result = normalizeLineBytes(body, receivedAt);
     if (result.type === 'event') {
       totals.events++;
-      batch.push(result.event);
+      ids.read(result.event, result.message, undefined);
     } else if (result.type === 'ignored') totals.ignored++;
     else reject(result.reason);
   };
@@ -107,6 +109,7 @@ export async function importRawLog(input: AsyncIterable<Buffer | string>, option
     if (batch.length >= batchSize) await flush();
   }
   splitter.end();
+  ids.releaseAll();
   await flush();
   return totals;
 }

@@ -1,29 +1,28 @@
 import { IrcParseError } from '../errors.ts';
 import type { ChatEvent, ChatEventKind } from '../events/chatEvent.ts';
 import { MSG_PARAM_PREFIX } from './constants.ts';
-import type { ChannelAnchors } from './channelAnchors.ts';
-import { eventId } from './eventId.ts';
+import { eventId, NO_ANCHOR } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
 
 /**
  * The fields every kind reads the same way (ids, room, badges, color, times, Shared Chat source,
  * msg-param-* params, tags, raw). Normalizers fill in the rest. Every event is built with the
  * same field order, so V8 keeps one object shape and JSON keeps the contract's column order.
- * `anchors` is the reader's (see ChannelAnchors); without it an id-less line has no anchor.
+ * A line without `id` and `tmi-sent-ts` gets the id of NO_ANCHOR here; the reader's
+ * EventIdResolver replaces it with the one every replica agrees on.
  */
 export function baseEvent(
   message: IrcMessage,
   kind: ChatEventKind,
   channel: string,
   receivedAt: number,
-  anchors: ChannelAnchors | undefined,
 ): ChatEvent {
   const tags = message.tags;
   const sentTs = intTag(tags, 'tmi-sent-ts');
   const id = tags['id'];
   return {
     v: 1,
-    event_id: id === undefined || id === '' ? eventId(message, sentTs === null ? (anchors?.anchorOf(channel) ?? null) : null) : id,
+    event_id: id === undefined || id === '' ? eventId(message, NO_ANCHOR) : id,
     kind,
     subtype: null,
     channel,

@@ -2,16 +2,27 @@ import { createHash } from 'node:crypto';
 import type { IrcMessage } from './types.ts';
 
 /**
+ * What an id-less line without `tmi-sent-ts` (ROOMSTATE, most NOTICEs) hashes in place of a
+ * time (see EventIdResolver): `next`, the tmi-sent-ts of the next timestamped line of its
+ * channel (the rule: every replica connected when the line arrived also reads that line), or
+ * `prev`, the fallback when none came within the bound: the tmi-sent-ts of the last timestamped
+ * line of its channel before it, or null. The two hash differently, so they can never collide.
+ */
+export type EventAnchor = { readonly next: number } | { readonly prev: number | null };
+
+/** The anchor of a line read with no reader state (a bare normalizeLine call): the fallback with nothing before it. */
+export const NO_ANCHOR: EventAnchor = { prev: null };
+
+/**
  * The deterministic `h:` event id of the ChatEvent contract, for lines without an `id` tag:
  * `h:` + the first 32 hex characters of SHA-256 over the canonical line — command, prefix,
  * params and the (unescaped, last-wins) tags sorted by key — and, when the line has no
- * `tmi-sent-ts` (ROOMSTATE, most NOTICEs), the channel's anchor (see ChannelAnchors: the
- * tmi-sent-ts of the last timestamped line of that channel before this one, or null). Only the
- * line's content and the stream it came in decide the id, never an arrival time or a file's
- * mtime, so every replica and every import gives a line the same id. The canonical form is a
- * JSON array, so no choice of separator can make two lines collide.
+ * `tmi-sent-ts`, its EventAnchor. Only the line's content and the stream it came in decide the
+ * id, never an arrival time or a file's mtime, so every replica and every import gives a line the
+ * same id. The canonical form is a JSON array, so no choice of separator can make two lines
+ * collide; a timestamped line hashes null where the anchor goes, an anchor is an object.
  */
-export function eventId(message: IrcMessage, anchor: number | null): string {
+export function eventId(message: IrcMessage, anchor: EventAnchor): string {
   const keys = Object.keys(message.tags).sort();
   const tagPairs: string[] = new Array<string>(keys.length * 2);
   for (let i = 0; i < keys.length; i++) {

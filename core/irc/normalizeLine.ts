@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import { IrcParseError } from '../errors.ts';
-import type { ChannelAnchors } from './channelAnchors.ts';
 import { MAX_LINE_BYTES } from './constants.ts';
 import { normalizers } from './normalizers.ts';
 import { parseLine } from './parseLine.ts';
@@ -18,10 +17,11 @@ type WellFormedCheck = string & { isWellFormed(): boolean };
  * surrogates: it cannot have come from valid UTF-8), unparseable lines, channels and logins
  * that are not Twitch logins and typed tags that do not parse are rejected.
  * For bytes read from a file or socket use normalizeLineBytes, which also rejects invalid UTF-8.
- * `anchors` is the reader's ChannelAnchors (one per ingester process, imported file or parse
- * run), read and updated in line order; without it an id-less line's `h:` id has no anchor.
+ * Stateless: a line without `id` or `tmi-sent-ts` gets the id of the fallback with no previous
+ * line (NO_ANCHOR); a reader hands each event with its `message` to its EventIdResolver, which
+ * gives such a line the id every replica agrees on.
  */
-export function normalizeLine(raw: string, receivedAt: number, anchors?: ChannelAnchors): NormalizeResult {
+export function normalizeLine(raw: string, receivedAt: number): NormalizeResult {
   let line = raw;
   if (line.charCodeAt(line.length - 1) === 0x0a) line = line.slice(0, -1);
   if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
@@ -41,30 +41,26 @@ export function normalizeLine(raw: string, receivedAt: number, anchors?: Channel
   if (lf !== -1) return rejected(`LF inside the line at column ${lf + 1}`);
   if (!(line as WellFormedCheck).isWellFormed()) return rejected('invalid UTF-8 (unpaired surrogate)');
   if (!Number.isSafeInteger(receivedAt) || receivedAt < 0) return rejected(`invalid receivedAt ${String(receivedAt)}`);
-  return normalizeChecked(line, receivedAt, anchors);
+  return normalizeChecked(line, receivedAt);
 }
 
 /** normalizeLine for a line's bytes (CR LF optional): invalid UTF-8 is rejected, a real U+FFFD passes. */
-export function normalizeLineBytes(bytes: Uint8Array, receivedAt: number, anchors?: ChannelAnchors): NormalizeResult {
+export function normalizeLineBytes(bytes: Uint8Array, receivedAt: number): NormalizeResult {
   let end = bytes.length;
   if (end > 0 && bytes[end - 1] === 0x0a) end--;
   if (end > 0 && bytes[end - 1] === 0x0d) end--;
   if (end > MAX_LINE_BYTES) return tooLong(end);
   const body = end === bytes.length ? bytes : bytes.subarray(0, end);
   if (!isUtf8(body)) return rejected(`invalid UTF-8 at byte ${firstInvalidUtf8(body) + 1}`);
-  return normalizeLine(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), receivedAt, anchors);
+  return normalizeLine(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), receivedAt);
 }
 
-function normalizeChecked(line: string, receivedAt: number, anchors: ChannelAnchors | undefined): NormalizeResult {
+function normalizeChecked(line: string, receivedAt: number): NormalizeResult {
   try {
     const message = parseLine(line);
     const normalizer = normalizers.get(message.command);
     if (normalizer === undefined) return { type: 'ignored', command: message.command };
-    const event = normalizer(message, receivedAt, anchors);
-    // Only a line that became an event moves its channel's anchor (its tmi-sent-ts parsed).
-    const sentTs = message.tags['tmi-sent-ts'];
-    if (anchors !== undefined && sentTs !== undefined && sentTs !== '') anchors.observe(event.channel, event.sent_at);
-    return { type: 'event', event };
+    return { type: 'event', event: normalizer(message, receivedAt), message };
   } catch (error) {
     if (error instanceof IrcParseError) return rejected(error.message);
     // A bug, not bad input: still never crash the caller's loop, but say so.

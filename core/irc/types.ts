@@ -1,4 +1,3 @@
-import type { ChannelAnchors } from './channelAnchors.ts';
 import type { ChatEvent } from '../events/chatEvent.ts';
 
 /** One IRC line split into its parts; tag values are already unescaped. */
@@ -16,13 +15,11 @@ export interface IrcMessage {
   readonly trailing: boolean;
 }
 
-/**
- * Turns the parsed line of one IRC command into a ChatEvent; throws IrcParseError to reject it.
- * `anchors` (the reader's, or none) only feeds the `h:` id of a line without tmi-sent-ts.
- */
-export type Normalizer = (message: IrcMessage, receivedAt: number, anchors: ChannelAnchors | undefined) => ChatEvent;
+/** Turns the parsed line of one IRC command into a ChatEvent; throws IrcParseError to reject it. */
+export type Normalizer = (message: IrcMessage, receivedAt: number) => ChatEvent;
 
 export type NormalizeResult =
-  | { readonly type: 'event'; readonly event: ChatEvent }
+  /** `message` is the parsed line, for the reader's EventIdResolver (an id-less line's id may still change). */
+  | { readonly type: 'event'; readonly event: ChatEvent; readonly message: IrcMessage }
   | { readonly type: 'ignored'; readonly command: string }
   | { readonly type: 'rejected'; readonly reason: string };

@@ -1,4 +1,4 @@
-import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
+import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
 import type { IngesterMetrics } from '../../core/metrics.ts';
@@ -7,8 +7,14 @@ import type { DeadLetterJournal } from './deadLetterJournal.ts';
 import { SlidingRate } from './slidingRate.ts';
 
 export interface LineCaptureOptions {
-  /** An event, with the UTF-8 bytes of its line when the caller had them. */
+  /**
+   * An event, with the UTF-8 bytes of its line when the caller had them. Usually called during
+   * the capture call of its own line; an id-less line without tmi-sent-ts comes later (see
+   * EventIdResolver), from a later line's call, the hold timer or drain().
+   */
   readonly onEvent: (event: ChatEvent, lineUtf8: Uint8Array | undefined) => void;
+  /** How long an id-less line may wait for its channel's next timestamped line before it takes the fallback id (default 5000 ms). */
+  readonly maxHoldMs?: number;
   readonly deadLetter?: DeadLetterJournal;
   readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
@@ -27,7 +33,18 @@ export interface LineCapture extends Capture {
   publish(): void;
   readonly rate: SlidingRate;
   readonly totals: { events: number; rejects: number };
+  /** Events read but not yet handed to onEvent (waiting for their channel's next timestamped line). */
+  readonly held: number;
+  /**
+   * Hands every held event to onEvent now (fallback ids) and stops the hold timer: call once the
+   * connections have stopped reading and before the producer closes, so a shutdown loses none.
+   * A line captured after it is handed on at once.
+   */
+  drain(): void;
 }
+
+/** The default of LineCaptureOptions.maxHoldMs. */
+export const DEFAULT_MAX_HOLD_MS = 5000;
 
 /** A rejection reason as a bounded metric label: the text before any ':' with digits folded. */
 export const rejectLabel = (reason: string) => reason.split(':')[0]!.replace(/\d+/g, 'N').slice(0, 60);
@@ -37,8 +54,11 @@ export const rejectLabel = (reason: string) => reason.split(':')[0]!.replace(/\d
  * are counted and kept in the dead-letter journal, protocol lines are returned for routing.
  * Per-event metric updates are tallied in plain counters and published in bulk, which keeps
  * prom-client off the per-line hot path. Chat text is only ever logged at debug.
- * One capture is one reader: its ChannelAnchors (one per ingester process) gives id-less lines
- * (ROOMSTATE, NOTICE) the same `h:` ids that every other replica joined to the channel computes.
+ * One capture is one reader: its EventIdResolver (one per ingester process) gives id-less lines
+ * (ROOMSTATE, NOTICE) the same `h:` ids that every other replica joined to the channel computes,
+ * by holding them until their channel's next timestamped line (at most maxHoldMs, checked by an
+ * unref'd timer). A held event keeps a copy of its line's bytes: the caller's view is of a frame
+ * that is reused. Ordinary lines pay one Map lookup for it and allocate nothing.
  */
 export function createLineCapture(options: LineCaptureOptions): LineCapture {
   const rate = new SlidingRate(10);
@@ -47,13 +67,26 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   const byConnection = new Map<number, number>();
   let unpublished = 0;
   const lags: number[] = [];
-  const anchors = new ChannelAnchors();
+  const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
+  const ids = new EventIdResolver<Uint8Array | undefined>({
+    emit: options.onEvent,
+    retain: (bytes) => (bytes === undefined ? undefined : Buffer.from(bytes)),
+    clock: Date.now,
+  });
+  // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.
+  let phase: { kind: 'reading'; timer: NodeJS.Timeout } | { kind: 'drained' } = {
+    kind: 'reading',
+    timer: setInterval(() => {
+      if (ids.held > 0) ids.releaseOlderThan(Date.now() - maxHoldMs);
+    }, Math.max(10, Math.min(1000, Math.floor(maxHoldMs / 5)))).unref(),
+  };
 
   const capture = ((line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
-    const result = normalizeLine(line, receivedAt, anchors);
+    const result = normalizeLine(line, receivedAt);
     if (result.type === 'event') {
       const { event } = result;
-      options.onEvent(event, lineUtf8);
+      ids.read(event, result.message, lineUtf8);
+      if (phase.kind === 'drained' && ids.held > 0) ids.releaseAll();
       totals.events++;
       unpublished++;
       byKind.set(event.kind, (byKind.get(event.kind) ?? 0) + 1);
@@ -93,6 +126,12 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     byConnection.clear();
     lags.length = 0;
   };
+  capture.drain = () => {
+    if (phase.kind === 'reading') clearInterval(phase.timer);
+    phase = { kind: 'drained' };
+    ids.releaseAll();
+  };
+  Object.defineProperty(capture, 'held', { get: () => ids.held });
   Object.defineProperty(capture, 'rate', { value: rate });
   Object.defineProperty(capture, 'totals', { value: totals });
   return capture;

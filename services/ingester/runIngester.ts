@@ -37,6 +37,8 @@ export interface Ingester {
   /** The pool serving the current lease, if any. */
   readonly pool: ConnectionPool | undefined;
   readonly eventsReceived: number;
+  /** Received id-less events not yet handed to the producer: waiting (at most 5 s) for their channel's next timestamped line. */
+  readonly eventsHeld: number;
   /** Resolves with the shard id once a lease is held. */
   whenLeased(): Promise<number>;
   shutdown(reason: string): Promise<ShutdownReport>;
@@ -46,8 +48,9 @@ export interface Ingester {
  * Wires one ingester task: lease a shard (waiting as a standby until one is free), follow its
  * assignment with a connection pool, capture every line into the Kinesis producer. Losing the
  * lease stops reading that shard at once (everything already captured is still delivered) and
- * the task goes back to standby. `shutdown` is the one ordered exit: stop reading, flush to
- * Kinesis or the journal, release the lease, close the metrics server — within the deadline.
+ * the task goes back to standby. `shutdown` is the one ordered exit: stop reading, hand on the
+ * id-less lines the capture still holds, flush to Kinesis or the journal, release the lease,
+ * close the metrics server — within the deadline.
  */
 export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {}): Promise<Ingester> {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
@@ -175,6 +178,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       // The serve loop leaves the channels, capturing what Twitch already sent, before the producer closes.
       if (before.kind === 'serving') before.session.end('shutdown');
       await serving;
+      // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
+      capture.drain();
       publish();
       const reserveMs = Math.min(2000, Math.floor(config.shutdownDeadlineMs / 5));
       const stats = await producer.close(deadlineAt - reserveMs);
@@ -210,6 +215,9 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     },
     get eventsReceived() {
       return capture.totals.events;
+    },
+    get eventsHeld() {
+      return capture.held;
     },
     whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
     shutdown,

@@ -89,8 +89,12 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Waits until a task has read everything in flight (its received count holds still) and has written it all. */
-export async function settle(task: { readonly eventsReceived: number; readonly producer: { whenIdle(): Promise<void> } }, quietMs = 500): Promise<void> {
+/**
+ * Waits until a task has read everything in flight (its received count holds still), handed on
+ * the id-less lines it held for their channel's next line (at most the capture's 5 s), and has
+ * written it all.
+ */
+export async function settle(task: { readonly eventsReceived: number; readonly eventsHeld: number; readonly producer: { whenIdle(): Promise<void> } }, quietMs = 500): Promise<void> {
   let last = -1;
   let stableSince = Date.now();
   await waitFor(() => {
@@ -99,7 +103,7 @@ export async function settle(task: { readonly eventsReceived: number; readonly p
       last = task.eventsReceived;
       stableSince = now;
     }
-    return now - stableSince >= quietMs;
+    return now - stableSince >= quietMs && task.eventsHeld === 0;
   }, 'the task to finish reading', 30_000);
   await task.producer.whenIdle();
 }

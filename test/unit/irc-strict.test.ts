@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
 import { isLogin } from '../../core/irc/baseEvent.ts';
-import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
+import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import { createLineCapture } from '../../services/ingester/captureLine.ts';
 import { DeadLetterJournal } from '../../services/ingester/deadLetterJournal.ts';
@@ -99,11 +99,12 @@ describe('strict IRC input: hostile lines are rejected with a reason', () => {
 describe('10,000 random mutations of real lines', () => {
   it('never throw; every event is strict and passes the schema; every rejection has a reason', () => {
     const next = mutator(13);
-    const anchors = new ChannelAnchors();
+    let emitted = 0;
+    const ids = new EventIdResolver<undefined>({ emit: () => emitted++ });
     const counts = { event: 0, ignored: 0, rejected: 0 };
     for (let i = 0; i < 10_000; i++) {
       const line = next();
-      const result = normalizeLine(line, RECEIVED_AT + i, anchors); // a throw fails the test
+      const result = normalizeLine(line, RECEIVED_AT + i); // a throw fails the test
       counts[result.type]++;
       const context = `mutation ${i}: ${JSON.stringify(line.slice(0, 200))}`;
       if (result.type === 'rejected') {
@@ -111,6 +112,7 @@ describe('10,000 random mutations of real lines', () => {
         assert.doesNotMatch(result.reason, /^internal error/, context);
       } else if (result.type === 'event') {
         const event = result.event;
+        ids.read(event, result.message, undefined);
         ChatEventSchema.parse(event);
         assert.ok(isLogin(event.channel) || (event.kind === 'notice' && event.channel === '*'), `${context}: channel ${event.channel}`);
         if (event.kind !== 'usernotice') for (const login of [event.user_login, event.target_user_login]) assert.ok(login === null || isLogin(login), `${context}: login ${login}`);
@@ -121,6 +123,8 @@ describe('10,000 random mutations of real lines', () => {
       const fromBytes = normalizeLineBytes(Buffer.from(line), RECEIVED_AT);
       if (fromBytes.type === 'rejected') assert.ok(fromBytes.reason.length > 0 && !fromBytes.reason.startsWith('internal error'), context);
     }
+    ids.releaseAll();
+    assert.equal(emitted, counts.event, 'the reader emits every event once');
     // The mutations reach both sides of every check.
     assert.ok(counts.event > 1000 && counts.rejected > 1000 && counts.ignored > 100, JSON.stringify(counts));
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ChatEventSchema } from '../../core/events/chatEvent.ts';
-import { ChannelAnchors } from '../../core/irc/channelAnchors.ts';
+import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
 import { MAX_LINE_BYTES } from '../../core/irc/constants.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 
@@ -45,11 +45,15 @@ function ndjson(text: string): unknown[] {
 
 /** The NDJSON the contract gives for these lines (normalizeLine is checked against the corpus elsewhere). */
 function expectedEvents(lines: string[], receivedAt: number): unknown[] {
-  const anchors = new ChannelAnchors(); // one reader, as the CLI is
-  return lines.flatMap((line) => {
-    const result = normalizeLine(line, receivedAt, anchors);
-    return result.type === 'event' ? [JSON.parse(JSON.stringify(result.event)) as unknown] : [];
-  });
+  // One reader, as the CLI is; events come out of it in input order here, so index them.
+  const out: unknown[] = [];
+  const ids = new EventIdResolver<number>({ emit: (event, index) => (out[index] = JSON.parse(JSON.stringify(event)) as unknown) });
+  for (const line of lines) {
+    const result = normalizeLine(line, receivedAt);
+    if (result.type === 'event') ids.read(result.event, result.message, out.push(null) - 1);
+  }
+  ids.releaseAll();
+  return out;
 }
 
 describe('poglytics parse', () => {
@@ -134,6 +138,30 @@ describe('poglytics parse', () => {
       assert.deepStrictEqual(SUMMARY.exec(stderr.at(-1)!)?.slice(1, 5), ['6001', '6000', '0', '1']);
     }
     assert.equal(fromFile.stdout, fromStdin.stdout);
+  });
+
+  it('anchors an id-less line on its channel\'s next timestamped line, in input order; past 10,000 events behind it or at EOF it takes the fallback', async () => {
+    // Prepare: a ROOMSTATE change of q, then more events of r than the output may hold back, then q speaks.
+    const msg = (channel: string, i: number) => `@id=${channel}${i};room-id=1;tmi-sent-ts=${1_700_000_000_000 + i} :u!u@u PRIVMSG #${channel} :m${i}`;
+    const slowQ = '@room-id=1;slow=30 :tmi.twitch.tv ROOMSTATE #q';
+    const short = [msg('q', 0), slowQ, msg('r', 1), msg('r', 2), msg('q', 3), slowQ];
+    const long = [slowQ, ...Array.from({ length: 10_001 }, (_, i) => msg('r', i + 1)), msg('q', 20_000)];
+    // Act
+    const shortRun = await runParse(['--received-at', '1'], Buffer.from(short.join('\n')));
+    const longRun = await runParse(['--received-at', '1'], Buffer.from(`${long.join('\n')}\n`));
+    // Assess
+    const shortIds = (ndjson(shortRun.stdout) as { event_id: string }[]).map((e) => e.event_id);
+    assert.deepStrictEqual(shortIds, (expectedEvents(short, 1) as { event_id: string }[]).map((e) => e.event_id));
+    assert.deepStrictEqual([shortIds[0], ...shortIds.slice(2, 5)], ['q0', 'r1', 'r2', 'q3'], 'input order');
+    const bare = normalizeLine(slowQ, 1);
+    assert.ok(bare.type === 'event');
+    const resolvedByNext = (expectedEvents([slowQ, msg('q', 3)], 1) as { event_id: string }[])[0]!.event_id;
+    assert.equal(shortIds[1], resolvedByNext, 'the first change waited for q3');
+    assert.notEqual(shortIds[5], resolvedByNext, 'the last one met the end of input: fallback on q3 as the previous line');
+    const longIds = (ndjson(longRun.stdout) as { event_id: string }[]).map((e) => e.event_id);
+    assert.equal(longIds.length, long.length);
+    assert.equal(longIds[0], bare.event.event_id, 'held past the bound: fallback with no previous line');
+    assert.deepStrictEqual(longIds.slice(1, 4), ['r1', 'r2', 'r3']);
   });
 
   it('uses the time a line was read as received_at when --received-at is not given', async () => {

@@ -6,11 +6,11 @@ import type { Normalizer } from '../types.ts';
 const ACTION_START = '\u0001ACTION';
 
 /** PRIVMSG → `message`: chat text (a `/me` CTCP ACTION unwrapped), cheers, replies, Shared Chat mirrors. */
-export const privmsg: Normalizer = (message, receivedAt, anchors) => {
+export const privmsg: Normalizer = (message, receivedAt) => {
   const channel = channelParam(message);
   const login = checkedLogin(prefixNick(message.prefix), 'sender login');
   if (login === null) throw new IrcParseError('PRIVMSG without a sender');
-  const event = baseEvent(message, ChatEventKind.Message, channel, receivedAt, anchors);
+  const event = baseEvent(message, ChatEventKind.Message, channel, receivedAt);
   event.subtype = stringTag(message.tags, 'msg-id');
   event.user_login = login;
   event.target_message_id = stringTag(message.tags, 'reply-parent-msg-id');

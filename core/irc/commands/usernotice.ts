@@ -7,9 +7,9 @@ import type { Normalizer } from '../types.ts';
  * pay-forwards, charity and any msg-id Twitch adds later (its msg-param-* tags land in params).
  * A Shared Chat `sharedchatnotice` is unwrapped: its subtype is the `source-msg-id`.
  */
-export const usernotice: Normalizer = (message, receivedAt, anchors) => {
+export const usernotice: Normalizer = (message, receivedAt) => {
   const tags = message.tags;
-  const event = baseEvent(message, ChatEventKind.UserNotice, channelParam(message), receivedAt, anchors);
+  const event = baseEvent(message, ChatEventKind.UserNotice, channelParam(message), receivedAt);
   const msgId = stringTag(tags, 'msg-id');
   event.subtype = msgId === 'sharedchatnotice' ? (stringTag(tags, 'source-msg-id') ?? msgId) : msgId;
   event.user_login = checkedLogin(stringTag(tags, 'login'), 'login');

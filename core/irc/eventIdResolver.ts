@@ -1,0 +1,167 @@
+import type { ChatEvent } from '../events/chatEvent.ts';
+import { eventId, type EventAnchor } from './eventId.ts';
+import type { IrcMessage } from './types.ts';
+
+/** An event held back; `message` is set when its id still has to be computed, null when it only waits for order. */
+interface Held<T> {
+  readonly event: ChatEvent;
+  readonly message: IrcMessage | null;
+  readonly payload: T;
+  readonly readAt: number;
+  readonly seq: number;
+}
+
+/** One channel as this reader knows it. `held[head…]` are the events still waiting, in reading order. */
+interface ChannelState<T> {
+  lastTs: number | null;
+  held: Held<T>[];
+  head: number;
+}
+
+export interface EventIdResolverOptions<T> {
+  /** Receives every event, with the payload it was read with, once its id is final (per channel in reading order). */
+  readonly emit: (event: ChatEvent, payload: T) => void;
+  /** Called on the payload of an event that is held back: copy here what the caller will reuse (a socket's frame). */
+  readonly retain?: (payload: T) => T;
+  /** Most events held at once; past it the oldest is resolved with the fallback, so memory stays bounded. */
+  readonly maxHeld?: number;
+  /** The time releaseOlderThan compares, read only when an event is held (the live capture: Date.now). */
+  readonly clock?: () => number;
+}
+
+/** The default bound on held events (they are rare: ROOMSTATE changes and NOTICEs). */
+export const DEFAULT_MAX_HELD = 10_000;
+
+/**
+ * Gives id-less lines without `tmi-sent-ts` (ROOMSTATE changes, most NOTICEs) their content-derived
+ * `h:` id, for one reader of IRC lines (an ingester process, one imported file, one `poglytics
+ * parse` run; an instance per reader, never shared). Such an event is held until the *next*
+ * timestamped event of its channel is read and then hashes that event's tmi-sent-ts (`{next}`):
+ * every replica connected when the line arrived also reads that next line, whatever each read
+ * before — a replica restarted a moment ago agrees with one that has read the channel for hours.
+ * Held events are emitted just before the event that resolved them, so each channel keeps its
+ * reading order (a non-timestamped event that has an id waits behind them for the same reason).
+ * Two identical changes separated by any timestamped line get different ids; only identical
+ * id-less lines with no timestamped line of their channel between them merge.
+ *
+ * Nothing waits forever: the caller resolves events held too long (releaseOlderThan: a timer in
+ * the live capture; releaseOldest: a bounded output queue; releaseAll: end of input, shutdown),
+ * and more than maxHeld at once releases the oldest. A released event hashes the fallback
+ * `{prev}`: the tmi-sent-ts of the last timestamped event of its channel before it, or null. In a
+ * channel quiet for longer than the bound right after a restart, two replicas can then disagree
+ * (one has a previous line, the other not): accepted, and the only case left. NOTICEs to `*` (no
+ * channel, never a timestamped line) are resolved with the fallback at once.
+ */
+export class EventIdResolver<T> {
+  private readonly channels = new Map<string, ChannelState<T>>();
+  /** Channels holding events: a sweep visits only these. */
+  private readonly waiting = new Set<ChannelState<T>>();
+  private readonly emit: (event: ChatEvent, payload: T) => void;
+  private readonly retain: ((payload: T) => T) | undefined;
+  private readonly maxHeld: number;
+  private readonly clock: () => number;
+  private heldCount = 0;
+  private seq = 0;
+
+  constructor(options: EventIdResolverOptions<T>) {
+    this.emit = options.emit;
+    this.retain = options.retain;
+    this.maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
+    this.clock = options.clock ?? (() => 0);
+  }
+
+  /** Events read and not yet emitted. */
+  get held(): number {
+    return this.heldCount;
+  }
+
+  /**
+   * Reads one event (call in reading order, with the IrcMessage normalizeLine returned with it).
+   * The common case — a timestamped event of a channel holding nothing — costs one Map lookup
+   * and no allocation.
+   */
+  read(event: ChatEvent, message: IrcMessage, payload: T): void {
+    const channel = event.channel;
+    let state = this.channels.get(channel);
+    const sentTs = message.tags['tmi-sent-ts'];
+    if (sentTs !== undefined && sentTs !== '') {
+      if (state === undefined) this.channels.set(channel, { lastTs: event.sent_at, held: [], head: 0 });
+      else {
+        if (state.head < state.held.length) this.release(state, state.held.length, { next: event.sent_at });
+        state.lastTs = event.sent_at;
+      }
+      this.emit(event, payload);
+      return;
+    }
+    const id = message.tags['id'];
+    const needsAnchor = id === undefined || id === '';
+    if (needsAnchor && channel === '*') {
+      // normalizeLine already gave it the fallback with no previous line: final.
+      this.emit(event, payload);
+      return;
+    }
+    if (state === undefined) {
+      state = { lastTs: null, held: [], head: 0 };
+      this.channels.set(channel, state);
+    } else if (!needsAnchor && state.head === state.held.length) {
+      this.emit(event, payload);
+      return;
+    }
+    if (state.head === state.held.length) this.waiting.add(state);
+    const kept = this.retain === undefined ? payload : this.retain(payload);
+    state.held.push({ event, message: needsAnchor ? message : null, payload: kept, readAt: this.clock(), seq: this.seq++ });
+    this.heldCount++;
+    if (this.heldCount > this.maxHeld) this.releaseOldest();
+  }
+
+  /** Resolves with the fallback every held event read at or before `cutoff` by the clock (and what waited only behind them). */
+  releaseOlderThan(cutoff: number): void {
+    for (const state of [...this.waiting]) {
+      let end = state.head;
+      while (end < state.held.length && state.held[end]!.readAt <= cutoff) end++;
+      if (end > state.head) this.release(state, end, { prev: state.lastTs });
+    }
+  }
+
+  /** Resolves with the fallback the event held longest (and what waited only behind it); false when none is held. */
+  releaseOldest(): boolean {
+    let oldest: ChannelState<T> | undefined;
+    for (const state of this.waiting) {
+      if (oldest === undefined || state.held[state.head]!.seq < oldest.held[oldest.head]!.seq) oldest = state;
+    }
+    if (oldest === undefined) return false;
+    this.release(oldest, oldest.head + 1, { prev: oldest.lastTs });
+    return true;
+  }
+
+  /** Resolves every held event with the fallback (end of input, shutdown). */
+  releaseAll(): void {
+    for (const state of [...this.waiting]) this.release(state, state.held.length, { prev: state.lastTs });
+  }
+
+  /**
+   * Emits `held[head…end)` with `anchor`, then what follows them while it only waited for
+   * order. The channel's lastTs has not moved since these were read: any timestamped event of
+   * the channel would have resolved them, so `{prev: lastTs}` is the anchor as of their reading.
+   */
+  private release(state: ChannelState<T>, end: number, anchor: EventAnchor): void {
+    const held = state.held;
+    let i = state.head;
+    while (i < held.length && (i < end || held[i]!.message === null)) {
+      const entry = held[i]!;
+      if (entry.message !== null) entry.event.event_id = eventId(entry.message, anchor);
+      i++;
+      this.heldCount--;
+      this.emit(entry.event, entry.payload);
+    }
+    if (i === held.length) {
+      state.held = [];
+      state.head = 0;
+      this.waiting.delete(state);
+    } else if (i > 1024 && i * 2 > held.length) {
+      // A channel that never drains (held events released one by one): drop the released prefix.
+      state.held = held.slice(i);
+      state.head = 0;
+    } else state.head = i;
+  }
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+import { createLineCapture } from '../../services/ingester/captureLine.ts';
+import { waitFor } from '../helpers/ingesterFixture.ts';
+
+// The live capture holds an id-less line without tmi-sent-ts until its channel's next timestamped
+// line (the id every replica agrees on), at most maxHoldMs, and hands everything on at drain().
+
+const msg = (channel: string, ts: number) => `@id=m${ts};room-id=1;tmi-sent-ts=${ts} :u!u@u.tmi.twitch.tv PRIVMSG #${channel} :hi ${ts}`;
+const slow = (channel: string, seconds: number) => `@room-id=1;slow=${seconds} :tmi.twitch.tv ROOMSTATE #${channel}`;
+
+/** A capture fed as a connection feeds it: each line's bytes are a view of one reused frame buffer. */
+function liveCapture(maxHoldMs: number) {
+  const got: { event: ChatEvent; bytes: string }[] = [];
+  const capture = createLineCapture({ maxHoldMs, onEvent: (event, lineUtf8) => got.push({ event, bytes: Buffer.from(lineUtf8!).toString('utf8') }) });
+  const frame = Buffer.alloc(4096);
+  const feed = (line: string) => {
+    const length = frame.write(line, 0, 'utf8');
+    capture(line, Date.now(), 0, frame.subarray(0, length));
+    frame.fill(0x7a); // the socket reuses its frame for the next line
+  };
+  return { capture, got, feed };
+}
+
+/** The id the line gets when anchored on the next timestamped line `next` (a reader of just the two). */
+function nextAnchoredId(line: string, next: string): string {
+  const got: ChatEvent[] = [];
+  const capture = createLineCapture({ onEvent: (event) => got.push(event) });
+  capture(line, 1, 0);
+  capture(next, 2, 0);
+  capture.drain();
+  return got[0]!.event_id;
+}
+
+describe('live capture of id-less lines', () => {
+  it('hands a held line on, with its own bytes, just before its channel\'s next timestamped line', () => {
+    // Prepare
+    const live = liveCapture(60_000);
+    // Act
+    live.feed(msg('c', 1_700_000_000_001));
+    live.feed(slow('c', 10));
+    live.feed(msg('d', 1_700_000_000_002));
+    const heldWhileWaiting = live.capture.held;
+    live.feed(msg('c', 1_700_000_000_003));
+    // Assess
+    assert.equal(heldWhileWaiting, 1);
+    assert.equal(live.capture.held, 0);
+    assert.deepStrictEqual(live.got.map((g) => g.event.raw), [msg('c', 1_700_000_000_001), msg('d', 1_700_000_000_002), slow('c', 10), msg('c', 1_700_000_000_003)]);
+    assert.ok(live.got.every((g) => g.bytes === g.event.raw), 'a held event keeps a copy of its bytes');
+    assert.equal(live.got[2]!.event.event_id, nextAnchoredId(slow('c', 10), msg('c', 1_700_000_000_003)));
+    assert.equal(live.capture.totals.events, 4);
+    live.capture.drain();
+  });
+
+  it('hands a held line on by its timer once it is older than maxHoldMs, with the fallback id', async () => {
+    // Prepare
+    const live = liveCapture(150);
+    live.feed(msg('c', 1_700_000_000_001));
+    // Act
+    const heldAt = Date.now();
+    live.feed(slow('c', 10));
+    await waitFor(() => live.got.length === 2, 'the timer to hand the held line on', 3000);
+    // Assess
+    assert.ok(Date.now() - heldAt >= 150, 'not before the bound');
+    assert.equal(live.got[1]!.bytes, slow('c', 10));
+    const bare = normalizeLine(slow('c', 10), 1);
+    assert.ok(bare.type === 'event');
+    assert.notEqual(live.got[1]!.event.event_id, nextAnchoredId(slow('c', 10), msg('c', 1_700_000_000_002)));
+    assert.notEqual(live.got[1]!.event.event_id, bare.event.event_id, 'fallback on the previous line of c, which there was');
+    live.feed(msg('c', 1_700_000_000_002));
+    assert.equal(live.got.length, 3, 'emitted once');
+    live.capture.drain();
+  });
+
+  it('drain() hands every held line on at once, and a line captured after it is not held', () => {
+    // Prepare
+    const live = liveCapture(60_000);
+    for (const channel of ['a', 'b', 'c']) live.feed(slow(channel, 5));
+    assert.equal(live.got.length, 0);
+    // Act
+    live.capture.drain();
+    const afterDrain = live.got.length;
+    live.feed(slow('e', 5));
+    // Assess
+    assert.equal(afterDrain, 3);
+    assert.equal(live.got.length, 4);
+    assert.deepStrictEqual(live.got.map((g) => g.bytes), ['a', 'b', 'c', 'e'].map((channel) => slow(channel, 5)));
+  });
+});
