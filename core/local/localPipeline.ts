@@ -116,7 +116,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   try {
     let endpoint = config.awsEndpointUrl;
     if (!endpoint) {
-      emulators = await startEmulators({ kinesisPath: join(options.dataDir, 'emulator', 'kinesis') });
+      let storageErrors = 0;
+      let lastWarnAt = 0;
+      emulators = await startEmulators({
+        kinesisPath: join(options.dataDir, 'emulator', 'kinesis'),
+        onStorageError: (error) => {
+          storageErrors++;
+          if (Date.now() - lastWarnAt < 10_000) return;
+          lastWarnAt = Date.now();
+          logger.warn('the stream emulator cannot write its data; calls fail with a retriable error until it can', { error: error.message, failures: storageErrors });
+        },
+      });
       cleanups.push(() => emulators!.close());
       endpoint = emulators.endpoint;
       logger.info('started Kinesis and DynamoDB emulators', { endpoint });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hardenKinesalite } from './hardenKinesalite.ts';
 import { startEmulatorRouter, type EmulatorRouter } from './awsEmulatorRouter.ts';
 
 const require = createRequire(import.meta.url);
@@ -35,8 +36,10 @@ export interface LocalEmulators {
  * refresher rebuilds at start, and leases kept from a killed run would only make the new
  * ingesters wait for the dead ones to expire.
  */
-export async function startEmulators(options: { host?: string; shardLimit?: number; kinesisPath?: string } = {}): Promise<LocalEmulators> {
+export async function startEmulators(options: { host?: string; shardLimit?: number; kinesisPath?: string; onStorageError?: (error: Error) => void } = {}): Promise<LocalEmulators> {
   const host = options.host ?? '127.0.0.1';
+  // A full disk under the kept stream must fail one call, as Kinesis would, not the whole process.
+  hardenKinesalite((error) => options.onStorageError?.(error));
   const kinesalite = require('kinesalite') as EmulatorFactory;
   const dynalite = require('dynalite') as EmulatorFactory;
   if (options.kinesisPath) mkdirSync(options.kinesisPath, { recursive: true });

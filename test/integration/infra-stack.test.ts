@@ -272,7 +272,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
     test('gives every function the house defaults and schedules the refresher', () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
       const ours = functions.filter((f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps');
-      assert.equal(ours.length, 3, 'refresher, consumer, migrator');
+      assert.equal(ours.length, 4, 'refresher, consumer, migrator, lease reaper');
       for (const f of ours) {
         assert.equal(f.Properties.Runtime, 'nodejs22.x');
         assert.deepEqual(f.Properties.Architectures, ['arm64']);
@@ -292,7 +292,7 @@ describe('Poglytics stack configuration', () => {
     const fns = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]).filter(
       (f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps',
     );
-    assert.equal(fns.length, 3);
+    assert.equal(fns.length, 4, 'refresher, consumer, migrator, lease reaper');
     assert.ok(fns.every((f) => f.Properties.Architectures[0] === 'x86_64'));
   });
 
