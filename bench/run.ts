@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   }
   Object.assign(figures, deriveCost(figures));
   const notes = ['Ratios compare figures measured side by side in the same run; absolute rates vary with the shared machine.'];
-  const { json, markdown } = writeResults({ figures, machine: machineFacts(), startedAt, quick, errors, notes }, join(here, 'results'));
+  const { json, markdown } = writeResults({ figures, machine: machineFacts(), startedAt, quick, errors, notes }, join(here, 'results'), only ? `only-${only.join('-')}` : 'latest');
   const table = readFileSync(markdown, 'utf8');
   process.stdout.write(table);
   if (!only && updateReadme(join(here, '..', 'README.md'), table)) process.stderr.write('bench: updated the README Performance section\n');

@@ -69,10 +69,11 @@ export function renderMarkdown(results: BenchResults): string {
   return lines.join('\n') + '\n';
 }
 
-export function writeResults(results: BenchResults, dir: string): { json: string; markdown: string } {
+/** `name` is `latest` for a whole run; a run of some modules (`--only`) writes `only-<modules>` beside it and leaves the whole run's files alone. */
+export function writeResults(results: BenchResults, dir: string, name = 'latest'): { json: string; markdown: string } {
   mkdirSync(dir, { recursive: true });
-  const json = join(dir, 'latest.json');
-  const markdown = join(dir, 'latest.md');
+  const json = join(dir, `${name}.json`);
+  const markdown = join(dir, `${name}.md`);
   const body = { machine: results.machine, started_at: results.startedAt, quick: results.quick, ...nest(results.figures), errors: results.errors, notes: results.notes ?? [] };
   writeFileSync(json, JSON.stringify(body, null, 2) + '\n');
   writeFileSync(markdown, renderMarkdown(results));
