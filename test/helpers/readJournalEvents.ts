@@ -11,6 +11,17 @@ import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
  * opening a journal truncates a torn last frame and deletes empty segments.
  */
 export function readJournalEvents(dir: string): StreamEvent[] {
+  // A live journal deletes a drained segment whenever it likes: a copy that lost a file to that race is taken again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return readJournalCopy(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw error;
+    }
+  }
+}
+
+function readJournalCopy(dir: string): StreamEvent[] {
   if (!existsSync(dir)) return [];
   const copy = mkdtempSync(join(tmpdir(), 'journal-copy-'));
   try {
