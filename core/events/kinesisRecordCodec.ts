@@ -1,10 +1,13 @@
 import { CodecError } from '../errors.ts';
+import { expandCompactChatEvent } from './compactChatEvent.ts';
 import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, type RecordCompression } from './recordCompression.ts';
 import { StreamEventSchema, type StreamEvent } from './streamEvent.ts';
 
 /**
  * A Kinesis record is a compressed NDJSON batch of StreamEvents (chat events and stream
- * snapshots): brotli behind the 4-byte magic `PGB1`, or plain gzip (see recordCompression.ts).
+ * snapshots): brotli behind the 4-byte magic `PGB2` (`PGB1` before compact lines), or plain gzip
+ * (see recordCompression.ts). A line is a full StreamEvent (`{…}`) or a compact chat event
+ * (`[received_at,"raw"…]`, see compactChatEvent.ts) that the decoder rebuilds with the normalizer.
  * Kinesis allows 1 MiB of data per record; the encoder fills records towards a target compressed
  * size and never exceeds the hard limit.
  */
@@ -173,6 +176,14 @@ export function decodeNdjson(text: string): DecodedRecord {
     } catch (error) {
       rejects.push({ lineNumber: i + 1, line, reason: `invalid JSON: ${(error as Error).message}` });
       continue;
+    }
+    if (Array.isArray(value)) {
+      const rebuilt = expandCompactChatEvent(value);
+      if (typeof rebuilt === 'string') {
+        rejects.push({ lineNumber: i + 1, line, reason: `invalid compact event: ${rebuilt}` });
+        continue;
+      }
+      value = rebuilt;
     }
     const parsed = StreamEventSchema.safeParse(value);
     if (parsed.success) events.push(parsed.data);

@@ -17,10 +17,16 @@ export const RECORD_COMPRESSIONS = {
 } as const;
 
 /**
- * A brotli record starts with these 4 bytes (`PGB1`: Poglytics, brotli, layout 1), because a
- * brotli stream has no magic of its own. A gzip record is a plain gzip member (0x1f 0x8b).
+ * A brotli record starts with 4 bytes of magic, because a brotli stream has no magic of its own:
+ * `PGB2` (Poglytics, brotli, layout 2: lines are full events or compact chat events, see
+ * compactChatEvent.ts), what the encoder writes; `PGB1` (layout 1: full events only), written
+ * before the compact lines and still read. A gzip record is a plain gzip member (0x1f 0x8b).
+ * A consumer that knows only PGB1 rejects a PGB2 record whole (dead-lettered, not lost): deploy
+ * the consumer before the ingesters.
  */
-export const BROTLI_RECORD_MAGIC = Buffer.from('PGB1', 'latin1');
+export const BROTLI_RECORD_MAGIC = Buffer.from('PGB2', 'latin1');
+export const BROTLI_RECORD_MAGIC_V1 = Buffer.from('PGB1', 'latin1');
+const BROTLI_MAGICS = [BROTLI_RECORD_MAGIC, BROTLI_RECORD_MAGIC_V1];
 
 /**
  * The most a record may inflate to. The encoder's groups stay far below it (its uncompressed
@@ -47,7 +53,7 @@ export function compressRecord(ndjson: Uint8Array, compression: RecordCompressio
 /** A record's NDJSON bytes, or the reason it cannot be read. Never throws. */
 export function decompressRecord(data: Uint8Array): Buffer | string {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (bytes.length >= BROTLI_RECORD_MAGIC.length && bytes.subarray(0, BROTLI_RECORD_MAGIC.length).equals(BROTLI_RECORD_MAGIC)) {
+  if (bytes.length >= BROTLI_RECORD_MAGIC.length && BROTLI_MAGICS.some((magic) => bytes.subarray(0, magic.length).equals(magic))) {
     try {
       return brotliDecompressSync(bytes.subarray(BROTLI_RECORD_MAGIC.length), { maxOutputLength: MAX_DECOMPRESSED_RECORD_BYTES });
     } catch (error) {
@@ -61,5 +67,5 @@ export function decompressRecord(data: Uint8Array): Buffer | string {
       return `gzip: ${(error as Error).message}`;
     }
   }
-  return 'record is neither brotli (PGB1) nor gzip data';
+  return 'record is neither brotli (PGB1, PGB2) nor gzip data';
 }
