@@ -1,6 +1,6 @@
 import { CodecError } from '../errors.ts';
 import { expandCompactChatEvent } from './compactChatEvent.ts';
-import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, type RecordCompression } from './recordCompression.ts';
+import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, RECORD_COMPRESSIONS, type RecordCompression } from './recordCompression.ts';
 import { StreamEventSchema, type StreamEvent } from './streamEvent.ts';
 
 /**
@@ -19,7 +19,7 @@ export interface EncodeOptions {
   readonly targetBytes?: number;
   /** Hard cap per record (tests lower it to exercise splitting). */
   readonly maxBytes?: number;
-  /** brotli (the default: quality 1) or gzip (level 1), as any reader of the stream can decode either. */
+  /** brotli (the default: quality 2) or gzip (level 1), as any reader of the stream can decode either. */
   readonly compression?: RecordCompression;
 }
 
@@ -55,7 +55,7 @@ export class RecordEncoder {
   constructor(options: EncodeOptions = {}) {
     this.maxBytes = Math.min(options.maxBytes ?? KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORD_BYTES);
     this.targetBytes = Math.min(options.targetBytes ?? DEFAULT_TARGET_RECORD_BYTES, this.maxBytes);
-    this.compression = options.compression ?? { codec: 'brotli', level: 1 };
+    this.compression = options.compression ?? { codec: 'brotli', level: RECORD_COMPRESSIONS.brotli.fallback };
   }
 
   /** The uncompressed size at which a group of lines is expected to reach the target. */
