@@ -18,6 +18,8 @@ export const TARGETS: Record<string, Target> = {
   'refresher.rebalance_ms_100k': { max: 1000, source: 'issue 4' },
   'faults.lost_events': { max: 0, source: 'issue 13' },
   'faults.max_gap_s': { max: 5, source: 'issue 13' },
+  'kinesis.bytes_per_event': { max: 130, source: 'issue 16' },
+  'storage.snapshot_rows_per_channel_day': { max: 30, source: 'issue 16' },
 };
 
 export function meetsTarget(key: string, value: number): boolean | undefined {

@@ -7,10 +7,12 @@ import type { Clock } from '../twitch/clock.ts';
 import { discoverChannels } from '../twitch/discoverChannels.ts';
 import { HelixClient } from '../twitch/helixClient.ts';
 import { AssignmentStore } from './assignmentStore.ts';
-import type { RefresherConfig } from './loadRefresherConfig.ts';
+import { DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES, DEFAULT_SNAPSHOT_VIEWER_CHANGE, type RefresherConfig } from './loadRefresherConfig.ts';
+import { publishChangedSnapshots } from './publishChangedSnapshots.ts';
 import { publishSnapshots } from './publishSnapshots.ts';
 import { refreshChannels, type RefreshReport } from './refreshChannels.ts';
 import type { Scaler } from './scaler.ts';
+import { SnapshotStateStore } from './snapshotStateStore.ts';
 
 export type RefresherSettings = Pick<
   RefresherConfig,
@@ -28,7 +30,8 @@ export type RefresherSettings = Pick<
   | 'standbyTasks'
   | 'recordCompression'
   | 'captureReplicas'
->;
+> &
+  Partial<Pick<RefresherConfig, 'snapshotViewerChange' | 'snapshotHeartbeatMinutes'>>;
 
 export interface RefresherClients {
   readonly dynamo: DynamoDBClient;
@@ -63,6 +66,11 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
   const excluded = new Set(settings.excludedChannels);
   const store = new AssignmentStore(clients.dynamo, settings.controlTableName);
   const kinesis = clients.kinesis;
+  const snapshotState = new SnapshotStateStore(clients.dynamo, settings.controlTableName);
+  const snapshotPolicy = {
+    viewerChange: settings.snapshotViewerChange ?? DEFAULT_SNAPSHOT_VIEWER_CHANGE,
+    heartbeatMs: (settings.snapshotHeartbeatMinutes ?? DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES) * 60_000,
+  };
   return {
     async refresh() {
       const requestsBefore = helix?.stats.requests ?? 0;
@@ -79,7 +87,14 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
             }),
           store,
           scaler: clients.scaler,
-          publishSnapshots: kinesis ? (snapshots) => publishSnapshots(kinesis, settings.kinesisStreamName, snapshots, { encoder: new RecordEncoder({ compression: settings.recordCompression }) }) : null,
+          publishSnapshots: kinesis
+            ? (snapshots, now) =>
+                publishChangedSnapshots(snapshots, now, {
+                  state: snapshotState,
+                  policy: snapshotPolicy,
+                  publish: (changed) => publishSnapshots(kinesis, settings.kinesisStreamName, changed, { encoder: new RecordEncoder({ compression: settings.recordCompression }) }),
+                })
+            : null,
           ...(clients.clock ? { now: () => clients.clock!.now() } : {}),
           ...(clients.log ? { log: clients.log } : {}),
         },

@@ -1,4 +1,5 @@
 import { loadCommonConfig, readInt, readString, type CommonConfig, type Env } from '../config.ts';
+import { ConfigError } from '../errors.ts';
 import { MAX_SHARD_CAPACITY } from './layout.ts';
 
 export interface RefresherConfig extends CommonConfig {
@@ -10,6 +11,21 @@ export interface RefresherConfig extends CommonConfig {
   readonly ecsCluster: string | undefined;
   readonly ecsService: string | undefined;
   readonly twitchSecretArn: string | undefined;
+  /** SNAPSHOT_VIEWER_CHANGE: a snapshot is stored when viewers moved by more than this share of the last stored count. */
+  readonly snapshotViewerChange: number;
+  /** SNAPSHOT_HEARTBEAT_MINUTES: and at least this often per live channel. */
+  readonly snapshotHeartbeatMinutes: number;
+}
+
+export const DEFAULT_SNAPSHOT_VIEWER_CHANGE = 0.2;
+export const DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES = 60;
+
+function readShare(env: Env, name: string, fallback: number): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 10)) throw new ConfigError(`${name} must be a share between 0 and 10 (0.2 is 20 %), got "${raw}"`, { setting: name });
+  return value;
 }
 
 export function loadRefresherConfig(env: Env = process.env): RefresherConfig {
@@ -25,5 +41,7 @@ export function loadRefresherConfig(env: Env = process.env): RefresherConfig {
     ecsCluster: readString(env, 'ECS_CLUSTER'),
     ecsService: readString(env, 'ECS_SERVICE'),
     twitchSecretArn: readString(env, 'TWITCH_SECRET_ARN'),
+    snapshotViewerChange: readShare(env, 'SNAPSHOT_VIEWER_CHANGE', DEFAULT_SNAPSHOT_VIEWER_CHANGE),
+    snapshotHeartbeatMinutes: readInt(env, 'SNAPSHOT_HEARTBEAT_MINUTES', DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES, { min: 1 }),
   };
 }

@@ -13,8 +13,11 @@ export interface RefreshDeps {
   readonly store: Pick<AssignmentStore, 'read' | 'write'>;
   /** Null when nothing scales the ingesters (tests, a fixed local run). */
   readonly scaler: Scaler | null;
-  /** Null to skip stream snapshots. */
-  readonly publishSnapshots: ((snapshots: StreamSnapshot[]) => Promise<unknown>) | null;
+  /**
+   * Null to skip stream snapshots. Offered every live channel's snapshot; may publish fewer
+   * (publishChangedSnapshots) and say how many in `events`.
+   */
+  readonly publishSnapshots: ((snapshots: StreamSnapshot[], now: number) => Promise<unknown>) | null;
   readonly now?: () => number;
   readonly log?: Logger;
 }
@@ -43,7 +46,10 @@ export interface RefreshReport {
   readonly scaled: boolean;
   /** Times another refresh claimed the epoch first and this one read again. */
   readonly claimConflicts: number;
+  /** Snapshots offered (live channels with a stream). */
   readonly snapshots: number;
+  /** Snapshots published: those that changed beyond the threshold or were due for the heartbeat. */
+  readonly snapshotsPublished: number;
   readonly helixPages: number;
   readonly durationMs: number;
   /** Failures of the optional steps (snapshots, scaling); the assignment itself throws. */
@@ -92,10 +98,13 @@ export async function refreshChannels(deps: RefreshDeps, settings: RefreshSettin
   const desiredCount = desiredTasks(result.shardCount, settings);
 
   let snapshots = 0;
+  let snapshotsPublished = 0;
   if (deps.publishSnapshots && discovery.streams.length > 0) {
     try {
-      await deps.publishSnapshots(discovery.streams.map((stream) => toStreamSnapshot(stream, now)));
+      const out = await deps.publishSnapshots(discovery.streams.map((stream) => toStreamSnapshot(stream, now)), now);
       snapshots = discovery.streams.length;
+      const events = (out as { events?: unknown } | undefined)?.events;
+      snapshotsPublished = typeof events === 'number' ? events : snapshots;
     } catch (error) {
       log.error('stream snapshots failed', { error });
       errors.push(`snapshots: ${(error as Error).message}`);
@@ -126,6 +135,7 @@ export async function refreshChannels(deps: RefreshDeps, settings: RefreshSettin
     scaled,
     claimConflicts,
     snapshots,
+    snapshotsPublished,
     helixPages: discovery.pages,
     durationMs: clock() - started,
     errors,

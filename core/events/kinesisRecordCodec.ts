@@ -1,10 +1,13 @@
 import { CodecError } from '../errors.ts';
-import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, type RecordCompression } from './recordCompression.ts';
+import { expandCompactChatEvent } from './compactChatEvent.ts';
+import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, RECORD_COMPRESSIONS, type RecordCompression } from './recordCompression.ts';
 import { StreamEventSchema, type StreamEvent } from './streamEvent.ts';
 
 /**
  * A Kinesis record is a compressed NDJSON batch of StreamEvents (chat events and stream
- * snapshots): brotli behind the 4-byte magic `PGB1`, or plain gzip (see recordCompression.ts).
+ * snapshots): brotli behind the 4-byte magic `PGB2` (`PGB1` before compact lines), or plain gzip
+ * (see recordCompression.ts). A line is a full StreamEvent (`{…}`) or a compact chat event
+ * (`[received_at,"raw"…]`, see compactChatEvent.ts) that the decoder rebuilds with the normalizer.
  * Kinesis allows 1 MiB of data per record; the encoder fills records towards a target compressed
  * size and never exceeds the hard limit.
  */
@@ -16,7 +19,7 @@ export interface EncodeOptions {
   readonly targetBytes?: number;
   /** Hard cap per record (tests lower it to exercise splitting). */
   readonly maxBytes?: number;
-  /** brotli (the default: quality 1) or gzip (level 1), as any reader of the stream can decode either. */
+  /** brotli (the default: quality 2) or gzip (level 1), as any reader of the stream can decode either. */
   readonly compression?: RecordCompression;
 }
 
@@ -52,7 +55,7 @@ export class RecordEncoder {
   constructor(options: EncodeOptions = {}) {
     this.maxBytes = Math.min(options.maxBytes ?? KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORD_BYTES);
     this.targetBytes = Math.min(options.targetBytes ?? DEFAULT_TARGET_RECORD_BYTES, this.maxBytes);
-    this.compression = options.compression ?? { codec: 'brotli', level: 1 };
+    this.compression = options.compression ?? { codec: 'brotli', level: RECORD_COMPRESSIONS.brotli.fallback };
   }
 
   /** The uncompressed size at which a group of lines is expected to reach the target. */
@@ -173,6 +176,14 @@ export function decodeNdjson(text: string): DecodedRecord {
     } catch (error) {
       rejects.push({ lineNumber: i + 1, line, reason: `invalid JSON: ${(error as Error).message}` });
       continue;
+    }
+    if (Array.isArray(value)) {
+      const rebuilt = expandCompactChatEvent(value);
+      if (typeof rebuilt === 'string') {
+        rejects.push({ lineNumber: i + 1, line, reason: `invalid compact event: ${rebuilt}` });
+        continue;
+      }
+      value = rebuilt;
     }
     const parsed = StreamEventSchema.safeParse(value);
     if (parsed.success) events.push(parsed.data);

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { ShardLease } from '../../core/control/shardLease.ts';
-import { serializeNormalizedUtf8 } from '../../core/irc/serializeNormalized.ts';
+import { writeCompactChatEvent } from '../../core/events/compactChatEvent.ts';
 import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisProducer.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
@@ -72,7 +72,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(serializeNormalizedUtf8(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger });
+  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger });
   const lease = new ShardLease({
     client: dynamo,
     tableName: config.controlTableName,

@@ -141,7 +141,7 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       assert.ok(final.stored > 0);
       const deadLetterFiles = listFiles(join(harness.dataDir, 'dead-letter'));
       assert.ok(
-        deadLetterFiles.some((f) => readFileSync(f, 'utf8').includes('record is neither brotli (PGB1) nor gzip data')),
+        deadLetterFiles.some((f) => readFileSync(f, 'utf8').includes('record is neither brotli (PGB1, PGB2) nor gzip data')),
         'the dead letter keeps the corrupt record with its reason',
       );
     } finally {

@@ -82,7 +82,7 @@ describe('stream consumer', () => {
     const dead = readDeadLetters(dlDir);
     assert.equal(dead.length, 3);
     const whole = dead.find((d) => d.lineNumber === 0)!;
-    assert.deepEqual([whole.reason, whole.sequenceNumber, whole.shardId, whole.line], ['record is neither brotli (PGB1) nor gzip data', sequence(1), SHARD, notARecord.toString('base64')]);
+    assert.deepEqual([whole.reason, whole.sequenceNumber, whole.shardId, whole.line], ['record is neither brotli (PGB1, PGB2) nor gzip data', sequence(1), SHARD, notARecord.toString('base64')]);
     const lines = dead.filter((d) => d.sequenceNumber === sequence(datas.length - 1)).map((d) => [d.lineNumber, d.line]);
     assert.deepEqual(lines, [[2, '{"v":1,"kind":"message"}'], [3, 'not json']]);
     assert.ok(dead.every((d) => typeof d.time === 'string' && typeof d.reason === 'string'));

