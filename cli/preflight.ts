@@ -112,6 +112,10 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
   if (config.metricsPort !== 0) {
     const portProblem = await bindProblem(config.metricsPort, config.metricsHost);
     if (portProblem !== null) problems.push({ subject: 'METRICS_PORT', detail: portProblem });
+    // Ingester i listens on METRICS_PORT + 1 + i; the first one always runs, so its port is checked here too.
+    const firstIngesterPort = config.metricsPort + 1;
+    const ingesterProblem = components.includes('ingesters') ? await bindProblem(firstIngesterPort, config.metricsHost) : null;
+    if (ingesterProblem !== null) problems.push({ subject: 'METRICS_PORT', detail: `the first ingester's port (METRICS_PORT + 1): ${ingesterProblem}` });
   }
   if (sinkConfig !== null && problems.length === 0) {
     const sinkProblem = await probeSink(sinkConfig, { timeoutMs: SINK_TIMEOUT_MS });

@@ -232,11 +232,21 @@ export class KinesisProducer {
    * The write-ahead step, every tick: records unacknowledged for spillAfterMs (all of them while
    * the stream fails, unsealed lines included) move to the journal in one synced append.
    */
+  /** The last put failed, or the call in flight has waited past spillAfterMs: what is written now goes to the journal at the next tick. */
+  get streamFailing(): boolean {
+    return this.isFailing(Date.now());
+  }
+
+  private isFailing(now: number): boolean {
+    const flight = this.inFlight;
+    return this.pacer.streak > 0 || (flight !== undefined && now - flight.startedAt >= this.spillAfterMs);
+  }
+
   private journalTick(): void {
     if (this.closed) return;
     const now = Date.now();
     const flight = this.inFlight;
-    const failing = this.pacer.streak > 0 || (flight !== undefined && now - flight.startedAt >= this.spillAfterMs);
+    const failing = this.isFailing(now);
     if (failing && this.encoder.pendingLines > 0) this.seal();
     const due = (sealedAt: number) => failing || now - sealedAt >= this.spillAfterMs;
     const fromFlight = flight?.source === 'memory' && flight.journaled < flight.entries.length && due(flight.entries[flight.journaled]!.sealedAt) ? flight.entries.length - flight.journaled : 0;

@@ -13,8 +13,14 @@ export interface LineCaptureOptions {
    * EventIdResolver), from a later line's call, the hold timer or drain().
    */
   readonly onEvent: (event: ChatEvent, lineUtf8: Uint8Array | undefined) => void;
-  /** How long an id-less line may wait for its channel's next timestamped line before it takes the fallback id (default 5000 ms). */
+  /**
+   * How long an id-less line may wait for its channel's next timestamped line before it takes the
+   * fallback id (default 1000 ms). The ingester passes KINESIS_SPILL_AFTER_MS: a held line is in
+   * memory, so holding it no longer than the producer may keep a record keeps a crash's loss window.
+   */
   readonly maxHoldMs?: number;
+  /** Asked every tick: true releases every held line at once (the ingester: while the stream fails). */
+  readonly releaseHeldNow?: () => boolean;
   readonly deadLetter?: DeadLetterJournal;
   readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
@@ -44,7 +50,7 @@ export interface LineCapture extends Capture {
 }
 
 /** The default of LineCaptureOptions.maxHoldMs. */
-export const DEFAULT_MAX_HOLD_MS = 5000;
+export const DEFAULT_MAX_HOLD_MS = 1000;
 
 /** A rejection reason as a bounded metric label: the text before any ':' with digits folded. */
 export const rejectLabel = (reason: string) => reason.split(':')[0]!.replace(/\d+/g, 'N').slice(0, 60);
@@ -77,8 +83,12 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   let phase: { kind: 'reading'; timer: NodeJS.Timeout } | { kind: 'drained' } = {
     kind: 'reading',
     timer: setInterval(() => {
-      if (ids.held > 0) ids.releaseOlderThan(Date.now() - maxHoldMs);
-    }, Math.max(10, Math.min(1000, Math.floor(maxHoldMs / 5)))).unref(),
+      if (ids.held === 0) return;
+      // While the stream fails, whatever the producer holds goes to the journal within a tick: a
+      // held line would be the one thing a crash then loses, so it leaves now (fallback id).
+      if (options.releaseHeldNow?.()) ids.releaseAll();
+      else ids.releaseOlderThan(Date.now() - maxHoldMs);
+    }, Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5)))).unref(),
   };
 
   const capture = ((line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
