@@ -25,7 +25,7 @@ async function shardHolder(harness: PipelineHarness): Promise<number> {
 }
 
 async function replicatedChaos(seconds: number): Promise<{ lost: number; storedTwice: number; sent: number; kills: number; gapS: number }> {
-  const harness = await startPipelineHarness({ channels: 200, rate: 2000, seed: 31, captureReplicas: 2, standbyTasks: 1, shardCapacity: 120, ingesterEnv: LEASE });
+  const harness = await startPipelineHarness({ channels: 200, rate: 2000, seed: 31, captureReplicas: 2, standbyTasks: 1, shardCapacity: 120, ingesterEnv: LEASE, recordUndelivered: true });
   try {
     await waitFor(async () => (await harness.pipeline.status()).joined >= 400, 'every channel joined twice', 60_000);
     const supervisor = harness.pipeline.supervisor!;
@@ -50,7 +50,7 @@ async function replicatedChaos(seconds: number): Promise<{ lost: number; storedT
 }
 
 async function singleReplicaKill(): Promise<{ lostInGap: number; lostOutsideGap: number; storedTwice: number; gapS: number }> {
-  const harness = await startPipelineHarness({ channels: 100, rate: 500, seed: 32, standbyTasks: 1, shardCapacity: 60, ingesterEnv: LEASE });
+  const harness = await startPipelineHarness({ channels: 100, rate: 500, seed: 32, standbyTasks: 1, shardCapacity: 60, ingesterEnv: LEASE, recordUndelivered: true });
   try {
     await waitFor(async () => (await harness.pipeline.status()).joined >= 100, 'all channels joined', 60_000);
     await waitFor(async () => (await harness.pipeline.status()).running === 3, 'shard ingesters and the standby running', 30_000);

@@ -191,8 +191,7 @@ export function createIrcServer(deps: {
       const now = options.now();
       const touched: IrcSession[] = [];
       for (const generated of lines) {
-        const list = subscriptions.sessionsOf(generated.channelIndex);
-        if (list === undefined) continue;
+        const list = subscriptions.sessionsOf(generated.channelIndex) ?? [];
         const connectionIds: number[] = [];
         const needsCommands = generated.kind !== 'message';
         for (const session of list) {
@@ -202,10 +201,14 @@ export function createIrcServer(deps: {
           session.pending.push(session.caps.tags ? generated.line : generated.line.slice(generated.line.indexOf(' ') + 1));
           session.eventsSent++;
         }
-        if (connectionIds.length === 0) continue;
+        const channel = catalog.channels[generated.channelIndex]?.login ?? '';
+        if (connectionIds.length === 0) {
+          // Sent to nobody: a capture gap, which only the ground truth can show.
+          if (options.groundTruth.recordUndelivered) groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
+          continue;
+        }
         counters.eventsSent++;
         counters.deliveries += connectionIds.length;
-        const channel = catalog.channels[generated.channelIndex]?.login ?? '';
         groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
       }
       for (const session of touched) {

@@ -19,7 +19,7 @@ export interface TrafficLoop {
  * Every `tickMs`, the budget `rate × elapsed` is spread over channels by Zipf weight. Draws that land
  * on a channel nobody joined are skipped without building a line (they were sent to no one).
  */
-export function createTrafficLoop(deps: { seed: number; tickMs: number; rate: number; catalog: ChannelCatalog; generator: TrafficGenerator; irc: IrcServer; now: () => number }): TrafficLoop {
+export function createTrafficLoop(deps: { seed: number; tickMs: number; rate: number; catalog: ChannelCatalog; generator: TrafficGenerator; irc: IrcServer; now: () => number; generateUnjoined?: boolean }): TrafficLoop {
   const prng = createPrng(deps.seed ^ 0x10a0);
   let rate = deps.rate;
   let timer: NodeJS.Timeout | null = null;
@@ -28,14 +28,14 @@ export function createTrafficLoop(deps: { seed: number; tickMs: number; rate: nu
   let linesGenerated = 0;
 
   function tick(draws: number): number {
-    if (draws <= 0 || deps.irc.subscribedChannels() === 0) return 0;
+    if (draws <= 0 || (!deps.generateUnjoined && deps.irc.subscribedChannels() === 0)) return 0;
     deps.irc.dropSlowReaders();
     const lines: GeneratedLine[] = [];
     const now = deps.now();
     let drawn = 0;
     while (drawn < draws) {
       const index = deps.catalog.sample(prng.next());
-      if (!deps.irc.hasSubscribers(index)) {
+      if (!deps.generateUnjoined && !deps.irc.hasSubscribers(index)) {
         drawn++;
         continue;
       }

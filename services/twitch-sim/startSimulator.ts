@@ -77,7 +77,7 @@ export async function startSimulator(input: SimulatorOptionsInput = {}): Promise
   });
   httpServer.keepAliveTimeout = 5_000;
   const irc = createIrcServer({ httpServer, options, catalog, generator, groundTruth });
-  const loop = createTrafficLoop({ seed: options.seed, tickMs: options.tickMs, rate: options.messagesPerSecond, catalog, generator, irc, now: options.now });
+  const loop = createTrafficLoop({ seed: options.seed, tickMs: options.tickMs, rate: options.messagesPerSecond, catalog, generator, irc, now: options.now, generateUnjoined: options.groundTruth.recordUndelivered === true });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -52,6 +52,13 @@ export interface GroundTruthOptions {
   file: string | null;
   /** At most this many records are kept in memory; later ones are only counted. */
   maxRecords: number;
+  /**
+   * Also generate and record traffic on channels that no connection has joined (with no
+   * connection ids), as real Twitch chat goes on whoever listens: a capture gap then shows as
+   * missing events. Off by default: most tests join a subset, and at 100,000 channels skipping
+   * unjoined draws is what keeps the simulator fast.
+   */
+  recordUndelivered?: boolean;
 }
 
 export interface SimulatorOptions {

@@ -19,7 +19,7 @@ async function leaseHolder(harness: PipelineHarness): Promise<number> {
 describe('redundant capture and fast takeover (real processes, kill -9)', { timeout: (CHAOS_SECONDS + 150) * 1000 }, () => {
   it('CAPTURE_REPLICAS=2: a random ingester killed every 10 s loses nothing and stores nothing twice', async () => {
     // Prepare: 200 channels in 2 shards, each served by 2 ingesters (4 processes).
-    const harness = await startPipelineHarness({ channels: 200, rate: 2000, seed: 21, captureReplicas: 2, standbyTasks: 1, shardCapacity: 120, ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' } });
+    const harness = await startPipelineHarness({ channels: 200, rate: 2000, seed: 21, captureReplicas: 2, standbyTasks: 1, shardCapacity: 120, ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' }, recordUndelivered: true });
     try {
       await waitFor(async () => (await harness.pipeline.status()).joined >= 400, 'every channel joined twice', 60_000);
       const supervisor = harness.pipeline.supervisor!;
@@ -66,7 +66,7 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
   it('CAPTURE_REPLICAS=1: one kill -9 leaves a gap of at most 5 s, and everything sent outside it is stored', async () => {
     // Prepare: 2 shards, one ingester each and a warm standby; the default 15 s lease would mean a
     // 15 s hole if the supervisor did not expire the dead task's lease at once.
-    const harness = await startPipelineHarness({ channels: 100, rate: 500, seed: 22, standbyTasks: 1, shardCapacity: 60, ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' } });
+    const harness = await startPipelineHarness({ channels: 100, rate: 500, seed: 22, standbyTasks: 1, shardCapacity: 60, ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' }, recordUndelivered: true });
     try {
       await waitFor(async () => (await harness.pipeline.status()).joined >= 100, 'all channels joined', 60_000);
       await waitFor(async () => (await harness.pipeline.status()).running === 3, 'two shard ingesters and the standby running', 30_000);

@@ -32,10 +32,12 @@ export async function startPipelineHarness(options: {
   standbyTasks?: number;
   /** SHARD_CAPACITY (default half the channels, which the 0.9 fill target makes 3 shards). */
   shardCapacity?: number;
+  /** The simulator also sends (and records) traffic on channels nobody has joined, so a capture gap shows as missing events. */
+  recordUndelivered?: boolean;
 }): Promise<PipelineHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
   const dbPath = join(dataDir, 'events.db');
-  const sim = await startSimulator({ channels: options.channels, messagesPerSecond: options.rate, seed: options.seed, joinLimit: null, groundTruth: { mode: options.groundTruth ?? 'full', maxRecords: 2_000_000 }, trafficAutoStart: false });
+  const sim = await startSimulator({ channels: options.channels, messagesPerSecond: options.rate, seed: options.seed, joinLimit: null, groundTruth: { mode: options.groundTruth ?? 'full', maxRecords: 2_000_000, recordUndelivered: options.recordUndelivered ?? false }, trafficAutoStart: false });
   const sink = createSink({ sink: 'sqlite', path: dbPath });
   await sink.migrate();
   const logger = createLogger('warn', { service: 'e2e' });
