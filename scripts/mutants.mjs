@@ -15,9 +15,9 @@ const listFile = join(root, 'test', 'mutants', 'mutants.json');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // Two workers at most: the machine has two cores and several test files start real processes.
 const workers = Math.min(2, Number(process.env.MUTANTS_CONCURRENCY ?? '2'));
-const testTimeoutMs = Number(process.env.MUTANTS_TEST_TIMEOUT_MS ?? '120000');
-// A mutant that makes a file hang is killed by the per-test timeout; this bounds the file as a whole.
-const fileTimeoutMs = testTimeoutMs + 60_000;
+// A mutant may make a test hang instead of fail: the per-test timeout (a mutant's `timeoutMs`
+// overrides it) turns that into a kill, and the file as a whole gets a minute more.
+const defaultTestTimeoutMs = Number(process.env.MUTANTS_TEST_TIMEOUT_MS ?? '120000');
 
 const all = JSON.parse(readFileSync(listFile, 'utf8'));
 const mutants = all.filter((m) => filters.length === 0 || filters.some((f) => m.name.includes(f)));
@@ -57,8 +57,9 @@ function makeScratch() {
   return dir;
 }
 
-/** Runs one test file; resolves with the names of the failed tests (empty when it passed). */
-function runTestFile(cwd, file) {
+/** Runs one test file; resolves with the names of its failed tests (none when it passed), or why it crashed. */
+function runTestFile(cwd, file, testTimeoutMs) {
+  const fileTimeoutMs = testTimeoutMs + 60_000;
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
@@ -86,10 +87,12 @@ function runTestFile(cwd, file) {
       const failed = [...out.matchAll(/^(\s*)not ok \d+ - (.*)$/gm)]
         .map((m) => ({ depth: m[1].length, name: m[2].trim() }))
         .sort((a, b) => b.depth - a.depth)
-        .map((f) => f.name);
-      if (timedOut) done([`(file timed out after ${fileTimeoutMs} ms)`]);
-      else if (code !== 0) done(failed.length > 0 ? failed : [`(exit code ${code})`]);
-      else done([]);
+        .map((f) => f.name)
+        .filter((name) => !name.endsWith(file));
+      if (timedOut) done({ failed: [`(file timed out after ${fileTimeoutMs} ms)`] });
+      // A file that fails without a failing test crashed while loading: that proves nothing.
+      else if (code !== 0 && failed.length === 0) done({ crashed: out.split('\n').filter((l) => /Error/.test(l)).slice(0, 2).join(' ').slice(0, 300) || `exit code ${code}` });
+      else done({ failed });
     });
   });
 }
@@ -103,7 +106,8 @@ async function runMutant(scratch, m) {
   writeFileSync(path, original.replace(m.find, () => m.replace));
   try {
     for (const file of m.tests) {
-      const failed = await runTestFile(scratch, file);
+      const { failed, crashed } = await runTestFile(scratch, file, m.timeoutMs ?? defaultTestTimeoutMs);
+      if (crashed !== undefined) return { name: m.name, status: 'ERROR', detail: `${file} crashed before its tests ran: ${crashed}`, ms: Date.now() - started };
       if (failed.length > 0) {
         return { name: m.name, status: 'killed', detail: `${file} › ${failed[0]}`, ms: Date.now() - started };
       }

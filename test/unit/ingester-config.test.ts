@@ -19,7 +19,7 @@ describe('the ingester configuration', () => {
     assert.throws(() => loadIngesterConfig({ KINESIS_GZIP_LEVEL: '6' }), configError(/KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip/));
   });
 
-  it('joins at most 20 channels per 10 s (Twitch's budget for a normal account) unless told otherwise', () => {
+  it('joins at most 20 channels per 10 s (the Twitch budget of a normal account) unless told otherwise', () => {
     // Every ingester test overrides the budget to run fast; this is the one place the default is held.
     const { irc } = loadIngesterConfig({});
     assert.equal(irc.joinRateCount, 20);
