@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createSink } from '../../core/sinks/createSink.ts';
+import { makeChatEvents, makeSnapshots } from '../helpers/chatEvents.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'poglytics-migrate-'));
 const dbPath = join(dir, 'poglytics.db');
@@ -55,11 +56,21 @@ describe('migrate custom resource handler', () => {
   });
 
   test('leaves the data in place on Delete', async () => {
+    // Prepare: rows in both tables (an empty table would prove nothing about the data)
+    const writer = createSink({ sink: 'sqlite', path: dbPath });
+    try {
+      assert.deepEqual(await writer.write([...makeChatEvents(25, { seed: 5 }), ...makeSnapshots(3)]), { inserted: 28, duplicates: 0 });
+    } finally {
+      await writer.close();
+    }
+    // Act
     const deleted = await handler(cfnEvent('Delete'));
+    // Assess
     assert.equal(deleted.PhysicalResourceId, 'poglytics-migration-request-1');
     const sink = createSink({ sink: 'sqlite', path: dbPath });
     try {
-      assert.equal((await sink.query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'chat_events'"))[0]?.n, 1);
+      assert.equal(Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n), 25);
+      assert.equal(Number((await sink.query('SELECT count(*) AS n FROM stream_snapshots'))[0]?.n), 3);
     } finally {
       await sink.close();
     }

@@ -46,7 +46,9 @@ describe('ingester SIGTERM under load (child process)', () => {
     // Prepare
     const env = ingesterEnv(
       { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
-      { TASK_ID: 'sigterm-task', LOG_LEVEL: 'info', LEASE_DURATION_MS: String(LEASE_MS), SHUTDOWN_DEADLINE_MS: '8000', METRICS_PORT: '0' },
+      // A flush interval longer than the test: the lines of the record being filled reach Kinesis
+      // only through the shutdown flush (with 100 ms everything would already be sent).
+      { TASK_ID: 'sigterm-task', LOG_LEVEL: 'info', LEASE_DURATION_MS: String(LEASE_MS), SHUTDOWN_DEADLINE_MS: '8000', METRICS_PORT: '0', KINESIS_FLUSH_MS: '30000', KINESIS_SPILL_AFTER_MS: '30001' },
     );
     child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     const logs: Record<string, unknown>[] = [];
@@ -89,11 +91,19 @@ describe('ingester SIGTERM under load (child process)', () => {
     client.destroy();
     const events = [...contents.events];
     const spill = new DiskJournal({ dir: journal.path, maxBytes: 1 << 30 });
+    let journaled = 0;
     for (let batch = spill.peek(500, 1 << 30); batch.length > 0; spill.ack(batch.length), batch = spill.peek(500, 1 << 30)) {
-      for (const r of batch) events.push(...decodeRecord(r.data).events);
+      for (const r of batch) {
+        const decoded = decodeRecord(r.data).events;
+        journaled += decoded.length;
+        events.push(...decoded);
+      }
     }
     spill.close();
     assert.equal(events.length, report.eventsReceived, 'Kinesis + journal do not hold exactly the events received');
+    // The stream was healthy throughout: the shutdown flush put everything in Kinesis, nothing waits for a restart.
+    assert.equal(journaled, 0, `${journaled} events were journaled instead of flushed to a healthy stream`);
+    assert.ok(contents.events.length > 0);
     const sentBeforeStop = sim.groundTruth.records().filter((r) => r.sentAt < sigtermAt - 500);
     assert.ok(sentBeforeStop.length > 2000);
     const missing = missingFrom(events, sentBeforeStop);

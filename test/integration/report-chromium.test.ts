@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { createSink } from '../../core/sinks/createSink.ts';
 import { chatEvent, reportFixtureEvents, T0 } from '../helpers/reportFixture.ts';
+import { countColour, decodePng } from '../helpers/decodePng.ts';
 
 const CHROMIUM = ['chromium', 'chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
 // Locally a missing chromium skips with a reason; in CI (process.env.CI set) the test must run.
@@ -145,6 +146,18 @@ describe('poglytics report in headless Chromium', { skip }, () => {
     const image = readFileSync(png);
     assert.deepEqual([...image.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'not a PNG');
     assert.ok(image.length > 20_000, `a ${image.length}-byte screenshot is too small to show charts`);
+    // The picture itself: the window's size, the page background but no flat page, and the brand colour and
+    // several chart colours each covering a visible area (a blank or unstyled page has none).
+    const picture = decodePng(image);
+    assert.deepEqual([picture.width, picture.height], [1100, 2060]);
+    const total = picture.width * picture.height;
+    const background = countColour(picture, '#f7f6f9', 3);
+    const white = countColour(picture, '#ffffff', 3);
+    assert.ok(background > total * 0.05, `the page background covers only ${background} of ${total} pixels`);
+    assert.ok(Math.max(background, white) < total * 0.9, `one flat colour covers ${Math.max(background, white)} of ${total} pixels: a blank page`);
+    const chartColours = ['#6441a5', '#2a9d8f', '#e9c46a', '#f4a261', '#e76f51'].filter((hex) => countColour(picture, hex) > 300);
+    assert.ok(chartColours.includes('#6441a5'), 'the brand colour (headings, the first series) is not in the picture');
+    assert.ok(chartColours.length >= 3, `only ${chartColours.join(', ') || 'no'} chart colours are drawn`);
     if (process.env.UPDATE_SCREENSHOT === '1') {
       mkdirSync(join(root, 'docs'), { recursive: true });
       copyFileSync(png, join(root, 'docs/report.png'));

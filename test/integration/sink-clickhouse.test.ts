@@ -3,19 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createChdbConnection } from 'chdb/connection';
 import { SinkConnectError } from '../../core/errors.ts';
 import { createSink } from '../../core/sinks/createSink.ts';
 import { makeChatEvents } from '../helpers/chatEvents.ts';
+import { perRequestChdb } from '../helpers/perRequestChdb.ts';
 import { freePort } from '../helpers/postgres.ts';
 import { describeSinkContract } from '../helpers/sinkContract.ts';
 
-// chdb allows one on-disk session per process; this file owns it.
+// chdb allows one on-disk session per process; this file owns it. Settings apply per request, as
+// on a ClickHouse server over HTTP (chdb alone keeps every SET for the rest of its session).
 const dir = mkdtempSync(join(tmpdir(), 'poglytics-chdb-'));
 
 describeSinkContract(
   'ClickHouse (chdb)',
-  async () => createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: createChdbConnection({ path: dir }) }),
+  async () => createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: perRequestChdb(dir).connection }),
   {
     byIds: (table, ids) => ({ sql: `SELECT * FROM ${table} WHERE event_id IN {p1:Array(String)}`, params: [ids] }),
   },

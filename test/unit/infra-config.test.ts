@@ -24,6 +24,9 @@ describe('infrastructure config', () => {
     assert.doesNotMatch(config.ingester.metricsAgentImage, /:latest$/);
     assert.equal(config.shardCapacity, 2000);
     assert.equal(config.alarmEmail, undefined);
+    // Twitch's JOIN budget for a normal account: 20 per 10 s (a verified bot may raise it by config).
+    assert.equal(config.ingester.joinRateCount, 20);
+    assert.equal(config.ingester.joinRateWindowMs, 10_000);
   });
 
   test('accepts the default config shipped in cdk.json unchanged', () => {

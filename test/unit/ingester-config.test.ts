@@ -19,6 +19,14 @@ describe('the ingester configuration', () => {
     assert.throws(() => loadIngesterConfig({ KINESIS_GZIP_LEVEL: '6' }), configError(/KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip/));
   });
 
+  it('joins at most 20 channels per 10 s (the Twitch budget of a normal account) unless told otherwise', () => {
+    // Every ingester test overrides the budget to run fast; this is the one place the default is held.
+    const { irc } = loadIngesterConfig({});
+    assert.equal(irc.joinRateCount, 20);
+    assert.equal(irc.joinRateWindowMs, 10_000);
+    assert.equal(loadIngesterConfig({ JOIN_RATE_COUNT: '2000' }).irc.joinRateCount, 2000);
+  });
+
   it('refuses a lease renewal interval that is not shorter than the lease', () => {
     assert.throws(() => loadIngesterConfig({ LEASE_DURATION_MS: '5000', LEASE_RENEW_MS: '5000' }), configError(/LEASE_RENEW_MS must be below LEASE_DURATION_MS \(5000\)/));
   });

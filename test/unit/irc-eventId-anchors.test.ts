@@ -91,6 +91,12 @@ describe('h: ids from content and the next timestamped line of the channel, neve
     assert.notEqual(notices[0], notices[1]);
   });
 
+  it('two id-less lines that differ only in a tag value get different ids', () => {
+    const [slow10] = readAll([slow('c', 10)]);
+    const [slow30] = readAll([slow('c', 30)]);
+    assert.notEqual(slow10, slow30);
+  });
+
   it('merges only identical id-less lines with no timestamped line of their channel between them', () => {
     const ids = readAll(stream);
     // The last two `slow=10` have only a line of channel d between them: the same change seen twice.

@@ -67,6 +67,13 @@ describe('IRC parser (property-based)', () => {
     );
   });
 
+  it('unescapes as the contract says, including what escape never produces (other \\x, a trailing lone backslash)', () => {
+    assert.equal(unescapeTagValue('a\\sb\\:c\\\\d\\re\\nf'), 'a b;c\\d\re\nf');
+    assert.equal(unescapeTagValue('\\x\\1'), 'x1');
+    assert.equal(unescapeTagValue('end\\'), 'end');
+    assert.equal(unescapeTagValue('\\'), '');
+  });
+
   it('unescape(escape(v)) is v, and escaped values hold no space, semicolon, CR or LF', () => {
     fc.assert(
       fc.property(fc.oneof(tagValue(60), anyString(60)), (value) => {

@@ -8,7 +8,10 @@ interface RawClient {
   ws: WebSocket;
   lines: string[];
   frames: number;
-  closed: Promise<void>;
+  /** Resolves with the close code once the socket closes. */
+  closed: Promise<number>;
+  /** Fails the test when the server has not closed the socket within `timeoutMs` (never hangs). */
+  expectClosed(what: string, timeoutMs?: number): Promise<number>;
   send(...lines: string[]): void;
   waitFor(what: string, predicate: (lines: string[]) => boolean, timeoutMs?: number): Promise<void>;
 }
@@ -19,7 +22,18 @@ async function rawClient(sim: Simulator, nick = 'justinfan12345', pass: string |
     ws,
     lines: [],
     frames: 0,
-    closed: new Promise((resolve) => ws.once('close', () => resolve())),
+    closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))),
+    async expectClosed(what, timeoutMs = 5000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out waiting for the server to close the connection (${what})`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([client.closed, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     send: (...lines) => ws.send(lines.join('\r\n')),
     async waitFor(what, predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
@@ -37,6 +51,15 @@ async function rawClient(sim: Simulator, nick = 'justinfan12345', pass: string |
   assert.equal(ws.protocol, 'irc');
   client.send('CAP REQ :twitch.tv/tags twitch.tv/commands twitch.tv/membership', ...(pass ? [`PASS ${pass}`] : []), `NICK ${nick}`);
   return client;
+}
+
+/** Polls `condition` for at most `timeoutMs`; fails with `what` instead of hanging. */
+async function until(what: string, condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 const started: Simulator[] = [];
@@ -127,7 +150,10 @@ describe('the simulator IRC server', () => {
     await c.waitFor('welcome', (l) => l.some((x) => x.includes(' 376 ')));
     assert.equal(s.injectReconnect(), 1);
     await c.waitFor('RECONNECT', (l) => l.includes(':tmi.twitch.tv RECONNECT'));
-    await c.closed;
+    const reconnectAt = Date.now();
+    await c.expectClosed('after the RECONNECT grace period');
+    assert.ok(Date.now() - reconnectAt >= 50, 'closed before the grace period');
+    await until('the server to forget the connection', () => s.connections().length === 0);
   });
 
   it('drops connections abruptly on demand', async () => {
@@ -135,7 +161,9 @@ describe('the simulator IRC server', () => {
     const c = await rawClient(s);
     await c.waitFor('welcome', (l) => l.some((x) => x.includes(' 376 ')));
     assert.equal(s.injectDisconnect({ connectionId: s.connections()[0]!.id }), 1);
-    await c.closed;
+    await c.expectClosed('an injected disconnect');
+    assert.ok(!c.lines.includes(':tmi.twitch.tv RECONNECT'), 'an abrupt drop sends no RECONNECT');
+    await until('the server to forget the connection', () => s.connections().length === 0);
   });
 
   it('PINGs an idle client, drops it without PONG, and answers client PINGs', async () => {
@@ -146,14 +174,16 @@ describe('the simulator IRC server', () => {
     c.send('PING');
     await c.waitFor('bare PONG', (l) => l.includes('PONG :tmi.twitch.tv'));
     await c.waitFor('server PING', (l) => l.includes('PING :tmi.twitch.tv'));
-    await c.closed;
+    await c.expectClosed('no PONG to the server PING');
+    await until('the server to forget the connection', () => s.connections().length === 0);
   });
 
   it('rejects a non-anonymous login without an oauth token', async () => {
     const s = await sim();
     const c = await rawClient(s, 'someuser', null);
     await c.waitFor('NOTICE', (l) => l.includes(':tmi.twitch.tv NOTICE * :Improperly formatted auth'));
-    await c.closed;
+    await c.expectClosed('a refused login');
+    assert.ok(!c.lines.some((l) => l.includes(' 001 ')), 'a refused login is never welcomed');
   });
 
   it('drops a reader that falls too far behind', async () => {
