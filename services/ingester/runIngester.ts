@@ -72,7 +72,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger, maxHoldMs: config.spillAfterMs, releaseHeldNow: () => producer.streamFailing });
+  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger, maxHoldMs: idHoldMs(config), releaseHeldNow: () => producer.streamFailing });
   const lease = new ShardLease({
     client: dynamo,
     tableName: config.controlTableName,
@@ -222,4 +222,15 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
     shutdown,
   };
+}
+
+/**
+ * How long an id-less line waits for its channel's next timestamped line (captureLine). The hold
+ * exists so that replicas agree on its id; a held line is in memory only. With one replica there is
+ * nobody to agree with, so it waits no longer than a record may wait for Kinesis (the crash loss
+ * window stays KINESIS_SPILL_AFTER_MS). With two or more, the sibling holds the same line, so a
+ * crash loses nothing and a long hold (30 s) makes a fallback id, where replicas may disagree, rare.
+ */
+export function idHoldMs(config: Pick<IngesterConfig, 'captureReplicas' | 'spillAfterMs'>): number {
+  return config.captureReplicas >= 2 ? 30_000 : config.spillAfterMs;
 }
