@@ -5,6 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { ensureControlTable, ensureStream } from '../../core/local/ensureResources.ts';
+import { hardenKinesalite } from '../../core/local/hardenKinesalite.ts';
 
 /**
  * In-process AWS emulators for tests: kinesalite and dynalite on 127.0.0.1, port 0, in memory.
@@ -59,6 +60,8 @@ function closer(server: Server): () => Promise<void> {
 }
 
 export async function startKinesis(options: { streamName?: string; shardCount?: number } = {}): Promise<KinesisEmulator> {
+  // As in `npm start`: a storage error (a call still in flight while the test closes it) answers 500 instead of throwing.
+  hardenKinesalite(() => undefined);
   const kinesalite = require('kinesalite') as ServerFactory;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
   const endpoint = await listen(server);

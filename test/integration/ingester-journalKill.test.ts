@@ -38,7 +38,10 @@ describe('ingester kill -9 after 30 s of unreachable Kinesis, restarted on the s
     proxy = await startTcpFaultProxy({ host: '127.0.0.1', port: Number(new URL(kinesis.endpoint).port) });
   });
   after(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Children first, and wait for them: a call still arriving after the emulators close would fail there.
+    const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(running.map((child) => once(child, 'exit')));
     await proxy?.close();
     await Promise.all([sim?.close(), kinesis?.close(), dynamo?.close()]);
     journal.remove();
