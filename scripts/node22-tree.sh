@@ -10,6 +10,9 @@
 set -euo pipefail
 NODE22_VERSION="${NODE22_VERSION:-22.23.5}"
 dest="$(mkdir -p "$1" && cd "$1" && pwd)"
+# Tests run some commands as an unprivileged user (uid 65534): that user must reach this Node and
+# this checkout, also when DEST came from `mktemp -d` (mode 0700).
+chmod 755 "$dest"
 src="$(cd "$(dirname "$0")/.." && pwd)"
 
 started=$SECONDS
