@@ -97,3 +97,21 @@ describe('how long the ingester holds an id-less line', () => {
     assert.equal(idHoldMs({ captureReplicas: 2, spillAfterMs: 1000 }), 30_000);
   });
 });
+
+describe('held lines while the stream fails', () => {
+  it('hands every held line on at the next tick when releaseHeldNow says the stream fails', async () => {
+    // Prepare: a long hold, and a stream that fails from the start
+    const got: ChatEvent[] = [];
+    const capture = createLineCapture({ maxHoldMs: 60_000, releaseHeldNow: () => true, onEvent: (event) => got.push(event) });
+    try {
+      // Act
+      capture(slow('quiet', 10), Date.now(), 0);
+
+      // Assess: not held for the minute: the journal must get it within a tick
+      await waitFor(() => got.length === 1, 'the held line handed on while the stream fails', 2000);
+      assert.equal(got[0]!.kind, 'roomstate');
+    } finally {
+      capture.drain();
+    }
+  });
+});
