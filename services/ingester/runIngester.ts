@@ -72,7 +72,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger, maxHoldMs: idHoldMs(config), releaseHeldNow: () => producer.streamFailing });
+  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger, maxHoldMs: idHoldMs(config), releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing });
   const lease = new ShardLease({
     client: dynamo,
     tableName: config.controlTableName,
@@ -229,8 +229,9 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
  * exists so that replicas agree on its id; a held line is in memory only. With one replica there is
  * nobody to agree with, so it waits no longer than a record may wait for Kinesis (the crash loss
  * window stays KINESIS_SPILL_AFTER_MS). With two or more, the sibling holds the same line, so a
- * crash loses nothing and a long hold (30 s) makes a fallback id, where replicas may disagree, rare.
+ * crash loses nothing and a long hold (120 s) makes a fallback id, where replicas may disagree, rare;
+ * for the same reason they keep holding while the stream fails (a slow put must not split ids).
  */
 export function idHoldMs(config: Pick<IngesterConfig, 'captureReplicas' | 'spillAfterMs'>): number {
-  return config.captureReplicas >= 2 ? 30_000 : config.spillAfterMs;
+  return config.captureReplicas >= 2 ? 120_000 : config.spillAfterMs;
 }
