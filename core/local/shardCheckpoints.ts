@@ -38,9 +38,14 @@ export class ShardCheckpoints {
   set(shardId: string, sequenceNumber: string): void {
     this.shards[shardId] = sequenceNumber;
     const file: CheckpointFile = { stream: this.stream, streamCreatedAt: this.streamCreatedAt, shards: this.shards };
-    mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(file));
-    renameSync(tmp, this.path);
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(tmp, JSON.stringify(file));
+      renameSync(tmp, this.path);
+    } catch {
+      // A full or unwritable disk: the file keeps an older position, so a restart reads a little
+      // again (sinks dedupe); the position in memory is current, and the next batch tries again.
+    }
   }
 }
