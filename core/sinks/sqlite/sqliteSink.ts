@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
@@ -9,6 +7,7 @@ import { splitEvents } from '../splitEvents.ts';
 import { SinkWriteError } from '../../errors.ts';
 import { toSinkError } from '../toSinkError.ts';
 import type { Migration, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
+import { openSqliteDatabase } from './openSqliteDatabase.ts';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations.ts';
 
 type Row = Record<string, string | number | null>;
@@ -61,13 +60,8 @@ export class SqliteSink implements Sink {
   private open(): Database.Database {
     if (this.db) return this.db;
     try {
-      if (this.config.path !== ':memory:') mkdirSync(dirname(this.config.path), { recursive: true });
-      const db = new Database(this.config.path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      this.db = db;
-      return db;
+      this.db = openSqliteDatabase(this.config.path);
+      return this.db;
     } catch (error) {
       throw toSinkError(this.target, error, 'open');
     }

@@ -1,0 +1,75 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ChannelDirectory } from '../../core/read/channelDirectory.ts';
+import type { ChatReader } from '../../core/read/types.ts';
+import { createLogger, type Logger } from '../../core/log.ts';
+import { HttpError } from './errors.ts';
+import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleIndex.ts';
+import { handleLogs } from './handleLogs.ts';
+import { parseLogsPath } from './parseLogsPath.ts';
+import type { ApiContext, OptOutCheck } from './types.ts';
+
+export interface ApiServerOptions {
+  readonly reader: ChatReader;
+  readonly optedOut?: OptOutCheck;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly log?: Logger;
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' }).end(`${message}\n`);
+}
+
+async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  if (path === '/capabilities') return sendJson(res, CAPABILITIES, 'public, max-age=600');
+  if (path === '/channels') return handleChannels(ctx, res);
+  if (path === '/list') return handleList(ctx, url.searchParams, res);
+  const logs = parseLogsPath(path);
+  if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
+  throw new HttpError(404, 'Not found');
+}
+
+/**
+ * The read service: justlog/rustlog-compatible routes over any ChatReader (docs/read-api.md).
+ * CORS is open and read-only, as in both archives; every response names our capabilities.
+ */
+export function createApiServer(options: ApiServerOptions): Server {
+  const ctx: ApiContext = {
+    reader: options.reader,
+    channels: new ChannelDirectory(options.reader),
+    optedOut: options.optedOut ?? (() => null),
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    log: options.log ?? createLogger(),
+  };
+  return createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('x-rustlog-capabilities', CAPABILITIES.join(','));
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding', 'Access-Control-Max-Age': '86400' }).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      sendError(res, 405, 'Method not allowed');
+      return;
+    }
+    // The client going away stops the database cursor.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    route(ctx, req, res, gone.signal).catch((error: unknown) => {
+      if (gone.signal.aborted && res.headersSent) return;
+      if (res.headersSent) {
+        ctx.log.error('read api: response failed midway', { url: req.url, error });
+        res.destroy(error as Error);
+      } else if (error instanceof HttpError) {
+        sendError(res, error.status, error.message);
+      } else {
+        ctx.log.error('read api: request failed', { url: req.url, error });
+        sendError(res, 500, 'Internal error');
+      }
+    });
+  });
+}

@@ -1,0 +1,19 @@
+import type { ChannelDirectory } from '../../core/read/channelDirectory.ts';
+import type { ChatReader } from '../../core/read/types.ts';
+import type { Logger } from '../../core/log.ts';
+
+/** Who asked not to be readable. The opt-out list itself is another part of issue 17; this is its seam. */
+export type OptOutCheck = (who: { readonly channel: string; readonly channelId: string | null; readonly user?: { readonly login?: string; readonly id?: string } }) =>
+  | 'channel'
+  | 'user'
+  | null;
+
+/** What every handler reads: built once by createApiServer. */
+export interface ApiContext {
+  readonly reader: ChatReader;
+  readonly channels: ChannelDirectory;
+  readonly optedOut: OptOutCheck;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly log: Logger;
+}
