@@ -12,6 +12,7 @@ const VERBS: Record<string, { load: () => Promise<{ run: (args: string[]) => Pro
   migrate: { load: () => import('./migrate.ts'), help: "apply the sink's schema migrations" },
   query: { load: () => import('./query.ts'), help: 'analytics reports on the sink: query <report> [--json]' },
   redrive: { load: () => import('./redrive.ts'), help: 'store what the dead letter holds, once the cause is fixed (deduplicated)' },
+  serve: { load: () => import('./serve.ts'), help: 'the read API (justlog/rustlog routes) on API_HOST:API_PORT' },
   report: { load: () => import('./report.ts'), help: 'a self-contained HTML chat report: report [--out FILE]' },
 };
 

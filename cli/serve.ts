@@ -1,0 +1,51 @@
+/**
+ * `poglytics serve`: the read service (justlog/rustlog-compatible logs API, docs/read-api.md) on
+ * API_HOST:API_PORT over the configured sink, until SIGINT/SIGTERM.
+ */
+import type { AddressInfo } from 'node:net';
+import { createChatReader } from '../core/read/createChatReader.ts';
+import { loadSinkConfig } from '../core/sinks/createSink.ts';
+import { createApiServer } from '../services/api/createApiServer.ts';
+import { loadApiConfig } from '../services/api/loadApiConfig.ts';
+import { bindProblem } from './bindProblem.ts';
+
+const USAGE = `usage: poglytics serve
+
+Serves the stored chat over HTTP with the routes of justlog and rustlog (/channels, /list,
+/channel/{login}/{y}/{m}/{d}, /channel/{login}/user/{login}/{y}/{m}, ?from=&to=, ?json, ?raw, …).
+Settings: API_PORT (default 8025), API_HOST (default 127.0.0.1), and the sink's (SQLITE_PATH).`;
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`poglytics serve: unexpected argument ${args[0]}\n${USAGE}\n`);
+    return 1;
+  }
+  const config = loadApiConfig(process.env);
+  const reader = createChatReader(await loadSinkConfig(process.env));
+  if (config.port !== 0) {
+    const problem = await bindProblem(config.port, config.host);
+    if (problem !== null) {
+      process.stderr.write(`poglytics serve: API_PORT: ${problem}\n`);
+      return 2;
+    }
+  }
+  const server = createApiServer({ reader });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  process.stdout.write(`read api: http://${address.includes(':') ? `[${address}]` : address}:${port}/channels\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await reader.close();
+  return 0;
+}
