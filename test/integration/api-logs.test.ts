@@ -126,7 +126,7 @@ describe('ranges', () => {
     assert.deepEqual(await q('from=2024-01-31T23:00:00Z&to=2024-02-01T00:00:00.001Z'), expected);
     assert.deepEqual(await q(`from=${Math.floor(T.jan31Last / 1000)}&to=${(T.feb1First + 1000) / 1000}`), expected);
     assert.deepEqual(await q('from=2024-02-01T00:00:00%2B01:00&to=2024-02-01T01:00:00%2B01:00'), idsOf([E.m1]), 'an offset is honoured');
-    assert.deepEqual(await q('from=2024-02-01T23:00:00Z'), idsOf([E.action, E.m3, E.m4]), 'from alone: a month from it');
+    assert.deepEqual(await q('from=2024-02-01T23:00:00Z'), idsOf([E.action, E.m3]), 'from alone: a month from it (not March 5)');
     assert.deepEqual(await q('to=2024-01-31T23:59:59.600Z'), idsOf([E.m1]), 'to alone: a month up to it');
     assert.deepEqual(await q('from=2024-02-01T23:59:59.999Z&to=2024-02-02T00:00:00Z'), idsOf([E.action]));
     const range = await get(`${api.url}/channel/pajlada/range?from=2024-03-01T00:00:00Z&to=2024-04-01T00:00:00Z&json`);
