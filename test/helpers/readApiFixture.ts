@@ -41,10 +41,13 @@ export interface HttpAnswer {
   readonly text: string;
 }
 
-/** A plain GET (no redirect following, no decompression), so tests see exactly what was sent. */
+/**
+ * A plain GET (no redirect following, no decompression), so tests see exactly what was sent. One
+ * connection per request: a reused keep-alive socket can meet the server's idle close.
+ */
 export function get(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    request(url, { headers }, (res) => {
+    request(url, { headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

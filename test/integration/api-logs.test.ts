@@ -129,6 +129,7 @@ describe('ranges', () => {
     assert.deepEqual(await q('from=2024-02-01T23:00:00Z'), idsOf([E.action, E.m3]), 'from alone: a month from it (not March 5)');
     assert.deepEqual(await q('to=2024-01-31T23:59:59.600Z'), idsOf([E.m1]), 'to alone: a month up to it');
     assert.deepEqual(await q('from=2024-02-01T23:59:59.999Z&to=2024-02-02T00:00:00Z'), idsOf([E.action]));
+    assert.deepEqual(await q('from=0&to=4102444800'), idsOf(PAJLADA), 'all of it, every kind, in order');
     const range = await get(`${api.url}/channel/pajlada/range?from=2024-03-01T00:00:00Z&to=2024-04-01T00:00:00Z&json`);
     assert.deepEqual(ids(range.text), idsOf([E.m4]));
     const user = await get(`${api.url}/channel/pajlada/user/randers?from=2024-01-01T00:00:00Z&to=2025-01-01T00:00:00Z&json`);
