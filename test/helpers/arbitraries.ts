@@ -2,8 +2,15 @@ import fc from 'fast-check';
 import { CHAT_EVENT_KINDS, type ChatEvent } from '../../core/events/chatEvent.ts';
 import { escapeTagValue } from '../../core/irc/escapeTagValue.ts';
 
+/** Half of a surrogate pair on its own: the 'binary' unit never generates one. */
+const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
+
 /** Any string, lone surrogates included (what a buggy upstream could hand us). */
-export const anyString = (maxLength = 40): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength });
+export const anyString = (maxLength = 40): fc.Arbitrary<string> =>
+  fc.string({
+    unit: fc.oneof({ weight: 15, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: loneSurrogate }),
+    maxLength,
+  });
 
 /** Realistic chat text: graphemes (emoji, combining marks, CJK, …), occasionally ASCII punctuation-heavy. */
 export const chatText = (maxLength = 60): fc.Arbitrary<string> =>

@@ -13,6 +13,7 @@ import { createChannelCatalog } from '../../services/twitch-sim/createChannelCat
 import { createTrafficGenerator } from '../../services/twitch-sim/createTrafficGenerator.ts';
 import { DEFAULT_MIX } from '../../services/twitch-sim/resolveSimulatorOptions.ts';
 import type { GeneratedLine } from '../../services/twitch-sim/types.ts';
+import { PropertyCases } from '../helpers/propertyCases.ts';
 
 const NOW = 1_700_000_000_000;
 const fixtureLines = (url: URL) => readFileSync(url, 'utf8').split('\n').filter((l) => l !== '');
@@ -72,19 +73,35 @@ describe('compact chat events on the stream (record layout 2)', () => {
     assert.ok(held.some((e) => /["\\]/.test(e.raw)), 'the corpus must hold lines that JSON escapes');
   });
 
-  it('rebuilds thousands of simulated events of every kind exactly (property over seeds)', () => {
+  it('rebuilds thousands of simulated events of every kind exactly (property over seeds)', (t) => {
+    const cases = new PropertyCases(t);
     let events = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2000 }), (seed, lag) => {
-        events += assertRebuilt(simulatorLines(seed, 1500), (i) => NOW + i * 7 + lag + (i % 5)).length;
+        const held = assertRebuilt(simulatorLines(seed, 1500), (i) => NOW + i * 7 + lag + (i % 5));
+        cases.run();
+        for (const kind of new Set(held.map((e) => e.kind))) cases.reached(`kind: ${kind}`);
+        cases.reached('an id-less line (h: id)', held.some((e) => e.event_id.startsWith('h:')));
+        events += held.length;
       }),
       { numRuns: 5 },
     );
     assert.ok(events >= 5000, `only ${events} events`);
+    cases.report({ 'kind: message': 5, 'kind: usernotice': 5, 'an id-less line (h: id)': 5 });
   });
 
-  it('rebuilds real lines with random edits exactly, on the byte-copy path and the escaped one', () => {
-    fc.assert(fc.property(fc.array(mutatedRealLine, { minLength: 1, maxLength: 40 }), fc.nat({ max: 10_000 }), (lines, lag) => void assertRebuilt(lines, (i) => NOW + lag + i)), { numRuns: 300 });
+  it('rebuilds real lines with random edits exactly, on the byte-copy path and the escaped one', (t) => {
+    const cases = new PropertyCases(t);
+    fc.assert(
+      fc.property(fc.array(mutatedRealLine, { minLength: 1, maxLength: 40 }), fc.nat({ max: 10_000 }), (lines, lag) => {
+        const held = assertRebuilt(lines, (i) => NOW + lag + i);
+        cases.run();
+        cases.reached('an event on the byte-copy path', held.some((e) => !/["\\\u0000-\u001f]/.test(e.raw)));
+        cases.reached('an event on the escaped path', held.some((e) => /["\\\u0000-\u001f]/.test(e.raw)));
+      }),
+      { numRuns: 300 },
+    );
+    cases.report({ 'an event on the byte-copy path': 100, 'an event on the escaped path': 100 });
   });
 
   it('writes exactly JSON.stringify of the compact form, and only the raw line, received_at and an h: id', () => {

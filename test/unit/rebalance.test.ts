@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { rebalance, shardCountFor, type LiveChannel, type RebalanceSettings } from '../../core/control/rebalance.ts';
 import type { ShardChannel } from '../../core/control/layout.ts';
+import { PropertyCases } from '../helpers/propertyCases.ts';
 
 const MINUTE = 60_000;
 const NOW = 1_700_000_000_000;
@@ -51,10 +52,16 @@ const messyCurrentArb = fc
   });
 
 describe('rebalance', () => {
-  it('assigns every live channel to exactly one shard, within capacity and the balance bound', () => {
+  it('assigns every live channel to exactly one shard, within capacity and the balance bound', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(messyCurrentArb, liveArb(150), settingsArb, (current, live, settings) => {
         const result = rebalance(current, live, settings, NOW);
+        const currentLogins = current.flat().map((c) => c.login);
+        cases.run();
+        cases.reached('several shards', result.shardCount > 1);
+        cases.reached('a channel in two shards before', new Set(currentLogins).size < currentLogins.length);
+        cases.reached('a shard filled to capacity', result.assignment.some((shard) => shard.length === settings.shardCapacity));
         assertInvariants(result.assignment, settings);
         const assigned = new Set(result.assignment.flat().map((c) => c.login));
         for (const channel of live) assert.ok(assigned.has(channel.login), `${channel.login} is live but unassigned`);
@@ -63,13 +70,17 @@ describe('rebalance', () => {
       }),
       { numRuns: 300 },
     );
+    cases.report({ 'several shards': 50, 'a channel in two shards before': 30, 'a shard filled to capacity': 30 });
   });
 
-  it('moves nothing when it is run again on its own output with the same input', () => {
+  it('moves nothing when it is run again on its own output with the same input', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(messyCurrentArb, liveArb(150), settingsArb, (current, live, settings) => {
         const first = rebalance(current, live, settings, NOW);
         const second = rebalance(first.assignment, live, settings, NOW);
+        cases.run();
+        cases.reached('a first run that moved channels, over several shards', first.moves.length > 0 && first.shardCount > 1);
         assert.deepEqual(second.moves, []);
         assert.deepEqual(second.added, []);
         assert.deepEqual(second.removed, []);
@@ -77,6 +88,7 @@ describe('rebalance', () => {
       }),
       { numRuns: 200 },
     );
+    cases.report({ 'a first run that moved channels, over several shards': 10 });
   });
 
   it('places added channels without moving existing ones while the shard count does not have to grow', (t) => {
@@ -149,10 +161,13 @@ describe('rebalance', () => {
     assert.ok(reached >= runs / 4 && forcedMoves > 0, 'the generator must reach the case this property is about');
   });
 
-  it('keeps an offline channel for the grace period and removes it after', () => {
+  it('keeps an offline channel for the grace period and removes it after', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(liveArb(60), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 1, max: 60 }), (live, graceMinutes, offlineIndex) => {
         fc.pre(live.length > 0);
+        cases.run();
+        cases.reached('a grace period over zero, with other channels live', graceMinutes > 0 && live.length > 1);
         const settings = { shardCapacity: 10, offlineGraceMs: graceMinutes * MINUTE };
         const gone = live[offlineIndex % live.length]!;
         const still = live.filter((c) => c.login !== gone.login);
@@ -166,18 +181,23 @@ describe('rebalance', () => {
       }),
       { numRuns: 150 },
     );
+    cases.report({ 'a grace period over zero, with other channels live': 50 });
   });
 
-  it('gives the same output for the same input, whatever the order of the live list', () => {
+  it('gives the same output for the same input, whatever the order of the live list', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(messyCurrentArb, liveArb(150), settingsArb, fc.integer(), (current, live, settings, seed) => {
         const shuffled = [...live].sort((a, b) => ((a.login.charCodeAt(0) * seed) % 7) - ((b.login.charCodeAt(0) * seed) % 7));
+        cases.run();
+        cases.reached('a reordered live list over several shards', shuffled.some((c, i) => c !== live[i]) && rebalance([], live, settings, NOW).shardCount > 1);
         const a = rebalance(structuredClone(current), live, settings, NOW);
         const b = rebalance(structuredClone(current), shuffled, settings, NOW);
         assert.deepEqual(a, b);
       }),
       { numRuns: 150 },
     );
+    cases.report({ 'a reordered live list over several shards': 10 });
   });
 
   it('never assigns an excluded channel, and drops it from a shard that had it', () => {
