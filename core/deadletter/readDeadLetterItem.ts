@@ -30,7 +30,7 @@ function decodeWhole(base64: string, origin: Pick<DeadLetterEntry, 'sequenceNumb
 function fromInvocationRecord(doc: InvocationRecord, time: string): DeadLetterContents {
   const out = { events: [] as StreamEvent[], failing: [] as DeadLetterEntry[] };
   const payload = typeof doc.payload === 'string' ? (JSON.parse(doc.payload) as unknown) : doc.payload;
-  const records = ((payload as { Records?: PayloadRecord[] } | undefined)?.Records ?? []) as PayloadRecord[];
+  const records = ((payload as { Records?: PayloadRecord[] } | undefined)?.Records ?? []);
   for (const record of records) {
     const shardId = record.eventID?.split(':')[0] ?? doc.KinesisBatchInfo?.shardId ?? null;
     decodeWhole(record.kinesis?.data ?? '', { sequenceNumber: record.kinesis?.sequenceNumber ?? null, shardId, source: 'lambda-on-failure' }, out, time);

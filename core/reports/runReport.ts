@@ -52,7 +52,10 @@ function typeRow(row: Record<string, unknown>, columns: readonly ReportColumn[])
 /** Drivers return counts as numbers, bigints or strings (pg int8, ClickHouse UInt64 in JSON). */
 function toValue(value: unknown, type: ReportColumn['type']): ReportValue {
   if (value === null || value === undefined) return null;
-  if (type === 'text') return String(value);
+  if (type === 'text') {
+    if (typeof value === 'string') return value;
+    return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  }
   if (value instanceof Date) return value.getTime();
   const number = typeof value === 'bigint' ? Number(value) : Number(value);
   if (Number.isNaN(number)) return null;

@@ -49,11 +49,12 @@ const CLICKHOUSE_CONNECT_CODES: Record<string, string> = {
 export function toSinkError(target: string, error: unknown, action: string): PoglyticsError {
   if (error instanceof PoglyticsError) return error;
   const err = error as { code?: unknown; message?: unknown; errors?: unknown[] } | undefined;
-  const code = err?.code === undefined ? '' : String(err.code);
+  const code = codeOf(err?.code);
   const message = typeof err?.message === 'string' ? err.message : String(error);
   // AggregateError (Node's happy-eyeballs) carries the real code on its members.
   const inner = Array.isArray(err?.errors) ? (err.errors[0] as { code?: unknown } | undefined) : undefined;
-  const netCode = NETWORK_CODES[code] ? code : inner?.code !== undefined && NETWORK_CODES[String(inner.code)] ? String(inner.code) : undefined;
+  const innerCode = codeOf(inner?.code);
+  const netCode = NETWORK_CODES[code] ? code : NETWORK_CODES[innerCode] ? innerCode : undefined;
   if (netCode) return new SinkConnectError(`cannot reach ${target}: ${NETWORK_CODES[netCode]} [${netCode}]`, { cause: error });
   if (TLS_VERIFY_CODES.has(code)) {
     return new SinkConnectError(`cannot connect to ${target}: its TLS certificate does not verify against the CA (DATABASE_CA_FILE, or sslmode in DATABASE_URL): ${redact(message)} [${code}]`, { cause: error });
@@ -86,4 +87,9 @@ export function describeUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+/** Drivers put a string (errno, SQLSTATE) or a number (ClickHouse) in `code`; anything else is none. */
+function codeOf(code: unknown): string {
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : '';
 }

@@ -194,7 +194,7 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.SNAPSHOT,
       autoMinorVersionUpgrade: true,
       cloudwatchLogsExports: ['postgresql'],
-      cloudwatchLogsRetention: props.config.logRetentionDays as logs.RetentionDays,
+      cloudwatchLogsRetention: props.config.logRetentionDays,
       parameterGroup: new rds.ParameterGroup(this, 'DatabaseParameters', {
         engine,
         description: 'Poglytics: TLS required',

@@ -154,7 +154,8 @@ export function createIrcServer(deps: {
     counters.connectionsTotal++;
     ws.on('message', (data) => {
       session.lastActivity = performance.now();
-      const text = data.toString();
+      // The server keeps ws's default binaryType, so a frame is one Buffer.
+      const text = (data as Buffer).toString();
       for (const raw of text.split(/\r?\n/)) if (raw.length > 0 && !session.closed) handleLine(session, raw);
     });
     ws.on('close', () => {

@@ -29,8 +29,8 @@ async function runUntilStored(dir: string): Promise<{ code: number | null; stder
   const before = storedRows(dbPath);
   const child = spawn(process.execPath, ['bin/poglytics.js', 'local', '--sim-channels', '50', '--sim-rate', '200'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdout!.resume();
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.resume();
   try {
     await waitFor(() => storedRows(dbPath) > before + 50, 'messages stored in the SQLite file', 90_000);
     child.kill('SIGINT');

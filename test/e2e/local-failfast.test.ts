@@ -145,7 +145,7 @@ async function runCase(c: Case, f: Fixtures): Promise<Outcome> {
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(c.uid !== undefined ? { uid: c.uid, gid: c.uid } : {}) });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
     const [code] = (await once(child, 'close')) as [number | null];
     const elapsedMs = Date.now() - started;
@@ -186,10 +186,10 @@ describe('poglytics fails fast, cleanly', { timeout: 150_000 }, () => {
     // Reads and drops what it is sent (so the socket sees its peer hang up), and never answers.
     const silent = createServer((socket) => socket.resume());
     const http = createHttpServer((_req, res) => res.end('hi'));
-    servers.push(busy, silent, http as unknown as Server);
+    servers.push(busy, silent, http);
     const busyPort = await listen(busy);
     const silentPort = await listen(silent);
-    const httpPort = await listen(http as unknown as Server);
+    const httpPort = await listen(http);
     const closedPort = await freePort();
     // Three neighbouring ports: local's and ingester 0's free, ingester 1's (the warm standby's) taken.
     let ingesterBlockedBase = 0;

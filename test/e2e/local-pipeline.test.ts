@@ -113,7 +113,7 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
         `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 5500);`,
         harness.dbPath,
       ], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await once(locker.stdout!, 'data');
+      await once(locker.stdout, 'data');
       await once(locker, 'exit');
       marks.push(['unlock', Date.now()]);
 

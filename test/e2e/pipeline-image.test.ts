@@ -112,7 +112,7 @@ describe('the pipeline image command, as a non-root user in a root-owned working
     assert.doesNotMatch(stderr, /EACCES|EPERM|permission denied/i);
     assert.doesNotMatch(stderr, /Warning/, 'no third-party warning in the output');
     assert.deepEqual(readdirSync(app).sort(), ['dist', 'node_modules'], 'nothing written to the working folder');
-    const db = new Database(env.SQLITE_PATH!, { readonly: true });
+    const db = new Database(env.SQLITE_PATH, { readonly: true });
     try {
       const { stored } = db.prepare('SELECT count(*) AS stored FROM chat_events').get() as { stored: number };
       assert.ok(stored > 0, 'the bundled ingesters captured and the consumer stored events');

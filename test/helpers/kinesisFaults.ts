@@ -57,7 +57,7 @@ export function injectKinesisFaults(client: KinesisClient, random: () => number 
       });
       const failed = merged.filter((r) => r.ErrorCode).length;
       const output = { ...((result?.output as PutRecordsCommandOutput | undefined) ?? { $metadata: {} }), Records: merged, FailedRecordCount: failed };
-      return { response: result?.response ?? {}, output } as Awaited<ReturnType<typeof next>>;
+      return { response: result?.response ?? {}, output };
     },
     { step: 'initialize', name: 'injectKinesisFaults', override: true },
   );

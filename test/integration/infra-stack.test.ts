@@ -59,7 +59,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
     let ids: { stream: string; table: string; bucket: string; service: string; metricsLogs: string; ingesterLogs: string };
 
     before(() => {
-      ({ stack, template } = synth(sink) as { stack: PoglyticsStack; template: Template });
+      ({ stack, template } = synth(sink));
       ids = {
         stream: logicalId(stack, stack.events.stream),
         table: logicalId(stack, stack.control.table),

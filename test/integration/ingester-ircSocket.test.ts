@@ -15,7 +15,7 @@ function startServer() {
   let client: WebSocket | undefined;
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
-      if (String(data).startsWith('NICK')) {
+      if ((data as Buffer).toString().startsWith('NICK')) {
         client = ws;
         ws.send(':tmi.twitch.tv 001 justinfan1 :Welcome, GLHF!\r\n:tmi.twitch.tv 376 justinfan1 :>');
       }

@@ -18,7 +18,7 @@ function redrive(dl: string, dbPath: string) {
   const result = spawnSync(process.execPath, ['bin/poglytics.js', 'redrive', '--dir', dl], { env: { ...process.env, SQLITE_PATH: dbPath, SINK: 'sqlite', DATABASE_URL: '', CLICKHOUSE_URL: '' }, encoding: 'utf8' });
   const summary = /(\d+) items · (\d+) events stored · (\d+) duplicates · (\d+) still failing · (\d+) items moved/.exec(result.stderr);
   assert.ok(summary, result.stderr);
-  const [, items, stored, duplicates, failing, moved] = summary.map(Number) as number[];
+  const [, items, stored, duplicates, failing, moved] = summary.map<number>(Number);
   return { code: result.status, stderr: result.stderr, items, stored, duplicates, failing, moved };
 }
 

@@ -34,7 +34,7 @@ function fakeTwitch(helix: Handler, clock: Clock): FakeTwitch {
     tokens: 0,
     streamRequests: [],
     fetch: async (input, init) => {
-      const url = new URL(String(input));
+      const url = new URL(input instanceof Request ? input.url : input);
       if (url.pathname === '/oauth2/token') {
         assert.equal(init?.method, 'POST');
         state.tokens++;

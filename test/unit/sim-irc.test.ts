@@ -45,7 +45,7 @@ async function rawClient(sim: Simulator, nick = 'justinfan12345', pass: string |
   };
   ws.on('message', (data) => {
     client.frames++;
-    client.lines.push(...data.toString().split('\r\n').filter((l) => l.length > 0));
+    client.lines.push(...(data as Buffer).toString().split('\r\n').filter((l) => l.length > 0));
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   assert.equal(ws.protocol, 'irc');
