@@ -162,10 +162,15 @@ export async function run(args: string[]): Promise<number> {
 async function runUntilStopped(pipeline: LocalPipeline, parsed: LocalArgs, stopRequested: Promise<StopReason>, requestStop: (reason: StopReason) => void): Promise<number> {
   const intervalS = 5;
   let previous: LocalStatus | null = null;
-  const statusTimer = setInterval(async () => {
-    const status = await pipeline.status();
-    if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS) + '\n');
-    previous = status;
+  // A status that cannot be read is skipped, never an unhandled rejection that ends the process.
+  const statusTimer = setInterval(() => {
+    pipeline.status().then(
+      (status) => {
+        if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS) + '\n');
+        previous = status;
+      },
+      (error: unknown) => process.stderr.write(`status unavailable: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
   }, intervalS * 1000);
   const durationTimer = parsed.durationS === null ? undefined : setTimeout(() => requestStop({ kind: 'duration' }), parsed.durationS * 1000);
 

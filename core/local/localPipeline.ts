@@ -189,7 +189,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         {
           dynamo,
           kinesis,
-          scaler: supervisor ? new CallbackScaler((count) => supervisor!.setDesiredCount(count)) : null,
+          scaler: supervisor ? new CallbackScaler((count) => supervisor.setDesiredCount(count)) : null,
           credentials: options.twitch.credentials,
           log: logger,
         },
@@ -205,7 +205,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       const tick = () =>
         refreshNow().catch((error: unknown) => logger.error('refresh failed; next one in one interval', { error }));
       await tick();
-      refreshTimer = setInterval(tick, options.refreshIntervalMs);
+      refreshTimer = setInterval(() => void tick(), options.refreshIntervalMs);
     }
 
     let poller: KinesisPoller | null = null;

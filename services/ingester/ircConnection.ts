@@ -77,7 +77,7 @@ export class IrcConnection {
   }
 
   failures(): Map<string, string> {
-    return this.link?.scheduler.failures() ?? new Map();
+    return this.link?.scheduler.failures() ?? new Map<string, string>();
   }
 
   joinState(login: string) {

@@ -36,7 +36,8 @@ function snapshotRow(s: StreamSnapshot): Row {
 const DATA_ERROR = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
 
 function writeError(target: string, error: unknown) {
-  const code = String((error as { code?: unknown })?.code ?? '');
+  const rawCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof rawCode === 'string' ? rawCode : '';
   const wrapped = toSinkError(target, error, 'write');
   return DATA_ERROR.test(code) ? new SinkWriteError(wrapped.message, { cause: error, retriable: false }) : wrapped;
 }
