@@ -8,6 +8,7 @@ import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalPipe
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
+import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 import { preflightLocal, problemOf, type Problem } from './preflight.ts';
 
 const USAGE = `usage: poglytics local [options]
@@ -30,27 +31,44 @@ interface LocalArgs {
   quiet: boolean;
 }
 
-function parseArgs(args: string[]): LocalArgs | string {
-  const parsed: LocalArgs = { components: [...ALL_COMPONENTS], durationS: null, simChannels: 200, simRate: 500, simSeed: Date.now() % 2_147_483_647, quiet: false };
-  const int = (flag: string, value: string | undefined) => {
-    if (value === undefined || !/^\d+$/.test(value)) throw new ConfigError(`${flag} needs a non-negative integer`, { setting: flag });
+/** A mistake throws a ConfigError naming the option, printed like a bad setting (exit 2). */
+function parseLocalArgs(args: readonly string[]): LocalArgs | 'help' {
+  const options = {
+    components: { type: 'string' },
+    duration: { type: 'string' },
+    'sim-channels': { type: 'string' },
+    'sim-rate': { type: 'string' },
+    'sim-seed': { type: 'string' },
+    quiet: { type: 'boolean' },
+  } as const;
+  const parsed = parseVerbArgs(args, options, false);
+  if (parsed.kind === 'help') return 'help';
+  if (parsed.kind === 'error') {
+    const unknown = parsed.message.startsWith('unknown option');
+    throw new ConfigError(unknown ? 'unknown option (poglytics local --help lists them)' : parsed.message, { setting: parsed.option ?? 'arguments' });
+  }
+  const int = (name: string, fallback: number): number => {
+    const value = stringOption(parsed.values, name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} needs a non-negative integer`, { setting: `--${name}` });
     return Number(value);
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') return USAGE;
-    else if (arg === '--components') {
-      const list = (args[++i] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-      for (const c of list) if (!ALL_COMPONENTS.includes(c as LocalComponent)) throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: arg });
-      parsed.components = list as LocalComponent[];
-    } else if (arg === '--duration') parsed.durationS = int(arg, args[++i]);
-    else if (arg === '--sim-channels') parsed.simChannels = int(arg, args[++i]);
-    else if (arg === '--sim-rate') parsed.simRate = int(arg, args[++i]);
-    else if (arg === '--sim-seed') parsed.simSeed = int(arg, args[++i]);
-    else if (arg === '--quiet') parsed.quiet = true;
-    else throw new ConfigError('unknown option (poglytics local --help lists them)', { setting: arg });
+  let components = [...ALL_COMPONENTS];
+  const list = stringOption(parsed.values, 'components');
+  if (list !== undefined) {
+    const named = list.split(',').map((c) => c.trim()).filter(Boolean);
+    for (const c of named) if (!ALL_COMPONENTS.includes(c as LocalComponent)) throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: '--components' });
+    components = named as LocalComponent[];
   }
-  return parsed;
+  const duration = int('duration', -1);
+  return {
+    components,
+    durationS: duration < 0 ? null : duration,
+    simChannels: int('sim-channels', 200),
+    simRate: int('sim-rate', 500),
+    simSeed: int('sim-seed', Date.now() % 2_147_483_647),
+    quiet: parsed.values.quiet === true,
+  };
 }
 
 function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: number): string {
@@ -74,14 +92,14 @@ function printProblems(problems: readonly Problem[]): number {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed: LocalArgs | string;
+  let parsed: LocalArgs | 'help';
   try {
-    parsed = parseArgs(args);
+    parsed = parseLocalArgs(args);
   } catch (error) {
     return printProblems([problemOf(error, 'arguments')]);
   }
-  if (typeof parsed === 'string') {
-    process.stdout.write(parsed + '\n');
+  if (parsed === 'help') {
+    process.stdout.write(USAGE + '\n');
     return 0;
   }
   const preflight = await preflightLocal(process.env, parsed.components);

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** What a verb's arguments ask for: its help, a mistake to report, or a run. */
-export type VerbArgs = { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; values: Readonly<Record<string, string | boolean | undefined>>; positionals: string[] };
+export type VerbArgs = { kind: 'help' } | { kind: 'error'; message: string; option?: string } | { kind: 'run'; values: Readonly<Record<string, string | boolean | undefined>>; positionals: string[] };
 
 /**
  * node:util parseArgs with `--help`/`-h` added, strict, and its errors turned into one short line
@@ -13,7 +13,8 @@ export function parseVerbArgs(args: readonly string[], options: NonNullable<Pars
     if (values.help === true) return { kind: 'help' };
     return { kind: 'run', values: values, positionals };
   } catch (error) {
-    return { kind: 'error', message: describeParseArgsError(error) };
+    const option = /'(-[^' ]+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    return { kind: 'error', message: describeParseArgsError(error), ...(option === undefined ? {} : { option }) };
   }
 }
 

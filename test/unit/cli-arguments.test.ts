@@ -23,7 +23,7 @@ describe('parseVerbArgs', () => {
   });
 });
 
-describe('every verb with hand-written options reports a bad argument in one line, with its exit code', () => {
+describe('every verb reports a bad argument in one line, with its exit code', () => {
   const cases: { args: string[]; line: RegExp; code: number }[] = [
     { args: ['import', '--frobnicate'], line: /^poglytics import: unknown option --frobnicate$/, code: 1 },
     { args: ['import', 'x.log', '--batch-size'], line: /^poglytics import: --batch-size needs a value$/, code: 1 },
@@ -33,6 +33,9 @@ describe('every verb with hand-written options reports a bad argument in one lin
     { args: ['parse', 'a', 'b'], line: /^poglytics parse: only one FILE can be given \(got "a" and "b"\)$/, code: 1 },
     { args: ['redrive', '--frobnicate'], line: /^poglytics redrive: unknown option --frobnicate$/, code: 2 },
     { args: ['redrive', '--dir'], line: /^poglytics redrive: --dir needs a value$/, code: 2 },
+    { args: ['local', '--frobnicate'], line: /^poglytics local: --frobnicate: unknown option/, code: 2 },
+    { args: ['local', '--duration'], line: /^poglytics local: --duration: needs a value$/, code: 2 },
+    { args: ['local', '--sim-rate', 'fast'], line: /^poglytics local: --sim-rate: needs a non-negative integer$/, code: 2 },
     { args: ['sim', '--frobnicate'], line: /^poglytics sim: unknown option --frobnicate$/, code: 1 },
     { args: ['sim', '--port'], line: /^poglytics sim: --port needs a value$/, code: 1 },
     { args: ['sim', '--seed', '-1'], line: /^poglytics sim: --seed needs a value \(write --seed=VALUE for one that starts with -\)$/, code: 1 },
