@@ -7,8 +7,8 @@ describe('parseVerbArgs', () => {
   const options = { size: { type: 'string' }, dry: { type: 'boolean' } } as const;
 
   it('names the option in one short line for an unknown option, a missing value and a stray argument', () => {
-    assert.deepEqual(parseVerbArgs(['--frob'], options, false), { kind: 'error', message: 'unknown option --frob' });
-    assert.deepEqual(parseVerbArgs(['--size'], options, false), { kind: 'error', message: '--size needs a value' });
+    assert.deepEqual(parseVerbArgs(['--frob'], options, false), { kind: 'error', message: 'unknown option --frob', option: '--frob' });
+    assert.deepEqual(parseVerbArgs(['--size'], options, false), { kind: 'error', message: '--size needs a value', option: '--size' });
     assert.deepEqual(parseVerbArgs(['extra'], options, false), { kind: 'error', message: 'unexpected argument extra' });
   });
 
