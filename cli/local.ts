@@ -105,7 +105,7 @@ export async function run(args: string[]): Promise<number> {
   const preflight = await preflightLocal(process.env, parsed.components);
   if (!preflight.ok) return printProblems(preflight.problems);
   const { config, dataDir, sinkConfig } = preflight.plan;
-  const logger = createLogger(undefined, { service: 'local' });
+  const logger = createLogger(config.logLevel, { service: 'local' });
 
   // Every way to stop funnels into one promise, so a fatal ingester during the start is not missed.
   let requestStop: (reason: StopReason) => void = () => undefined;

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { join, resolve } from 'node:path';
 import { awsClientConfig } from '../core/aws/clientConfig.ts';
-import { readString, readUrl } from '../core/config.ts';
+import { readAwsSettings, readString, readUrl } from '../core/config.ts';
 import { directoryDeadLetterStore, s3DeadLetterStore, type DeadLetterStore } from '../core/deadletter/deadLetterStore.ts';
 import { redriveDeadLetters } from '../core/deadletter/redriveDeadLetters.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
   let client: S3Client | undefined;
   if (bucket) {
     const endpoint = readUrl(env, 'AWS_ENDPOINT_URL');
-    client = new S3Client({ ...awsClientConfig({ region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1', endpoint }), forcePathStyle: Boolean(endpoint) });
+    client = new S3Client({ ...awsClientConfig(readAwsSettings(env)), forcePathStyle: Boolean(endpoint) });
     deadLetter = s3DeadLetterStore(client, bucket, parsed.prefix);
   } else {
     const dir = parsed.dir ?? readString(env, 'DEAD_LETTER_DIR') ?? join(readString(env, 'DATA_DIR') ?? './data', 'dead-letter');

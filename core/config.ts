@@ -95,6 +95,8 @@ export interface CommonConfig {
   readonly twitchAuthUrl: string;
   readonly awsEndpointUrl: string | undefined;
   readonly awsRegion: string;
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are both set (else an emulator endpoint gets dummy keys). */
+  readonly awsStaticCredentials: boolean;
   readonly kinesisStreamName: string;
   readonly controlTableName: string;
   readonly metricsPort: number;
@@ -107,7 +109,22 @@ export interface CommonConfig {
   readonly captureReplicas: number;
 }
 
-export function loadCommonConfig(env: Env = process.env): CommonConfig {
+/** LOG_LEVEL: the one place it is read. */
+export function readLogLevel(env: Env): 'debug' | 'info' | 'warn' | 'error' {
+  return readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info');
+}
+
+/** AWS_REGION (alias AWS_DEFAULT_REGION), AWS_ENDPOINT_URL and whether static keys are set: the one place they are read. */
+export function readAwsSettings(env: Env): { region: string; endpoint: string | undefined; staticCredentials: boolean } {
+  return {
+    region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1',
+    endpoint: readUrl(env, 'AWS_ENDPOINT_URL'),
+    staticCredentials: Boolean(readString(env, 'AWS_ACCESS_KEY_ID') && readString(env, 'AWS_SECRET_ACCESS_KEY')),
+  };
+}
+
+export function loadCommonConfig(env: Env): CommonConfig {
+  const aws = readAwsSettings(env);
   const twitchClientId = readString(env, 'TWITCH_CLIENT_ID', ['CLIENT_ID']);
   const twitchClientSecret = readString(env, 'TWITCH_CLIENT_SECRET', ['CLIENT_SECRET']);
   if ((twitchClientId === undefined) !== (twitchClientSecret === undefined)) {
@@ -127,13 +144,14 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
     twitchIrcUrl: readUrl(env, 'TWITCH_IRC_URL', 'wss://irc-ws.chat.twitch.tv:443')!,
     twitchHelixUrl: readUrl(env, 'TWITCH_HELIX_URL', 'https://api.twitch.tv/helix')!,
     twitchAuthUrl: readUrl(env, 'TWITCH_AUTH_URL', 'https://id.twitch.tv/oauth2')!,
-    awsEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL'),
-    awsRegion: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1',
+    awsEndpointUrl: aws.endpoint,
+    awsRegion: aws.region,
+    awsStaticCredentials: aws.staticCredentials,
     kinesisStreamName: readString(env, 'KINESIS_STREAM_NAME') ?? 'poglytics-events',
     controlTableName: readString(env, 'CONTROL_TABLE_NAME') ?? 'poglytics-control',
     metricsPort: readInt(env, 'METRICS_PORT', 9091, { min: 0, max: 65_535 }),
     metricsHost: readString(env, 'METRICS_HOST') ?? '127.0.0.1',
-    logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    logLevel: readLogLevel(env),
     recordCompression: readRecordCompression(env),
     captureReplicas: readInt(env, 'CAPTURE_REPLICAS', 1, { min: 1, max: 10 }),
   };

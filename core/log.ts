@@ -1,4 +1,3 @@
-import { readEnum } from './config.ts';
 import { redactCredentials } from './redactCredentials.ts';
 
 /**
@@ -49,7 +48,7 @@ function redact(fields: Record<string, unknown>, depth = 0): Record<string, unkn
 }
 
 export function createLogger(
-  level: LogLevel = readEnum(process.env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+  level: LogLevel = 'info',
   base: Record<string, unknown> = {},
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Logger {

@@ -28,7 +28,7 @@ function readShare(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-export function loadRefresherConfig(env: Env = process.env): RefresherConfig {
+export function loadRefresherConfig(env: Env): RefresherConfig {
   return {
     ...loadCommonConfig(env),
     shardCapacity: readInt(env, 'SHARD_CAPACITY', 2000, { min: 1, max: MAX_SHARD_CAPACITY }),

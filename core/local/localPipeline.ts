@@ -131,7 +131,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       endpoint = emulators.endpoint;
       logger.info('started Kinesis and DynamoDB emulators', { endpoint });
     }
-    const clientConfig = awsClientConfig({ region: config.awsRegion, endpoint });
+    const clientConfig = awsClientConfig({ region: config.awsRegion, endpoint, staticCredentials: config.awsStaticCredentials });
     const kinesis = new KinesisClient(clientConfig);
     const dynamo = new DynamoDBClient(clientConfig);
     cleanups.push(async () => {

@@ -1,4 +1,4 @@
-import { readEnum, readInt, readString, readUrl, type Env } from '../config.ts';
+import { readAwsSettings, readEnum, readInt, readString, readUrl, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { ClickHouseSink } from './clickhouse/clickhouseSink.ts';
 import { PostgresSink } from './postgres/postgresSink.ts';
@@ -26,7 +26,7 @@ export function createSink(config: SinkConfig): Sink {
  * DATABASE_URL / DATABASE_SECRET_ARN → postgres), else sqlite at SQLITE_PATH. On AWS the
  * credentials come from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE_SECRET_ARN).
  */
-export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig> {
+export async function loadSinkConfig(env: Env): Promise<SinkConfig> {
   const implied: SinkName =
     readString(env, 'CLICKHOUSE_URL') || readString(env, 'CLICKHOUSE_SECRET_ARN')
       ? 'clickhouse'
@@ -34,7 +34,7 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
         ? 'postgres'
         : 'sqlite';
   const sink = readEnum(env, 'SINK', SINK_NAMES, implied);
-  const aws = { region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1', endpoint: readUrl(env, 'AWS_ENDPOINT_URL') };
+  const aws = readAwsSettings(env);
 
   if (sink === 'sqlite') return { sink, path: readString(env, 'SQLITE_PATH') ?? DEFAULT_SQLITE_PATH };
 
@@ -76,6 +76,6 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
   };
 }
 
-export async function createSinkFromEnv(env: Env = process.env): Promise<Sink> {
+export async function createSinkFromEnv(env: Env): Promise<Sink> {
   return createSink(await loadSinkConfig(env));
 }

@@ -3,10 +3,11 @@ import { emfConsumerMetrics } from '../../core/consumer/emfConsumerMetrics.ts';
 import { processUntilStored } from '../../core/consumer/processUntilStored.ts';
 import type { ConsumerDeps, KinesisRecordInput } from '../../core/consumer/types.ts';
 import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterFromEnv.ts';
+import { readLogLevel } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
 
-const logger = createLogger(undefined, { service: 'stream-consumer' });
+const logger = createLogger(readLogLevel(process.env), { service: 'stream-consumer' });
 
 /**
  * Sink, dead letter and metrics live at module scope so warm invocations reuse the database
@@ -18,7 +19,7 @@ function consumerDeps(): Promise<ConsumerDeps> {
   deps ??= (async (): Promise<ConsumerDeps> => ({
     sink: await createSinkFromEnv(process.env),
     deadLetter: createDeadLetterFromEnv(process.env),
-    metrics: emfConsumerMetrics(),
+    metrics: emfConsumerMetrics({ onLambda: Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) }),
     logger,
   }))().catch((error: unknown) => {
     deps = undefined;

@@ -56,8 +56,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
   const metrics = deps.metrics ?? createIngesterMetrics();
   // The producer does its own retries (only failed entries, with pacing): no SDK retries on top.
-  const kinesis = deps.kinesis ?? new KinesisClient({ ...awsClientConfig({ region: config.awsRegion, endpoint: config.kinesisEndpointUrl }), maxAttempts: 1 });
-  const dynamo = deps.dynamo ?? new DynamoDBClient(awsClientConfig({ region: config.awsRegion, endpoint: config.dynamoEndpointUrl }));
+  const kinesis = deps.kinesis ?? new KinesisClient({ ...awsClientConfig({ region: config.awsRegion, endpoint: config.kinesisEndpointUrl, staticCredentials: config.awsStaticCredentials }), maxAttempts: 1 });
+  const dynamo = deps.dynamo ?? new DynamoDBClient(awsClientConfig({ region: config.awsRegion, endpoint: config.dynamoEndpointUrl, staticCredentials: config.awsStaticCredentials }));
 
   const journal = new DiskJournal({ dir: config.journalDir, maxBytes: config.journalMaxBytes });
   if (!journal.isEmpty) logger.info('journal has records from an earlier run; draining them first', { records: journal.records, events: journal.events });
