@@ -11,7 +11,7 @@
  * largest per-replica capture gap of both runs.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { scrapeMetrics } from '../core/local/scrapeMetrics.ts';
+import { scrapeMetrics } from '../services/local/scrapeMetrics.ts';
 import { compareWithGroundTruth } from '../test/helpers/compareWithGroundTruth.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../test/helpers/localPipelineRun.ts';
 

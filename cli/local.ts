@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalPipeline, type LocalStatus, type TwitchEndpoints } from '../core/local/localPipeline.ts';
+import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalPipeline, type LocalStatus, type TwitchEndpoints } from '../services/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';

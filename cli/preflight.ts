@@ -10,7 +10,7 @@ import { loadRefresherConfig, type RefresherConfig } from '../core/control/loadR
 import { readInt, readString, type Env } from '../core/config.ts';
 import { describeConfigError } from '../core/describeConfigError.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { LocalComponent } from '../core/local/localPipeline.ts';
+import type { LocalComponent } from '../services/local/localPipeline.ts';
 import { loadSinkConfig } from '../core/sinks/createSink.ts';
 import { probeSink } from '../core/sinks/probeSink.ts';
 import type { SinkConfig } from '../core/sinks/types.ts';

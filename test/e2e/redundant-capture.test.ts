@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scrapeMetrics } from '../../core/local/scrapeMetrics.ts';
+import { scrapeMetrics } from '../../services/local/scrapeMetrics.ts';
 import { compareWithGroundTruth as compare } from '../helpers/compareWithGroundTruth.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../helpers/localPipelineRun.ts';
 

@@ -7,7 +7,7 @@ import { leaseKey } from '../../core/control/layout.ts';
 import { itemToLease } from '../../core/control/leaseItem.ts';
 import { keyToItem } from '../../core/control/shardItemCodec.ts';
 import { ShardLease, type LeaseLostReason } from '../../core/control/shardLease.ts';
-import { ensureControlTable } from '../../core/local/ensureResources.ts';
+import { ensureControlTable } from '../../services/local/ensureResources.ts';
 import { EMULATOR_REGION, startDynamo, type DynamoEmulator } from '../helpers/emulators.ts';
 import { writeAssignment } from '../helpers/ingesterFixture.ts';
 

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { directoryDeadLetter } from '../../core/deadletter/directoryDeadLetter.ts';
 import { RecordEncoder } from '../../core/events/kinesisRecordCodec.ts';
 import { createLogger } from '../../core/log.ts';
-import { toLambdaRecord } from '../../core/local/kinesisEventSourceMapping.ts';
-import { onFailureToDeadLetter } from '../../core/local/onFailureToDeadLetter.ts';
+import { toLambdaRecord } from '../../services/local/kinesisEventSourceMapping.ts';
+import { onFailureToDeadLetter } from '../../services/local/onFailureToDeadLetter.ts';
 import { makeChatEvents } from '../helpers/chatEvents.ts';
 
 const SHARD = 'shardId-000000000000';

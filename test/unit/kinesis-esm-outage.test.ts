@@ -4,7 +4,7 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { OutageReason, OutageStore, type StorageOutage } from '../../core/consumer/classifyOutage.ts';
 import { StorageUnavailableError } from '../../core/consumer/errors.ts';
 import { DeadLetterWriteError } from '../../core/deadletter/errors.ts';
-import { deliverBatch, toLambdaRecord, type EventSourceMappingSettings, type OutageObserver } from '../../core/local/kinesisEventSourceMapping.ts';
+import { deliverBatch, toLambdaRecord, type EventSourceMappingSettings, type OutageObserver } from '../../services/local/kinesisEventSourceMapping.ts';
 
 const settings: EventSourceMappingSettings = {
   batchSize: 10,

@@ -6,7 +6,7 @@ import {
   deliverBatch,
   toLambdaRecord,
   type EventSourceMappingSettings,
-} from '../../core/local/kinesisEventSourceMapping.ts';
+} from '../../services/local/kinesisEventSourceMapping.ts';
 
 const settings: EventSourceMappingSettings = {
   batchSize: 10,

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ShardCheckpoints } from '../../core/local/shardCheckpoints.ts';
+import { ShardCheckpoints } from '../../services/local/shardCheckpoints.ts';
 
 const STREAM = 'poglytics-events';
 const CREATED_AT = 1_700_000_000_000;

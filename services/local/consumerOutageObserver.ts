@@ -1,6 +1,6 @@
-import type { StorageOutage } from '../consumer/classifyOutage.ts';
-import type { Logger } from '../log.ts';
-import type { PipelineMetrics } from '../metrics.ts';
+import type { StorageOutage } from '../../core/consumer/classifyOutage.ts';
+import type { Logger } from '../../core/log.ts';
+import type { PipelineMetrics } from '../../core/metrics.ts';
 import type { OutageObserver } from './kinesisEventSourceMapping.ts';
 
 /** How often a continuing pause is logged again (the first retry and every change are logged at once). */

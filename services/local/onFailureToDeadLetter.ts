@@ -1,7 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { DeadLetterWriter } from '../deadletter/types.ts';
-import { decodeRecord } from '../events/kinesisRecordCodec.ts';
-import type { Logger } from '../log.ts';
+import type { DeadLetterWriter } from '../../core/deadletter/types.ts';
+import { decodeRecord } from '../../core/events/kinesisRecordCodec.ts';
+import type { Logger } from '../../core/log.ts';
 import type { OnFailure } from './kinesisEventSourceMapping.ts';
 
 /** Events (or, when it cannot be decoded, lines) a record carries: dead letters are counted in events. */

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { Logger } from '../log.ts';
-import { backoffDelay } from '../retry.ts';
+import type { Logger } from '../../core/log.ts';
+import { backoffDelay } from '../../core/retry.ts';
 
 export interface SupervisedProcess {
   readonly index: number;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { classifyOutage, OutageStore, type StorageOutage } from '../consumer/classifyOutage.ts';
-import { StorageUnavailableError } from '../consumer/errors.ts';
-import { backoffDelay } from '../retry.ts';
+import { classifyOutage, OutageStore, type StorageOutage } from '../../core/consumer/classifyOutage.ts';
+import { StorageUnavailableError } from '../../core/consumer/errors.ts';
+import { backoffDelay } from '../../core/retry.ts';
 
 /**
  * The semantics of a Lambda Kinesis event source mapping, for one shard, without AWS: the local

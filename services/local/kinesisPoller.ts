@@ -1,7 +1,7 @@
 import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { ShardCheckpoints } from './shardCheckpoints.ts';
 import {
   deliverBatch,
