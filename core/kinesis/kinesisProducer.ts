@@ -296,7 +296,7 @@ export class KinesisProducer {
       }
     }
     if (written < records.length) {
-      this.options.logger?.error('dropped events: memory full and the journal refused them', { records: records.length - written, why, reason: this.options.journal?.lastErrorCode });
+      this.options.logger?.error('dropped events: memory full and the journal refused them', { records: records.length - written, why, reason: this.options.journal?.lastErrorCode, error: this.options.journal?.lastError });
     }
     this.updateGauges();
   }
