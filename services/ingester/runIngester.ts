@@ -217,7 +217,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       return capture.totals.events;
     },
     get eventsHeld() {
-      return capture.held;
+      return capture.heldCount();
     },
     whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
     shutdown,

@@ -42,11 +42,11 @@ describe('live capture of id-less lines', () => {
     live.feed(msg('c', 1_700_000_000_001));
     live.feed(slow('c', 10));
     live.feed(msg('d', 1_700_000_000_002));
-    const heldWhileWaiting = live.capture.held;
+    const heldWhileWaiting = live.capture.heldCount();
     live.feed(msg('c', 1_700_000_000_003));
     // Assess
     assert.equal(heldWhileWaiting, 1);
-    assert.equal(live.capture.held, 0);
+    assert.equal(live.capture.heldCount(), 0);
     assert.deepStrictEqual(live.got.map((g) => g.event.raw), [msg('c', 1_700_000_000_001), msg('d', 1_700_000_000_002), slow('c', 10), msg('c', 1_700_000_000_003)]);
     assert.ok(live.got.every((g) => g.bytes === g.event.raw), 'a held event keeps a copy of its bytes');
     assert.equal(live.got[2]!.event.event_id, nextAnchoredId(slow('c', 10), msg('c', 1_700_000_000_003)));
