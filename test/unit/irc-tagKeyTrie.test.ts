@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseLine } from '../../core/irc/parseLine.ts';
+import { sharedTagKeys, TagKeyTrie } from '../../core/irc/tagKeyTrie.ts';
 import { formatTags, tagMap } from '../helpers/arbitraries.ts';
 import { PropertyCases } from '../helpers/propertyCases.ts';
 
 const TAIL = ':u!u@u.tmi.twitch.tv PRIVMSG #chan :hi';
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The tags object as the first three parses of the line give it: plain stores first, then the sequence's compiled builder. */
 function parsedThrice(line: string): Record<string, string>[] {
@@ -65,28 +63,38 @@ describe('tags objects built from the key trie', () => {
   });
 
   it('keep learning once deep one-off sequences have filled the trie', () => {
-    // In a fresh process: the trie is per process, and the other tests here leave it in a random state.
-    const script = `
-      import { parseLine } from './core/irc/parseLine.ts';
-      import { trieState } from './core/irc/tagKeyTrie.ts';
-      const tail = ' :u!u@u.tmi.twitch.tv PRIVMSG #chan :hi';
-      // 72 sequences of 60 keys that branch only at their first three keys (8 ways at most per
-      // node, so nothing is evicted): together more nodes than the trie holds.
-      for (let a = 0; a < 8; a++) for (let b = 0; b < 9; b++) {
-        const keys = ['r' + a, 's' + (b % 8), 't' + b, ...Array.from({ length: 57 }, (_, i) => 'k' + i)];
-        parseLine('@' + keys.map((k) => k + '=1').join(';') + tail);
+    // A cache of its own: the shared one holds whatever the other tests here parsed.
+    const trie = new TagKeyTrie();
+    const tail = ' :u!u@u.tmi.twitch.tv PRIVMSG #chan :hi';
+    // 72 sequences of 60 keys that branch only at their first three keys (8 ways at most per
+    // node, so nothing is evicted): together more nodes than the trie holds.
+    for (let a = 0; a < 8; a++) {
+      for (let b = 0; b < 9; b++) {
+        const keys = [`r${a}`, `s${b % 8}`, `t${b}`, ...Array.from({ length: 57 }, (_, i) => `k${i}`)];
+        parseLine(`@${keys.map((k) => `${k}=1`).join(';')}${tail}`, trie);
       }
-      const full = trieState([]).nodes;
-      const keys = ['badge-info', 'badges', 'color', 'display-name', 'id', 'room-id', 'tmi-sent-ts', 'user-id'];
-      const line = '@' + keys.map((k) => k + '=1').join(';') + tail;
-      parseLine(line);
-      parseLine(line);
-      console.log(JSON.stringify({ full, ...trieState(keys) }));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
-    const state = JSON.parse(out) as { full: number; learned: boolean; built: boolean; nodes: number };
-    assert.equal(state.full, 4096, 'the trie was full');
+    }
+    const full = trie.state([]).nodes;
+    const keys = ['badge-info', 'badges', 'color', 'display-name', 'id', 'room-id', 'tmi-sent-ts', 'user-id'];
+    const line = `@${keys.map((k) => `${k}=1`).join(';')}${tail}`;
+    parseLine(line, trie);
+    parseLine(line, trie);
+    const state = trie.state(keys);
+    assert.equal(full, 4096, 'the trie was full');
     assert.deepEqual([state.learned, state.built], [true, true], 'a new sequence is still learned and built');
     assert.ok(state.nodes <= 4096);
+  });
+
+  it('is per instance: a fresh cache has learned nothing the shared one saw', () => {
+    const keys = ['only-here-1', 'only-here-2'];
+    const line = `@${keys.map((k) => `${k}=1`).join(';')} :u!u@u.tmi.twitch.tv PRIVMSG #chan :hi`;
+    parseLine(line);
+    parseLine(line);
+    assert.equal(sharedTagKeys.state(keys).built, true);
+    const fresh = new TagKeyTrie();
+    assert.deepEqual(fresh.state(keys), { learned: false, built: false, nodes: 1, builders: 0 });
+    assert.deepEqual(Object.entries(parseLine(line, fresh).tags), [['only-here-1', '1'], ['only-here-2', '1']]);
+    assert.equal(fresh.state(keys).learned, true);
   });
 
   it('still parse every line right once the trie is full of one-off keys', () => {
