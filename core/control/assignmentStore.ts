@@ -1,6 +1,5 @@
 import {
   BatchGetItemCommand,
-  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -11,7 +10,8 @@ import { AssignmentSupersededError } from './errors.ts';
 import { backoffDelay } from '../retry.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { META_KEY, shardKey, type ShardChannel } from './layout.ts';
-import { itemToMeta, itemToShard, keyToItem, shardToItem, type StoredMeta } from './shardItemCodec.ts';
+import { readAssignmentMeta } from './readAssignmentMeta.ts';
+import { itemToShard, keyToItem, shardToItem, type StoredMeta } from './shardItemCodec.ts';
 
 export interface StoredAssignment {
   /** Null before the first refresh. */
@@ -49,8 +49,7 @@ export class AssignmentStore {
   ) {}
 
   async read(): Promise<StoredAssignment> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: keyToItem(META_KEY), ConsistentRead: true }));
-    const meta = out.Item ? itemToMeta(out.Item) : null;
+    const meta = await readAssignmentMeta(this.client, this.tableName);
     const shards: ShardChannel[][] = Array.from({ length: meta?.shardCount ?? 0 }, () => []);
     const items = await this.batchGet(shards.map((_, shardId) => keyToItem(shardKey(shardId))));
     for (const item of items) {
