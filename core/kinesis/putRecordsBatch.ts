@@ -4,7 +4,7 @@ import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 /** Kinesis PutRecords limits: 500 entries and 5 MiB (data plus partition keys) per call. */
 export const PUT_RECORDS_MAX_ENTRIES = 500;
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
-const PARTITION_KEY_BYTES = 36;
+export const PARTITION_KEY_BYTES = 36;
 
 export const THROTTLED_CODE = 'ProvisionedThroughputExceededException';
 
