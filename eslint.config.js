@@ -16,9 +16,7 @@ export default tseslint.config(
         'error',
         {
           // node:test's describe/it return a promise the runner itself tracks.
-          allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
-          ],
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }],
         },
       ],
       '@typescript-eslint/no-misused-promises': 'error',

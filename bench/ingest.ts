@@ -39,7 +39,8 @@ function pinCpus(): void {
   const cpus = availableParallelism();
   if (setting === 'off' || cpus < 2 || spawnSync('taskset', ['--version']).status !== 0) return;
   const cpu = setting === undefined ? cpus - 1 : Number(setting);
-  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpus) throw new Error(`BENCH_PIN_CPU must be off or a CPU number below ${cpus}, got "${setting}"`);
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpus)
+    throw new Error(`BENCH_PIN_CPU must be off or a CPU number below ${cpus}, got "${setting}"`);
   const others = Array.from({ length: cpus }, (_, i) => i).filter((i) => i !== cpu);
   spawnSync('taskset', ['-a', '-pc', others.join(','), String(process.pid)]);
   readerCpu = cpu;
@@ -48,7 +49,9 @@ function pinCpus(): void {
 
 /** A node child, on the reader CPU when pinning is on (taskset execs node, so the pid is node's). */
 function spawnNode(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return readerCpu === undefined ? spawn(process.execPath, args, options) : spawn('taskset', ['-c', String(readerCpu), process.execPath, ...args], options);
+  return readerCpu === undefined
+    ? spawn(process.execPath, args, options)
+    : spawn('taskset', ['-c', String(readerCpu), process.execPath, ...args], options);
 }
 
 function lineWaiter(child: ChildProcess) {
@@ -66,11 +69,12 @@ function lineWaiter(child: ChildProcess) {
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  return (match: RegExp) => new Promise<RegExpExecArray>((resolve) => {
-    const m = match.exec(out);
-    if (m) resolve(m);
-    else waiters.push({ match, resolve });
-  });
+  return (match: RegExp) =>
+    new Promise<RegExpExecArray>((resolve) => {
+      const m = match.exec(out);
+      if (m) resolve(m);
+      else waiters.push({ match, resolve });
+    });
 }
 
 async function scrape(port: number): Promise<Map<string, number>> {
@@ -84,7 +88,10 @@ async function scrape(port: number): Promise<Map<string, number>> {
 }
 
 async function spawnIngester(env: Record<string, string>) {
-  const child = spawnNode([...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnNode(
+    [...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'],
+    { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const wait = lineWaiter(child);
   if (process.env.BENCH_DEBUG) child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[ingester] ${chunk.toString()}`));
   const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
@@ -128,7 +135,10 @@ function pregeneratedBurst(sim: Simulator, reader: ChildProcess, draws: number):
   return { lines, started, generatedMs: started - t0 };
 }
 
-async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } }) {
+async function throughput(
+  quick: boolean,
+  stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } },
+) {
   const { sim, kinesis, dynamo } = stack;
   const draws = quick ? 40_000 : 150_000;
   const channels = sim.channels.map((c) => c.login);
@@ -140,7 +150,11 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   const rounds = 3;
 
   // tmi.js alone.
-  const tmiChild = spawnNode([fileURLToPath(new URL('./tmiOnlyClient.cjs', import.meta.url))], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const tmiChild = spawnNode([fileURLToPath(new URL('./tmiOnlyClient.cjs', import.meta.url))], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const tmiWait = lineWaiter(tmiChild);
   await tmiWait(/joined/);
   progress('tmi joined');
@@ -165,7 +179,14 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   // SIGSTOP plus the seconds of backlog behind it, and losing the lease stops the reading.
   const ingester = await spawnIngester(
     ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       { SHARD_ID: '0', JOIN_RATE_COUNT: '1000', LEASE_DURATION_MS: '30000', LEASE_POLL_MS: '10000', ASSIGNMENT_POLL_MS: '5000' },
     ),
   );
@@ -189,13 +210,16 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
       if (!receivedMs && got >= lines) receivedMs = now;
       if (sent >= lines) break;
       if (now > 300_000) throw new Error(`timed out waiting for events in Kinesis: ${got} of ${lines} received, ${sent} sent`);
-      if (Math.floor(now / 5000) !== Math.floor((now - 250) / 5000)) progress(`round ${round}: ${got} of ${lines} received, ${sent} in Kinesis after ${now.toFixed(0)} ms`);
+      if (Math.floor(now / 5000) !== Math.floor((now - 250) / 5000))
+        progress(`round ${round}: ${got} of ${lines} received, ${sent} in Kinesis after ${now.toFixed(0)} ms`);
       const done = Math.max(sent, got * 0.95);
       const remaining = done > 0 ? (now * (lines - done)) / done : 200;
       await sleep(Math.max(10, Math.min(250, remaining * 0.6)));
     }
     const elapsed = performance.now() - started;
-    progress(`ingester round ${round}: ${lines} events received after ${receivedMs.toFixed(0)} ms, in Kinesis after ${elapsed.toFixed(0)} ms (generated in ${generatedMs.toFixed(0)} ms)`);
+    progress(
+      `ingester round ${round}: ${lines} events received after ${receivedMs.toFixed(0)} ms, in Kinesis after ${elapsed.toFixed(0)} ms (generated in ${generatedMs.toFixed(0)} ms)`,
+    );
     rate = Math.max(rate, lines / (elapsed / 1000));
   }
   progress('ingester done');
@@ -244,12 +268,23 @@ async function rssPer2000Channels() {
   ]);
   const journals = Array.from({ length: tasks }, () => tempDir('bench-rss-'));
   try {
-    await writeAssignment(dynamo.endpoint, dynamo.tableName, Array.from({ length: tasks }, () => []));
+    await writeAssignment(
+      dynamo.endpoint,
+      dynamo.tableName,
+      Array.from({ length: tasks }, () => []),
+    );
     const ingesters = await Promise.all(
       journals.map((journal, shard) =>
         spawnIngester(
           ingesterEnv(
-            { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+            {
+              ircUrl: sim.ircUrl,
+              kinesisEndpoint: kinesis.endpoint,
+              streamName: kinesis.streamName,
+              dynamoEndpoint: dynamo.endpoint,
+              tableName: dynamo.tableName,
+              journalDir: journal.path,
+            },
             { SHARD_ID: String(shard), JOIN_RATE_COUNT: '2000', CHANNELS_PER_CONNECTION: '2000', JOIN_TIMEOUT_MS: '20000' },
           ),
         ),
@@ -259,7 +294,11 @@ async function rssPer2000Channels() {
     const idle = await Promise.all(ingesters.map((ingester) => settledRss(ingester.metric)));
     await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, tasks), 2);
     for (const ingester of ingesters) {
-      await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === MAX_SHARD_CAPACITY, 'channels joined', 120_000);
+      await waitFor(
+        async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === MAX_SHARD_CAPACITY,
+        'channels joined',
+        120_000,
+      );
     }
     const joined = await Promise.all(ingesters.map((ingester) => settledRss(ingester.metric)));
     await Promise.all(ingesters.map((ingester) => ingester.stop()));
@@ -283,14 +322,27 @@ async function joinBudgetUtilization(quick: boolean) {
   try {
     await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, 1));
     const env = ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       { SHARD_ID: '0', JOIN_RATE_COUNT: String(budget.count), JOIN_RATE_WINDOW_MS: String(budget.windowMs), JOIN_RATE_GUARD_MS: '10' },
     );
-    const task = await runIngester(ingesterConfig(env), { logger: createLogger('error'), metrics: createMetrics(undefined, { defaultMetrics: false }) });
+    const task = await runIngester(ingesterConfig(env), {
+      logger: createLogger('error'),
+      metrics: createMetrics(undefined, { defaultMetrics: false }),
+    });
     await waitFor(() => task.pool?.joined === channelCount, 'joined', 120_000);
     await task.shutdown('bench');
     if (sim.stats().droppedJoinLimit > 0) throw new Error('the simulator JOIN limit disconnected the ingester');
-    const times = sim.groundTruth.joins().map((j) => j.joinedAt).sort((a, b) => a - b);
+    const times = sim.groundTruth
+      .joins()
+      .map((j) => j.joinedAt)
+      .sort((a, b) => a - b);
     const elapsed = times.at(-1)! - times[0]!;
     const achieved = (times.length - budget.count) / (elapsed / 1000);
     return { 'join.budget_utilization': Number((achieved / (budget.count / (budget.windowMs / 1000))).toFixed(3)) };
@@ -303,7 +355,14 @@ async function joinBudgetUtilization(quick: boolean) {
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
   pinCpus();
   const [sim, kinesis, dynamo] = await Promise.all([
-    startSimulator({ channels: 200, trafficAutoStart: false, joinLimit: null, maxBufferedBytes: 1 << 30, groundTruth: { mode: 'off' }, seed: 2 }),
+    startSimulator({
+      channels: 200,
+      trafficAutoStart: false,
+      joinLimit: null,
+      maxBufferedBytes: 1 << 30,
+      groundTruth: { mode: 'off' },
+      seed: 2,
+    }),
     startKinesis({ shardCount: 4 }),
     startDynamo(),
   ]);

@@ -27,18 +27,27 @@ interface ImportArgs {
   readonly receivedAt: number | null;
 }
 
-function parseImportArgs(args: readonly string[]): { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; options: ImportArgs } {
+function parseImportArgs(
+  args: readonly string[],
+): { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; options: ImportArgs } {
   const parsed = parseVerbArgs(args, { 'batch-size': { type: 'string' }, 'received-at': { type: 'string' } }, true);
   if (parsed.kind !== 'run') return parsed;
   const batchSize = stringOption(parsed.values, 'batch-size');
   const receivedAt = stringOption(parsed.values, 'received-at');
-  for (const [flag, value] of [['--batch-size', batchSize], ['--received-at', receivedAt]] as const) {
+  for (const [flag, value] of [
+    ['--batch-size', batchSize],
+    ['--received-at', receivedAt],
+  ] as const) {
     if (value !== undefined && !/^\d+$/.test(value)) return { kind: 'error', message: `${flag} needs a non-negative integer` };
   }
   if (parsed.positionals.length === 0) return { kind: 'error', message: 'give at least one FILE (or - for stdin)' };
   return {
     kind: 'run',
-    options: { files: parsed.positionals, batchSize: batchSize === undefined ? 5000 : Math.max(1, Number(batchSize)), receivedAt: receivedAt === undefined ? null : Number(receivedAt) },
+    options: {
+      files: parsed.positionals,
+      batchSize: batchSize === undefined ? 5000 : Math.max(1, Number(batchSize)),
+      receivedAt: receivedAt === undefined ? null : Number(receivedAt),
+    },
   };
 }
 

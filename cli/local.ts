@@ -4,7 +4,14 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalPipeline, type LocalStatus, type TwitchEndpoints } from '../services/local/localPipeline.ts';
+import {
+  ALL_COMPONENTS,
+  startLocalPipeline,
+  type LocalComponent,
+  type LocalPipeline,
+  type LocalStatus,
+  type TwitchEndpoints,
+} from '../services/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
@@ -45,7 +52,9 @@ function parseLocalArgs(args: readonly string[]): LocalArgs | 'help' {
   if (parsed.kind === 'help') return 'help';
   if (parsed.kind === 'error') {
     const unknown = parsed.message.startsWith('unknown option');
-    throw new ConfigError(unknown ? 'unknown option (poglytics local --help lists them)' : parsed.message, { setting: parsed.option ?? 'arguments' });
+    throw new ConfigError(unknown ? 'unknown option (poglytics local --help lists them)' : parsed.message, {
+      setting: parsed.option ?? 'arguments',
+    });
   }
   const int = (name: string, fallback: number): number => {
     const value = stringOption(parsed.values, name);
@@ -56,8 +65,13 @@ function parseLocalArgs(args: readonly string[]): LocalArgs | 'help' {
   let components = [...ALL_COMPONENTS];
   const list = stringOption(parsed.values, 'components');
   if (list !== undefined) {
-    const named = list.split(',').map((c) => c.trim()).filter(Boolean);
-    for (const c of named) if (!ALL_COMPONENTS.includes(c as LocalComponent)) throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: '--components' });
+    const named = list
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+    for (const c of named)
+      if (!ALL_COMPONENTS.includes(c as LocalComponent))
+        throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: '--components' });
     components = named as LocalComponent[];
   }
   const duration = int('duration', -1);
@@ -127,10 +141,24 @@ export async function run(args: string[]): Promise<number> {
         credentials: hasCredentials ? { clientId: config.twitchClientId!, clientSecret: config.twitchClientSecret! } : null,
       };
       const needsTwitch = parsed.components.includes('refresher') || parsed.components.includes('ingesters');
-      if (needsTwitch) process.stderr.write(`poglytics local: capturing ${config.channels.length > 0 ? `CHANNELS (${config.channels.length})` : 'the top live channels from Helix'} via ${config.twitchIrcUrl}\n`);
+      if (needsTwitch)
+        process.stderr.write(
+          `poglytics local: capturing ${config.channels.length > 0 ? `CHANNELS (${config.channels.length})` : 'the top live channels from Helix'} via ${config.twitchIrcUrl}\n`,
+        );
     } else {
-      sim = await startSimulator({ channels: parsed.simChannels, messagesPerSecond: parsed.simRate, seed: parsed.simSeed, joinLimit: null, groundTruth: { mode: 'counts' } });
-      twitch = { ircUrl: sim.ircUrl, helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret } };
+      sim = await startSimulator({
+        channels: parsed.simChannels,
+        messagesPerSecond: parsed.simRate,
+        seed: parsed.simSeed,
+        joinLimit: null,
+        groundTruth: { mode: 'counts' },
+      });
+      twitch = {
+        ircUrl: sim.ircUrl,
+        helixUrl: sim.helixUrl,
+        authUrl: sim.authUrl,
+        credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret },
+      };
       process.stderr.write(
         [
           '',
@@ -177,7 +205,12 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function runUntilStopped(pipeline: LocalPipeline, parsed: LocalArgs, stopRequested: Promise<StopReason>, requestStop: (reason: StopReason) => void): Promise<number> {
+async function runUntilStopped(
+  pipeline: LocalPipeline,
+  parsed: LocalArgs,
+  stopRequested: Promise<StopReason>,
+  requestStop: (reason: StopReason) => void,
+): Promise<number> {
   const intervalS = 5;
   let previous: LocalStatus | null = null;
   // A status that cannot be read is skipped, never an unhandled rejection that ends the process.
@@ -190,7 +223,8 @@ async function runUntilStopped(pipeline: LocalPipeline, parsed: LocalArgs, stopR
       (error: unknown) => process.stderr.write(`status unavailable: ${error instanceof Error ? error.message : String(error)}\n`),
     );
   }, intervalS * 1000);
-  const durationTimer = parsed.durationS === null ? undefined : setTimeout(() => requestStop({ kind: 'duration' }), parsed.durationS * 1000);
+  const durationTimer =
+    parsed.durationS === null ? undefined : setTimeout(() => requestStop({ kind: 'duration' }), parsed.durationS * 1000);
 
   const started = Date.now();
   const reason = await stopRequested;

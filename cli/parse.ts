@@ -68,9 +68,7 @@ export async function run(args: string[]): Promise<number> {
 
   const seconds = (performance.now() - started) / 1000;
   const { total, events, ignored, rejected } = lines.counts;
-  await stderr.write(
-    `parse: ${total} lines, ${events} events, ${ignored} ignored, ${rejected} rejected in ${seconds.toFixed(2)} s\n`,
-  );
+  await stderr.write(`parse: ${total} lines, ${events} events, ${ignored} ignored, ${rejected} rejected in ${seconds.toFixed(2)} s\n`);
   return 0;
 }
 
@@ -79,14 +77,21 @@ function reportWriteFailure(error: Error): number {
   return 1;
 }
 
-function parseParseArgs(args: readonly string[]): { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; options: ParseOptions } {
+function parseParseArgs(
+  args: readonly string[],
+): { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; options: ParseOptions } {
   const parsed = parseVerbArgs(args, { 'received-at': { type: 'string' } }, true);
   if (parsed.kind !== 'run') return parsed;
   const value = stringOption(parsed.values, 'received-at');
-  if (value !== undefined && !/^\d{1,15}$/.test(value)) return { kind: 'error', message: `--received-at needs milliseconds since the epoch, got ${JSON.stringify(value)}` };
+  if (value !== undefined && !/^\d{1,15}$/.test(value))
+    return { kind: 'error', message: `--received-at needs milliseconds since the epoch, got ${JSON.stringify(value)}` };
   const [file, extra] = parsed.positionals;
-  if (extra !== undefined) return { kind: 'error', message: `only one FILE can be given (got ${JSON.stringify(file)} and ${JSON.stringify(extra)})` };
-  return { kind: 'run', options: { file: file === undefined || file === '-' ? null : file, receivedAt: value === undefined ? null : Number(value) } };
+  if (extra !== undefined)
+    return { kind: 'error', message: `only one FILE can be given (got ${JSON.stringify(file)} and ${JSON.stringify(extra)})` };
+  return {
+    kind: 'run',
+    options: { file: file === undefined || file === '-' ? null : file, receivedAt: value === undefined ? null : Number(value) },
+  };
 }
 
 /**

@@ -1,15 +1,27 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** What a verb's arguments ask for: its help, a mistake to report, or a run. */
-export type VerbArgs = { kind: 'help' } | { kind: 'error'; message: string; option?: string } | { kind: 'run'; values: Readonly<Record<string, string | boolean | undefined>>; positionals: string[] };
+export type VerbArgs =
+  | { kind: 'help' }
+  | { kind: 'error'; message: string; option?: string }
+  | { kind: 'run'; values: Readonly<Record<string, string | boolean | undefined>>; positionals: string[] };
 
 /**
  * node:util parseArgs with `--help`/`-h` added, strict, and its errors turned into one short line
  * naming the option (node's own messages are long and suggest `--` quoting), never a throw.
  */
-export function parseVerbArgs(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals: boolean): VerbArgs {
+export function parseVerbArgs(
+  args: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  allowPositionals: boolean,
+): VerbArgs {
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    });
     if (values.help === true) return { kind: 'help' };
     return { kind: 'run', values: values, positionals };
   } catch (error) {

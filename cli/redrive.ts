@@ -32,7 +32,11 @@ interface RedriveArgs {
 
 /** A mistake in the arguments is a ConfigError: main prints it as one line and exits 2, as for a bad setting. */
 function parseRedriveArgs(args: readonly string[]): RedriveArgs | 'help' {
-  const parsed = parseVerbArgs(args, { dir: { type: 'string' }, bucket: { type: 'string' }, prefix: { type: 'string' }, 'dry-run': { type: 'boolean' } }, false);
+  const parsed = parseVerbArgs(
+    args,
+    { dir: { type: 'string' }, bucket: { type: 'string' }, prefix: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    false,
+  );
   if (parsed.kind === 'help') return 'help';
   if (parsed.kind === 'error') throw new ConfigError(`${parsed.message}\n${USAGE}`);
   const value = (name: string): string | null => {
@@ -40,7 +44,12 @@ function parseRedriveArgs(args: readonly string[]): RedriveArgs | 'help' {
     if (v === '') throw new ConfigError(`--${name} needs a value\n${USAGE}`);
     return v ?? null;
   };
-  const result: RedriveArgs = { dir: value('dir'), bucket: value('bucket'), prefix: value('prefix') ?? '', dryRun: parsed.values['dry-run'] === true };
+  const result: RedriveArgs = {
+    dir: value('dir'),
+    bucket: value('bucket'),
+    prefix: value('prefix') ?? '',
+    dryRun: parsed.values['dry-run'] === true,
+  };
   if (result.dir && result.bucket) throw new ConfigError('give --dir or --bucket, not both');
   return result;
 }

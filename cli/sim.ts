@@ -64,7 +64,8 @@ function parseSimArgs(args: readonly string[]): SimulatorOptionsInput | 'help' {
   if (groundTruthFile !== undefined) options.groundTruth = { ...options.groundTruth, file: groundTruthFile };
   const mode = value('ground-truth-mode');
   if (mode !== undefined) {
-    if (!Object.values(GroundTruthMode).includes(mode as GroundTruthMode)) throw new RangeError('--ground-truth-mode is full, ids, counts or off');
+    if (!Object.values(GroundTruthMode).includes(mode as GroundTruthMode))
+      throw new RangeError('--ground-truth-mode is full, ids, counts or off');
     options.groundTruth = { ...options.groundTruth, mode: mode as GroundTruthMode };
   }
   const clientId = value('client-id');

@@ -23,12 +23,7 @@ export function requireString(env: Env, name: string, aliases: readonly string[]
   return value;
 }
 
-export function readInt(
-  env: Env,
-  name: string,
-  fallback: number,
-  bounds: { min?: number; max?: number } = {},
-): number {
+export function readInt(env: Env, name: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`, { setting: name });
@@ -129,7 +124,9 @@ export function loadCommonConfig(env: Env): CommonConfig {
   const twitchClientSecret = readString(env, 'TWITCH_CLIENT_SECRET', ['CLIENT_SECRET']);
   if ((twitchClientId === undefined) !== (twitchClientSecret === undefined)) {
     throw new ConfigError(
-      twitchClientId === undefined ? 'TWITCH_CLIENT_ID is required when TWITCH_CLIENT_SECRET is set' : 'TWITCH_CLIENT_SECRET is required when TWITCH_CLIENT_ID is set',
+      twitchClientId === undefined
+        ? 'TWITCH_CLIENT_ID is required when TWITCH_CLIENT_SECRET is set'
+        : 'TWITCH_CLIENT_SECRET is required when TWITCH_CLIENT_ID is set',
       { setting: twitchClientId === undefined ? 'TWITCH_CLIENT_ID' : 'TWITCH_CLIENT_SECRET' },
     );
   }
@@ -163,7 +160,9 @@ export function loadCommonConfig(env: Env): CommonConfig {
  */
 function readRecordCompression(env: Env): RecordCompression {
   if (readString(env, 'KINESIS_GZIP_LEVEL') !== undefined) {
-    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead', { setting: 'KINESIS_GZIP_LEVEL' });
+    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead', {
+      setting: 'KINESIS_GZIP_LEVEL',
+    });
   }
   const codec = readEnum(env, 'KINESIS_COMPRESSION', ['brotli', 'gzip'] as const, 'brotli');
   const { min, max, fallback } = RECORD_COMPRESSIONS[codec];

@@ -55,7 +55,15 @@ export function createLogger(
   const threshold = ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactCredentials(msg), ...redact(base), ...(fields ? redact(fields) : {}) }));
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: lvl,
+        msg: redactCredentials(msg),
+        ...redact(base),
+        ...(fields ? redact(fields) : {}),
+      }),
+    );
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

@@ -56,7 +56,11 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     } catch (error) {
       failed.add(record.sequenceNumber);
       outage ??= classifyOutage(OutageStore.DeadLetter, error);
-      deps.logger?.error('dead letter write failed', { sequenceNumber: record.sequenceNumber, destination: deps.deadLetter.destination, error });
+      deps.logger?.error('dead letter write failed', {
+        sequenceNumber: record.sequenceNumber,
+        destination: deps.deadLetter.destination,
+        error,
+      });
     }
   }
 

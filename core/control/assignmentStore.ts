@@ -1,10 +1,4 @@
-import {
-  BatchGetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../errors.ts';
 import { AssignmentSupersededError } from './errors.ts';
 import { backoffDelay } from '../retry.ts';
@@ -75,7 +69,8 @@ export class AssignmentStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyToItem(META_KEY),
-          UpdateExpression: 'SET epoch = :epoch, shardCount = :shardCount, desiredCount = :desiredCount, updatedAt = :now, channelCount = :channelCount, shardSlots = :shardSlots',
+          UpdateExpression:
+            'SET epoch = :epoch, shardCount = :shardCount, desiredCount = :desiredCount, updatedAt = :now, channelCount = :channelCount, shardSlots = :shardSlots',
           ConditionExpression: read.meta ? 'epoch = :readEpoch' : 'attribute_not_exists(epoch)',
           ExpressionAttributeValues: {
             ':epoch': num(epoch),
@@ -89,7 +84,8 @@ export class AssignmentStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`assignment epoch ${readEpoch} was claimed by another refresh`, { cause: error });
+      if (isConditionFailure(error))
+        throw new ConflictError(`assignment epoch ${readEpoch} was claimed by another refresh`, { cause: error });
       throw error;
     }
     const slots = Array.from({ length: shardSlots }, (_, shardId) => shardId);
@@ -104,7 +100,8 @@ export class AssignmentStore {
           }),
         );
       } catch (error) {
-        if (isConditionFailure(error)) throw new AssignmentSupersededError(`shard ${shardId} already holds a newer assignment than epoch ${epoch}`, { cause: error });
+        if (isConditionFailure(error))
+          throw new AssignmentSupersededError(`shard ${shardId} already holds a newer assignment than epoch ${epoch}`, { cause: error });
         throw error;
       }
     });
@@ -145,5 +142,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('a parallel step failed with a non-Error value', { cause: failure });
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('a parallel step failed with a non-Error value', { cause: failure });
 }

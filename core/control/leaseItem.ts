@@ -49,7 +49,14 @@ export function lastSignOfLife(previous: LeaseView | undefined, me: string): { o
 export const leaseTtl = (expiresAt: number) => Math.ceil(expiresAt / 1000) + 3600;
 
 /** A freshly claimed lease item: key, slot, owner (and its zone), expiry, the claim time and its TTL. */
-export function leaseToItem(lease: { shardId: number; replica: number; owner: string; zone: string | undefined; now: number; expiresAt: number }): Record<string, AttributeValue> {
+export function leaseToItem(lease: {
+  shardId: number;
+  replica: number;
+  owner: string;
+  zone: string | undefined;
+  now: number;
+  expiresAt: number;
+}): Record<string, AttributeValue> {
   return {
     ...keyToItem(leaseKey(lease.shardId, lease.replica)),
     shardId: { N: String(lease.shardId) },

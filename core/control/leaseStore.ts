@@ -1,4 +1,11 @@
-import { BatchGetItemCommand, ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { leaseKey } from './layout.ts';
 import { itemToLease, leaseToItem, leaseTtl, type LeaseView } from './leaseItem.ts';
 import { keyToItem } from './shardItemCodec.ts';
@@ -49,7 +56,13 @@ export async function claimLease(
 }
 
 /** Extends the lease while it is still ours and not reaped: 'renewed', or 'taken' when it is not ours any more. */
-export async function renewLease(table: LeaseTable, slot: LeaseSlot, owner: string, now: number, expiresAt: number): Promise<'renewed' | 'taken'> {
+export async function renewLease(
+  table: LeaseTable,
+  slot: LeaseSlot,
+  owner: string,
+  now: number,
+  expiresAt: number,
+): Promise<'renewed' | 'taken'> {
   try {
     await table.client.send(
       new UpdateItemCommand({
@@ -59,7 +72,13 @@ export async function renewLease(table: LeaseTable, slot: LeaseSlot, owner: stri
         // A reaped lease (expiresAt 0) is not ours any more even if the owner still reads us.
         ConditionExpression: '#owner = :me AND #expiresAt > :zero',
         ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':exp': num(expiresAt), ':now': num(now), ':ttl': num(leaseTtl(expiresAt)), ':me': str(owner), ':zero': num(0) },
+        ExpressionAttributeValues: {
+          ':exp': num(expiresAt),
+          ':now': num(now),
+          ':ttl': num(leaseTtl(expiresAt)),
+          ':me': str(owner),
+          ':zero': num(0),
+        },
       }),
     );
     return 'renewed';

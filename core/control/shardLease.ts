@@ -46,7 +46,6 @@ interface Held {
   readonly takeover: Takeover | undefined;
 }
 
-
 /**
  * A lease on one (shard, replica) slot in the control table (core/control/layout.ts), with
  * conditional writes only: a claim succeeds when the item has no owner, has expired (or was
@@ -140,7 +139,13 @@ export class ShardLease {
     this.current = { shardId, replica, expiresAt, takeover };
     this.retiredReported = undefined;
     this.options.metrics?.leaseHeld.set(1);
-    this.options.logger?.info('lease acquired', { shardId, replica, owner: this.owner, expiresAt, ...(takeover ? { takenFrom: takeover.previousOwner, lastSeenAt: takeover.lastSeenAt } : {}) });
+    this.options.logger?.info('lease acquired', {
+      shardId,
+      replica,
+      owner: this.owner,
+      expiresAt,
+      ...(takeover ? { takenFrom: takeover.previousOwner, lastSeenAt: takeover.lastSeenAt } : {}),
+    });
     this.armDeadline();
     this.scheduleRenew(this.renewMs);
     return true;
@@ -153,7 +158,8 @@ export class ShardLease {
     this.current = undefined;
     this.options.metrics?.leaseHeld.set(0);
     if (!held) return;
-    if (await releaseLease(this.table, held, this.owner, Date.now())) this.options.logger?.info('lease released', { shardId: held.shardId, replica: held.replica });
+    if (await releaseLease(this.table, held, this.owner, Date.now()))
+      this.options.logger?.info('lease released', { shardId: held.shardId, replica: held.replica });
   }
 
   /** Stops the heartbeat without releasing (the lease then expires on its own). */

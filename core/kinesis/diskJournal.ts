@@ -1,6 +1,26 @@
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { encodeFrames, FRAME_HEADER, readFrames, scanSegment, SEGMENT_PATTERN, segmentName, syncDirectory, type JournalRecord } from './journalFrames.ts';
+import {
+  encodeFrames,
+  FRAME_HEADER,
+  readFrames,
+  scanSegment,
+  SEGMENT_PATTERN,
+  segmentName,
+  syncDirectory,
+  type JournalRecord,
+} from './journalFrames.ts';
 
 export type { JournalRecord } from './journalFrames.ts';
 
@@ -87,7 +107,9 @@ export class DiskJournal {
 
   private open(): void {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir).filter((n) => SEGMENT_PATTERN.test(n)).sort();
+    const names = readdirSync(this.dir)
+      .filter((n) => SEGMENT_PATTERN.test(n))
+      .sort();
     // Read everything before keeping anything, so that a segment the disk refuses to read leaves
     // the journal closed (retried later) instead of half loaded.
     const found: { segment: Segment; events: number; size: number }[] = [];

@@ -204,7 +204,12 @@ export class KinesisProducer {
   }
 
   private isIdle(): boolean {
-    return this.encoder.pendingLines === 0 && this.memory.length === 0 && this.putLoop.inFlight === undefined && (this.options.journal?.isEmpty ?? true);
+    return (
+      this.encoder.pendingLines === 0 &&
+      this.memory.length === 0 &&
+      this.putLoop.inFlight === undefined &&
+      (this.options.journal?.isEmpty ?? true)
+    );
   }
 
   /** The one place the peak is tracked; the gauge is set too unless on the per-event path (`add`). */
@@ -244,7 +249,10 @@ export class KinesisProducer {
     const failing = this.isFailing(now);
     if (failing && this.encoder.pendingLines > 0) this.seal();
     const due = (sealedAt: number) => failing || now - sealedAt >= this.spillAfterMs;
-    const fromFlight = flight?.source === 'memory' && flight.journaled < flight.entries.length && due(flight.entries[flight.journaled]!.sealedAt) ? flight.entries.length - flight.journaled : 0;
+    const fromFlight =
+      flight?.source === 'memory' && flight.journaled < flight.entries.length && due(flight.entries[flight.journaled]!.sealedAt)
+        ? flight.entries.length - flight.journaled
+        : 0;
     const fromMemory = this.memory.countFromOldest((r) => due(r.sealedAt));
     if (fromFlight + fromMemory > 0 && this.appender?.canTry(now)) {
       const fromMemoryRecords = Array.from({ length: fromMemory }, (_, i) => this.memory.at(i)!);
@@ -279,7 +287,8 @@ export class KinesisProducer {
     const journal = this.options.journal;
     if (journal && !journal.isEmpty) {
       const entries = journal.peek(this.pacer.window, Math.max(1, this.maxBatchBytes - JOURNAL_BATCH_KEY_HEADROOM));
-      if (entries.length > 0) return { entries: entries.map((e) => ({ ...e, sealedAt: startedAt })), source: 'journal', bytes: 0, startedAt, journaled: 0 };
+      if (entries.length > 0)
+        return { entries: entries.map((e) => ({ ...e, sealedAt: startedAt })), source: 'journal', bytes: 0, startedAt, journaled: 0 };
     }
     if (this.memory.length === 0) return undefined;
     const { entries, bytes } = this.memory.takeBatch(this.pacer.window, this.maxBatchBytes);

@@ -25,7 +25,8 @@ export function batchLength(entries: readonly PutEntry[], maxEntries = PUT_RECOR
   let count = 0;
   for (const entry of entries) {
     const size = entry.data.length + PARTITION_KEY_BYTES;
-    if (count >= Math.min(maxEntries, PUT_RECORDS_MAX_ENTRIES) || (count > 0 && bytes + size > Math.min(maxBytes, PUT_RECORDS_MAX_BYTES))) break;
+    if (count >= Math.min(maxEntries, PUT_RECORDS_MAX_ENTRIES) || (count > 0 && bytes + size > Math.min(maxBytes, PUT_RECORDS_MAX_BYTES)))
+      break;
     bytes += size;
     count += 1;
   }

@@ -32,6 +32,11 @@ export function spillRecords(records: readonly HeldRecord[], why: SpillReason, n
     }
   }
   if (written < records.length) {
-    ctx.logger?.error('dropped events: memory full and the journal refused them', { records: records.length - written, why, reason: ctx.journal?.lastErrorCode, error: ctx.journal?.lastError });
+    ctx.logger?.error('dropped events: memory full and the journal refused them', {
+      records: records.length - written,
+      why,
+      reason: ctx.journal?.lastErrorCode,
+      error: ctx.journal?.lastError,
+    });
   }
 }

@@ -29,7 +29,8 @@ export async function runReport(sink: Sink, report: ReportDefinition, options: R
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportOptionError(`--limit must be a positive integer, got ${limit}`);
   const bucketSeconds = options.bucketSeconds ?? report.defaultBucketSeconds ?? 60;
-  if (!Number.isSafeInteger(bucketSeconds) || bucketSeconds < 1) throw new ReportOptionError(`bucket must be a positive number of seconds, got ${bucketSeconds}`);
+  if (!Number.isSafeInteger(bucketSeconds) || bucketSeconds < 1)
+    throw new ReportOptionError(`bucket must be a positive number of seconds, got ${bucketSeconds}`);
 
   const bucketMs = report.timeSeries ? bucketSeconds * 1000 : 1;
   const range = resolveTimeRange(options, await newestEventMs(sink), report.defaultWindowMs, { now: options.now, bucketMs });

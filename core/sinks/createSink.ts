@@ -45,7 +45,8 @@ export async function loadSinkConfig(env: Env): Promise<SinkConfig> {
     const url = readUrl(env, 'DATABASE_URL');
     if (url) return { sink, connectionString: url, maxConnections, ...tls };
     const arn = readString(env, 'DATABASE_SECRET_ARN');
-    if (!arn) throw new ConfigError('DATABASE_URL is required when SINK=postgres (or DATABASE_SECRET_ARN on AWS)', { setting: 'DATABASE_URL' });
+    if (!arn)
+      throw new ConfigError('DATABASE_URL is required when SINK=postgres (or DATABASE_SECRET_ARN on AWS)', { setting: 'DATABASE_URL' });
     const secret = await readSecretJson(arn, DatabaseSecretSchema, aws);
     const u = new URL('postgres://placeholder');
     u.hostname = secret.host;
@@ -61,9 +62,15 @@ export async function loadSinkConfig(env: Env): Promise<SinkConfig> {
   }
 
   const fromSecret = readString(env, 'CLICKHOUSE_SECRET_ARN');
-  const secret = readString(env, 'CLICKHOUSE_URL') === undefined && fromSecret ? await readSecretJson(fromSecret, ClickHouseSecretSchema, aws) : undefined;
+  const secret =
+    readString(env, 'CLICKHOUSE_URL') === undefined && fromSecret
+      ? await readSecretJson(fromSecret, ClickHouseSecretSchema, aws)
+      : undefined;
   const url = secret?.url ?? readUrl(env, 'CLICKHOUSE_URL');
-  if (!url) throw new ConfigError('CLICKHOUSE_URL is required when SINK=clickhouse (or CLICKHOUSE_SECRET_ARN on AWS)', { setting: 'CLICKHOUSE_URL' });
+  if (!url)
+    throw new ConfigError('CLICKHOUSE_URL is required when SINK=clickhouse (or CLICKHOUSE_SECRET_ARN on AWS)', {
+      setting: 'CLICKHOUSE_URL',
+    });
   const username = secret?.username ?? readString(env, 'CLICKHOUSE_USER');
   const password = secret?.password ?? readString(env, 'CLICKHOUSE_PASSWORD');
   const database = secret?.database ?? readString(env, 'CLICKHOUSE_DATABASE');

@@ -40,7 +40,9 @@ export async function readSecretJson<T>(
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new ConfigError(`secret ${secretArn} is missing or has invalid fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      throw new ConfigError(
+        `secret ${secretArn} is missing or has invalid fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
     }
     return parsed.data;
   } catch (error) {

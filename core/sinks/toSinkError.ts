@@ -57,10 +57,16 @@ export function toSinkError(target: string, error: unknown, action: string): Pog
   const netCode = NETWORK_CODES[code] ? code : NETWORK_CODES[innerCode] ? innerCode : undefined;
   if (netCode) return new SinkConnectError(`cannot reach ${target}: ${NETWORK_CODES[netCode]} [${netCode}]`, { cause: error });
   if (TLS_VERIFY_CODES.has(code)) {
-    return new SinkConnectError(`cannot connect to ${target}: its TLS certificate does not verify against the CA (DATABASE_CA_FILE, or sslmode in DATABASE_URL): ${redact(message)} [${code}]`, { cause: error });
+    return new SinkConnectError(
+      `cannot connect to ${target}: its TLS certificate does not verify against the CA (DATABASE_CA_FILE, or sslmode in DATABASE_URL): ${redact(message)} [${code}]`,
+      { cause: error },
+    );
   }
   if (/does not support SSL/i.test(message)) {
-    return new SinkConnectError(`cannot connect to ${target}: the server does not offer TLS; set sslmode=disable in DATABASE_URL only on a private network`, { cause: error });
+    return new SinkConnectError(
+      `cannot connect to ${target}: the server does not offer TLS; set sslmode=disable in DATABASE_URL only on a private network`,
+      { cause: error },
+    );
   }
   const pgState = PG_CONNECT_STATES[code];
   if (pgState) return new SinkConnectError(`cannot connect to ${target}: ${pgState} (${redact(message)})`, { cause: error });
@@ -71,7 +77,10 @@ export function toSinkError(target: string, error: unknown, action: string): Pog
   }
   // Postgres class 22/23/42 errors are about the data or the SQL: retrying cannot help.
   const permanent = /^(22|23|42)/.test(code);
-  return new SinkWriteError(`${action} on ${target} failed: ${redact(message)}${code ? ` [${code}]` : ''}`, { cause: error, retriable: !permanent });
+  return new SinkWriteError(`${action} on ${target} failed: ${redact(message)}${code ? ` [${code}]` : ''}`, {
+    cause: error,
+    retriable: !permanent,
+  });
 }
 
 /** Strips `user:password@` from any URL that a driver echoed into its message. */

@@ -35,7 +35,10 @@ function consumerDeps(): Promise<ConsumerDeps> {
  * never acknowledged. Records that still exhaust the mapping's retries land in the S3 on-failure
  * destination, which `poglytics redrive --bucket` stores once the cause is fixed.
  */
-export async function handler(event: KinesisStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<KinesisStreamBatchResponse> {
+export async function handler(
+  event: KinesisStreamEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<KinesisStreamBatchResponse> {
   const outcome = await processUntilStored(event.Records.map(lambdaRecordInput), await consumerDeps(), {
     remainingMs: () => context?.getRemainingTimeInMillis() ?? 0,
   });

@@ -82,13 +82,16 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.
   let phase: { kind: 'reading'; timer: NodeJS.Timeout } | { kind: 'drained' } = {
     kind: 'reading',
-    timer: setInterval(() => {
-      if (ids.held === 0) return;
-      // While the stream fails, whatever the producer holds goes to the journal within a tick: a
-      // held line would be the one thing a crash then loses, so it leaves now (fallback id).
-      if (options.releaseHeldNow?.()) ids.releaseAll();
-      else ids.releaseOlderThan(Date.now() - maxHoldMs);
-    }, Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5)))).unref(),
+    timer: setInterval(
+      () => {
+        if (ids.held === 0) return;
+        // While the stream fails, whatever the producer holds goes to the journal within a tick: a
+        // held line would be the one thing a crash then loses, so it leaves now (fallback id).
+        if (options.releaseHeldNow?.()) ids.releaseAll();
+        else ids.releaseOlderThan(Date.now() - maxHoldMs);
+      },
+      Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5))),
+    ).unref(),
   };
 
   const read = (line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {

@@ -274,7 +274,10 @@ export class IrcConnection {
     this.link = next;
     this.handover = undefined;
     this.replacing = false;
-    this.options.logger?.info('replacement connection joined; closing the old one', { connection: this.index, joined: next.scheduler.joined });
+    this.options.logger?.info('replacement connection joined; closing the old one', {
+      connection: this.index,
+      joined: next.scheduler.joined,
+    });
     this.options.onChange?.();
     if (old && old !== next) {
       old.scheduler.stop();

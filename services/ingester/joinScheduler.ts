@@ -125,8 +125,6 @@ export class JoinScheduler {
     this.pump();
   }
 
-
-
   /** Resolves when no channel is queued, pending or waiting to retry. */
   whenSettled(): Promise<void> {
     if (this.outstanding === 0) return Promise.resolve();
@@ -191,13 +189,16 @@ export class JoinScheduler {
       return;
     }
     e.state = 'retrying';
-    e.timer = setTimeout(() => {
-      e.timer = undefined;
-      if (this.entries.get(login) !== e || e.state !== 'retrying') return;
-      e.state = 'queued';
-      this.queue.push(login);
-      this.pump();
-    }, backoffDelay(e.attempts, { baseMs: this.options.retryBaseMs ?? 1000, maxMs: 60_000 }));
+    e.timer = setTimeout(
+      () => {
+        e.timer = undefined;
+        if (this.entries.get(login) !== e || e.state !== 'retrying') return;
+        e.state = 'queued';
+        this.queue.push(login);
+        this.pump();
+      },
+      backoffDelay(e.attempts, { baseMs: this.options.retryBaseMs ?? 1000, maxMs: 60_000 }),
+    );
   }
 
   private markFailed(login: string, e: Entry, reason: string): void {

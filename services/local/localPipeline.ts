@@ -104,7 +104,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           storageErrors++;
           if (Date.now() - lastWarnAt < 10_000) return;
           lastWarnAt = Date.now();
-          logger.warn('the stream emulator cannot write its data; calls fail with a retriable error until it can', { error: error.message, failures: storageErrors });
+          logger.warn('the stream emulator cannot write its data; calls fail with a retriable error until it can', {
+            error: error.message,
+            failures: storageErrors,
+          });
         },
       });
       cleanups.push(() => emulators!.close());
@@ -149,7 +152,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         stopTimeoutMs: 8000,
         onWorkerDied: async (taskId, diedAt) => {
           const expired = await expireLeasesOf({ client: dynamo, tableName: config.controlTableName, owner: taskId, diedAt });
-          if (expired.length > 0) logger.info('expired the dead ingester leases', { taskId, slots: expired.map((l) => `${l.shardId}/${l.replica}`) });
+          if (expired.length > 0)
+            logger.info('expired the dead ingester leases', { taskId, slots: expired.map((l) => `${l.shardId}/${l.replica}`) });
         },
         ...(options.onIngesterOutput ? { onOutput: options.onIngesterOutput } : {}),
         ...(options.onIngesterFatal ? { onFatal: options.onIngesterFatal } : {}),
@@ -184,7 +188,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let poller: KinesisPoller | null = null;
     if (has('consumer')) {
       if (!options.sink) throw new Error('the consumer component needs a sink');
-      ({ poller } = await startLocalConsumer({ kinesis, streamName: config.kinesisStreamName, region: config.awsRegion, sink: options.sink, dataDir: options.dataDir, metrics, logger, esm: options.esm }));
+      ({ poller } = await startLocalConsumer({
+        kinesis,
+        streamName: config.kinesisStreamName,
+        region: config.awsRegion,
+        sink: options.sink,
+        dataDir: options.dataDir,
+        metrics,
+        logger,
+        esm: options.esm,
+      }));
     }
 
     let server: MetricsServer | null = null;

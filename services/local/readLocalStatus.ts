@@ -24,15 +24,29 @@ export interface LocalStatus {
  * counters and latency histogram, and the last refresh. The largest capture gap is kept across
  * reads: a worker that measured one may itself die later.
  */
-export function createStatusReader(metrics: PipelineMetrics, supervisor: Supervisor | null, lastRefresh: () => RefreshReport | null): () => Promise<LocalStatus> {
+export function createStatusReader(
+  metrics: PipelineMetrics,
+  supervisor: Supervisor | null,
+  lastRefresh: () => RefreshReport | null,
+): () => Promise<LocalStatus> {
   let captureGapMaxS: number | null = null;
   const counterValue = async (name: string): Promise<number> => {
     const metric = await metrics.registry.getSingleMetric(name)?.get();
-    return (metric?.values ?? []).filter((v) => !('metricName' in v) || !String(v.metricName).endsWith('_bucket')).reduce((sum, v) => sum + v.value, 0);
+    return (metric?.values ?? [])
+      .filter((v) => !('metricName' in v) || !String(v.metricName).endsWith('_bucket'))
+      .reduce((sum, v) => sum + v.value, 0);
   };
   return async () => {
     const workers = supervisor
-      ? await Promise.all(supervisor.running.map((w) => scrapeMetrics(w.metricsPort, ['twitch_scraper_joined_channels_total', 'twitch_scraper_messages_total', 'poglytics_capture_gap_max_seconds'])))
+      ? await Promise.all(
+          supervisor.running.map((w) =>
+            scrapeMetrics(w.metricsPort, [
+              'twitch_scraper_joined_channels_total',
+              'twitch_scraper_messages_total',
+              'poglytics_capture_gap_max_seconds',
+            ]),
+          ),
+        )
       : [];
     for (const w of workers) {
       const gap = w.poglytics_capture_gap_max_seconds;

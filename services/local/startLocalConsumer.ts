@@ -43,12 +43,20 @@ export async function startLocalConsumer(options: LocalConsumerOptions): Promise
     settings: { ...DEFAULT_ESM_SETTINGS, ...options.esm },
     logger,
     handler: async (event: KinesisStreamEvent) => {
-      const outcome = await processKinesisBatch(event.Records.map(lambdaRecordInput), { sink, deadLetter, metrics: consumerMetrics, logger });
+      const outcome = await processKinesisBatch(event.Records.map(lambdaRecordInput), {
+        sink,
+        deadLetter,
+        metrics: consumerMetrics,
+        logger,
+      });
       // A store that cannot be written is waited out by the poller (same records, backoff), never given up on.
       if (outcome.outage) throw new StorageUnavailableError(outcome.outage);
       return { batchItemFailures: outcome.batchItemFailures };
     },
-    onFailure: onFailureToDeadLetter(deadLetter, { logger, counted: (events) => metrics.deadLetters.inc({ source: 'kinesis-on-failure' }, events) }),
+    onFailure: onFailureToDeadLetter(deadLetter, {
+      logger,
+      counted: (events) => metrics.deadLetters.inc({ source: 'kinesis-on-failure' }, events),
+    }),
     outageObserver: consumerOutageObserver(metrics, logger),
   });
   await poller.start();

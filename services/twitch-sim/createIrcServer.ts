@@ -53,7 +53,14 @@ export function createIrcServer(deps: {
   let joinLimit = options.joinLimit;
   let nextId = 1;
   const timers = new Set<NodeJS.Timeout>();
-  const counters: IrcCounters = { connectionsTotal: 0, droppedSlowReaders: 0, droppedJoinLimit: 0, eventsSent: 0, deliveries: 0, bytesSent: 0 };
+  const counters: IrcCounters = {
+    connectionsTotal: 0,
+    droppedSlowReaders: 0,
+    droppedJoinLimit: 0,
+    eventsSent: 0,
+    deliveries: 0,
+    bytesSent: 0,
+  };
 
   const wss = new WebSocketServer({
     server: deps.httpServer,
@@ -78,7 +85,16 @@ export function createIrcServer(deps: {
 
   function recordAndSend(session: IrcSession, replies: string[], event: GeneratedLine | null, channel: string, cause: SendCause): void {
     if (event !== null) {
-      groundTruth.record({ eventId: event.eventId, kind: event.kind, subtype: event.subtype, channel, connectionIds: [session.id], raw: event.line, sentAt: options.now(), cause });
+      groundTruth.record({
+        eventId: event.eventId,
+        kind: event.kind,
+        subtype: event.subtype,
+        channel,
+        connectionIds: [session.id],
+        raw: event.line,
+        sentAt: options.now(),
+        cause,
+      });
       session.eventsSent++;
       counters.eventsSent++;
       counters.deliveries++;
@@ -100,7 +116,13 @@ export function createIrcServer(deps: {
       const status = channelStatus.get(login) ?? (channel === undefined ? 'suspended' : undefined);
       if (status !== undefined || channel === undefined) {
         const line = status === 'banned' ? ircReplies.channelBanned(login) : ircReplies.channelSuspended(login);
-        const event: GeneratedLine = { channelIndex: -1, kind: 'notice', subtype: status === 'banned' ? 'msg_banned' : 'msg_channel_suspended', eventId: null, line };
+        const event: GeneratedLine = {
+          channelIndex: -1,
+          kind: 'notice',
+          subtype: status === 'banned' ? 'msg_banned' : 'msg_channel_suspended',
+          eventId: null,
+          line,
+        };
         recordAndSend(session, [line], event, login, 'join');
         continue;
       }
@@ -114,7 +136,13 @@ export function createIrcServer(deps: {
       replies.push(session.caps.tags ? roomState : roomState.slice(roomState.indexOf(' ') + 1));
       subscriptions.add(session, channel.index);
       groundTruth.recordJoin({ connectionId: session.id, channel: login, joinedAt: options.now() });
-      recordAndSend(session, replies, { channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: roomState }, login, 'join');
+      recordAndSend(
+        session,
+        replies,
+        { channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: roomState },
+        login,
+        'join',
+      );
     }
   }
 
@@ -166,18 +194,21 @@ export function createIrcServer(deps: {
     ws.on('error', () => drop(session));
   });
 
-  const liveness = setInterval(() => {
-    const now = performance.now();
-    for (const session of sessions.values()) {
-      if (session.closed) continue;
-      if (session.awaitingPongSince !== null) {
-        if (now - session.awaitingPongSince > options.pongTimeoutMs) drop(session);
-      } else if (now - session.lastActivity >= options.pingIntervalMs) {
-        session.awaitingPongSince = now;
-        send(session, [ircReplies.ping()]);
+  const liveness = setInterval(
+    () => {
+      const now = performance.now();
+      for (const session of sessions.values()) {
+        if (session.closed) continue;
+        if (session.awaitingPongSince !== null) {
+          if (now - session.awaitingPongSince > options.pongTimeoutMs) drop(session);
+        } else if (now - session.lastActivity >= options.pingIntervalMs) {
+          session.awaitingPongSince = now;
+          send(session, [ircReplies.ping()]);
+        }
       }
-    }
-  }, Math.max(10, Math.min(1000, options.pingIntervalMs / 2, options.pongTimeoutMs / 2)));
+    },
+    Math.max(10, Math.min(1000, options.pingIntervalMs / 2, options.pongTimeoutMs / 2)),
+  );
   liveness.unref();
 
   function targets(connectionId: number | undefined): IrcSession[] {
@@ -205,12 +236,31 @@ export function createIrcServer(deps: {
         const channel = catalog.channels[generated.channelIndex]?.login ?? '';
         if (connectionIds.length === 0) {
           // Sent to nobody: a capture gap, which only the ground truth can show.
-          if (options.groundTruth.recordUndelivered) groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
+          if (options.groundTruth.recordUndelivered)
+            groundTruth.record({
+              eventId: generated.eventId,
+              kind: generated.kind,
+              subtype: generated.subtype,
+              channel,
+              connectionIds,
+              raw: generated.line,
+              sentAt: now,
+              cause,
+            });
           continue;
         }
         counters.eventsSent++;
         counters.deliveries += connectionIds.length;
-        groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
+        groundTruth.record({
+          eventId: generated.eventId,
+          kind: generated.kind,
+          subtype: generated.subtype,
+          channel,
+          connectionIds,
+          raw: generated.line,
+          sentAt: now,
+          cause,
+        });
       }
       for (const session of touched) {
         send(session, session.pending);

@@ -26,7 +26,8 @@ export interface PerRequestChdb {
 async function readAll(values: unknown): Promise<string> {
   if (typeof values === 'string') return values;
   let body = '';
-  for await (const chunk of values as Readable) body += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+  for await (const chunk of values as Readable)
+    body += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
   return body;
 }
 

@@ -34,7 +34,10 @@ export class PropertyCases {
     for (const name of names) this.t.diagnostic(`${this.hits.get(name) ?? 0} of ${this.runs} runs reached: ${name}`);
     for (const [name, floor] of Object.entries(floors)) {
       const count = this.hits.get(name) ?? 0;
-      assert.ok(count >= floor, `only ${count} of ${this.runs} runs reached "${name}" (the floor is ${floor}): the generator must produce the case this property is about`);
+      assert.ok(
+        count >= floor,
+        `only ${count} of ${this.runs} runs reached "${name}" (the floor is ${floor}): the generator must produce the case this property is about`,
+      );
     }
   }
 }

@@ -55,7 +55,11 @@ describe('IrcSocket frames', () => {
 
   it('splits a frame into lines, decodes each on its own, and hands over a line that is not UTF-8 as its exact bytes', async () => {
     // Prepare
-    const bad = Buffer.concat([Buffer.from('@id=x :a!a@a.tmi.twitch.tv PRIVMSG #c :bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes')]);
+    const bad = Buffer.concat([
+      Buffer.from('@id=x :a!a@a.tmi.twitch.tv PRIVMSG #c :bad '),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' bytes'),
+    ]);
     const frame = Buffer.concat([
       Buffer.from(':a!a@a.tmi.twitch.tv PRIVMSG #c :plain\r\n'),
       Buffer.from(':a!a@a.tmi.twitch.tv PRIVMSG #c :emote 😀 and é\r\n'),

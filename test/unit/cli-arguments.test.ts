@@ -38,7 +38,11 @@ describe('every verb reports a bad argument in one line, with its exit code', ()
     { args: ['local', '--sim-rate', 'fast'], line: /^poglytics local: --sim-rate: needs a non-negative integer$/, code: 2 },
     { args: ['sim', '--frobnicate'], line: /^poglytics sim: unknown option --frobnicate$/, code: 1 },
     { args: ['sim', '--port'], line: /^poglytics sim: --port needs a value$/, code: 1 },
-    { args: ['sim', '--seed', '-1'], line: /^poglytics sim: --seed needs a value \(write --seed=VALUE for one that starts with -\)$/, code: 1 },
+    {
+      args: ['sim', '--seed', '-1'],
+      line: /^poglytics sim: --seed needs a value \(write --seed=VALUE for one that starts with -\)$/,
+      code: 1,
+    },
     { args: ['sim', '--seed=-1'], line: /^poglytics sim: --seed needs a non-negative integer$/, code: 1 },
   ];
   for (const c of cases) {

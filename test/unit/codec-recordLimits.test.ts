@@ -10,7 +10,8 @@ const KINESIS_LIMIT = 1024 * 1024;
 const BROTLI: RecordCompression = { codec: 'brotli', level: 2 };
 
 /** Lines that barely compress (random base64 in a JSON string), so compressed size tracks input size. */
-const incompressibleLines = (count: number, chars: number) => Array.from({ length: count }, () => JSON.stringify(randomBytes(Math.ceil((chars * 3) / 4)).toString('base64')));
+const incompressibleLines = (count: number, chars: number) =>
+  Array.from({ length: count }, () => JSON.stringify(randomBytes(Math.ceil((chars * 3) / 4)).toString('base64')));
 const ndjson = (lines: readonly string[]) => Buffer.from(`${lines.join('\n')}\n`);
 
 function encodeAll(encoder: RecordEncoder, lines: readonly string[]) {
@@ -19,11 +20,13 @@ function encodeAll(encoder: RecordEncoder, lines: readonly string[]) {
 }
 
 function assertSameLines(records: readonly { data: Buffer }[], lines: readonly string[]) {
-  const inflated = Buffer.concat(records.map((r) => {
-    const data = decompressRecord(r.data);
-    if (typeof data === 'string') throw new Error(data);
-    return data;
-  }));
+  const inflated = Buffer.concat(
+    records.map((r) => {
+      const data = decompressRecord(r.data);
+      if (typeof data === 'string') throw new Error(data);
+      return data;
+    }),
+  );
   assert.deepEqual(inflated, ndjson(lines), 'lines lost, changed or reordered');
 }
 
@@ -38,7 +41,10 @@ describe('Kinesis record size limits', () => {
       // Assess
       const sizes = records.map((r) => r.data.length);
       assert.ok(records.length >= 3, `${records.length} records (${sizes.join(', ')} bytes) for 3 MiB of incompressible lines`);
-      assert.ok(sizes.every((s) => s <= KINESIS_LIMIT), `options ${JSON.stringify(options)}: record sizes ${sizes.join(', ')}`);
+      assert.ok(
+        sizes.every((s) => s <= KINESIS_LIMIT),
+        `options ${JSON.stringify(options)}: record sizes ${sizes.join(', ')}`,
+      );
       assertSameLines(records, lines);
     }
   });
@@ -51,9 +57,15 @@ describe('Kinesis record size limits', () => {
     const atCap = encodeAll(new RecordEncoder({ maxBytes: exact, compression: BROTLI }), lines);
     const belowCap = encodeAll(new RecordEncoder({ maxBytes: exact - 1, compression: BROTLI }), lines);
     // Assess
-    assert.deepEqual(atCap.map((r) => r.data.length), [exact]);
+    assert.deepEqual(
+      atCap.map((r) => r.data.length),
+      [exact],
+    );
     assert.ok(belowCap.length >= 2, `a ${exact}-byte group was kept whole under a ${exact - 1}-byte cap`);
-    assert.ok(belowCap.every((r) => r.data.length <= exact - 1), `record sizes ${belowCap.map((r) => r.data.length).join(', ')} over ${exact - 1}`);
+    assert.ok(
+      belowCap.every((r) => r.data.length <= exact - 1),
+      `record sizes ${belowCap.map((r) => r.data.length).join(', ')} over ${exact - 1}`,
+    );
     assertSameLines(belowCap, lines);
   });
 
@@ -62,6 +74,9 @@ describe('Kinesis record size limits', () => {
     const encoder = new RecordEncoder({ maxBytes: 4096, compression: BROTLI });
     encoder.append(incompressibleLines(1, 8000)[0]!);
     // Act + Assess
-    assert.throws(() => encoder.flush(), (error: unknown) => error instanceof CodecError && /over the 4096-byte record limit/.test(error.message));
+    assert.throws(
+      () => encoder.flush(),
+      (error: unknown) => error instanceof CodecError && /over the 4096-byte record limit/.test(error.message),
+    );
   });
 });

@@ -23,7 +23,8 @@ function scheduler(t: TestContext, options: { timeoutMs?: number; maxAttempts?: 
     onJoined: (login) => joined.push(login),
     onFailed: (login, reason) => failed.set(login, reason),
   });
-  const joins = () => lines.filter((l) => l.line.startsWith('JOIN ')).map((l) => ({ at: l.at - 1_000_000, channels: l.line.slice(5).split(',') }));
+  const joins = () =>
+    lines.filter((l) => l.line.startsWith('JOIN ')).map((l) => ({ at: l.at - 1_000_000, channels: l.line.slice(5).split(',') }));
   return { s, lines, joins, failed, joined, setOpen: (v: boolean) => (open = v), tick: (ms: number) => t.mock.timers.tick(ms) };
 }
 
@@ -45,8 +46,15 @@ describe('JoinScheduler (mocked clock)', () => {
     assert.deepEqual(perWindow(), [[0, 20]], 'no token comes back before the window has passed');
     tick(1);
     tick(10_000);
-    assert.deepEqual(perWindow(), [[0, 20], [10_000, 20], [20_000, 5]]);
-    assert.deepEqual(joins().flatMap((j) => j.channels), logins(45).map((l) => `#${l}`));
+    assert.deepEqual(perWindow(), [
+      [0, 20],
+      [10_000, 20],
+      [20_000, 5],
+    ]);
+    assert.deepEqual(
+      joins().flatMap((j) => j.channels),
+      logins(45).map((l) => `#${l}`),
+    );
   });
 
   it('a ROOMSTATE confirms a join; a timeout retries with backoff, then fails with join_timeout', (t) => {
@@ -99,7 +107,10 @@ describe('JoinScheduler (mocked clock)', () => {
     s.remove('c0');
     s.remove('c1');
     s.remove('c20');
-    assert.deepEqual(lines.filter((l) => l.line.startsWith('PART')).map((l) => l.line), ['PART #c0', 'PART #c1']);
+    assert.deepEqual(
+      lines.filter((l) => l.line.startsWith('PART')).map((l) => l.line),
+      ['PART #c0', 'PART #c1'],
+    );
     assert.equal(s.state('c20'), undefined);
   });
 });

@@ -12,7 +12,9 @@ import { unescapeTagValue } from '../../core/irc/unescapeTagValue.ts';
 import { anyString, chatText, formatTags, tagMap, tagValue } from '../helpers/arbitraries.ts';
 import { PropertyCases } from '../helpers/propertyCases.ts';
 
-const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 const COMMANDS = ['PRIVMSG', 'USERNOTICE', 'CLEARCHAT', 'CLEARMSG', 'ROOMSTATE', 'NOTICE', 'PING', 'JOIN', '001', 'USERSTATE', 'WHISPER'];
 
 /** The result is well-formed: an event that passes the schema, an ignore, or a rejection that is not a bug. */
@@ -30,7 +32,11 @@ const ircLikeLine = fc
     command: fc.oneof(fc.constantFrom(...COMMANDS), anyString(8)),
     params: fc.array(fc.oneof(fc.constant('#chan'), fc.constant('*'), anyString(10)), { maxLength: 3 }),
     trailing: fc.option(chatText(40), { nil: null }),
-    typedTags: fc.dictionary(fc.constantFrom('bits', 'ban-duration', 'tmi-sent-ts', 'id', 'msg-id', 'source-msg-id', 'login', 'room-id'), anyString(6), { noNullPrototype: true }),
+    typedTags: fc.dictionary(
+      fc.constantFrom('bits', 'ban-duration', 'tmi-sent-ts', 'id', 'msg-id', 'source-msg-id', 'login', 'room-id'),
+      anyString(6),
+      { noNullPrototype: true },
+    ),
   })
   .map(({ tags, prefix, command, params, trailing, typedTags }) => {
     const allTags = tags === null && Object.keys(typedTags).length === 0 ? null : { ...tags, ...typedTags };
@@ -42,7 +48,11 @@ const mutatedRealLine = fc
   .tuple(
     fc.constantFrom(...realLines),
     fc.array(
-      fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.oneof(fc.constantFrom(' ', ';', '=', ':', '@', '\\', '#', '!', '\u0001', '\r', '\n', '\0', '\ud800'), anyString(3))),
+      fc.tuple(
+        fc.nat(),
+        fc.nat({ max: 8 }),
+        fc.oneof(fc.constantFrom(' ', ';', '=', ':', '@', '\\', '#', '!', '\u0001', '\r', '\n', '\0', '\ud800'), anyString(3)),
+      ),
       { minLength: 1, maxLength: 4 },
     ),
   )
@@ -62,7 +72,10 @@ describe('IRC parser (property-based)', () => {
       fc.property(tagMap(), chatText(30), (tags, text) => {
         fc.pre(Object.keys(tags).length > 0);
         cases.run();
-        cases.reached('a tag value with a character that must be escaped', Object.values(tags).some((v) => /[ ;\\\r\n]/.test(v)));
+        cases.reached(
+          'a tag value with a character that must be escaped',
+          Object.values(tags).some((v) => /[ ;\\\r\n]/.test(v)),
+        );
         cases.reached('an empty tag value', Object.values(tags).includes(''));
         const message = parseLine(`${formatTags(tags)}:u!u@u.tmi.twitch.tv PRIVMSG #chan :${text}`);
         assert.deepStrictEqual(message.tags, tags);
@@ -170,13 +183,19 @@ describe('IRC parser (property-based)', () => {
   it('random bytes never throw out of normalizeLineBytes', (t) => {
     const cases = new PropertyCases(t);
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutatedRealLine.map((line) => new Uint8Array(Buffer.from(line)))), (bytes) => {
-        const result = normalizeLineBytes(bytes, 1_700_000_000_000);
-        cases.run();
-        cases.reached(`result: ${result.type}`);
-        cases.reached('bytes that are not valid UTF-8', !Buffer.from(bytes).equals(Buffer.from(Buffer.from(bytes).toString('utf8'))));
-        assertSound(result);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          mutatedRealLine.map((line) => new Uint8Array(Buffer.from(line))),
+        ),
+        (bytes) => {
+          const result = normalizeLineBytes(bytes, 1_700_000_000_000);
+          cases.run();
+          cases.reached(`result: ${result.type}`);
+          cases.reached('bytes that are not valid UTF-8', !Buffer.from(bytes).equals(Buffer.from(Buffer.from(bytes).toString('utf8'))));
+          assertSound(result);
+        },
+      ),
       { numRuns: 2000 },
     );
     cases.report({ 'result: event': 100, 'result: rejected': 300, 'bytes that are not valid UTF-8': 200 });

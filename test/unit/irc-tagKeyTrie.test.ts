@@ -27,7 +27,10 @@ describe('tags objects built from the key trie', () => {
         cases.run();
         cases.reached('several keys', Object.keys(tags).length > 1);
         // Index-like keys come first in any object, whatever the order on the line.
-        cases.reached('an index-like key among others', Object.keys(tags).length > 1 && Object.keys(tags).some((key) => /^(0|[1-9][0-9]*)$/.test(key)));
+        cases.reached(
+          'an index-like key among others',
+          Object.keys(tags).length > 1 && Object.keys(tags).some((key) => /^(0|[1-9][0-9]*)$/.test(key)),
+        );
         const [first, second, third] = parsedThrice(`${formatTags(tags)}${TAIL}`);
         assert.deepStrictEqual(shape(first!), { entries: Object.entries(tags), prototype: true });
         assert.deepStrictEqual(shape(second!), shape(first!));
@@ -40,19 +43,32 @@ describe('tags objects built from the key trie', () => {
 
   it('keep the first position and the last value of a repeated key, and sort index-like keys first, as stores do', () => {
     const [, , built] = parsedThrice(`@b=1;a=2;b=3;7=x;c ${TAIL}`);
-    assert.deepStrictEqual(Object.entries(built!), [['7', 'x'], ['b', '3'], ['a', '2'], ['c', '']]);
+    assert.deepStrictEqual(Object.entries(built!), [
+      ['7', 'x'],
+      ['b', '3'],
+      ['a', '2'],
+      ['c', ''],
+    ]);
   });
 
   it('keep __proto__ an own tag and never change the prototype', () => {
     for (const tags of parsedThrice(`@id=1;__proto__=p;color= ${TAIL}`)) {
-      assert.deepStrictEqual(Object.entries(tags), [['id', '1'], ['__proto__', 'p'], ['color', '']]);
+      assert.deepStrictEqual(Object.entries(tags), [
+        ['id', '1'],
+        ['__proto__', 'p'],
+        ['color', ''],
+      ]);
       assert.equal(Object.getPrototypeOf(tags), Object.prototype);
     }
   });
 
   it('cannot be made to run a key as code', () => {
     const key = 'a":0,[globalThis.poglyticsPwned++]:0,"b';
-    for (const tags of parsedThrice(`@${key}=v;id=1 ${TAIL}`)) assert.deepStrictEqual(Object.entries(tags), [[key, 'v'], ['id', '1']]);
+    for (const tags of parsedThrice(`@${key}=v;id=1 ${TAIL}`))
+      assert.deepStrictEqual(Object.entries(tags), [
+        [key, 'v'],
+        ['id', '1'],
+      ]);
     assert.equal((globalThis as Record<string, unknown>).poglyticsPwned, undefined);
   });
 
@@ -93,14 +109,21 @@ describe('tags objects built from the key trie', () => {
     assert.equal(sharedTagKeys.state(keys).built, true);
     const fresh = new TagKeyTrie();
     assert.deepEqual(fresh.state(keys), { learned: false, built: false, nodes: 1, builders: 0 });
-    assert.deepEqual(Object.entries(parseLine(line, fresh).tags), [['only-here-1', '1'], ['only-here-2', '1']]);
+    assert.deepEqual(Object.entries(parseLine(line, fresh).tags), [
+      ['only-here-1', '1'],
+      ['only-here-2', '1'],
+    ]);
     assert.equal(fresh.state(keys).learned, true);
   });
 
   it('still parse every line right once the trie is full of one-off keys', () => {
     for (let i = 0; i < 20_000; i++) parseLine(`@k${i}=1;k${i}b=2 ${TAIL}`);
     const [first, , third] = parsedThrice(`@badges=;color=#F00;id=9 ${TAIL}`);
-    assert.deepStrictEqual(Object.entries(first!), [['badges', ''], ['color', '#F00'], ['id', '9']]);
+    assert.deepStrictEqual(Object.entries(first!), [
+      ['badges', ''],
+      ['color', '#F00'],
+      ['id', '9'],
+    ]);
     assert.deepStrictEqual(Object.entries(third!), Object.entries(first!));
   });
 });

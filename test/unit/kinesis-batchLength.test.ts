@@ -8,7 +8,8 @@ const MAX_CALL_BYTES = 5 * 1024 * 1024;
 /** batchLength counts a 36-byte partition key (a UUID) per entry. */
 const KEY_BYTES = 36;
 
-const entries = (count: number, bytes: number): PutEntry[] => Array.from({ length: count }, () => ({ data: Buffer.alloc(bytes), eventCount: 1 }));
+const entries = (count: number, bytes: number): PutEntry[] =>
+  Array.from({ length: count }, () => ({ data: Buffer.alloc(bytes), eventCount: 1 }));
 
 describe('batchLength (what one PutRecords call may carry)', () => {
   it('takes at most 500 entries, even when the caller allows more', () => {

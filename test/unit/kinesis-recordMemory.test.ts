@@ -10,7 +10,7 @@ describe('RecordMemory', () => {
     const memory = new RecordMemory();
     const held: HeldRecord[] = [];
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let step = 0; step < 2000; step++) {
       const action = random();
       if (action < 0.4) {
@@ -34,17 +34,28 @@ describe('RecordMemory', () => {
       }
       assert.equal(memory.bytes, sum(held));
       assert.equal(memory.length, held.length);
-      assert.equal(memory.events, held.reduce((n, r) => n + r.eventCount, 0));
+      assert.equal(
+        memory.events,
+        held.reduce((n, r) => n + r.eventCount, 0),
+      );
     }
   });
 
   it('frees the fewest oldest records that cover an excess, and counts due records from the oldest', () => {
     const memory = new RecordMemory();
-    for (const [bytes, sealedAt] of [[100, 1], [200, 2], [300, 3]] as const) memory.push(record(bytes, 1, sealedAt));
+    for (const [bytes, sealedAt] of [
+      [100, 1],
+      [200, 2],
+      [300, 3],
+    ] as const)
+      memory.push(record(bytes, 1, sealedAt));
     assert.equal(memory.countToFree(0), 0);
     assert.equal(memory.countToFree(100), 1);
     assert.equal(memory.countToFree(101), 2);
     assert.equal(memory.countToFree(10_000), 3);
-    assert.equal(memory.countFromOldest((r) => r.sealedAt <= 2), 2);
+    assert.equal(
+      memory.countFromOldest((r) => r.sealedAt <= 2),
+      2,
+    );
   });
 });

@@ -40,7 +40,11 @@ describe('ShardCheckpoints on a full disk', () => {
 
     // Assess: memory is current; the file is the older position, whole (a restart reads a little again)
     assert.equal(checkpoints.get('shardId-000000000000'), '200');
-    assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { stream: STREAM, streamCreatedAt: CREATED_AT, shards: { 'shardId-000000000000': '100' } });
+    assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), {
+      stream: STREAM,
+      streamCreatedAt: CREATED_AT,
+      shards: { 'shardId-000000000000': '100' },
+    });
     assert.equal(new ShardCheckpoints(path, STREAM, CREATED_AT).get('shardId-000000000000'), '100');
 
     // Act: room again

@@ -46,11 +46,14 @@ describe('the logger', () => {
     const previous = process.env.LOG_LEVEL;
     process.env.LOG_LEVEL = 'verbose';
     try {
-      assert.throws(() => createLogger(), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.match(error.message, /LOG_LEVEL must be one of debug, info, warn, error, got "verbose"/);
-        return true;
-      });
+      assert.throws(
+        () => createLogger(),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /LOG_LEVEL must be one of debug, info, warn, error, got "verbose"/);
+          return true;
+        },
+      );
     } finally {
       if (previous === undefined) delete process.env.LOG_LEVEL;
       else process.env.LOG_LEVEL = previous;

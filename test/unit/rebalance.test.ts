@@ -38,7 +38,12 @@ function assertInvariants(shards: readonly (readonly ShardChannel[])[], settings
 
 /** An arbitrary (possibly unbalanced, over-full, duplicated) current assignment. */
 const messyCurrentArb = fc
-  .tuple(liveArb(120), fc.integer({ min: 0, max: 8 }), fc.array(fc.nat(), { maxLength: 200 }), fc.array(fc.nat(30 * MINUTE), { maxLength: 200 }))
+  .tuple(
+    liveArb(120),
+    fc.integer({ min: 0, max: 8 }),
+    fc.array(fc.nat(), { maxLength: 200 }),
+    fc.array(fc.nat(30 * MINUTE), { maxLength: 200 }),
+  )
   .map(([channels, shardCount, picks, ages]) => {
     const shards: ShardChannel[][] = Array.from({ length: shardCount }, () => []);
     if (shardCount > 0) {
@@ -61,7 +66,10 @@ describe('rebalance', () => {
         cases.run();
         cases.reached('several shards', result.shardCount > 1);
         cases.reached('a channel in two shards before', new Set(currentLogins).size < currentLogins.length);
-        cases.reached('a shard filled to capacity', result.assignment.some((shard) => shard.length === settings.shardCapacity));
+        cases.reached(
+          'a shard filled to capacity',
+          result.assignment.some((shard) => shard.length === settings.shardCapacity),
+        );
         assertInvariants(result.assignment, settings);
         const assigned = new Set(result.assignment.flat().map((c) => c.login));
         for (const channel of live) assert.ok(assigned.has(channel.login), `${channel.login} is live but unassigned`);
@@ -95,7 +103,11 @@ describe('rebalance', () => {
     // Found by this property in CI: five viewerless channels filled shard 0 and the heavy newcomers
     // all landed in shard 1; spreading equal loads by channel count leaves no reason to move.
     const base = ['0', '_', 'a_', '__', '1'].map((login) => ({ login, id: `id-${login}`, viewers: 0 }));
-    const extra = [{ login: 'a', id: 'id-a', viewers: 1 }, { login: '0_', id: 'id-0_', viewers: 5 }, { login: '2', id: 'id-2', viewers: 5 }];
+    const extra = [
+      { login: 'a', id: 'id-a', viewers: 1 },
+      { login: '0_', id: 'id-0_', viewers: 5 },
+      { login: '2', id: 'id-2', viewers: 5 },
+    ];
     const settings = { shardCapacity: 5, offlineGraceMs: 10 * MINUTE, headroom: 0.9 };
     const first = rebalance([], base, settings, NOW);
     const second = rebalance(first.assignment, [...base, ...extra], settings, NOW);
@@ -173,7 +185,10 @@ describe('rebalance', () => {
         const still = live.filter((c) => c.login !== gone.login);
         const before = rebalance([], live, settings, NOW);
         const within = rebalance(before.assignment, still, settings, NOW + graceMinutes * MINUTE);
-        assert.ok(within.assignment.flat().some((c) => c.login === gone.login), 'removed during its grace period');
+        assert.ok(
+          within.assignment.flat().some((c) => c.login === gone.login),
+          'removed during its grace period',
+        );
         assert.deepEqual(within.removed, []);
         const after = rebalance(within.assignment, still, settings, NOW + graceMinutes * MINUTE + 1);
         assert.ok(!after.assignment.flat().some((c) => c.login === gone.login), 'kept after its grace period');
@@ -190,7 +205,10 @@ describe('rebalance', () => {
       fc.property(messyCurrentArb, liveArb(150), settingsArb, fc.integer(), (current, live, settings, seed) => {
         const shuffled = [...live].sort((a, b) => ((a.login.charCodeAt(0) * seed) % 7) - ((b.login.charCodeAt(0) * seed) % 7));
         cases.run();
-        cases.reached('a reordered live list over several shards', shuffled.some((c, i) => c !== live[i]) && rebalance([], live, settings, NOW).shardCount > 1);
+        cases.reached(
+          'a reordered live list over several shards',
+          shuffled.some((c, i) => c !== live[i]) && rebalance([], live, settings, NOW).shardCount > 1,
+        );
         const a = rebalance(structuredClone(current), live, settings, NOW);
         const b = rebalance(structuredClone(current), shuffled, settings, NOW);
         assert.deepEqual(a, b);
@@ -202,15 +220,26 @@ describe('rebalance', () => {
 
   it('never assigns an excluded channel, and drops it from a shard that had it', () => {
     const current = [[{ login: 'optout', id: '1', viewers: 5, lastLiveAt: NOW }], []];
-    const live = [{ login: 'optout', id: '1', viewers: 9 }, { login: 'other', id: '2', viewers: 3 }];
+    const live = [
+      { login: 'optout', id: '1', viewers: 9 },
+      { login: 'other', id: '2', viewers: 3 },
+    ];
     const result = rebalance(current, live, { shardCapacity: 5, offlineGraceMs: 10 * MINUTE, excluded: new Set(['optout']) }, NOW);
-    assert.deepEqual(result.assignment.flat().map((c) => c.login), ['other']);
+    assert.deepEqual(
+      result.assignment.flat().map((c) => c.login),
+      ['other'],
+    );
     assert.deepEqual(result.removed, ['optout']);
   });
 
   it('keeps the lowest shard copy of a channel found in two shards', () => {
     const copy = { login: 'dup', id: '1', viewers: 5, lastLiveAt: NOW };
-    const result = rebalance([[copy], [copy]], [{ login: 'dup', id: '1', viewers: 5 }], { shardCapacity: 5, offlineGraceMs: 0, minShards: 2 }, NOW);
+    const result = rebalance(
+      [[copy], [copy]],
+      [{ login: 'dup', id: '1', viewers: 5 }],
+      { shardCapacity: 5, offlineGraceMs: 0, minShards: 2 },
+      NOW,
+    );
     assert.deepEqual(result.assignment, [[copy], []]);
     assert.deepEqual(result.duplicatesDropped, ['dup']);
     assert.deepEqual(result.moves, []);

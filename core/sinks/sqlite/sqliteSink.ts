@@ -77,7 +77,9 @@ export class SqliteSink implements Sink {
   async migrate(): Promise<void> {
     const db = this.open();
     try {
-      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
       // IMMEDIATE takes the write lock up front, so two processes migrating at once serialize.
       db.transaction(() => {
         const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
