@@ -4,30 +4,23 @@ import type { StreamEvent } from '../events/streamEvent.ts';
 import { JournalAppender } from './journalAppender.ts';
 import { PutLoop } from './putLoop.ts';
 import { PutPacer } from './putPacer.ts';
-import { PARTITION_KEY_BYTES, PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_ENTRIES } from './putRecordsBatch.ts';
-import type { Batch, KinesisProducerOptions, ProducerStats } from './kinesisProducerOptions.ts';
+import { PUT_RECORDS_MAX_BYTES } from './putRecordsBatch.ts';
+import {
+  DEFAULT_FLUSH_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_MAX_BUFFER_BYTES,
+  DEFAULT_SPILL_AFTER_MS,
+  JOURNAL_BATCH_KEY_HEADROOM,
+  MAX_JOURNAL_TICK_MS,
+  type Batch,
+  type KinesisProducerOptions,
+  type ProducerStats,
+} from './kinesisProducerOptions.ts';
 import { RecordMemory, type HeldRecord } from './recordMemory.ts';
 import { sendBatch, type SendContext } from './sendBatch.ts';
 import { spillRecords, type SpillContext, type SpillReason } from './spillRecords.ts';
 
 export type { KinesisProducerOptions, ProducerStats } from './kinesisProducerOptions.ts';
-
-/** A partly filled record waits at most this long: the latency the stream adds to a quiet channel's line. */
-const DEFAULT_FLUSH_MS = 250;
-/** Write-ahead: a record Kinesis has not acknowledged this long after sealing goes to the journal (KINESIS_SPILL_AFTER_MS). */
-const DEFAULT_SPILL_AFTER_MS = 1000;
-/** Memory an ingester's producer may hold (unsealed, sealed, in flight) before records spill to the journal. */
-const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
-/** Longest pause between puts while the stream fails or throttles. */
-const DEFAULT_MAX_BACKOFF_MS = 5000;
-/** The journal tick, and so the most traffic a crash loses while the stream fails. */
-const MAX_JOURNAL_TICK_MS = 100;
-
-/**
- * A journal batch's limit counts record data only, but a PutRecords call's 5 MiB also counts each
- * entry's partition key: leave room for the keys of a full call (500 entries).
- */
-const JOURNAL_BATCH_KEY_HEADROOM = PUT_RECORDS_MAX_ENTRIES * PARTITION_KEY_BYTES;
 
 /**
  * Batches StreamEvents into compressed NDJSON records (the shared codec) and writes them to Kinesis.

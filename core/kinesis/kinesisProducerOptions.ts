@@ -3,6 +3,7 @@ import type { EncodeOptions } from '../events/kinesisRecordCodec.ts';
 import type { Logger } from '../log.ts';
 import type { IngesterMetrics } from '../metrics.ts';
 import type { DiskJournal } from './diskJournal.ts';
+import { PARTITION_KEY_BYTES, PUT_RECORDS_MAX_ENTRIES } from './putRecordsBatch.ts';
 import type { HeldRecord } from './recordMemory.ts';
 
 export interface KinesisProducerOptions {
@@ -45,3 +46,20 @@ export interface Batch {
   /** Entries (from the front) that moved to the journal while the call was in flight: the journal owns them now. */
   journaled: number;
 }
+
+/** A partly filled record waits at most this long: the latency the stream adds to a quiet channel's line. */
+export const DEFAULT_FLUSH_MS = 250;
+/** Write-ahead: a record Kinesis has not acknowledged this long after sealing goes to the journal (KINESIS_SPILL_AFTER_MS). */
+export const DEFAULT_SPILL_AFTER_MS = 1000;
+/** Memory an ingester's producer may hold (unsealed, sealed, in flight) before records spill to the journal. */
+export const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Longest pause between puts while the stream fails or throttles. */
+export const DEFAULT_MAX_BACKOFF_MS = 5000;
+/** The journal tick, and so the most traffic a crash loses while the stream fails. */
+export const MAX_JOURNAL_TICK_MS = 100;
+
+/**
+ * A journal batch's limit counts record data only, but a PutRecords call's 5 MiB also counts each
+ * entry's partition key: leave room for the keys of a full call (500 entries).
+ */
+export const JOURNAL_BATCH_KEY_HEADROOM = PUT_RECORDS_MAX_ENTRIES * PARTITION_KEY_BYTES;

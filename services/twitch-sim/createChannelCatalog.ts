@@ -1,6 +1,6 @@
 import { createPrng } from './createPrng.ts';
 import type { SimChannel } from './types.ts';
-import { GAMES, LANGUAGES, NAME_PARTS_A, NAME_PARTS_B, NAME_SUFFIXES, TITLES } from './wordPools.ts';
+import { GAMES, LANGUAGES, NAME_PARTS_A, NAME_PARTS_B, NAME_SUFFIXES, TITLES } from './namePools.ts';
 
 export interface ChannelCatalog {
   channels: SimChannel[];

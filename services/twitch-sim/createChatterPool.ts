@@ -1,5 +1,6 @@
 import type { Prng } from './createPrng.ts';
-import { COLORS, NAME_PARTS_A, NAME_PARTS_B, UNICODE_WORDS } from './wordPools.ts';
+import { COLORS, NAME_PARTS_A, NAME_PARTS_B } from './namePools.ts';
+import { UNICODE_WORDS } from './wordPools.ts';
 
 export interface Chatter {
   login: string;

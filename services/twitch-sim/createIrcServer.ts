@@ -8,7 +8,7 @@ import { createSubscriptions } from './createSubscriptions.ts';
 import type { TrafficGenerator } from './createTrafficGenerator.ts';
 import { encodeFrame } from './encodeFrame.ts';
 import { ircReplies } from './ircReplies.ts';
-import type { IrcSession } from './ircSession.ts';
+import { newIrcSession, type IrcSession } from './ircSession.ts';
 import type { ConnectionInfo, GeneratedLine, SendCause, SimulatorOptions } from './types.ts';
 
 export interface IrcCounters {
@@ -161,23 +161,7 @@ export function createIrcServer(deps: {
   const handleLine = createClientLineHandler({ send, drop, join: handleJoin, part: handlePart });
 
   wss.on('connection', (ws) => {
-    const session: IrcSession = {
-      id: nextId++,
-      ws,
-      nick: null,
-      pass: null,
-      registered: false,
-      anonymous: true,
-      caps: { tags: false, commands: false, membership: false },
-      channels: new Set(),
-      joinLimiter: createJoinRateLimiter(joinLimit),
-      connectedAt: options.now(),
-      lastActivity: performance.now(),
-      awaitingPongSince: null,
-      pending: [],
-      eventsSent: 0,
-      closed: false,
-    };
+    const session = newIrcSession(nextId++, ws, joinLimit, options.now());
     sessions.set(session.id, session);
     counters.connectionsTotal++;
     ws.on('message', (data) => {
@@ -234,33 +218,16 @@ export function createIrcServer(deps: {
           session.eventsSent++;
         }
         const channel = catalog.channels[generated.channelIndex]?.login ?? '';
+        const { eventId, kind, subtype, line: raw } = generated;
+        const record = { eventId, kind, subtype, channel, connectionIds, raw, sentAt: now, cause };
         if (connectionIds.length === 0) {
           // Sent to nobody: a capture gap, which only the ground truth can show.
-          if (options.groundTruth.recordUndelivered)
-            groundTruth.record({
-              eventId: generated.eventId,
-              kind: generated.kind,
-              subtype: generated.subtype,
-              channel,
-              connectionIds,
-              raw: generated.line,
-              sentAt: now,
-              cause,
-            });
+          if (options.groundTruth.recordUndelivered) groundTruth.record(record);
           continue;
         }
         counters.eventsSent++;
         counters.deliveries += connectionIds.length;
-        groundTruth.record({
-          eventId: generated.eventId,
-          kind: generated.kind,
-          subtype: generated.subtype,
-          channel,
-          connectionIds,
-          raw: generated.line,
-          sentAt: now,
-          cause,
-        });
+        groundTruth.record(record);
       }
       for (const session of touched) {
         send(session, session.pending);

@@ -235,6 +235,17 @@
       return Number(r[key]) || 0;
     });
   }
+  function channelsOf(rows) {
+    return rows.map(function (r) {
+      return r.channel;
+    });
+  }
+  // One bar series per named column of the rows.
+  function seriesOf(rows, names) {
+    return names.map(function (name) {
+      return { name: name, values: column(rows, name) };
+    });
+  }
 
   var charts = [
     function () {
@@ -244,10 +255,8 @@
       barChart(
         document.getElementById('chart-top-channels'),
         'top-channels',
-        data.topChannels.map(function (r) {
-          return r.channel;
-        }),
-        [{ name: 'messages', values: column(data.topChannels, 'messages') }],
+        channelsOf(data.topChannels),
+        seriesOf(data.topChannels, ['messages']),
       );
     },
     function () {
@@ -264,15 +273,8 @@
       barChart(
         document.getElementById('chart-subscriptions'),
         'subscriptions',
-        rows.map(function (r) {
-          return r.channel;
-        }),
-        [
-          { name: 'subs', values: column(rows, 'subs') },
-          { name: 'resubs', values: column(rows, 'resubs') },
-          { name: 'gifted', values: column(rows, 'gifted') },
-          { name: 'upgrades', values: column(rows, 'upgrades') },
-        ],
+        channelsOf(rows),
+        seriesOf(rows, ['subs', 'resubs', 'gifted', 'upgrades']),
       );
     },
     function () {
@@ -280,15 +282,8 @@
       barChart(
         document.getElementById('chart-moderation'),
         'moderation',
-        rows.map(function (r) {
-          return r.channel;
-        }),
-        [
-          { name: 'bans', values: column(rows, 'bans') },
-          { name: 'timeouts', values: column(rows, 'timeouts') },
-          { name: 'deletions', values: column(rows, 'deletions') },
-          { name: 'clears', values: column(rows, 'clears') },
-        ],
+        channelsOf(rows),
+        seriesOf(rows, ['bans', 'timeouts', 'deletions', 'clears']),
       );
     },
   ];
