@@ -149,6 +149,12 @@ export function createIngesterMetrics(registry: Registry = new Registry(), optio
       help: 'Lease claims that failed with an error (DynamoDB unreachable, throttled)',
       registers,
     }),
+    heldReplays: new Counter({
+      name: 'poglytics_held_replays_total',
+      help: 'Events an earlier process held and never sent, found in the hold journal: sent, witnessed (a sibling replica read them), unreadable',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
   };
 }
 
