@@ -155,6 +155,11 @@ export function createIngesterMetrics(registry: Registry = new Registry(), optio
       labelNames: ['outcome'] as const,
       registers,
     }),
+    heldJournalErrors: new Counter({
+      name: 'poglytics_held_journal_errors_total',
+      help: 'Writes to the hold journal that failed (full or failing disk): those held lines were in memory only',
+      registers,
+    }),
   };
 }
 

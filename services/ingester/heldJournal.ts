@@ -51,11 +51,15 @@ export class HeldJournal implements HoldJournal {
   private nextKey = 0;
   private appended = 0;
   private closed = false;
+  private errors = 0;
+  private lastErrorLog = 0;
 
   constructor(
     dir: string,
     private readonly slot: () => HeldSlot | null,
     private readonly logger?: Logger,
+    /** Called on every failed write (the ingester counts poglytics_held_journal_errors_total). */
+    private readonly onError?: () => void,
   ) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, HELD_JOURNAL_FILE);
@@ -63,7 +67,7 @@ export class HeldJournal implements HoldJournal {
     // The left-over entries stay in the file until acknowledged (forgetLeftOver): a crash while
     // they are being sent sends them again, under the same ids.
     for (const record of this.leftOver) this.live.set(this.nextKey, JSON.stringify({ k: this.nextKey++, ...record }) + '\n');
-    this.fd = this.rewrite();
+    this.fd = this.openAtStart();
   }
 
   hold(event: ChatEvent, prevTs: number | null, anchored: boolean): number {
@@ -103,20 +107,48 @@ export class HeldJournal implements HoldJournal {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
   }
 
   private append(line: string): void {
     if (this.closed) return;
-    writeSync(this.fd, line);
-    this.appended += line.length;
-    if (this.live.size === 0) {
-      // Nothing held: the file starts again empty (appends go to the new end).
-      ftruncateSync(this.fd, 0);
-      this.appended = 0;
-    } else if (this.appended > COMPACT_AFTER_BYTES) {
-      closeSync(this.fd);
-      this.fd = this.rewrite();
+    try {
+      writeSync(this.fd, line);
+      this.appended += line.length;
+      if (this.live.size === 0) {
+        // Nothing held: the file starts again empty (appends go to the new end).
+        ftruncateSync(this.fd, 0);
+        this.appended = 0;
+      } else if (this.appended > COMPACT_AFTER_BYTES) {
+        const old = this.fd;
+        this.fd = this.rewrite();
+        closeSync(old);
+      }
+    } catch (error) {
+      // A full or failing disk must not stop the capture: the line stays held in memory (as it
+      // was before this journal existed), only a kill -9 would now lose it. Said and counted.
+      this.errors++;
+      this.onError?.();
+      const now = Date.now();
+      if (now - this.lastErrorLog > 10_000) {
+        this.lastErrorLog = now;
+        this.logger?.error('hold journal write failed; held lines are in memory only', { error: error as Error, failures: this.errors });
+      }
+    }
+  }
+
+  /** The compacted journal open for appending; on a full disk the file as it is; -1 (writes fail, counted) when not even that. */
+  private openAtStart(): number {
+    try {
+      return this.rewrite();
+    } catch (error) {
+      this.logger?.error('hold journal could not be compacted at start; appending to it as it is', { error: error as Error });
+      this.onError?.();
+      try {
+        return openSync(this.path, 'a');
+      } catch {
+        return -1;
+      }
     }
   }
 

@@ -93,6 +93,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       return session ? { shardId: session.shardId, replica: session.replica } : null;
     },
     logger,
+    () => metrics.heldJournalErrors.inc(),
   );
   const capture = createLineCapture({
     onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
@@ -77,5 +79,30 @@ describe('the hold journal', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  it('on a full disk counts the failed writes and keeps capturing (the line stays held in memory)', (t) => {
+    // Prepare: a 64 KiB tmpfs, filled to the last page
+    const mountPoint = mkdtempSync(join(tmpdir(), 'held-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
+    t.after(() => {
+      execFileSync('umount', [mountPoint]);
+      rmSync(mountPoint, { recursive: true, force: true });
+    });
+    let failures = 0;
+    const journal = new HeldJournal(
+      mountPoint,
+      () => null,
+      undefined,
+      () => failures++,
+    );
+    assert.throws(() => writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(4 * 1024 * 1024)), { code: 'ENOSPC' });
+    // Act
+    assert.doesNotThrow(() => journal.released(journal.hold(notice('a', 1), null, true)));
+    assert.doesNotThrow(() => journal.hold(notice('a', 2), null, true));
+    // Assess
+    assert.ok(failures >= 2, `${failures} failures counted`);
+    assert.equal(journal.size, 1);
+    journal.close();
   });
 });
