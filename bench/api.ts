@@ -30,7 +30,18 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
   const events = Array.from({ length: count }, (_, i) => {
     const at = day + Math.floor((i / count) * 86_400_000);
     const id = `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`;
-    return eventOf(line.privmsg({ channel: 'bench', roomId: '1', login: `user_${i % 5000}`, userId: String(1000 + (i % 5000)), text: `message ${i} Kappa PogChamp some more words`, at, id }), at + 5);
+    return eventOf(
+      line.privmsg({
+        channel: 'bench',
+        roomId: '1',
+        login: `user_${i % 5000}`,
+        userId: String(1000 + (i % 5000)),
+        text: `message ${i} Kappa PogChamp some more words`,
+        at,
+        id,
+      }),
+      at + 5,
+    );
   });
   for (let i = 0; i < events.length; i += 5000) await sink.write(events.slice(i, i + 5000));
   await sink.close();
@@ -64,7 +75,11 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     const curl = () => promisify(execFile)('curl', ['-sS', '-o', '/dev/null', url]);
     const apiMs = await time(curl);
     const sqlMs = await time(plain);
-    return { 'api.channel_day_ms': Math.round(apiMs), 'api.channel_day_sql_ms': Math.round(sqlMs), 'api.channel_day_ratio': Math.round((apiMs / sqlMs) * 100) / 100 };
+    return {
+      'api.channel_day_ms': Math.round(apiMs),
+      'api.channel_day_sql_ms': Math.round(sqlMs),
+      'api.channel_day_ratio': Math.round((apiMs / sqlMs) * 100) / 100,
+    };
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -18,7 +18,9 @@ export class ChannelDirectory {
       const channels = this.reader.listChannels();
       this.cached = { at: this.now(), channels };
       // A failed list is not kept: the next request asks again.
-      channels.catch(() => { this.cached = undefined; });
+      channels.catch(() => {
+        this.cached = undefined;
+      });
     }
     return this.cached.channels;
   }

@@ -95,7 +95,9 @@ export class SqliteChatReader implements ChatReader {
   async listChannels(): Promise<ChannelRef[]> {
     const db = this.db();
     const next = db.prepare('SELECT min(channel) FROM chat_events WHERE channel > ?').pluck();
-    const idOf = db.prepare('SELECT channel_id FROM chat_events WHERE channel = ? AND channel_id IS NOT NULL ORDER BY sent_at DESC LIMIT 1').pluck();
+    const idOf = db
+      .prepare('SELECT channel_id FROM chat_events WHERE channel = ? AND channel_id IS NOT NULL ORDER BY sent_at DESC LIMIT 1')
+      .pluck();
     const channels: ChannelRef[] = [];
     for (let name = next.get('') as string | null; name !== null; name = next.get(name) as string | null) {
       if (name === '*') continue;
@@ -107,13 +109,23 @@ export class SqliteChatReader implements ChatReader {
   async firstEventAt(scope: ReadScope, fromMs: number): Promise<number | null> {
     const where = scopeWhere(scope);
     const sql = `SELECT sent_at FROM chat_events WHERE ${where.sql} AND sent_at >= ? ORDER BY sent_at LIMIT 1`;
-    return (this.db().prepare(sql).pluck().get(...where.params, fromMs) as number | undefined) ?? null;
+    return (
+      (this.db()
+        .prepare(sql)
+        .pluck()
+        .get(...where.params, fromMs) as number | undefined) ?? null
+    );
   }
 
   async lastEventAt(scope: ReadScope): Promise<number | null> {
     const where = scopeWhere(scope);
     const sql = `SELECT sent_at FROM chat_events WHERE ${where.sql} ORDER BY sent_at DESC LIMIT 1`;
-    return (this.db().prepare(sql).pluck().get(...where.params) as number | undefined) ?? null;
+    return (
+      (this.db()
+        .prepare(sql)
+        .pluck()
+        .get(...where.params) as number | undefined) ?? null
+    );
   }
 
   async *events(scope: ReadScope, range: EventRange): AsyncGenerator<StoredEvent> {

@@ -48,7 +48,13 @@ export function createApiServer(options: ApiServerOptions): Server {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('x-rustlog-capabilities', CAPABILITIES.join(','));
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding', 'Access-Control-Max-Age': '86400' }).end();
+      res
+        .writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, HEAD',
+          'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding',
+          'Access-Control-Max-Age': '86400',
+        })
+        .end();
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -8,7 +8,11 @@ export const CAPABILITIES = ['arbitrary-range-query'] as const;
 
 export function sendJson(res: ServerResponse, value: unknown, cache = 'no-cache'): void {
   const body = JSON.stringify(value);
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': cache });
+  res.writeHead(200, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': cache,
+  });
   res.end(body);
 }
 
@@ -33,6 +37,10 @@ export async function handleList(ctx: ApiContext, query: URLSearchParams, res: S
   const dates = await availableLogs(ctx.reader, { channel: channel.name, user }, user === undefined ? 'day' : 'month');
   if (dates.length === 0) throw new HttpError(404, 'Not found: no logs');
   sendJson(res, {
-    availableLogs: dates.map((d) => (user === undefined ? { year: String(d.year), month: String(d.month), day: String(d.day) } : { year: String(d.year), month: String(d.month) })),
+    availableLogs: dates.map((d) =>
+      user === undefined
+        ? { year: String(d.year), month: String(d.month), day: String(d.day) }
+        : { year: String(d.year), month: String(d.month) },
+    ),
   });
 }

@@ -14,9 +14,12 @@ import type { ApiContext } from './types.ts';
 const CLOSED_RANGE_CACHE = 'public, max-age=36000';
 
 async function resolveScope(ctx: ApiContext, path: LogsPath): Promise<{ scope: ReadScope; channelId: string | null }> {
-  const channel = path.channel.by === 'login' ? await ctx.channels.byLogin(path.channel.value) : await ctx.channels.byId(path.channel.value);
-  if (channel === null) throw new HttpError(404, `Not found: no logs of channel ${path.channel.by === 'id' ? 'id ' : ''}${path.channel.value}`);
-  const user = path.user === undefined ? undefined : path.user.by === 'login' ? { login: path.user.value.toLowerCase() } : { id: path.user.value };
+  const channel =
+    path.channel.by === 'login' ? await ctx.channels.byLogin(path.channel.value) : await ctx.channels.byId(path.channel.value);
+  if (channel === null)
+    throw new HttpError(404, `Not found: no logs of channel ${path.channel.by === 'id' ? 'id ' : ''}${path.channel.value}`);
+  const user =
+    path.user === undefined ? undefined : path.user.by === 'login' ? { login: path.user.value.toLowerCase() } : { id: path.user.value };
   const opted = ctx.optedOut({ channel: channel.name, channelId: channel.id, user });
   if (opted === 'channel') throw new HttpError(403, 'The requested channel has opted out of being logged');
   if (opted === 'user') throw new HttpError(403, 'The requested user has opted out of being logged');
@@ -24,7 +27,14 @@ async function resolveScope(ctx: ApiContext, path: LogsPath): Promise<{ scope: R
 }
 
 /** The channel and user log routes: a day, a month, a range, a random line, or a redirect to the newest logs. */
-export async function handleLogs(ctx: ApiContext, path: LogsPath, url: URL, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function handleLogs(
+  ctx: ApiContext,
+  path: LogsPath,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
   const options = parseLogsOptions(url.searchParams, req.headers);
   const { scope } = await resolveScope(ctx, path);
   const encoding = LOG_ENCODINGS[options.format];
@@ -52,7 +62,9 @@ export async function handleLogs(ctx: ApiContext, path: LogsPath, url: URL, req:
     return;
   }
 
-  const events = ctx.reader.events(scope, { ...range, reverse: options.reverse, limit: options.limit, offset: options.offset })[Symbol.asyncIterator]();
+  const events = ctx.reader
+    .events(scope, { ...range, reverse: options.reverse, limit: options.limit, offset: options.offset })
+    [Symbol.asyncIterator]();
   try {
     const first = await events.next();
     if (first.done) throw new HttpError(404, 'Not found: no logs in this range');

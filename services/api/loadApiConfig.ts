@@ -13,6 +13,7 @@ const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
   const host = readString(env, 'API_HOST') ?? '127.0.0.1';
-  if (isIP(host) === 0 && !HOSTNAME.test(host)) throw new ConfigError(`API_HOST must be an IP address or a host name, got "${host}"`, { setting: 'API_HOST' });
+  if (isIP(host) === 0 && !HOSTNAME.test(host))
+    throw new ConfigError(`API_HOST must be an IP address or a host name, got "${host}"`, { setting: 'API_HOST' });
   return { port: readInt(env, 'API_PORT', 8025, { min: 0, max: 65_535 }), host };
 }

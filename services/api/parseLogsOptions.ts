@@ -48,7 +48,8 @@ function format(query: URLSearchParams, headers: IncomingHttpHeaders): LogFormat
   if (flag(query, 'raw') || typed === LogFormat.Raw) return LogFormat.Raw;
   if (flag(query, 'jsonBasic') || typed === LogFormat.JsonBasic) return LogFormat.JsonBasic;
   const wantsJson = (header: string | undefined) => header !== undefined && /(^|,)\s*application\/json\s*(;|,|$)/i.test(header);
-  if (flag(query, 'json') || typed === LogFormat.Json || wantsJson(headers['content-type']) || wantsJson(headers.accept)) return LogFormat.Json;
+  if (flag(query, 'json') || typed === LogFormat.Json || wantsJson(headers['content-type']) || wantsJson(headers.accept))
+    return LogFormat.Json;
   if (flag(query, 'ndjson') || typed === LogFormat.NdJson) return LogFormat.NdJson;
   return LogFormat.Text;
 }
@@ -64,5 +65,11 @@ export function parseLogsOptions(query: URLSearchParams, headers: IncomingHttpHe
     if (fromMs >= toMs) throw new HttpError(400, 'Invalid param: from must be before to');
     range = { fromMs, toMs };
   }
-  return { format: format(query, headers), reverse: flag(query, 'reverse'), limit: count(query, 'limit'), offset: count(query, 'offset'), range };
+  return {
+    format: format(query, headers),
+    reverse: flag(query, 'reverse'),
+    limit: count(query, 'limit'),
+    offset: count(query, 'offset'),
+    range,
+  };
 }

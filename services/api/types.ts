@@ -3,10 +3,11 @@ import type { ChatReader } from '../../core/read/types.ts';
 import type { Logger } from '../../core/log.ts';
 
 /** Who asked not to be readable. The opt-out list itself is another part of issue 17; this is its seam. */
-export type OptOutCheck = (who: { readonly channel: string; readonly channelId: string | null; readonly user?: { readonly login?: string; readonly id?: string } }) =>
-  | 'channel'
-  | 'user'
-  | null;
+export type OptOutCheck = (who: {
+  readonly channel: string;
+  readonly channelId: string | null;
+  readonly user?: { readonly login?: string; readonly id?: string };
+}) => 'channel' | 'user' | null;
 
 /** What every handler reads: built once by createApiServer. */
 export interface ApiContext {

@@ -41,7 +41,10 @@ export const E = {
   timeout: eventOf(line.timeout({ ...P, target: JUNIOR.login, targetId: JUNIOR.userId, seconds: 600, at: T.timeout }), T.timeout + 5),
   ban: eventOf(line.ban({ ...P, target: TETYYS.login, targetId: TETYYS.userId, at: T.ban }), T.ban + 5),
   clear: eventOf(line.clearchat({ ...P, at: T.clear }), T.clear + 5),
-  clearmsg: eventOf(line.clearmsg({ channel: P.channel, login: RANDERS.login, targetId: uuid(3), text: 'oops; a \\s b', at: T.clearmsg }), T.clearmsg + 5),
+  clearmsg: eventOf(
+    line.clearmsg({ channel: P.channel, login: RANDERS.login, targetId: uuid(3), text: 'oops; a \\s b', at: T.clearmsg }),
+    T.clearmsg + 5,
+  ),
   notice: eventOf(line.notice({ channel: P.channel, msgId: 'emote_only_on', text: 'This room is now in emote-only mode.' }), T.notice),
   roomstate: eventOf(line.roomstate(P), T.roomstate),
   action: eventOf(line.privmsg({ ...P, ...RANDERS, text: '\u0001ACTION waves\u0001', at: T.feb1Last, id: uuid(5) }), T.feb1Last + 5),
@@ -55,4 +58,21 @@ export const E = {
 export const FEB1 = [E.m2, E.resub, E.sub, E.timeout, E.ban, E.clear, E.clearmsg, E.notice, E.roomstate, E.action];
 export const PAJLADA = [E.m1, ...FEB1, E.m3, E.m4];
 /** Shuffled, so that order in the answers comes from the query, not from insertion. */
-export const ALL_EVENTS: ChatEvent[] = [E.m4, E.f2, E.action, E.m1, E.clear, E.global, E.roomstate, E.resub, E.m3, E.ban, E.notice, E.f1, E.sub, E.clearmsg, E.timeout, E.m2];
+export const ALL_EVENTS: ChatEvent[] = [
+  E.m4,
+  E.f2,
+  E.action,
+  E.m1,
+  E.clear,
+  E.global,
+  E.roomstate,
+  E.resub,
+  E.m3,
+  E.ban,
+  E.notice,
+  E.f1,
+  E.sub,
+  E.clearmsg,
+  E.timeout,
+  E.m2,
+];

@@ -11,19 +11,40 @@ import { createApiServer, type ApiServerOptions } from '../../services/api/creat
 
 /** Real-looking Twitch lines (shapes from ../shared/testdata/irc/irc-real.txt) at chosen times. */
 export const line = {
-  privmsg: (o: { channel: string; roomId: string; login: string; userId: string; text: string; at: number; id: string; display?: string }) =>
+  privmsg: (o: {
+    channel: string;
+    roomId: string;
+    login: string;
+    userId: string;
+    text: string;
+    at: number;
+    id: string;
+    display?: string;
+  }) =>
     `@badge-info=;badges=;color=#19E6E6;display-name=${o.display ?? o.login};emotes=;flags=;id=${o.id};mod=0;room-id=${o.roomId};subscriber=0;tmi-sent-ts=${o.at};turbo=0;user-id=${o.userId};user-type= :${o.login}!${o.login}@${o.login}.tmi.twitch.tv PRIVMSG #${o.channel} :${o.text}`,
-  resub: (o: { channel: string; roomId: string; login: string; userId: string; text: string | null; at: number; id: string; months: number }) =>
+  resub: (o: {
+    channel: string;
+    roomId: string;
+    login: string;
+    userId: string;
+    text: string | null;
+    at: number;
+    id: string;
+    months: number;
+  }) =>
     `@badge-info=subscriber/${o.months};badges=subscriber/12;color=;display-name=${o.login};emotes=;flags=;id=${o.id};login=${o.login};mod=0;msg-id=resub;msg-param-cumulative-months=${o.months};msg-param-sub-plan=1000;room-id=${o.roomId};subscriber=1;system-msg=${o.login}\\ssubscribed\\sat\\sTier\\s1.\\sThey've\\ssubscribed\\sfor\\s${o.months}\\smonths!;tmi-sent-ts=${o.at};user-id=${o.userId};user-type= :tmi.twitch.tv USERNOTICE #${o.channel}${o.text === null ? '' : ` :${o.text}`}`,
   timeout: (o: { channel: string; roomId: string; target: string; targetId: string; seconds: number; at: number }) =>
     `@ban-duration=${o.seconds};room-id=${o.roomId};target-user-id=${o.targetId};tmi-sent-ts=${o.at} :tmi.twitch.tv CLEARCHAT #${o.channel} :${o.target}`,
   ban: (o: { channel: string; roomId: string; target: string; targetId: string; at: number }) =>
     `@room-id=${o.roomId};target-user-id=${o.targetId};tmi-sent-ts=${o.at} :tmi.twitch.tv CLEARCHAT #${o.channel} :${o.target}`,
-  clearchat: (o: { channel: string; roomId: string; at: number }) => `@room-id=${o.roomId};tmi-sent-ts=${o.at} :tmi.twitch.tv CLEARCHAT #${o.channel}`,
+  clearchat: (o: { channel: string; roomId: string; at: number }) =>
+    `@room-id=${o.roomId};tmi-sent-ts=${o.at} :tmi.twitch.tv CLEARCHAT #${o.channel}`,
   clearmsg: (o: { channel: string; login: string; targetId: string; text: string; at: number }) =>
     `@login=${o.login};room-id=;target-msg-id=${o.targetId};tmi-sent-ts=${o.at} :tmi.twitch.tv CLEARMSG #${o.channel} :${o.text}`,
-  notice: (o: { channel: string; msgId: string; text: string }) => `@msg-id=${o.msgId} :tmi.twitch.tv NOTICE ${o.channel === '*' ? '*' : `#${o.channel}`} :${o.text}`,
-  roomstate: (o: { channel: string; roomId: string }) => `@emote-only=1;followers-only=-1;r9k=0;room-id=${o.roomId};slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #${o.channel}`,
+  notice: (o: { channel: string; msgId: string; text: string }) =>
+    `@msg-id=${o.msgId} :tmi.twitch.tv NOTICE ${o.channel === '*' ? '*' : `#${o.channel}`} :${o.text}`,
+  roomstate: (o: { channel: string; roomId: string }) =>
+    `@emote-only=1;followers-only=-1;r9k=0;room-id=${o.roomId};slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #${o.channel}`,
 };
 
 /** One ChatEvent from a raw line; lines without tmi-sent-ts take `receivedAt` as their time. */

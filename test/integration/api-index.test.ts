@@ -11,7 +11,14 @@ let api: ReadApiRun;
 before(async () => {
   api = await startReadApi(ALL_EVENTS, {
     now: () => Date.parse('2024-02-02T12:00:00Z'),
-    optedOut: ({ channel, user }) => (channel === 'forsen' && user === undefined ? null : user && 'login' in user && user.login === 'tetyys' ? 'user' : channel === 'optedout' ? 'channel' : null),
+    optedOut: ({ channel, user }) =>
+      channel === 'forsen' && user === undefined
+        ? null
+        : user && 'login' in user && user.login === 'tetyys'
+          ? 'user'
+          : channel === 'optedout'
+            ? 'channel'
+            : null,
   });
 });
 after(() => api.close());
@@ -21,17 +28,39 @@ describe('index routes', () => {
     const answer = await get(`${api.url}/channels`);
     assert.equal(answer.status, 200);
     assert.equal(answer.headers['content-type'], 'application/json; charset=utf-8');
-    assert.deepEqual(JSON.parse(answer.text), { channels: [{ name: 'forsen', userID: '22484632' }, { name: 'pajlada', userID: '11148817' }] });
+    assert.deepEqual(JSON.parse(answer.text), {
+      channels: [
+        { name: 'forsen', userID: '22484632' },
+        { name: 'pajlada', userID: '11148817' },
+      ],
+    });
   });
 
   it('/list gives the days of a channel and the months of a user, newest first, as strings', async () => {
-    const days = { availableLogs: [{ year: '2024', month: '3', day: '5' }, { year: '2024', month: '2', day: '2' }, { year: '2024', month: '2', day: '1' }, { year: '2024', month: '1', day: '31' }] };
+    const days = {
+      availableLogs: [
+        { year: '2024', month: '3', day: '5' },
+        { year: '2024', month: '2', day: '2' },
+        { year: '2024', month: '2', day: '1' },
+        { year: '2024', month: '1', day: '31' },
+      ],
+    };
     assert.deepEqual(JSON.parse((await get(`${api.url}/list?channel=pajlada`)).text), days);
     assert.deepEqual(JSON.parse((await get(`${api.url}/list?channelid=11148817`)).text), days);
-    const months = { availableLogs: [{ year: '2024', month: '3' }, { year: '2024', month: '2' }, { year: '2024', month: '1' }] };
+    const months = {
+      availableLogs: [
+        { year: '2024', month: '3' },
+        { year: '2024', month: '2' },
+        { year: '2024', month: '1' },
+      ],
+    };
     assert.deepEqual(JSON.parse((await get(`${api.url}/list?channel=pajlada&user=randers`)).text), months);
-    assert.deepEqual(JSON.parse((await get(`${api.url}/list?channel=pajlada&userid=29803735`)).text), { availableLogs: [{ year: '2024', month: '2' }] });
-    assert.deepEqual(JSON.parse((await get(`${api.url}/list?channel=forsen`)).text), { availableLogs: [{ year: '2024', month: '2', day: '1' }] });
+    assert.deepEqual(JSON.parse((await get(`${api.url}/list?channel=pajlada&userid=29803735`)).text), {
+      availableLogs: [{ year: '2024', month: '2' }],
+    });
+    assert.deepEqual(JSON.parse((await get(`${api.url}/list?channel=forsen`)).text), {
+      availableLogs: [{ year: '2024', month: '2', day: '1' }],
+    });
   });
 
   it('/list refuses: no channel 400, unknown channel or user 404', async () => {
@@ -75,8 +104,14 @@ describe('HTTP', () => {
     assert.equal((await get(`${api.url}/channel/pajlada/2024/2/2`)).headers['cache-control'], 'no-cache');
     assert.equal((await get(`${api.url}/channel/pajlada/user/randers/2024/1`)).headers['cache-control'], 'public, max-age=36000');
     assert.equal((await get(`${api.url}/channel/pajlada/user/randers/2024/2`)).headers['cache-control'], 'no-cache');
-    assert.equal((await get(`${api.url}/channel/pajlada?from=2024-02-01T00:00:00Z&to=2024-02-02T12:00:00Z`)).headers['cache-control'], 'public, max-age=36000');
-    assert.equal((await get(`${api.url}/channel/pajlada?from=2024-02-01T00:00:00Z&to=2024-02-02T12:00:00.001Z`)).headers['cache-control'], 'no-cache');
+    assert.equal(
+      (await get(`${api.url}/channel/pajlada?from=2024-02-01T00:00:00Z&to=2024-02-02T12:00:00Z`)).headers['cache-control'],
+      'public, max-age=36000',
+    );
+    assert.equal(
+      (await get(`${api.url}/channel/pajlada?from=2024-02-01T00:00:00Z&to=2024-02-02T12:00:00.001Z`)).headers['cache-control'],
+      'no-cache',
+    );
     assert.equal((await get(`${api.url}/channel/pajlada`)).headers['cache-control'], 'no-cache');
   });
 
@@ -92,8 +127,15 @@ describe('HTTP', () => {
 
 describe('poglytics serve', () => {
   it('refuses a bad setting with one line naming it, exit 2', () => {
-    for (const [env, message] of [[{ API_HOST: 'not a host!' }, /^poglytics serve: API_HOST: must be an IP address or a host name/], [{ API_PORT: 'http' }, /^poglytics serve: API_PORT: must be an integer/]] as const) {
-      const result = spawnSync(process.execPath, ['bin/poglytics.js', 'serve'], { env: { ...process.env, ...env, SQLITE_PATH: api.path }, encoding: 'utf8', timeout: 60_000 });
+    for (const [env, message] of [
+      [{ API_HOST: 'not a host!' }, /^poglytics serve: API_HOST: must be an IP address or a host name/],
+      [{ API_PORT: 'http' }, /^poglytics serve: API_PORT: must be an integer/],
+    ] as const) {
+      const result = spawnSync(process.execPath, ['bin/poglytics.js', 'serve'], {
+        env: { ...process.env, ...env, SQLITE_PATH: api.path },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(result.status, 2, result.stderr);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
@@ -101,7 +143,10 @@ describe('poglytics serve', () => {
   });
 
   it('serves the SQLite file on API_HOST:API_PORT and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['bin/poglytics.js', 'serve'], { env: { ...process.env, API_PORT: '0', API_HOST: '127.0.0.1', SQLITE_PATH: api.path }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/poglytics.js', 'serve'], {
+      env: { ...process.env, API_PORT: '0', API_HOST: '127.0.0.1', SQLITE_PATH: api.path },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       let out = '';
       child.stdout.setEncoding('utf8');

@@ -59,15 +59,25 @@ describe('a channel day', () => {
       raw: E.m2.raw,
       tags: E.m2.tags,
     });
-    assert.deepEqual(messages.map((m) => m.type), [1, 4, 4, 2, 2, 2, 13, 6, 3, 1]);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      [1, 4, 4, 2, 2, 2, 13, 6, 3, 1],
+    );
     const timeout = messages[3]!;
     assert.equal(timeout.username, 'jun1orrrr');
     assert.equal(timeout.text, 'jun1orrrr has been timed out for 600 seconds');
-    assert.deepEqual(messages.map((m) => m.text), FEB1_TEXT.map((l) => l.replace(/^\[[^\]]+\] #pajlada (jun1orrrr: |randers: )?/, '')));
+    assert.deepEqual(
+      messages.map((m) => m.text),
+      FEB1_TEXT.map((l) => l.replace(/^\[[^\]]+\] #pajlada (jun1orrrr: |randers: )?/, '')),
+    );
   });
 
   it('as json by type=json, Accept or Content-Type: application/json', async () => {
-    for (const [query, headers] of [['?type=json', {}], ['', { accept: 'application/json' }], ['', { 'content-type': 'application/json' }]] as const) {
+    for (const [query, headers] of [
+      ['?type=json', {}],
+      ['', { accept: 'application/json' }],
+      ['', { 'content-type': 'application/json' }],
+    ] as const) {
       const answer = await get(`${api.url}/channel/pajlada/2024/2/1${query}`, headers);
       assert.deepEqual(ids(answer.text), idsOf(FEB1), `${query} ${JSON.stringify(headers)}`);
     }
@@ -78,7 +88,10 @@ describe('a channel day', () => {
     const { messages } = JSON.parse(answer.text) as { messages: Record<string, unknown>[] };
     assert.deepEqual(Object.keys(messages[1]!), ['text', 'displayName', 'timestamp', 'id', 'tags']);
     assert.equal(messages[1]!.text, "randers subscribed at Tier 1. They've subscribed for 22 months! Great stream 🐸");
-    assert.deepEqual(messages.map((m) => m.id), idsOf(FEB1));
+    assert.deepEqual(
+      messages.map((m) => m.id),
+      idsOf(FEB1),
+    );
   });
 
   it('as raw: the received lines byte for byte, one per line', async () => {
@@ -91,8 +104,14 @@ describe('a channel day', () => {
   it('as ndjson: one full message per line', async () => {
     const answer = await get(`${api.url}/channel/pajlada/2024/2/1?ndjson`);
     assert.equal(answer.headers['content-type'], 'application/x-ndjson');
-    const lines = answer.text.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; raw: string });
-    assert.deepEqual(lines.map((l) => l.id), idsOf(FEB1));
+    const lines = answer.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; raw: string });
+    assert.deepEqual(
+      lines.map((l) => l.id),
+      idsOf(FEB1),
+    );
     assert.equal(lines[6]!.raw, E.clearmsg.raw);
   });
 
@@ -165,7 +184,17 @@ describe('random', () => {
 
 describe('refusals', () => {
   it('404 for an unknown channel or user, an empty day, an unknown route', async () => {
-    for (const path of ['/channel/nobody/2024/2/1', '/channelid/999/2024/2/1', '/channel/pajlada/user/nobody/2024/2', '/channel/pajlada/userid/1/2024/2', '/channel/pajlada/2024/2/3', '/channel/nobody', '/channel/pajlada/user/tetyys/2024/3', '/nothing', '/channel/pajlada/2024/2']) {
+    for (const path of [
+      '/channel/nobody/2024/2/1',
+      '/channelid/999/2024/2/1',
+      '/channel/pajlada/user/nobody/2024/2',
+      '/channel/pajlada/userid/1/2024/2',
+      '/channel/pajlada/2024/2/3',
+      '/channel/nobody',
+      '/channel/pajlada/user/tetyys/2024/3',
+      '/nothing',
+      '/channel/pajlada/2024/2',
+    ]) {
       const answer = await get(`${api.url}${path}`);
       assert.equal(answer.status, 404, path);
       assert.equal(answer.headers['content-type'], 'text/plain; charset=utf-8', path);
@@ -173,7 +202,16 @@ describe('refusals', () => {
   });
 
   it('400 with a message for a bad date, range, type, limit or offset', async () => {
-    for (const path of ['/channel/pajlada/2024/2/30', '/channel/pajlada/2024/13/1', '/channel/pajlada/2024/x/1', '/channel/pajlada?from=yesterday', '/channel/pajlada?from=2024-02-02T00:00:00Z&to=2024-02-01T00:00:00Z', '/channel/pajlada/2024/2/1?type=xml', '/channel/pajlada/2024/2/1?limit=-1', '/channel/pajlada/2024/2/1?offset=a']) {
+    for (const path of [
+      '/channel/pajlada/2024/2/30',
+      '/channel/pajlada/2024/13/1',
+      '/channel/pajlada/2024/x/1',
+      '/channel/pajlada?from=yesterday',
+      '/channel/pajlada?from=2024-02-02T00:00:00Z&to=2024-02-01T00:00:00Z',
+      '/channel/pajlada/2024/2/1?type=xml',
+      '/channel/pajlada/2024/2/1?limit=-1',
+      '/channel/pajlada/2024/2/1?offset=a',
+    ]) {
       const answer = await get(`${api.url}${path}`);
       assert.equal(answer.status, 400, path);
       assert.match(answer.text, /^Invalid (date|param)/, path);

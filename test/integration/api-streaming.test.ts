@@ -21,7 +21,18 @@ before(async () => {
   const events = Array.from({ length: COUNT }, (_, i) => {
     const at = DAY + Math.floor((i / COUNT) * 86_400_000);
     const id = `00000000-0000-4000-b000-${String(i).padStart(12, '0')}`;
-    return eventOf(line.privmsg({ channel: 'big', roomId: '7', login: `user_${i % 300}`, userId: String(7000 + (i % 300)), text: `line ${i} ${'Kappa '.repeat(160)}`, at, id }), at + 5);
+    return eventOf(
+      line.privmsg({
+        channel: 'big',
+        roomId: '7',
+        login: `user_${i % 300}`,
+        userId: String(7000 + (i % 300)),
+        text: `line ${i} ${'Kappa '.repeat(160)}`,
+        at,
+        id,
+      }),
+      at + 5,
+    );
   });
   api = await startReadApi(events);
 });
@@ -30,7 +41,12 @@ after(() => api.close());
 async function checkpointBusy(path: string): Promise<boolean> {
   // New frames in the WAL first: a checkpoint with nothing to copy is never busy.
   const sink = new SqliteSink({ sink: 'sqlite', path });
-  await sink.write([eventOf(line.privmsg({ channel: 'other', roomId: '8', login: 'writer', userId: '8', text: 'hi', at: Date.now(), id: crypto.randomUUID() }), Date.now())]);
+  await sink.write([
+    eventOf(
+      line.privmsg({ channel: 'other', roomId: '8', login: 'writer', userId: '8', text: 'hi', at: Date.now(), id: crypto.randomUUID() }),
+      Date.now(),
+    ),
+  ]);
   await sink.close();
   const db = openSqliteDatabase(path);
   try {
@@ -54,7 +70,7 @@ it('streams from an open cursor while the client is slow, and releases it when t
 
   req.destroy();
   let busy = true;
-  for (const deadline = Date.now() + 20_000; busy && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 20_000; busy && Date.now() < deadline;) {
     await sleep(50);
     busy = await checkpointBusy(api.path);
   }

@@ -25,6 +25,8 @@ export function friendlyText(e: StoredEvent): string {
     case 'delete':
       return `${e.user_login ?? ''}'s message has been deleted: ${e.text ?? ''}`;
     case 'roomstate':
-      return `Room state: ${ROOM_SETTINGS.filter((k) => k in e.tags).map((k) => `${k}=${e.tags[k]}`).join(', ')}`;
+      return `Room state: ${ROOM_SETTINGS.filter((k) => k in e.tags)
+        .map((k) => `${k}=${e.tags[k]}`)
+        .join(', ')}`;
   }
 }

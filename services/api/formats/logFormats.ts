@@ -14,7 +14,8 @@ export interface LogEncoding {
   readonly tail: string;
 }
 
-const jsonItem = (toJson: (e: StoredEvent) => unknown) => (e: StoredEvent, first: boolean) => (first ? '' : ',') + JSON.stringify(toJson(e));
+const jsonItem = (toJson: (e: StoredEvent) => unknown) => (e: StoredEvent, first: boolean) =>
+  (first ? '' : ',') + JSON.stringify(toJson(e));
 
 export const LOG_ENCODINGS: Record<LogFormat, LogEncoding> = {
   text: { contentType: 'text/plain; charset=utf-8', head: '', item: (e) => `${textLine(e)}\n`, tail: '' },
