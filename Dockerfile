@@ -16,11 +16,13 @@ COPY services ./services
 RUN node scripts/bundle.mjs dist && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22.23.4-bookworm-slim
-# METRICS_HOST: Prometheus scrapes the container from the compose network, not from loopback.
+# METRICS_HOST, API_HOST: Prometheus and readers of the API reach the container from outside loopback.
 # DATA_DIR / SQLITE_PATH: the working folder belongs to root; the state goes to a volume `node` owns.
 ENV NODE_ENV=production \
     METRICS_HOST=0.0.0.0 \
     METRICS_PORT=9091 \
+    API_HOST=0.0.0.0 \
+    API_PORT=8025 \
     DATA_DIR=/var/lib/poglytics \
     SQLITE_PATH=/var/lib/poglytics/poglytics.db
 WORKDIR /app
@@ -30,7 +32,7 @@ COPY package.json ./
 RUN mkdir -p /var/lib/poglytics && chown node:node /var/lib/poglytics
 VOLUME ["/var/lib/poglytics"]
 USER node
-EXPOSE 9091
+EXPOSE 9091 8025
 # Serves /healthz on METRICS_PORT in the `local` role; compose gives the simulator its own check.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9091)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -14,6 +14,8 @@ import {
 } from '../services/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
+import { createChatReader } from '../core/read/createChatReader.ts';
+import { startApiServer, type RunningApi } from '../services/api/startApiServer.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
 import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 import { preflightLocal, problemOf, type Problem } from './preflight.ts';
@@ -130,6 +132,7 @@ export async function run(args: string[]): Promise<number> {
 
   let sim: Simulator | null = null;
   let pipeline: LocalPipeline | null = null;
+  let api: RunningApi | null = null;
   try {
     let twitch: TwitchEndpoints;
     if (!preflight.plan.simulated) {
@@ -191,15 +194,19 @@ export async function run(args: string[]): Promise<number> {
       },
       onIngesterFatal: (_index, message) => requestStop({ kind: 'fatal', message }),
     });
+    if (preflight.plan.api && sinkConfig?.sink === 'sqlite') {
+      api = await startApiServer(createChatReader(sinkConfig), preflight.plan.api, logger);
+    }
     process.stderr.write(
       `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +
-        `metrics ${pipeline.metricsUrl ?? 'off'} · AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
+        `metrics ${pipeline.metricsUrl ?? 'off'} · ${api ? `read API ${api.url}/channels · ` : ''}AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
     );
     return await runUntilStopped(pipeline, parsed, stopRequested, requestStop);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // Also on a failed start: nothing this run started outlives it.
+    await api?.close().catch(() => undefined);
     await pipeline?.stop().catch(() => undefined);
     await sim?.close();
   }

@@ -16,6 +16,7 @@ import { probeSink } from '../core/sinks/probeSink.ts';
 import type { SinkConfig } from '../core/sinks/types.ts';
 import { loadIngesterConfig } from '../services/ingester/loadIngesterConfig.ts';
 import { parseIrcUrl } from '../services/ingester/parseIrcUrl.ts';
+import { loadApiConfig, type ApiConfig } from '../services/api/loadApiConfig.ts';
 import { bindProblem } from './bindProblem.ts';
 
 export interface Problem {
@@ -34,6 +35,8 @@ export interface LocalPlan {
   readonly simulated: boolean;
   /** Settings the ingesters get on top of the environment. */
   readonly ingesterEnv: Readonly<Record<string, string>>;
+  /** The read API over the sink (API_PORT, API_HOST); null when no sink it can read is configured. */
+  readonly api: ApiConfig | null;
 }
 
 export type Preflight = { readonly ok: true; readonly plan: LocalPlan } | { readonly ok: false; readonly problems: readonly Problem[] };
@@ -87,6 +90,9 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     }
   }
 
+  // The read API serves what the consumer stores (SQLite so far: docs/read-api.md).
+  const api = sinkConfig?.sink === 'sqlite' ? attempt(problems, 'API_PORT', () => loadApiConfig(env)) : null;
+
   const simulated =
     config !== undefined &&
     !(config.twitchClientId && config.twitchClientSecret) &&
@@ -135,12 +141,16 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     if (ingesterProblem !== null)
       problems.push({ subject: 'METRICS_PORT', detail: `the first ingester's port (METRICS_PORT + 1): ${ingesterProblem}` });
   }
+  if (api && api.port !== 0) {
+    const apiProblem = await bindProblem(api.port, api.host);
+    if (apiProblem !== null) problems.push({ subject: 'API_PORT', detail: apiProblem });
+  }
   if (sinkConfig !== null && problems.length === 0) {
     const sinkProblem = await probeSink(sinkConfig, { timeoutMs: SINK_TIMEOUT_MS });
     if (sinkProblem !== null) problems.push({ subject: sinkSubject(sinkConfig, env), detail: sinkProblem });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, plan: { config, dataDir, sinkConfig, refreshIntervalMs, kinesisShards, simulated, ingesterEnv } };
+  return { ok: true, plan: { config, dataDir, sinkConfig, refreshIntervalMs, kinesisShards, simulated, ingesterEnv, api: api ?? null } };
 }
 
 /** The variable that chose the database, so the message points at what to change. */

@@ -2,11 +2,10 @@
  * `poglytics serve`: the read service (justlog/rustlog-compatible logs API, docs/read-api.md) on
  * API_HOST:API_PORT over the configured sink, until SIGINT/SIGTERM.
  */
-import type { AddressInfo } from 'node:net';
 import { createChatReader } from '../core/read/createChatReader.ts';
 import { loadSinkConfig } from '../core/sinks/createSink.ts';
-import { createApiServer } from '../services/api/createApiServer.ts';
 import { loadApiConfig } from '../services/api/loadApiConfig.ts';
+import { startApiServer } from '../services/api/startApiServer.ts';
 import { bindProblem } from './bindProblem.ts';
 
 const USAGE = `usage: poglytics serve
@@ -33,19 +32,12 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const server = createApiServer({ reader });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { address, port } = server.address() as AddressInfo;
-  process.stdout.write(`read api: http://${address.includes(':') ? `[${address}]` : address}:${port}/channels\n`);
+  const api = await startApiServer(reader, config);
+  process.stdout.write(`read api: ${api.url}/channels\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await reader.close();
+  await api.close();
   return 0;
 }

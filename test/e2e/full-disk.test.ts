@@ -74,6 +74,7 @@ describe('a full disk under `poglytics local` (SQLite file and data folder on a 
         DATA_DIR: dir,
         SQLITE_PATH: dbPath,
         METRICS_PORT: '0',
+        API_PORT: '0',
         LOG_LEVEL: 'warn',
       };
       for (const key of [

@@ -22,9 +22,18 @@ function storedRows(dbPath: string): number {
 }
 
 /** Runs `poglytics local` on the simulator until 50 more messages are stored, then stops it with SIGINT. */
-async function runUntilStored(dir: string): Promise<{ code: number | null; stderr: string; stored: number; duplicates: number }> {
+async function runUntilStored(
+  dir: string,
+): Promise<{ code: number | null; stderr: string; stored: number; duplicates: number; apiChannels: number }> {
   const dbPath = join(dir, 'data', 'poglytics.db');
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), SQLITE_PATH: dbPath, METRICS_PORT: '0', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: join(dir, 'data'),
+    SQLITE_PATH: dbPath,
+    METRICS_PORT: '0',
+    API_PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
   for (const key of [
     'TWITCH_CLIENT_ID',
     'TWITCH_CLIENT_SECRET',
@@ -47,10 +56,20 @@ async function runUntilStored(dir: string): Promise<{ code: number | null; stder
   child.stdout.resume();
   try {
     await waitFor(() => storedRows(dbPath) > before + 50, 'messages stored in the SQLite file', 90_000);
+    // The read API it announced serves what was stored, while the capture runs.
+    const api = /read API (http:\/\/\S+)\/channels/.exec(stderr)?.[1];
+    assert.ok(api, `no read API announced: ${stderr.slice(-500)}`);
+    const channels = (await (await fetch(`${api}/channels`)).json()) as { channels: { name: string; userID: string }[] };
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number | null];
     const summary = /stopped after \d+ s · (\d+) events stored(?: \((\d+) duplicates skipped\))?/.exec(stderr);
-    return { code, stderr, stored: Number(summary?.[1] ?? -1), duplicates: Number(summary?.[2] ?? 0) };
+    return {
+      code,
+      stderr,
+      stored: Number(summary?.[1] ?? -1),
+      duplicates: Number(summary?.[2] ?? 0),
+      apiChannels: channels.channels.length,
+    };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -69,6 +88,7 @@ describe('poglytics local (npm start)', { timeout: 180_000 }, () => {
       assert.equal(first.code, 0, first.stderr.slice(-2000));
       assert.match(first.stderr, /SIMULATED TWITCH CHAT/);
       assert.ok(first.stored > 50, first.stderr.slice(-500));
+      assert.ok(first.apiChannels > 0, 'the read API lists the channels with stored chat');
       assert.equal(second.code, 0, second.stderr.slice(-2000));
       // With the first run's simulator seed most of the second run's events were repeats, skipped
       // by the event_id dedupe (278 of 591 when measured); a new seed makes new events.

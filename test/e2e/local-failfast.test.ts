@@ -85,6 +85,8 @@ const CASES: readonly Case[] = [
     names: /^METRICS_PORT: 127\.0\.0\.1:\d+ is already in use/,
   },
   { name: 'METRICS_PORT=70000', env: () => ({ METRICS_PORT: '70000' }), names: /^METRICS_PORT: must be at most 65535/ },
+  { name: 'API_PORT in use', env: (f) => ({ API_PORT: String(f.busyPort) }), names: /^API_PORT: 127\.0\.0\.1:\d+ is already in use/ },
+  { name: 'API_PORT=-1', env: () => ({ API_PORT: '-1' }), names: /^API_PORT: must be at least 0/ },
   {
     name: 'SQLITE_PATH is a directory',
     env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'a-folder') }),
@@ -236,6 +238,7 @@ async function runCase(c: Case, f: Fixtures): Promise<Outcome> {
       'TWITCH_IRC_URL',
     ])
       delete env[key];
+    env.API_PORT = '0';
     Object.assign(env, c.env?.(f, dir));
     const args = c.args === undefined ? ['local', '--quiet'] : c.args[0] === 'sim' ? ['sim', '--port', String(f.busyPort)] : [...c.args];
     if (args[0] !== 'local' && args[0] !== 'sim' && args[0] !== 'query') args.unshift('local', '--quiet');

@@ -49,6 +49,7 @@ describe('kill -9 of npm start, restarted on the same data folder', { timeout: 1
       DATA_DIR: join(dir, 'data'),
       SQLITE_PATH: dbPath,
       METRICS_PORT: '0',
+      API_PORT: '0',
       LOG_LEVEL: 'warn',
       CHANNELS: sim.channels.map((c) => c.login).join(','),
       TWITCH_IRC_URL: sim.ircUrl,

@@ -82,6 +82,7 @@ describe('the pipeline image command, as a non-root user in a root-owned working
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: '/nonexistent',
       METRICS_PORT: String(port),
+      API_PORT: '0',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     };
