@@ -15,6 +15,7 @@ import {
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { createChatReader } from '../core/read/createChatReader.ts';
+import { createApiMetrics } from '../services/api/apiMetrics.ts';
 import { startApiServer, type RunningApi } from '../services/api/startApiServer.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
 import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
@@ -195,7 +196,7 @@ export async function run(args: string[]): Promise<number> {
       onIngesterFatal: (_index, message) => requestStop({ kind: 'fatal', message }),
     });
     if (preflight.plan.api && sinkConfig?.sink === 'sqlite') {
-      api = await startApiServer(createChatReader(sinkConfig), preflight.plan.api, logger);
+      api = await startApiServer(createChatReader(sinkConfig), preflight.plan.api, logger, createApiMetrics(pipeline.metrics.registry));
     }
     process.stderr.write(
       `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +

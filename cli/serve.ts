@@ -4,6 +4,10 @@
  */
 import { createChatReader } from '../core/read/createChatReader.ts';
 import { loadSinkConfig } from '../core/sinks/createSink.ts';
+import { Registry } from 'prom-client';
+import { readInt, readString } from '../core/config.ts';
+import { startMetricsServer } from '../core/startMetricsServer.ts';
+import { createApiMetrics } from '../services/api/apiMetrics.ts';
 import { loadApiConfig } from '../services/api/loadApiConfig.ts';
 import { startApiServer } from '../services/api/startApiServer.ts';
 import { bindProblem } from './bindProblem.ts';
@@ -32,12 +36,21 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const api = await startApiServer(reader, config);
-  process.stdout.write(`read api: ${api.url}/channels\n`);
+  // Its request metrics on METRICS_PORT when one is set (a pipeline on this machine may hold 9091).
+  const registry = new Registry();
+  const metricsPort =
+    readString(process.env, 'METRICS_PORT') === undefined ? null : readInt(process.env, 'METRICS_PORT', 0, { min: 0, max: 65_535 });
+  const metricsServer =
+    metricsPort === null
+      ? null
+      : await startMetricsServer({ port: metricsPort, host: config.host, registry, readiness: () => ({ ready: true, detail: {} }) });
+  const api = await startApiServer(reader, config, undefined, createApiMetrics(registry));
+  process.stdout.write(`read api: ${api.url}/channels${metricsServer ? ` · metrics ${metricsServer.url}/metrics` : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await api.close();
+  await metricsServer?.close();
   return 0;
 }

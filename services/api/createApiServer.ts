@@ -7,6 +7,8 @@ import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleInde
 import { handleLogs } from './handleLogs.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
+import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
+import { ClientRateLimiter, type RateLimit } from './clientRateLimiter.ts';
 
 export interface ApiServerOptions {
   readonly reader: ChatReader;
@@ -14,6 +16,9 @@ export interface ApiServerOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly log?: Logger;
+  /** Per-client limit (429 with Retry-After past it); none when absent. */
+  readonly rateLimit?: RateLimit;
+  readonly metrics?: ApiMetrics;
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
@@ -44,7 +49,17 @@ export function createApiServer(options: ApiServerOptions): Server {
     random: options.random ?? Math.random,
     log: options.log ?? createLogger(),
   };
+  const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, ctx.now) : undefined;
+  const metrics = options.metrics;
   return createServer((req, res) => {
+    if (metrics) {
+      const label = routeLabel(new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1'));
+      const stop = metrics.duration.startTimer({ route: label });
+      res.once('close', () => {
+        stop();
+        metrics.requests.inc({ route: label, status: String(res.statusCode) });
+      });
+    }
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('x-rustlog-capabilities', CAPABILITIES.join(','));
     if (req.method === 'OPTIONS') {
@@ -60,6 +75,13 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
       sendError(res, 405, 'Method not allowed');
+      return;
+    }
+    const decision = limiter?.take(req.socket.remoteAddress ?? 'unknown');
+    if (decision && !decision.allowed) {
+      metrics?.rateLimited.inc();
+      res.setHeader('Retry-After', String(decision.retryAfterS));
+      sendError(res, 429, `Too many requests: try again in ${decision.retryAfterS} s`);
       return;
     }
     // The client going away stops the database cursor.

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/log.ts';
 import type { ChatReader } from '../../core/read/types.ts';
+import type { ApiMetrics } from './apiMetrics.ts';
 import { createApiServer } from './createApiServer.ts';
 import type { ApiConfig } from './loadApiConfig.ts';
 
@@ -12,8 +13,13 @@ export interface RunningApi {
 }
 
 /** The read service listening on API_HOST:API_PORT over `reader` (poglytics serve, and npm start). */
-export async function startApiServer(reader: ChatReader, config: ApiConfig, log?: Logger): Promise<RunningApi> {
-  const server = createApiServer({ reader, ...(log ? { log } : {}) });
+export async function startApiServer(reader: ChatReader, config: ApiConfig, log?: Logger, metrics?: ApiMetrics): Promise<RunningApi> {
+  const server = createApiServer({
+    reader,
+    ...(log ? { log } : {}),
+    ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+    ...(metrics ? { metrics } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
