@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { HttpError } from './errors.ts';
 import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleIndex.ts';
 import { handleLogs } from './handleLogs.ts';
+import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
 import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
@@ -29,6 +30,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (path === '/capabilities') return sendJson(res, CAPABILITIES, 'public, max-age=600');
+  if (path === '/openapi.json') return sendJson(res, OPEN_API_DOCUMENT, 'public, max-age=600');
   if (path === '/channels') return handleChannels(ctx, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
   const logs = parseLogsPath(path);

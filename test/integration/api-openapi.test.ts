@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ALL_EVENTS } from '../helpers/readApiDataset.ts';
+import { get, startReadApi, type ReadApiRun } from '../helpers/readApiFixture.ts';
+
+/** Values of the dataset for each path parameter: every documented path, filled in, names stored logs. */
+const FILL: Record<string, string> = {
+  channel: 'forsen',
+  channelid: '22484632',
+  user: 'randers',
+  userid: '40286300',
+  year: '2024',
+  month: '2',
+  day: '1',
+};
+
+describe('GET /openapi.json', () => {
+  let api: ReadApiRun;
+  before(async () => (api = await startReadApi(ALL_EVENTS, { now: () => Date.parse('2024-02-02T12:00:00Z') })));
+  after(() => api.close());
+
+  it('is an OpenAPI 3.1 document of every route, and every path in it is answered by its handler', async () => {
+    // Act
+    const answer = await get(`${api.url}/openapi.json`);
+    const document = JSON.parse(answer.text) as {
+      openapi: string;
+      paths: Record<string, { get: { parameters?: { name: string; in: string }[] } }>;
+    };
+    // Assess: the document
+    assert.equal(answer.status, 200);
+    assert.equal(document.openapi, '3.1.0');
+    const paths = Object.keys(document.paths);
+    assert.equal(paths.length, 3 + 2 * 3 + 4 * 3, paths.join(' '));
+    // Assess: each path, filled with stored names, reaches a handler (logs or a redirect to them)
+    for (const path of paths) {
+      for (const p of document.paths[path]!.get.parameters ?? [])
+        if (p.in === 'path') assert.ok(path.includes(`{${p.name}}`), `${path}: ${p.name}`);
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => FILL[name]!) + (path === '/list' ? '?channel=forsen' : '');
+      const status = (await get(`${api.url}${url}`)).status;
+      assert.ok(status === 200 || status === 302, `${url}: ${status}`);
+    }
+  });
+});
