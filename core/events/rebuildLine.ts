@@ -1,0 +1,61 @@
+import { escapeTagValue } from '../irc/escapeTagValue.ts';
+import { MSG_PARAM_PREFIX } from '../irc/constants.ts';
+import { parseLine } from '../irc/parseLine.ts';
+import { COLUMN_MARK, EXTRA_SEPARATOR, type LineValues } from './lineTemplate.ts';
+
+const LOWER_A = 0x61;
+const UPPER_A = 0x41;
+
+/**
+ * The raw line from its stored parts (format: lineTemplate.ts): the residual when there is one,
+ * else the template with its extras and column values put back.
+ */
+export function rebuildLine(template: string | null, extras: string | null, residual: string | null, values: LineValues): string {
+  if (residual !== null) return residual;
+  if (template === null) throw new RangeError('a stored line has neither a template nor a residual');
+  const pieces = template.split(EXTRA_SEPARATOR);
+  const extra = pieces.length > 1 ? (extras ?? '').split(EXTRA_SEPARATOR) : [];
+  let out = '';
+  for (let p = 0; p < pieces.length; p++) {
+    if (p > 0) out += extra[p - 1] ?? '';
+    out += fillColumns(pieces[p]!, values);
+  }
+  return out;
+}
+
+function fillColumns(piece: string, values: LineValues): string {
+  let mark = piece.indexOf(COLUMN_MARK);
+  if (mark === -1) return piece;
+  let out = piece.slice(0, mark);
+  while (mark !== -1) {
+    const code = piece.charCodeAt(mark + 1);
+    const lower = code >= LOWER_A;
+    const value = values[code - (lower ? LOWER_A : UPPER_A)] ?? '';
+    out += lower ? value : escapeTagValue(value);
+    const next = piece.indexOf(COLUMN_MARK, mark + 2);
+    out += piece.slice(mark + 2, next === -1 ? piece.length : next);
+    mark = next;
+  }
+  return out;
+}
+
+/** The `tags` of a ChatEvent whose raw line this is (what the normalizer gives), or null when it is not an IRC line. */
+export function tagsOfLine(raw: string): Record<string, string> | null {
+  try {
+    return parseLine(raw).tags;
+  } catch {
+    return null;
+  }
+}
+
+/** The `params` of a ChatEvent with these tags: the msg-param-* tags without the prefix. */
+export function paramsOfTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const key in tags) {
+    if (!key.startsWith(MSG_PARAM_PREFIX)) continue;
+    const name = key.slice(MSG_PARAM_PREFIX.length);
+    // `__proto__` is a legal tag key; a plain assignment would change the prototype instead.
+    Object.defineProperty(params, name, { value: tags[key]!, enumerable: true, writable: true, configurable: true });
+  }
+  return params;
+}
