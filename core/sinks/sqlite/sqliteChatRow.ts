@@ -60,14 +60,24 @@ const KIND_CODE = new Map<string, number>(CHAT_EVENT_KINDS.map((k, i) => [k, i])
 /** The view's `kind` expression: the code back to its name. */
 export const KIND_SQL = `CASE kind ${CHAT_EVENT_KINDS.map((k, i) => `WHEN ${i} THEN '${k}'`).join(' ')} END`;
 
+/** The same keys in the same order with the same values (what makes their JSON equal). */
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key !== other[i] || a[key] !== b[key]) return false;
+  }
+  return true;
+}
+
 /** The stored columns of an event, and its line's template (the sink turns it into template_id). */
 export function sqliteChatRow(e: ChatEvent): { row: Record<string, SqliteValue>; template: string | null } {
   const parts = lineParts(e);
   const lineTags = tagsOfLine(e.raw);
-  const tagsJson = JSON.stringify(e.tags);
-  const tagsDerived = lineTags !== null && JSON.stringify(lineTags) === tagsJson;
-  const paramsJson = JSON.stringify(e.params);
-  const paramsDerived = lineTags !== null && JSON.stringify(paramsOfTags(tagsDerived ? lineTags : e.tags)) === paramsJson;
+  const tagsDerived = lineTags !== null && sameRecord(lineTags, e.tags);
+  const paramsDerived = tagsDerived && sameRecord(paramsOfTags(lineTags), e.params);
   return {
     template: parts.template,
     row: {
@@ -95,8 +105,8 @@ export function sqliteChatRow(e: ChatEvent): { row: Record<string, SqliteValue>;
       source_event_id: e.source_event_id,
       extras: parts.extras === '' ? null : parts.extras,
       residual: parts.residual,
-      tags_json: tagsDerived ? null : tagsJson,
-      params_json: paramsDerived ? null : paramsJson,
+      tags_json: tagsDerived ? null : JSON.stringify(e.tags),
+      params_json: paramsDerived ? null : JSON.stringify(e.params),
     },
   };
 }
