@@ -25,6 +25,7 @@ import type { GeneratedLine } from '../services/twitch-sim/types.ts';
 import type { Sink } from '../core/sinks/types.ts';
 import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 import { startScratchPostgres } from '../test/helpers/postgres.ts';
+import { sqliteReadFigures } from './sqliteReads.ts';
 
 const BATCH = 5000;
 type Figures = Record<string, number>;
@@ -65,6 +66,7 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
   await sink.query('PRAGMA wal_checkpoint(TRUNCATE)');
   await sink.close();
   const bytes = fileBytes(path);
+  const reads = await sqliteReadFigures(dir, path, events);
 
   // Naive: the same schema and row encoding, autocommit, one INSERT per row, statement prepared
   // per row, and SQLite's defaults (rollback journal, synchronous FULL) as a simple scraper
@@ -96,7 +98,7 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
   })();
   base.close();
   const baseBytes = fileBytes(basePath);
-  return figures('sqlite', rate, naiveRate, bytes / events.length, baseBytes / events.length);
+  return { ...figures('sqlite', rate, naiveRate, bytes / events.length, baseBytes / events.length), ...reads };
 }
 
 /** Best of `rounds` timed runs after one untimed warm-up: the machine is shared, noise only slows. */

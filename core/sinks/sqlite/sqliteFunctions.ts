@@ -7,21 +7,47 @@ import { decodeBadges, RAW_ARGUMENT_COLUMNS, slotValue } from './sqliteChatRow.t
  * functions when a statement reading it is prepared, so every connection that reads chat_events
  * or a category view registers them first: the sink does, and anything else opens the file
  * with openSqliteDatabase. (The sqlite3 shell cannot read chat_events; chat_event_rows it can.)
+ *
+ * A row's `raw` expression appears three times in the view (raw, tags, params), and SQLite
+ * evaluates each: the functions remember the last row's line and tags, so a `SELECT *` rebuilds
+ * and parses each line once.
  */
 export function registerSqliteFunctions(db: Database.Database): Database.Database {
   const deterministic = { deterministic: true } as const;
-  db.function('poglytics_raw', { ...deterministic, varargs: true }, (template: unknown, extras: unknown, residual: unknown, ...stored: unknown[]) =>
-    rebuildLine(
+  let lastArgs: unknown[] = [];
+  let lastRaw = '';
+  let lastTagsRaw: string | null = null;
+  let lastTags: Record<string, string> = {};
+  const tagsOf = (raw: unknown): Record<string, string> => {
+    const line = String(raw);
+    if (line !== lastTagsRaw) {
+      lastTags = tagsOfLine(line) ?? {};
+      lastTagsRaw = line;
+    }
+    return lastTags;
+  };
+  db.function('poglytics_raw', { ...deterministic, varargs: true }, (...args: unknown[]) => {
+    if (args.length === lastArgs.length && args.every((a, i) => sameValue(a, lastArgs[i]))) return lastRaw;
+    const [template, extras, residual, ...stored] = args;
+    lastRaw = rebuildLine(
       template as string | null,
       extras as string | null,
       residual as string | null,
       RAW_ARGUMENT_COLUMNS.map((column, i) => slotValue(column, stored[i])),
-    ),
-  );
-  db.function('poglytics_tags', deterministic, (raw: unknown) => JSON.stringify(tagsOfLine(String(raw)) ?? {}));
-  db.function('poglytics_params', deterministic, (raw: unknown) => JSON.stringify(paramsOfTags(tagsOfLine(String(raw)) ?? {})));
+    );
+    lastArgs = args;
+    return lastRaw;
+  });
+  db.function('poglytics_tags', deterministic, (raw: unknown) => JSON.stringify(tagsOf(raw)));
+  db.function('poglytics_params', deterministic, (raw: unknown) => JSON.stringify(paramsOfTags(tagsOf(raw))));
   db.function('poglytics_badges', deterministic, (badges: unknown) => JSON.stringify(decodeBadges(badges)));
   return db;
+}
+
+/** SQLite values as better-sqlite3 hands them over: a BLOB is a fresh Buffer on every call. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
 }
 
 /** A better-sqlite3 connection that can read chat_events (readers: tests, bench, tools). */
