@@ -10,27 +10,31 @@ const UPPER_A = 0x41;
  * The raw line from its stored parts (format: lineTemplate.ts): the residual when there is one,
  * else the template with its extras and column values put back.
  */
-export function rebuildLine(template: string | null, extras: string | null, residual: string | null, values: LineValues): string {
+export function rebuildLine(template: string | null, extras: string | null, residual: string | null, values: LineValues | ColumnValue): string {
   if (residual !== null) return residual;
   if (template === null) throw new RangeError('a stored line has neither a template nor a residual');
+  const value = typeof values === 'function' ? values : (index: number) => values[index] ?? '';
   const pieces = template.split(EXTRA_SEPARATOR);
   const extra = pieces.length > 1 ? (extras ?? '').split(EXTRA_SEPARATOR) : [];
   let out = '';
   for (let p = 0; p < pieces.length; p++) {
     if (p > 0) out += extra[p - 1] ?? '';
-    out += fillColumns(pieces[p]!, values);
+    out += fillColumns(pieces[p]!, value);
   }
   return out;
 }
 
-function fillColumns(piece: string, values: LineValues): string {
+/** A column's value as text by its index in LINE_COLUMNS (asked only for the columns a template uses). */
+export type ColumnValue = (index: number) => string;
+
+function fillColumns(piece: string, columnValue: ColumnValue): string {
   let mark = piece.indexOf(COLUMN_MARK);
   if (mark === -1) return piece;
   let out = piece.slice(0, mark);
   while (mark !== -1) {
     const code = piece.charCodeAt(mark + 1);
     const lower = code >= LOWER_A;
-    const value = values[code - (lower ? LOWER_A : UPPER_A)] ?? '';
+    const value = columnValue(code - (lower ? LOWER_A : UPPER_A));
     out += lower ? value : escapeTagValue(value);
     const next = piece.indexOf(COLUMN_MARK, mark + 2);
     out += piece.slice(mark + 2, next === -1 ? piece.length : next);
@@ -47,6 +51,39 @@ export function tagsOfLine(raw: string): Record<string, string> | null {
     return null;
   }
 }
+
+/**
+ * JSON.stringify(tagsOfLine(raw)) for a line that parses, built straight from the tag section
+ * when it is plain (printable ASCII without `"` or `\\`, no key twice, none starting with a
+ * digit: then every value is its text as is and JSON keeps the line's order). Views call it on
+ * every row they read, where parsing and stringifying would cost several times as much.
+ */
+export function tagsJsonOfLine(raw: string): string {
+  if (raw.charCodeAt(0) !== 0x40) return JSON.stringify(tagsOfLine(raw) ?? {});
+  const end = raw.indexOf(' ');
+  if (end === -1) return '{}';
+  let out = '{';
+  const keys = new Set<string>();
+  let pos = 1;
+  while (pos < end) {
+    let entryEnd = raw.indexOf(';', pos);
+    if (entryEnd === -1 || entryEnd > end) entryEnd = end;
+    if (entryEnd > pos) {
+      const entry = raw.slice(pos, entryEnd);
+      const equals = entry.indexOf('=');
+      const key = equals === -1 ? entry : entry.slice(0, equals);
+      const first = key.charCodeAt(0);
+      if (!PLAIN.test(entry) || key === '' || keys.has(key) || (first >= 0x30 && first <= 0x39) || key === '__proto__') return JSON.stringify(tagsOfLine(raw) ?? {});
+      keys.add(key);
+      out += `${out.length === 1 ? '' : ','}"${key}":"${equals === -1 ? '' : entry.slice(equals + 1)}"`;
+    }
+    pos = entryEnd + 1;
+  }
+  return out + '}';
+}
+
+/** Printable ASCII other than `"` and `\\` (a key also has no `=`, which the split already ensures for it). */
+const PLAIN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** The `params` of a ChatEvent with these tags: the msg-param-* tags without the prefix. */
 export function paramsOfTags(tags: Readonly<Record<string, string>>): Record<string, string> {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { lineParts } from '../../core/events/lineParts.ts';
 import { lineValues } from '../../core/events/lineTemplate.ts';
-import { paramsOfTags, rebuildLine, tagsOfLine } from '../../core/events/rebuildLine.ts';
+import { paramsOfTags, rebuildLine, tagsJsonOfLine, tagsOfLine } from '../../core/events/rebuildLine.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { createChannelCatalog } from '../../services/twitch-sim/createChannelCatalog.ts';
 import { createTrafficGenerator } from '../../services/twitch-sim/createTrafficGenerator.ts';
@@ -42,6 +42,7 @@ function roundTrip(e: ChatEvent, tally: Tally, context: string): void {
   assert.equal(raw, e.raw, context);
   const tags = tagsOfLine(raw);
   assert.deepEqual(tags, e.tags, context);
+  assert.equal(tagsJsonOfLine(raw), JSON.stringify(e.tags), context);
   assert.deepEqual(paramsOfTags(tags!), e.params, context);
 }
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { paramsOfTags, rebuildLine, tagsOfLine } from '../../events/rebuildLine.ts';
+import { MSG_PARAM_PREFIX } from '../../irc/constants.ts';
+import { paramsOfTags, rebuildLine, tagsJsonOfLine, tagsOfLine } from '../../events/rebuildLine.ts';
 import { decodeBadges, RAW_ARGUMENT_COLUMNS, slotValue } from './sqliteChatRow.ts';
 
 /**
@@ -29,17 +30,13 @@ export function registerSqliteFunctions(db: Database.Database): Database.Databas
   db.function('poglytics_raw', { ...deterministic, varargs: true }, (...args: unknown[]) => {
     if (args.length === lastArgs.length && args.every((a, i) => sameValue(a, lastArgs[i]))) return lastRaw;
     const [template, extras, residual, ...stored] = args;
-    lastRaw = rebuildLine(
-      template as string | null,
-      extras as string | null,
-      residual as string | null,
-      RAW_ARGUMENT_COLUMNS.map((column, i) => slotValue(column, stored[i])),
-    );
+    lastRaw = rebuildLine(template as string | null, extras as string | null, residual as string | null, (i) => slotValue(RAW_ARGUMENT_COLUMNS[i]!, stored[i]));
     lastArgs = args;
     return lastRaw;
   });
-  db.function('poglytics_tags', deterministic, (raw: unknown) => JSON.stringify(tagsOf(raw)));
-  db.function('poglytics_params', deterministic, (raw: unknown) => JSON.stringify(paramsOfTags(tagsOf(raw))));
+  db.function('poglytics_tags', deterministic, (raw: unknown) => tagsJsonOfLine(String(raw)));
+  // Most lines (chat) have no msg-param-* tag at all.
+  db.function('poglytics_params', deterministic, (raw: unknown) => (String(raw).includes(MSG_PARAM_PREFIX) ? JSON.stringify(paramsOfTags(tagsOf(raw))) : '{}'));
   db.function('poglytics_badges', deterministic, (badges: unknown) => JSON.stringify(decodeBadges(badges)));
   return db;
 }
