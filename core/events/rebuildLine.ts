@@ -1,6 +1,7 @@
 import { escapeTagValue } from '../irc/escapeTagValue.ts';
 import { MSG_PARAM_PREFIX } from '../irc/constants.ts';
 import { parseLine } from '../irc/parseLine.ts';
+import { unescapeTagValue } from '../irc/unescapeTagValue.ts';
 import { COLUMN_MARK, EXTRA_SEPARATOR, type LineValues } from './lineTemplate.ts';
 
 const LOWER_A = 0x61;
@@ -53,37 +54,52 @@ export function tagsOfLine(raw: string): Record<string, string> | null {
 }
 
 /**
- * JSON.stringify(tagsOfLine(raw)) for a line that parses, built straight from the tag section
- * when it is plain (printable ASCII without `"` or `\\`, no key twice, none starting with a
- * digit: then every value is its text as is and JSON keeps the line's order). Views call it on
- * every row they read, where parsing and stringifying would cost several times as much.
+ * JSON.stringify of tagsOfLine(raw) and of its params, for a line that parses, built straight
+ * from the tag section: a plain value is copied, any other is unescaped and quoted on its own.
+ * That equals stringifying the parsed objects while no key repeats, needs JSON escaping or
+ * starts with a digit (JSON puts integer-like keys first), which holds for every Twitch line;
+ * any other line is parsed. Views call it on every row they read.
  */
-export function tagsJsonOfLine(raw: string): string {
-  if (raw.charCodeAt(0) !== 0x40) return JSON.stringify(tagsOfLine(raw) ?? {});
+export function tagsJsonOfLine(raw: string): { tags: string; params: string } {
+  if (raw.charCodeAt(0) !== 0x40) return parsedJson(raw);
   const end = raw.indexOf(' ');
-  if (end === -1) return '{}';
-  let out = '{';
+  if (end === -1) return parsedJson(raw);
+  let tags = '';
+  let params = '';
   const keys = new Set<string>();
   let pos = 1;
   while (pos < end) {
     let entryEnd = raw.indexOf(';', pos);
     if (entryEnd === -1 || entryEnd > end) entryEnd = end;
     if (entryEnd > pos) {
-      const entry = raw.slice(pos, entryEnd);
-      const equals = entry.indexOf('=');
-      const key = equals === -1 ? entry : entry.slice(0, equals);
-      const first = key.charCodeAt(0);
-      if (!PLAIN.test(entry) || key === '' || keys.has(key) || (first >= 0x30 && first <= 0x39) || key === '__proto__') return JSON.stringify(tagsOfLine(raw) ?? {});
+      let equals = raw.indexOf('=', pos);
+      if (equals === -1 || equals > entryEnd) equals = entryEnd;
+      const key = raw.slice(pos, equals);
+      if (!PLAIN_KEY.test(key) || keys.has(key)) return parsedJson(raw);
       keys.add(key);
-      out += `${out.length === 1 ? '' : ','}"${key}":"${equals === -1 ? '' : entry.slice(equals + 1)}"`;
+      const text = equals === entryEnd ? '' : raw.slice(equals + 1, entryEnd);
+      const value = PLAIN_VALUE.test(text) ? `"${text}"` : JSON.stringify(unescapeTagValue(text));
+      tags += `,"${key}":${value}`;
+      if (key.startsWith(MSG_PARAM_PREFIX)) {
+        const name = key.slice(MSG_PARAM_PREFIX.length);
+        if (!PLAIN_KEY.test(name) || name === '__proto__') return parsedJson(raw);
+        params += `,"${name}":${value}`;
+      }
     }
     pos = entryEnd + 1;
   }
-  return out + '}';
+  return { tags: `{${tags.slice(1)}}`, params: `{${params.slice(1)}}` };
 }
 
-/** Printable ASCII other than `"` and `\\` (a key also has no `=`, which the split already ensures for it). */
-const PLAIN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+function parsedJson(raw: string): { tags: string; params: string } {
+  const tags = tagsOfLine(raw) ?? {};
+  return { tags: JSON.stringify(tags), params: JSON.stringify(paramsOfTags(tags)) };
+}
+
+/** Printable ASCII without `"` and `\\`, not starting with a digit. */
+const PLAIN_KEY = /^[\x21\x23-\x2f\x3a-\x5b\x5d-\x7e][\x21\x23-\x5b\x5d-\x7e]*$/;
+/** Text that is its own unescaped value and JSON string body (may be empty). */
+const PLAIN_VALUE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** The `params` of a ChatEvent with these tags: the msg-param-* tags without the prefix. */
 export function paramsOfTags(tags: Readonly<Record<string, string>>): Record<string, string> {

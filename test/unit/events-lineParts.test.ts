@@ -42,7 +42,7 @@ function roundTrip(e: ChatEvent, tally: Tally, context: string): void {
   assert.equal(raw, e.raw, context);
   const tags = tagsOfLine(raw);
   assert.deepEqual(tags, e.tags, context);
-  assert.equal(tagsJsonOfLine(raw), JSON.stringify(e.tags), context);
+  assert.deepEqual(tagsJsonOfLine(raw), { tags: JSON.stringify(e.tags), params: JSON.stringify(e.params) }, context);
   assert.deepEqual(paramsOfTags(tags!), e.params, context);
 }
 

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { MSG_PARAM_PREFIX } from '../../irc/constants.ts';
-import { paramsOfTags, rebuildLine, tagsJsonOfLine, tagsOfLine } from '../../events/rebuildLine.ts';
+import { rebuildLine, tagsJsonOfLine } from '../../events/rebuildLine.ts';
 import { decodeBadges, RAW_ARGUMENT_COLUMNS, slotValue } from './sqliteChatRow.ts';
 
 /**
@@ -17,15 +16,15 @@ export function registerSqliteFunctions(db: Database.Database): Database.Databas
   const deterministic = { deterministic: true } as const;
   let lastArgs: unknown[] = [];
   let lastRaw = '';
-  let lastTagsRaw: string | null = null;
-  let lastTags: Record<string, string> = {};
-  const tagsOf = (raw: unknown): Record<string, string> => {
+  let lastJsonRaw: string | null = null;
+  let lastJson = { tags: '{}', params: '{}' };
+  const jsonOf = (raw: unknown) => {
     const line = String(raw);
-    if (line !== lastTagsRaw) {
-      lastTags = tagsOfLine(line) ?? {};
-      lastTagsRaw = line;
+    if (line !== lastJsonRaw) {
+      lastJson = tagsJsonOfLine(line);
+      lastJsonRaw = line;
     }
-    return lastTags;
+    return lastJson;
   };
   db.function('poglytics_raw', { ...deterministic, varargs: true }, (...args: unknown[]) => {
     if (args.length === lastArgs.length && args.every((a, i) => sameValue(a, lastArgs[i]))) return lastRaw;
@@ -34,9 +33,8 @@ export function registerSqliteFunctions(db: Database.Database): Database.Databas
     lastArgs = args;
     return lastRaw;
   });
-  db.function('poglytics_tags', deterministic, (raw: unknown) => tagsJsonOfLine(String(raw)));
-  // Most lines (chat) have no msg-param-* tag at all.
-  db.function('poglytics_params', deterministic, (raw: unknown) => (String(raw).includes(MSG_PARAM_PREFIX) ? JSON.stringify(paramsOfTags(tagsOf(raw))) : '{}'));
+  db.function('poglytics_tags', deterministic, (raw: unknown) => jsonOf(raw).tags);
+  db.function('poglytics_params', deterministic, (raw: unknown) => jsonOf(raw).params);
   db.function('poglytics_badges', deterministic, (badges: unknown) => JSON.stringify(decodeBadges(badges)));
   return db;
 }
