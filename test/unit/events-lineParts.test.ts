@@ -113,4 +113,19 @@ describe('line parts: every raw line comes back byte for byte', () => {
       '@badge-info=;badges=\x1fn;color=\x1fo;display-name=\x1fF;emotes=;id=\x1fa;room-id=\x1fc;tmi-sent-ts=\x1fp;user-id=\x1fe;client-nonce=\x1e :\x1fd!\x1fd@\x1fd.tmi.twitch.tv PRIVMSG #\x1fb :\x01ACTION \x1fj\x01',
     );
   });
+
+  it('gives tags and params JSON equal to the parsed objects for awkward tag sections', () => {
+    const lines = [
+      '@b=y;1=x;1a=z :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
+      '@a=1;b=2;a=3 :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
+      '@msg-param-b=c;msg-param-1=a;msg-id=sub :tmi.twitch.tv USERNOTICE #c',
+      '@msg-param-__proto__=x;msg-param-y=z :tmi.twitch.tv USERNOTICE #c',
+      '@a"b=1;c=\\s\\:\\\\"é😀;;d;e= :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
+      '@__proto__=p;x=\\ :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
+    ];
+    for (const line of lines) {
+      const tags = tagsOfLine(line)!;
+      assert.deepEqual(tagsJsonOfLine(line), { tags: JSON.stringify(tags), params: JSON.stringify(paramsOfTags(tags)) }, line);
+    }
+  });
 });
