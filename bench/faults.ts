@@ -11,7 +11,7 @@
  * largest per-replica capture gap of both runs.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { scrapeMetrics } from '../core/local/scrapeMetrics.ts';
+import { scrapeMetrics } from '../services/local/scrapeMetrics.ts';
 import { compareWithGroundTruth } from '../test/helpers/compareWithGroundTruth.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../test/helpers/localPipelineRun.ts';
 
@@ -25,7 +25,16 @@ async function shardHolder(harness: PipelineHarness): Promise<number> {
 }
 
 async function replicatedChaos(seconds: number): Promise<{ lost: number; storedTwice: number; sent: number; kills: number; gapS: number }> {
-  const harness = await startPipelineHarness({ channels: 200, rate: 2000, seed: 31, captureReplicas: 2, standbyTasks: 1, shardCapacity: 120, ingesterEnv: LEASE, recordUndelivered: true });
+  const harness = await startPipelineHarness({
+    channels: 200,
+    rate: 2000,
+    seed: 31,
+    captureReplicas: 2,
+    standbyTasks: 1,
+    shardCapacity: 120,
+    ingesterEnv: LEASE,
+    recordUndelivered: true,
+  });
   try {
     await waitFor(async () => (await harness.pipeline.status()).joined >= 400, 'every channel joined twice', 60_000);
     const supervisor = harness.pipeline.supervisor!;
@@ -43,14 +52,28 @@ async function replicatedChaos(seconds: number): Promise<{ lost: number; storedT
     await sleep(1000);
     const final = await harness.pipeline.stop();
     const result = compareWithGroundTruth(harness);
-    return { lost: result.missing.length, storedTwice: result.storedTwice.length, sent: result.sent, kills, gapS: final.captureGapMaxS ?? 0 };
+    return {
+      lost: result.missing.length,
+      storedTwice: result.storedTwice.length,
+      sent: result.sent,
+      kills,
+      gapS: final.captureGapMaxS ?? 0,
+    };
   } finally {
     await harness.cleanup();
   }
 }
 
 async function singleReplicaKill(): Promise<{ lostInGap: number; lostOutsideGap: number; storedTwice: number; gapS: number }> {
-  const harness = await startPipelineHarness({ channels: 100, rate: 500, seed: 32, standbyTasks: 1, shardCapacity: 60, ingesterEnv: LEASE, recordUndelivered: true });
+  const harness = await startPipelineHarness({
+    channels: 100,
+    rate: 500,
+    seed: 32,
+    standbyTasks: 1,
+    shardCapacity: 60,
+    ingesterEnv: LEASE,
+    recordUndelivered: true,
+  });
   try {
     await waitFor(async () => (await harness.pipeline.status()).joined >= 100, 'all channels joined', 60_000);
     await waitFor(async () => (await harness.pipeline.status()).running === 3, 'shard ingesters and the standby running', 30_000);
@@ -77,9 +100,13 @@ async function singleReplicaKill(): Promise<{ lostInGap: number; lostOutsideGap:
 
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
   const chaos = await replicatedChaos(options.quick ? 30 : 120);
-  process.stderr.write(`faults: replicas=2, ${chaos.kills} kills, ${chaos.sent} events sent, ${chaos.lost} lost, ${chaos.storedTwice} lines stored twice\n`);
+  process.stderr.write(
+    `faults: replicas=2, ${chaos.kills} kills, ${chaos.sent} events sent, ${chaos.lost} lost, ${chaos.storedTwice} lines stored twice\n`,
+  );
   const single = await singleReplicaKill();
-  process.stderr.write(`faults: replicas=1, one kill, gap ${single.gapS} s, ${single.lostInGap} lost inside it, ${single.lostOutsideGap} outside\n`);
+  process.stderr.write(
+    `faults: replicas=1, one kill, gap ${single.gapS} s, ${single.lostInGap} lost inside it, ${single.lostOutsideGap} outside\n`,
+  );
   return {
     'faults.lost_events': chaos.lost + chaos.storedTwice + single.lostOutsideGap + single.storedTwice,
     'faults.max_gap_s': Math.max(chaos.gapS, single.gapS),

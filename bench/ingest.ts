@@ -11,9 +11,8 @@
  * Profiling: BENCH_INGESTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to
  * the ingester child (NODE_OPTIONS refuses --cpu-prof); BENCH_DEBUG=1 prints each round.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MAX_SHARD_CAPACITY } from '../core/control/layout.ts';
@@ -22,85 +21,8 @@ import { createMetrics } from '../core/metrics.ts';
 import { runIngester } from '../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
 import { startDynamo, startKinesis } from '../test/helpers/emulators.ts';
+import { lineWaiter, pinCpus, progress, ROOT, scrape, spawnIngester, spawnNode } from './ingestProcesses.ts';
 import { ingesterConfig, ingesterEnv, splitIntoShards, tempDir, waitFor, writeAssignment } from '../test/helpers/ingesterFixture.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The CPU every reader child runs on, set by pinCpus(). */
-let readerCpu: number | undefined;
-
-/**
- * "On one core": each reader (tmi.js alone, the ingester) runs on one CPU, the last, and this
- * process (simulator, emulators) on the others. BENCH_PIN_CPU=N picks the reader CPU, =off turns
- * pinning off; without taskset or with a single CPU nothing is pinned.
- */
-function pinCpus(): void {
-  const setting = process.env.BENCH_PIN_CPU;
-  const cpus = availableParallelism();
-  if (setting === 'off' || cpus < 2 || spawnSync('taskset', ['--version']).status !== 0) return;
-  const cpu = setting === undefined ? cpus - 1 : Number(setting);
-  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpus) throw new Error(`BENCH_PIN_CPU must be off or a CPU number below ${cpus}, got "${setting}"`);
-  const others = Array.from({ length: cpus }, (_, i) => i).filter((i) => i !== cpu);
-  spawnSync('taskset', ['-a', '-pc', others.join(','), String(process.pid)]);
-  readerCpu = cpu;
-  progress(`readers on CPU ${cpu}, simulator and emulators on CPU ${others.join(',')}`);
-}
-
-/** A node child, on the reader CPU when pinning is on (taskset execs node, so the pid is node's). */
-function spawnNode(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return readerCpu === undefined ? spawn(process.execPath, args, options) : spawn('taskset', ['-c', String(readerCpu), process.execPath, ...args], options);
-}
-
-function lineWaiter(child: ChildProcess) {
-  let out = '';
-  const waiters: { match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    out += chunk.toString();
-    for (const w of [...waiters]) {
-      const m = w.match.exec(out);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  return (match: RegExp) => new Promise<RegExpExecArray>((resolve) => {
-    const m = match.exec(out);
-    if (m) resolve(m);
-    else waiters.push({ match, resolve });
-  });
-}
-
-async function scrape(port: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
-  }
-  return out;
-}
-
-async function spawnIngester(env: Record<string, string>) {
-  const child = spawnNode([...(process.env.BENCH_INGESTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'services/ingester/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const wait = lineWaiter(child);
-  if (process.env.BENCH_DEBUG) child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[ingester] ${chunk.toString()}`));
-  const port = Number((await wait(/"metricsPort":(\d+)/))[1]);
-  return {
-    port,
-    child,
-    metric: async (name: string) => (await scrape(port)).get(name) ?? 0,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
-
-const progress = (msg: string) => process.env.BENCH_DEBUG && process.stderr.write(`[ingest bench] ${msg}\n`);
 
 /** Traffic in frames of 200 draws, as the simulator's traffic loop sends it. */
 function burst(sim: Simulator, draws: number): number {
@@ -128,7 +50,10 @@ function pregeneratedBurst(sim: Simulator, reader: ChildProcess, draws: number):
   return { lines, started, generatedMs: started - t0 };
 }
 
-async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } }) {
+async function throughput(
+  quick: boolean,
+  stack: { sim: Simulator; kinesis: { endpoint: string; streamName: string }; dynamo: { endpoint: string; tableName: string } },
+) {
   const { sim, kinesis, dynamo } = stack;
   const draws = quick ? 40_000 : 150_000;
   const channels = sim.channels.map((c) => c.login);
@@ -140,7 +65,11 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   const rounds = 3;
 
   // tmi.js alone.
-  const tmiChild = spawnNode([fileURLToPath(new URL('./tmiOnlyClient.cjs', import.meta.url))], { cwd: ROOT, env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const tmiChild = spawnNode([fileURLToPath(new URL('./tmiOnlyClient.cjs', import.meta.url))], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: url.hostname, PORT: url.port, CHANNELS: channels.join(',') },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const tmiWait = lineWaiter(tmiChild);
   await tmiWait(/joined/);
   progress('tmi joined');
@@ -165,7 +94,14 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
   // SIGSTOP plus the seconds of backlog behind it, and losing the lease stops the reading.
   const ingester = await spawnIngester(
     ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       { SHARD_ID: '0', JOIN_RATE_COUNT: '1000', LEASE_DURATION_MS: '30000', LEASE_POLL_MS: '10000', ASSIGNMENT_POLL_MS: '5000' },
     ),
   );
@@ -189,13 +125,16 @@ async function throughput(quick: boolean, stack: { sim: Simulator; kinesis: { en
       if (!receivedMs && got >= lines) receivedMs = now;
       if (sent >= lines) break;
       if (now > 300_000) throw new Error(`timed out waiting for events in Kinesis: ${got} of ${lines} received, ${sent} sent`);
-      if (Math.floor(now / 5000) !== Math.floor((now - 250) / 5000)) progress(`round ${round}: ${got} of ${lines} received, ${sent} in Kinesis after ${now.toFixed(0)} ms`);
+      if (Math.floor(now / 5000) !== Math.floor((now - 250) / 5000))
+        progress(`round ${round}: ${got} of ${lines} received, ${sent} in Kinesis after ${now.toFixed(0)} ms`);
       const done = Math.max(sent, got * 0.95);
       const remaining = done > 0 ? (now * (lines - done)) / done : 200;
       await sleep(Math.max(10, Math.min(250, remaining * 0.6)));
     }
     const elapsed = performance.now() - started;
-    progress(`ingester round ${round}: ${lines} events received after ${receivedMs.toFixed(0)} ms, in Kinesis after ${elapsed.toFixed(0)} ms (generated in ${generatedMs.toFixed(0)} ms)`);
+    progress(
+      `ingester round ${round}: ${lines} events received after ${receivedMs.toFixed(0)} ms, in Kinesis after ${elapsed.toFixed(0)} ms (generated in ${generatedMs.toFixed(0)} ms)`,
+    );
     rate = Math.max(rate, lines / (elapsed / 1000));
   }
   progress('ingester done');
@@ -244,12 +183,23 @@ async function rssPer2000Channels() {
   ]);
   const journals = Array.from({ length: tasks }, () => tempDir('bench-rss-'));
   try {
-    await writeAssignment(dynamo.endpoint, dynamo.tableName, Array.from({ length: tasks }, () => []));
+    await writeAssignment(
+      dynamo.endpoint,
+      dynamo.tableName,
+      Array.from({ length: tasks }, () => []),
+    );
     const ingesters = await Promise.all(
       journals.map((journal, shard) =>
         spawnIngester(
           ingesterEnv(
-            { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+            {
+              ircUrl: sim.ircUrl,
+              kinesisEndpoint: kinesis.endpoint,
+              streamName: kinesis.streamName,
+              dynamoEndpoint: dynamo.endpoint,
+              tableName: dynamo.tableName,
+              journalDir: journal.path,
+            },
             { SHARD_ID: String(shard), JOIN_RATE_COUNT: '2000', CHANNELS_PER_CONNECTION: '2000', JOIN_TIMEOUT_MS: '20000' },
           ),
         ),
@@ -259,7 +209,11 @@ async function rssPer2000Channels() {
     const idle = await Promise.all(ingesters.map((ingester) => settledRss(ingester.metric)));
     await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, tasks), 2);
     for (const ingester of ingesters) {
-      await waitFor(async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === MAX_SHARD_CAPACITY, 'channels joined', 120_000);
+      await waitFor(
+        async () => (await ingester.metric('twitch_scraper_joined_channels_total')) === MAX_SHARD_CAPACITY,
+        'channels joined',
+        120_000,
+      );
     }
     const joined = await Promise.all(ingesters.map((ingester) => settledRss(ingester.metric)));
     await Promise.all(ingesters.map((ingester) => ingester.stop()));
@@ -283,14 +237,27 @@ async function joinBudgetUtilization(quick: boolean) {
   try {
     await writeAssignment(dynamo.endpoint, dynamo.tableName, splitIntoShards(sim.channels, 1));
     const env = ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       { SHARD_ID: '0', JOIN_RATE_COUNT: String(budget.count), JOIN_RATE_WINDOW_MS: String(budget.windowMs), JOIN_RATE_GUARD_MS: '10' },
     );
-    const task = await runIngester(ingesterConfig(env), { logger: createLogger('error'), metrics: createMetrics(undefined, { defaultMetrics: false }) });
+    const task = await runIngester(ingesterConfig(env), {
+      logger: createLogger('error'),
+      metrics: createMetrics(undefined, { defaultMetrics: false }),
+    });
     await waitFor(() => task.pool?.joined === channelCount, 'joined', 120_000);
     await task.shutdown('bench');
     if (sim.stats().droppedJoinLimit > 0) throw new Error('the simulator JOIN limit disconnected the ingester');
-    const times = sim.groundTruth.joins().map((j) => j.joinedAt).sort((a, b) => a - b);
+    const times = sim.groundTruth
+      .joins()
+      .map((j) => j.joinedAt)
+      .sort((a, b) => a - b);
     const elapsed = times.at(-1)! - times[0]!;
     const achieved = (times.length - budget.count) / (elapsed / 1000);
     return { 'join.budget_utilization': Number((achieved / (budget.count / (budget.windowMs / 1000))).toFixed(3)) };
@@ -303,7 +270,14 @@ async function joinBudgetUtilization(quick: boolean) {
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
   pinCpus();
   const [sim, kinesis, dynamo] = await Promise.all([
-    startSimulator({ channels: 200, trafficAutoStart: false, joinLimit: null, maxBufferedBytes: 1 << 30, groundTruth: { mode: 'off' }, seed: 2 }),
+    startSimulator({
+      channels: 200,
+      trafficAutoStart: false,
+      joinLimit: null,
+      maxBufferedBytes: 1 << 30,
+      groundTruth: { mode: 'off' },
+      seed: 2,
+    }),
     startKinesis({ shardCount: 4 }),
     startDynamo(),
   ]);

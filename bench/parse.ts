@@ -73,9 +73,48 @@ function buildCorpus(lineCount: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-const WORDS = ['Kappa', 'PogChamp', 'LUL', 'KEKW', 'monkaS', 'OMEGALUL', 'gg', 'the', 'is', 'that', 'what', 'lol', 'no way', 'clip it',
-  'chat', 'W', 'L', 'ratio', '😂', '🔥', 'привет', 'こんにちは', 'ñandú', '@streamer', '!uptime', 'Pog', 'true', 'based', '+1', 'HUH'];
-const BADGES = ['', 'subscriber/12', 'subscriber/3,premium/1', 'moderator/1,subscriber/24', 'vip/1,subscriber/6', 'bits/1000', 'glhf-pledge/1', 'broadcaster/1,subscriber/0'];
+const WORDS = [
+  'Kappa',
+  'PogChamp',
+  'LUL',
+  'KEKW',
+  'monkaS',
+  'OMEGALUL',
+  'gg',
+  'the',
+  'is',
+  'that',
+  'what',
+  'lol',
+  'no way',
+  'clip it',
+  'chat',
+  'W',
+  'L',
+  'ratio',
+  '😂',
+  '🔥',
+  'привет',
+  'こんにちは',
+  'ñandú',
+  '@streamer',
+  '!uptime',
+  'Pog',
+  'true',
+  'based',
+  '+1',
+  'HUH',
+];
+const BADGES = [
+  '',
+  'subscriber/12',
+  'subscriber/3,premium/1',
+  'moderator/1,subscriber/24',
+  'vip/1,subscriber/6',
+  'bits/1000',
+  'glhf-pledge/1',
+  'broadcaster/1,subscriber/0',
+];
 const COLORS = ['', '#FF0000', '#1E90FF', '#00FF7F', '#DAA520', '#8A2BE2', '#FF69B4'];
 
 function privmsg(random: () => number, i: number): string {
@@ -100,7 +139,13 @@ function privmsg(random: () => number, i: number): string {
     `id=${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`,
     `mod=${badges.includes('moderator') ? 1 : 0}`,
     ...(random() < 0.05
-      ? ['reply-parent-display-name=Someone', 'reply-parent-msg-body=what\\sdid\\syou\\ssay?', `reply-parent-msg-id=${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`, 'reply-parent-user-id=1234', 'reply-parent-user-login=someone']
+      ? [
+          'reply-parent-display-name=Someone',
+          'reply-parent-msg-body=what\\sdid\\syou\\ssay?',
+          `reply-parent-msg-id=${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`,
+          'reply-parent-user-id=1234',
+          'reply-parent-user-login=someone',
+        ]
       : []),
     'returning-chatter=0',
     `room-id=${1000 + Math.floor(random() * 2000)}`,
@@ -112,4 +157,3 @@ function privmsg(random: () => number, i: number): string {
   ];
   return `@${tags.join(';')} :${user}!${user}@${user}.tmi.twitch.tv PRIVMSG #${channel} :${text}`;
 }
-

@@ -5,10 +5,13 @@ import { selectSnapshots, type PublishedSnapshot } from '../core/control/selectS
 import type { StreamSnapshot } from '../core/events/streamSnapshot.ts';
 import { seededRandom } from '../test/helpers/seededRandom.ts';
 
-
 /** Zipf-like viewer counts: a few huge channels, a long tail. */
 function liveChannels(count: number, random: () => number, prefix = 'ch'): LiveChannel[] {
-  return Array.from({ length: count }, (_, i) => ({ login: `${prefix}${i}`, id: `${prefix}-${i}`, viewers: Math.max(1, Math.floor(150_000 / (i + 1) ** 1.0 * (0.5 + random()))) }));
+  return Array.from({ length: count }, (_, i) => ({
+    login: `${prefix}${i}`,
+    id: `${prefix}-${i}`,
+    viewers: Math.max(1, Math.floor((150_000 / (i + 1) ** 1.0) * (0.5 + random()))),
+  }));
 }
 
 /**
@@ -16,11 +19,19 @@ function liveChannels(count: number, random: () => number, prefix = 'ch'): LiveC
  * because it is over capacity or, keeping only its sticky channels, over the balance bound (its
  * biggest channels first). New channels and removals are not moves.
  */
-function minimumMoves(current: readonly (readonly ShardChannel[])[], live: readonly LiveChannel[], settings: RebalanceSettings, bound: number): number {
+function minimumMoves(
+  current: readonly (readonly ShardChannel[])[],
+  live: readonly LiveChannel[],
+  settings: RebalanceSettings,
+  bound: number,
+): number {
   const liveViewers = new Map(live.map((c) => [c.login, c.viewers]));
   let moves = 0;
   for (const shard of current) {
-    const kept = shard.filter((c) => liveViewers.has(c.login)).map((c) => liveViewers.get(c.login)!).sort((a, b) => b - a);
+    const kept = shard
+      .filter((c) => liveViewers.has(c.login))
+      .map((c) => liveViewers.get(c.login)!)
+      .sort((a, b) => b - a);
     let load = kept.reduce((a, b) => a + b, 0);
     let shed = 0;
     while (load > bound && shed < kept.length) load -= kept[shed++]!;
@@ -47,7 +58,16 @@ function snapshotChurn(channels: number, random: () => number) {
   const step = 5 * 60_000;
   const refreshes = 24 * 12;
   const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const streams = Array.from({ length: channels }, (_, i) => ({ i, stream: 0, target: Math.max(5, Math.floor(50_000 / (i + 1))), viewers: 0, age: 0, game: 0, title: 0, tags: 0 }));
+  const streams = Array.from({ length: channels }, (_, i) => ({
+    i,
+    stream: 0,
+    target: Math.max(5, Math.floor(50_000 / (i + 1))),
+    viewers: 0,
+    age: 0,
+    game: 0,
+    title: 0,
+    tags: 0,
+  }));
   for (const s of streams) s.viewers = s.target;
   let state = new Map<string, PublishedSnapshot>();
   let rows = 0;
@@ -57,18 +77,37 @@ function snapshotChurn(channels: number, random: () => number) {
   for (let r = 0; r < refreshes; r++) {
     const now = 1_700_000_000_000 + r * step;
     const snapshots: StreamSnapshot[] = streams.map((s) => {
-      if (random() < 1 / 96) Object.assign(s, { stream: s.stream + 1, target: Math.max(5, Math.floor((50_000 / (s.i + 1)) * (0.5 + random()))), age: 0, viewers: 0 });
+      if (random() < 1 / 96)
+        Object.assign(s, {
+          stream: s.stream + 1,
+          target: Math.max(5, Math.floor((50_000 / (s.i + 1)) * (0.5 + random()))),
+          age: 0,
+          viewers: 0,
+        });
       if (s.age === 0) s.viewers = Math.max(1, Math.floor(s.target / 2));
       s.age++;
       if (random() < 1 / 96) s.game++;
       if (random() < 1 / 144) s.title++;
       if (random() < 1 / 576) s.tags++;
       s.target *= Math.exp(0.015 * gauss());
-      s.viewers = s.age <= 4 ? Math.round(s.viewers + (s.target - s.viewers) / 2) : Math.max(0, Math.round(s.target * Math.exp(0.03 * gauss())));
+      s.viewers =
+        s.age <= 4 ? Math.round(s.viewers + (s.target - s.viewers) / 2) : Math.max(0, Math.round(s.target * Math.exp(0.03 * gauss())));
       return {
-        v: 1, kind: 'stream_snapshot', event_id: `s:${s.i}-${s.stream}:${now}`, channel: `channel${s.i}`, channel_id: String(10_000_000 + s.i * 7919),
-        stream_id: `${s.i}-${s.stream}`, game_id: String(500_000 + s.game), game_name: `Game ${s.game}`, title: `stream ${s.i} title ${s.title} !drops !discord`,
-        viewer_count: s.viewers, language: 'en', started_at: now - s.age * step, is_mature: false, tags: ['English', `tag${s.tags}`], captured_at: now,
+        v: 1,
+        kind: 'stream_snapshot',
+        event_id: `s:${s.i}-${s.stream}:${now}`,
+        channel: `channel${s.i}`,
+        channel_id: String(10_000_000 + s.i * 7919),
+        stream_id: `${s.i}-${s.stream}`,
+        game_id: String(500_000 + s.game),
+        game_name: `Game ${s.game}`,
+        title: `stream ${s.i} title ${s.title} !drops !discord`,
+        viewer_count: s.viewers,
+        language: 'en',
+        started_at: now - s.age * step,
+        is_mature: false,
+        tags: ['English', `tag${s.tags}`],
+        captured_at: now,
       } satisfies StreamSnapshot;
     });
     const selected = selectSnapshots(snapshots, state, { viewerChange: 0.2, heartbeatMs: 60 * 60_000 }, now);
@@ -77,7 +116,13 @@ function snapshotChurn(channels: number, random: () => number) {
     const ndjson = Buffer.from(selected.publish.map((p) => `${JSON.stringify(p)}\n`).join(''));
     ndjsonBytes += ndjson.length;
     recordBytes += brotliCompressSync(ndjson, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }).length + 4;
-    stateBytes = Math.max(stateBytes, [...state].reduce((sum, [id, p]) => sum + id.length + String(p.viewers).length + p.fingerprint.length + p.publishedAt.toString(36).length + 4, 0));
+    stateBytes = Math.max(
+      stateBytes,
+      [...state].reduce(
+        (sum, [id, p]) => sum + id.length + String(p.viewers).length + p.fingerprint.length + p.publishedAt.toString(36).length + 4,
+        0,
+      ),
+    );
   }
   return {
     'storage.snapshot_rows_per_channel_day': Number((rows / channels).toFixed(1)),

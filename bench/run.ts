@@ -23,10 +23,14 @@ async function runModuleInChild(name: string, quick: boolean): Promise<Record<st
   const out = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const file = join(out, 'result.json');
   try {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(here, 'runOne.ts'), name, quick ? 'quick' : 'full', file], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      timeout: quick ? 240_000 : 1_800_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--expose-gc', join(here, 'runOne.ts'), name, quick ? 'quick' : 'full', file],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        timeout: quick ? 240_000 : 1_800_000,
+      },
+    );
     if (child.status !== 0 || !existsSync(file)) throw new Error(child.error?.message ?? `exited with ${child.status ?? child.signal}`);
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
   } finally {
@@ -80,7 +84,11 @@ async function main(): Promise<void> {
   }
   Object.assign(figures, deriveCost(figures));
   const notes = ['Ratios compare figures measured side by side in the same run; absolute rates vary with the shared machine.'];
-  const { json, markdown } = writeResults({ figures, machine: machineFacts(), startedAt, quick, errors, notes }, join(here, 'results'), only ? `only-${only.join('-')}` : 'latest');
+  const { json, markdown } = writeResults(
+    { figures, machine: machineFacts(), startedAt, quick, errors, notes },
+    join(here, 'results'),
+    only ? `only-${only.join('-')}` : 'latest',
+  );
   const table = readFileSync(markdown, 'utf8');
   process.stdout.write(table);
   if (!only && updateReadme(join(here, '..', 'README.md'), table)) process.stderr.write('bench: updated the README Performance section\n');

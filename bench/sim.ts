@@ -26,7 +26,9 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 async function startSimProcess(args: string[]): Promise<{ ircUrl: string; cpu(): number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.SIM_BENCH_NODE_ARGS?.split(' ') ?? []), BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.SIM_BENCH_NODE_ARGS?.split(' ') ?? []), BIN, 'sim', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const ircUrl = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -71,22 +73,41 @@ async function connectReader(ircUrl: string, channels: string[], index: number, 
     }
   });
   ws.send(`CAP REQ :twitch.tv/tags twitch.tv/commands\r\nPASS SCHMOOPIIE\r\nNICK justinfan${1000 + index}`);
-  for (let i = 0; i < channels.length; i += 500) ws.send(`JOIN ${channels.slice(i, i + 500).map((c) => `#${c}`).join(',')}`);
+  for (let i = 0; i < channels.length; i += 500)
+    ws.send(
+      `JOIN ${channels
+        .slice(i, i + 500)
+        .map((c) => `#${c}`)
+        .join(',')}`,
+    );
   const deadline = Date.now() + 60_000;
   while (joined < channels.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return reader;
 }
 
-
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
   const channels = options.quick ? 10_000 : 100_000;
   const connections = options.quick ? 10 : 50;
   const seconds = options.quick ? 3 : 10;
-  const sim = await startSimProcess(['--channels', String(channels), '--rate', String(TARGET_RATE), '--no-join-limit', '--ground-truth-mode', 'counts', '--helix-rate', '0']);
+  const sim = await startSimProcess([
+    '--channels',
+    String(channels),
+    '--rate',
+    String(TARGET_RATE),
+    '--no-join-limit',
+    '--ground-truth-mode',
+    'counts',
+    '--helix-rate',
+    '0',
+  ]);
   try {
     const logins = await listChannels(sim.ircUrl, channels);
     const per = Math.ceil(logins.length / connections);
-    const readers = await Promise.all(Array.from({ length: connections }, (_, i) => connectReader(sim.ircUrl, logins.slice(i * per, (i + 1) * per), i, (64 << 20) / connections)));
+    const readers = await Promise.all(
+      Array.from({ length: connections }, (_, i) =>
+        connectReader(sim.ircUrl, logins.slice(i * per, (i + 1) * per), i, (64 << 20) / connections),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const startLines = readers.reduce((n, r) => n + r.lines, 0);
     for (const r of readers) {
@@ -135,12 +156,17 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
 /** The simulator's channel logins, read from its Helix (a token first, then all pages). */
 async function listChannels(ircUrl: string, expected: number): Promise<string[]> {
   const http = ircUrl.replace(/^ws/, 'http');
-  const tokenRes = await fetch(`${http}/oauth2/token?client_id=sim-client-id&client_secret=sim-client-secret&grant_type=client_credentials`, { method: 'POST' });
+  const tokenRes = await fetch(
+    `${http}/oauth2/token?client_id=sim-client-id&client_secret=sim-client-secret&grant_type=client_credentials`,
+    { method: 'POST' },
+  );
   const { access_token: token } = (await tokenRes.json()) as { access_token: string };
   const logins: string[] = [];
   let cursor: string | undefined;
   do {
-    const res = await fetch(`${http}/helix/streams?first=100${cursor ? `&after=${cursor}` : ''}`, { headers: { 'Client-Id': 'sim-client-id', Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${http}/helix/streams?first=100${cursor ? `&after=${cursor}` : ''}`, {
+      headers: { 'Client-Id': 'sim-client-id', Authorization: `Bearer ${token}` },
+    });
     const page = (await res.json()) as { data: Array<{ user_login: string }>; pagination: { cursor?: string } };
     logins.push(...page.data.map((s) => s.user_login));
     cursor = page.pagination.cursor;

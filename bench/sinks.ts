@@ -130,16 +130,19 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
     const sink = createSink({ sink: 'postgres', connectionString: dbUrl('bench_bulk') });
     await sink.migrate();
     // Bulk: the sink's write path (COPY into staging + INSERT … ON CONFLICT), 5,000-event batches.
-    const rate = await bestRate(rounds, events.length, async () => {
-      for (let i = 0; i < events.length; i += BATCH) await sink.write(events.slice(i, i + BATCH));
-    }, async () => {
-      await sink.query('TRUNCATE chat_events');
-      await sink.query('CHECKPOINT');
-    });
-    await sink.query('VACUUM ANALYZE chat_events');
-    const [size] = await sink.query(
-      "SELECT sum(pg_total_relation_size(relid))::bigint AS bytes FROM pg_partition_tree('chat_events')",
+    const rate = await bestRate(
+      rounds,
+      events.length,
+      async () => {
+        for (let i = 0; i < events.length; i += BATCH) await sink.write(events.slice(i, i + BATCH));
+      },
+      async () => {
+        await sink.query('TRUNCATE chat_events');
+        await sink.query('CHECKPOINT');
+      },
     );
+    await sink.query('VACUUM ANALYZE chat_events');
+    const [size] = await sink.query("SELECT sum(pg_total_relation_size(relid))::bigint AS bytes FROM pg_partition_tree('chat_events')");
     await sink.close();
 
     // Naive: the same schema (partitions, indexes), autocommit, one INSERT per row.
@@ -150,12 +153,21 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
     await naive.connect();
     const naiveSql = `INSERT INTO chat_events (${CHAT_EVENT_COLUMNS.join(', ')}) VALUES (${CHAT_EVENT_COLUMNS.map((c, i) => (c === 'sent_at' || c === 'received_at' ? `to_timestamp($${i + 1}::bigint / 1000.0)` : `$${i + 1}`)).join(', ')}) ON CONFLICT DO NOTHING`;
     const naiveEvents = events.slice(0, naiveRows);
-    const naiveRate = await bestRate(rounds, naiveRows, async () => {
-      for (const e of naiveEvents) await naive.query(naiveSql, CHAT_EVENT_COLUMNS.map((c) => (c === 'params' || c === 'tags' ? JSON.stringify(e[c]) : e[c])));
-    }, async () => {
-      await naive.query('TRUNCATE chat_events');
-      await naive.query('CHECKPOINT');
-    });
+    const naiveRate = await bestRate(
+      rounds,
+      naiveRows,
+      async () => {
+        for (const e of naiveEvents)
+          await naive.query(
+            naiveSql,
+            CHAT_EVENT_COLUMNS.map((c) => (c === 'params' || c === 'tags' ? JSON.stringify(e[c]) : e[c])),
+          );
+      },
+      async () => {
+        await naive.query('TRUNCATE chat_events');
+        await naive.query('CHECKPOINT');
+      },
+    );
     await naive.end();
 
     // Alternative bulk path for reference: multi-row VALUES (26 parameters per row, 2,000 rows
@@ -168,7 +180,9 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
       const chunk = events.slice(i, i + 2000);
       const params: string[] = [];
       const tuples = chunk.map((e) => {
-        const row = plainValues(e).map((v) => params.push(v)).map((n) => `$${n}`);
+        const row = plainValues(e)
+          .map((v) => params.push(v))
+          .map((n) => `$${n}`);
         return `(${row.join(', ')})`;
       });
       await values.query(`INSERT INTO chat_events VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
@@ -192,20 +206,30 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
 }
 
 async function benchClickHouse(dir: string, events: ChatEvent[], naiveRows: number): Promise<Figures> {
-  const sink = createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: createChdbConnection({ path: join(dir, 'chdb') }) });
+  const sink = createSink({
+    sink: 'clickhouse',
+    url: 'http://chdb.local:8123',
+    connection: createChdbConnection({ path: join(dir, 'chdb') }),
+  });
   try {
     const rate = await bulkRate(sink, events);
     await sink.query('CREATE TABLE naive AS chat_events');
     const started = performance.now();
     for (const [i, e] of events.slice(0, naiveRows).entries()) {
-      const row = { ...e, sent_at: new Date(e.sent_at).toISOString().slice(0, 23).replace('T', ' '), received_at: new Date(e.received_at).toISOString().slice(0, 23).replace('T', ' ') };
+      const row = {
+        ...e,
+        sent_at: new Date(e.sent_at).toISOString().slice(0, 23).replace('T', ' '),
+        received_at: new Date(e.received_at).toISOString().slice(0, 23).replace('T', ' '),
+      };
       await sink.query(`INSERT INTO naive SETTINGS insert_deduplication_token = 'naive-${i}' FORMAT JSONEachRow ${JSON.stringify(row)}`);
     }
     const naiveRate = naiveRows / ((performance.now() - started) / 1000);
 
     await sink.query(`CREATE TABLE baseline (${plainColumns('String')}) ENGINE = MergeTree ORDER BY (sent_at, channel)`);
     for (let i = 0; i < events.length; i += 50_000) {
-      const rows = events.slice(i, i + 50_000).map((e) => JSON.stringify(Object.fromEntries(CHAT_EVENT_COLUMNS.map((c, j) => [c, plainValues(e)[j]]))));
+      const rows = events
+        .slice(i, i + 50_000)
+        .map((e) => JSON.stringify(Object.fromEntries(CHAT_EVENT_COLUMNS.map((c, j) => [c, plainValues(e)[j]]))));
       await sink.query(`INSERT INTO baseline SETTINGS insert_deduplication_token = 'baseline-${i}' FORMAT JSONEachRow ${rows.join('\n')}`);
     }
     await sink.query('OPTIMIZE TABLE chat_events FINAL');

@@ -12,7 +12,12 @@ export interface MachineFacts {
 
 export function machineFacts(): MachineFacts {
   const list = cpus();
-  return { cpu: list[0]?.model.trim() ?? 'unknown', cores: list.length, node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 export interface BenchResults {
@@ -64,7 +69,8 @@ export function renderMarkdown(results: BenchResults): string {
     ...rows,
   ];
   const errors = Object.entries(results.errors);
-  if (errors.length > 0) lines.push('', 'Benchmarks that failed in this run:', '', ...errors.map(([name, reason]) => `- ${name}: ${reason}`));
+  if (errors.length > 0)
+    lines.push('', 'Benchmarks that failed in this run:', '', ...errors.map(([name, reason]) => `- ${name}: ${reason}`));
   if (results.notes?.length) lines.push('', ...results.notes.map((n) => `- ${n}`));
   return lines.join('\n') + '\n';
 }
@@ -74,7 +80,14 @@ export function writeResults(results: BenchResults, dir: string, name = 'latest'
   mkdirSync(dir, { recursive: true });
   const json = join(dir, `${name}.json`);
   const markdown = join(dir, `${name}.md`);
-  const body = { machine: results.machine, started_at: results.startedAt, quick: results.quick, ...nest(results.figures), errors: results.errors, notes: results.notes ?? [] };
+  const body = {
+    machine: results.machine,
+    started_at: results.startedAt,
+    quick: results.quick,
+    ...nest(results.figures),
+    errors: results.errors,
+    notes: results.notes ?? [],
+  };
   writeFileSync(json, JSON.stringify(body, null, 2) + '\n');
   writeFileSync(markdown, renderMarkdown(results));
   return { json, markdown };

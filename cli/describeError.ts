@@ -27,6 +27,11 @@ export function describeExpectedError(error: unknown): string | null {
   const system = error as { code?: unknown; syscall?: unknown; path?: unknown; address?: unknown; port?: unknown } | null;
   const code = typeof system?.code === 'string' ? system.code : undefined;
   if (code === undefined || typeof system?.syscall !== 'string' || !(code in SYSTEM_CODES)) return null;
-  const subject = typeof system.path === 'string' ? system.path : typeof system.address === 'string' ? `${system.address}:${String(system.port ?? '')}` : system.syscall;
+  const subject =
+    typeof system.path === 'string'
+      ? system.path
+      : typeof system.address === 'string'
+        ? `${system.address}:${typeof system.port === 'number' || typeof system.port === 'string' ? system.port : ''}`
+        : system.syscall;
   return `${subject}: ${SYSTEM_CODES[code]} [${code}]`;
 }

@@ -3,6 +3,7 @@ import { importRawLog, MAX_LOG_LINE_BYTES, type ImportTotals } from '../core/con
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
 import type { Sink } from '../core/sinks/types.ts';
 import { ConfigError } from '../core/errors.ts';
+import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 
 const USAGE = `usage: poglytics import FILE... [--batch-size N] [--received-at MS]
 
@@ -26,23 +27,28 @@ interface ImportArgs {
   readonly receivedAt: number | null;
 }
 
-function parseArgs(args: string[]): ImportArgs | string | 'help' {
-  const files: string[] = [];
-  let batchSize = 5000;
-  let receivedAt: number | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--batch-size' || arg === '--received-at') {
-      const value = args[++i];
-      if (value === undefined || !/^\d+$/.test(value)) return `${arg} needs a non-negative integer`;
-      if (arg === '--batch-size') batchSize = Math.max(1, Number(value));
-      else receivedAt = Number(value);
-    } else if (arg.startsWith('--')) return `unknown option ${arg}`;
-    else files.push(arg);
+function parseImportArgs(
+  args: readonly string[],
+): { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; options: ImportArgs } {
+  const parsed = parseVerbArgs(args, { 'batch-size': { type: 'string' }, 'received-at': { type: 'string' } }, true);
+  if (parsed.kind !== 'run') return parsed;
+  const batchSize = stringOption(parsed.values, 'batch-size');
+  const receivedAt = stringOption(parsed.values, 'received-at');
+  for (const [flag, value] of [
+    ['--batch-size', batchSize],
+    ['--received-at', receivedAt],
+  ] as const) {
+    if (value !== undefined && !/^\d+$/.test(value)) return { kind: 'error', message: `${flag} needs a non-negative integer` };
   }
-  if (files.length === 0) return 'give at least one FILE (or - for stdin)';
-  return { files, batchSize, receivedAt };
+  if (parsed.positionals.length === 0) return { kind: 'error', message: 'give at least one FILE (or - for stdin)' };
+  return {
+    kind: 'run',
+    options: {
+      files: parsed.positionals,
+      batchSize: batchSize === undefined ? 5000 : Math.max(1, Number(batchSize)),
+      receivedAt: receivedAt === undefined ? null : Number(receivedAt),
+    },
+  };
 }
 
 function progressLine(totals: ImportTotals, startedMs: number): string {
@@ -51,15 +57,16 @@ function progressLine(totals: ImportTotals, startedMs: number): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
-  if (parsed === 'help') {
+  const request = parseImportArgs(args);
+  if (request.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (typeof parsed === 'string') {
-    process.stderr.write(`poglytics import: ${parsed}\n${USAGE}\n`);
+  if (request.kind === 'error') {
+    process.stderr.write(`poglytics import: ${request.message}\n${USAGE}\n`);
     return 1;
   }
+  const parsed = request.options;
   let sink: Sink;
   try {
     sink = await createSinkFromEnv(process.env);

@@ -4,10 +4,18 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import { ALL_COMPONENTS, startLocalPipeline, type LocalComponent, type LocalPipeline, type LocalStatus, type TwitchEndpoints } from '../core/local/localPipeline.ts';
+import {
+  ALL_COMPONENTS,
+  startLocalPipeline,
+  type LocalComponent,
+  type LocalPipeline,
+  type LocalStatus,
+  type TwitchEndpoints,
+} from '../services/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
+import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 import { preflightLocal, problemOf, type Problem } from './preflight.ts';
 
 const USAGE = `usage: poglytics local [options]
@@ -30,27 +38,51 @@ interface LocalArgs {
   quiet: boolean;
 }
 
-function parseArgs(args: string[]): LocalArgs | string {
-  const parsed: LocalArgs = { components: [...ALL_COMPONENTS], durationS: null, simChannels: 200, simRate: 500, simSeed: Date.now() % 2_147_483_647, quiet: false };
-  const int = (flag: string, value: string | undefined) => {
-    if (value === undefined || !/^\d+$/.test(value)) throw new ConfigError(`${flag} needs a non-negative integer`, { setting: flag });
+/** A mistake throws a ConfigError naming the option, printed like a bad setting (exit 2). */
+function parseLocalArgs(args: readonly string[]): LocalArgs | 'help' {
+  const options = {
+    components: { type: 'string' },
+    duration: { type: 'string' },
+    'sim-channels': { type: 'string' },
+    'sim-rate': { type: 'string' },
+    'sim-seed': { type: 'string' },
+    quiet: { type: 'boolean' },
+  } as const;
+  const parsed = parseVerbArgs(args, options, false);
+  if (parsed.kind === 'help') return 'help';
+  if (parsed.kind === 'error') {
+    const unknown = parsed.message.startsWith('unknown option');
+    throw new ConfigError(unknown ? 'unknown option (poglytics local --help lists them)' : parsed.message, {
+      setting: parsed.option ?? 'arguments',
+    });
+  }
+  const int = (name: string, fallback: number): number => {
+    const value = stringOption(parsed.values, name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} needs a non-negative integer`, { setting: `--${name}` });
     return Number(value);
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') return USAGE;
-    else if (arg === '--components') {
-      const list = (args[++i] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-      for (const c of list) if (!ALL_COMPONENTS.includes(c as LocalComponent)) throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: arg });
-      parsed.components = list as LocalComponent[];
-    } else if (arg === '--duration') parsed.durationS = int(arg, args[++i]);
-    else if (arg === '--sim-channels') parsed.simChannels = int(arg, args[++i]);
-    else if (arg === '--sim-rate') parsed.simRate = int(arg, args[++i]);
-    else if (arg === '--sim-seed') parsed.simSeed = int(arg, args[++i]);
-    else if (arg === '--quiet') parsed.quiet = true;
-    else throw new ConfigError('unknown option (poglytics local --help lists them)', { setting: arg });
+  let components = [...ALL_COMPONENTS];
+  const list = stringOption(parsed.values, 'components');
+  if (list !== undefined) {
+    const named = list
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+    for (const c of named)
+      if (!ALL_COMPONENTS.includes(c as LocalComponent))
+        throw new ConfigError(`unknown component "${c}" (${ALL_COMPONENTS.join(', ')})`, { setting: '--components' });
+    components = named as LocalComponent[];
   }
-  return parsed;
+  const duration = int('duration', -1);
+  return {
+    components,
+    durationS: duration < 0 ? null : duration,
+    simChannels: int('sim-channels', 200),
+    simRate: int('sim-rate', 500),
+    simSeed: int('sim-seed', Date.now() % 2_147_483_647),
+    quiet: parsed.values.quiet === true,
+  };
 }
 
 function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: number): string {
@@ -74,20 +106,20 @@ function printProblems(problems: readonly Problem[]): number {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed: LocalArgs | string;
+  let parsed: LocalArgs | 'help';
   try {
-    parsed = parseArgs(args);
+    parsed = parseLocalArgs(args);
   } catch (error) {
     return printProblems([problemOf(error, 'arguments')]);
   }
-  if (typeof parsed === 'string') {
-    process.stdout.write(parsed + '\n');
+  if (parsed === 'help') {
+    process.stdout.write(USAGE + '\n');
     return 0;
   }
   const preflight = await preflightLocal(process.env, parsed.components);
   if (!preflight.ok) return printProblems(preflight.problems);
   const { config, dataDir, sinkConfig } = preflight.plan;
-  const logger = createLogger(undefined, { service: 'local' });
+  const logger = createLogger(config.logLevel, { service: 'local' });
 
   // Every way to stop funnels into one promise, so a fatal ingester during the start is not missed.
   let requestStop: (reason: StopReason) => void = () => undefined;
@@ -109,10 +141,24 @@ export async function run(args: string[]): Promise<number> {
         credentials: hasCredentials ? { clientId: config.twitchClientId!, clientSecret: config.twitchClientSecret! } : null,
       };
       const needsTwitch = parsed.components.includes('refresher') || parsed.components.includes('ingesters');
-      if (needsTwitch) process.stderr.write(`poglytics local: capturing ${config.channels.length > 0 ? `CHANNELS (${config.channels.length})` : 'the top live channels from Helix'} via ${config.twitchIrcUrl}\n`);
+      if (needsTwitch)
+        process.stderr.write(
+          `poglytics local: capturing ${config.channels.length > 0 ? `CHANNELS (${config.channels.length})` : 'the top live channels from Helix'} via ${config.twitchIrcUrl}\n`,
+        );
     } else {
-      sim = await startSimulator({ channels: parsed.simChannels, messagesPerSecond: parsed.simRate, seed: parsed.simSeed, joinLimit: null, groundTruth: { mode: 'counts' } });
-      twitch = { ircUrl: sim.ircUrl, helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret } };
+      sim = await startSimulator({
+        channels: parsed.simChannels,
+        messagesPerSecond: parsed.simRate,
+        seed: parsed.simSeed,
+        joinLimit: null,
+        groundTruth: { mode: 'counts' },
+      });
+      twitch = {
+        ircUrl: sim.ircUrl,
+        helixUrl: sim.helixUrl,
+        authUrl: sim.authUrl,
+        credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret },
+      };
       process.stderr.write(
         [
           '',
@@ -159,15 +205,26 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function runUntilStopped(pipeline: LocalPipeline, parsed: LocalArgs, stopRequested: Promise<StopReason>, requestStop: (reason: StopReason) => void): Promise<number> {
+async function runUntilStopped(
+  pipeline: LocalPipeline,
+  parsed: LocalArgs,
+  stopRequested: Promise<StopReason>,
+  requestStop: (reason: StopReason) => void,
+): Promise<number> {
   const intervalS = 5;
   let previous: LocalStatus | null = null;
-  const statusTimer = setInterval(async () => {
-    const status = await pipeline.status();
-    if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS) + '\n');
-    previous = status;
+  // A status that cannot be read is skipped, never an unhandled rejection that ends the process.
+  const statusTimer = setInterval(() => {
+    pipeline.status().then(
+      (status) => {
+        if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS) + '\n');
+        previous = status;
+      },
+      (error: unknown) => process.stderr.write(`status unavailable: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
   }, intervalS * 1000);
-  const durationTimer = parsed.durationS === null ? undefined : setTimeout(() => requestStop({ kind: 'duration' }), parsed.durationS * 1000);
+  const durationTimer =
+    parsed.durationS === null ? undefined : setTimeout(() => requestStop({ kind: 'duration' }), parsed.durationS * 1000);
 
   const started = Date.now();
   const reason = await stopRequested;

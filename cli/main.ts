@@ -17,7 +17,11 @@ const VERBS: Record<string, { load: () => Promise<{ run: (args: string[]) => Pro
 
 function usage(): string {
   const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
-  return ['usage: poglytics <verb> [options]', '', ...Object.entries(VERBS).map(([verb, { help }]) => `  ${verb.padEnd(width)}  ${help}`)].join('\n');
+  return [
+    'usage: poglytics <verb> [options]',
+    '',
+    ...Object.entries(VERBS).map(([verb, { help }]) => `  ${verb.padEnd(width)}  ${help}`),
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import type { ChatEvent } from '../core/events/chatEvent.ts';
 import { MAX_LINE_BYTES } from '../core/irc/constants.ts';
 import { EventIdResolver } from '../core/irc/eventIdResolver.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../core/irc/normalizeLine.ts';
+import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 
 const USAGE = `usage: poglytics parse [FILE] [--received-at MS]
 
@@ -29,15 +30,16 @@ interface ParseOptions {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const options = parseArgs(args);
-  if (options === 'help') {
+  const request = parseParseArgs(args);
+  if (request.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (typeof options === 'string') {
-    process.stderr.write(`poglytics parse: ${options}\n${USAGE}\n`);
+  if (request.kind === 'error') {
+    process.stderr.write(`poglytics parse: ${request.message}\n${USAGE}\n`);
     return 1;
   }
+  const options = request.options;
 
   const started = performance.now();
   const stdout = new Output(process.stdout);
@@ -66,9 +68,7 @@ export async function run(args: string[]): Promise<number> {
 
   const seconds = (performance.now() - started) / 1000;
   const { total, events, ignored, rejected } = lines.counts;
-  await stderr.write(
-    `parse: ${total} lines, ${events} events, ${ignored} ignored, ${rejected} rejected in ${seconds.toFixed(2)} s\n`,
-  );
+  await stderr.write(`parse: ${total} lines, ${events} events, ${ignored} ignored, ${rejected} rejected in ${seconds.toFixed(2)} s\n`);
   return 0;
 }
 
@@ -77,27 +77,21 @@ function reportWriteFailure(error: Error): number {
   return 1;
 }
 
-function parseArgs(args: readonly string[]): ParseOptions | 'help' | string {
-  let file: string | null = null;
-  let fileGiven = false;
-  let receivedAt: number | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--received-at' || arg.startsWith('--received-at=')) {
-      const value = arg === '--received-at' ? args[++i] : arg.slice('--received-at='.length);
-      if (value === undefined || !/^\d{1,15}$/.test(value)) return `--received-at needs milliseconds since the epoch, got ${JSON.stringify(value ?? '')}`;
-      receivedAt = Number(value);
-    } else if (arg.startsWith('-') && arg !== '-') {
-      return `unknown option ${arg}`;
-    } else if (!fileGiven) {
-      fileGiven = true;
-      file = arg === '-' ? null : arg;
-    } else {
-      return `only one FILE can be given (got ${JSON.stringify(file ?? '-')} and ${JSON.stringify(arg)})`;
-    }
-  }
-  return { file, receivedAt };
+function parseParseArgs(
+  args: readonly string[],
+): { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; options: ParseOptions } {
+  const parsed = parseVerbArgs(args, { 'received-at': { type: 'string' } }, true);
+  if (parsed.kind !== 'run') return parsed;
+  const value = stringOption(parsed.values, 'received-at');
+  if (value !== undefined && !/^\d{1,15}$/.test(value))
+    return { kind: 'error', message: `--received-at needs milliseconds since the epoch, got ${JSON.stringify(value)}` };
+  const [file, extra] = parsed.positionals;
+  if (extra !== undefined)
+    return { kind: 'error', message: `only one FILE can be given (got ${JSON.stringify(file)} and ${JSON.stringify(extra)})` };
+  return {
+    kind: 'run',
+    options: { file: file === undefined || file === '-' ? null : file, receivedAt: value === undefined ? null : Number(value) },
+  };
 }
 
 /**

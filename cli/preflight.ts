@@ -10,7 +10,7 @@ import { loadRefresherConfig, type RefresherConfig } from '../core/control/loadR
 import { readInt, readString, type Env } from '../core/config.ts';
 import { describeConfigError } from '../core/describeConfigError.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { LocalComponent } from '../core/local/localPipeline.ts';
+import type { LocalComponent } from '../services/local/localPipeline.ts';
 import { loadSinkConfig } from '../core/sinks/createSink.ts';
 import { probeSink } from '../core/sinks/probeSink.ts';
 import type { SinkConfig } from '../core/sinks/types.ts';
@@ -44,7 +44,9 @@ const SINK_TIMEOUT_MS = 2000;
 export function problemOf(error: unknown, fallbackSubject: string): Problem {
   if (!(error instanceof ConfigError)) return { subject: fallbackSubject, detail: error instanceof Error ? error.message : String(error) };
   const line = describeConfigError(error);
-  return error.setting === undefined ? { subject: fallbackSubject, detail: line } : { subject: error.setting, detail: line.slice(error.setting.length + 2) };
+  return error.setting === undefined
+    ? { subject: fallbackSubject, detail: line }
+    : { subject: error.setting, detail: line.slice(error.setting.length + 2) };
 }
 
 /** Runs `read`; a ConfigError becomes a problem (and undefined) instead of a throw, so every check gets its turn. */
@@ -66,7 +68,9 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
   // One warm standby: it takes over a crashed ingester's slot (the supervisor frees it at once)
   // without waiting for a new process to start, so a kill -9 leaves a gap of a few seconds only.
   const config = attempt(problems, 'configuration', () => loadRefresherConfig({ STANDBY_TASKS: '1', ...env }));
-  const refreshIntervalMs = attempt(problems, 'LOCAL_REFRESH_INTERVAL_MS', () => readInt(env, 'LOCAL_REFRESH_INTERVAL_MS', 30_000, { min: 1000 }));
+  const refreshIntervalMs = attempt(problems, 'LOCAL_REFRESH_INTERVAL_MS', () =>
+    readInt(env, 'LOCAL_REFRESH_INTERVAL_MS', 30_000, { min: 1000 }),
+  );
   const kinesisShards = attempt(problems, 'KINESIS_SHARDS', () => readInt(env, 'KINESIS_SHARDS', 2, { min: 1, max: 50 }));
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const ircUrl = readString(env, 'TWITCH_IRC_URL');
@@ -83,10 +87,17 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     }
   }
 
-  const simulated = config !== undefined && !(config.twitchClientId && config.twitchClientSecret) && config.channels.length === 0 && (has('refresher') || has('ingesters'));
+  const simulated =
+    config !== undefined &&
+    !(config.twitchClientId && config.twitchClientSecret) &&
+    config.channels.length === 0 &&
+    (has('refresher') || has('ingesters'));
   // The simulator has no JOIN limit, so local demos join in seconds; real Twitch keeps 20 per 10 s. A value the user set wins.
   const ingesterEnv: Record<string, string> = simulated
-    ? { JOIN_RATE_COUNT: readString(env, 'JOIN_RATE_COUNT') ?? '200', JOIN_RATE_WINDOW_MS: readString(env, 'JOIN_RATE_WINDOW_MS') ?? '1000' }
+    ? {
+        JOIN_RATE_COUNT: readString(env, 'JOIN_RATE_COUNT') ?? '200',
+        JOIN_RATE_WINDOW_MS: readString(env, 'JOIN_RATE_WINDOW_MS') ?? '1000',
+      }
     : {};
   if (config !== undefined && has('ingesters')) {
     // The ingesters' own settings, as they will read them, so that a bad one stops `local` now rather than each child later.
@@ -102,7 +113,13 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
       }),
     );
   }
-  if (problems.length > 0 || config === undefined || refreshIntervalMs === undefined || kinesisShards === undefined || sinkConfig === undefined) {
+  if (
+    problems.length > 0 ||
+    config === undefined ||
+    refreshIntervalMs === undefined ||
+    kinesisShards === undefined ||
+    sinkConfig === undefined
+  ) {
     return { ok: false, problems: dedupe(problems) };
   }
 
@@ -115,7 +132,8 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     // Ingester i listens on METRICS_PORT + 1 + i; the first one always runs, so its port is checked here too.
     const firstIngesterPort = config.metricsPort + 1;
     const ingesterProblem = components.includes('ingesters') ? await bindProblem(firstIngesterPort, config.metricsHost) : null;
-    if (ingesterProblem !== null) problems.push({ subject: 'METRICS_PORT', detail: `the first ingester's port (METRICS_PORT + 1): ${ingesterProblem}` });
+    if (ingesterProblem !== null)
+      problems.push({ subject: 'METRICS_PORT', detail: `the first ingester's port (METRICS_PORT + 1): ${ingesterProblem}` });
   }
   if (sinkConfig !== null && problems.length === 0) {
     const sinkProblem = await probeSink(sinkConfig, { timeoutMs: SINK_TIMEOUT_MS });

@@ -1,11 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { join, resolve } from 'node:path';
 import { awsClientConfig } from '../core/aws/clientConfig.ts';
-import { readString, readUrl } from '../core/config.ts';
+import { readAwsSettings, readString, readUrl } from '../core/config.ts';
 import { directoryDeadLetterStore, s3DeadLetterStore, type DeadLetterStore } from '../core/deadletter/deadLetterStore.ts';
 import { redriveDeadLetters } from '../core/deadletter/redriveDeadLetters.ts';
 import { ConfigError } from '../core/errors.ts';
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
+import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 
 const USAGE = `usage: poglytics redrive [--dir DIR | --bucket BUCKET [--prefix P]] [--dry-run]
 
@@ -29,28 +30,32 @@ interface RedriveArgs {
   dryRun: boolean;
 }
 
-function parseArgs(args: string[]): RedriveArgs | 'help' {
-  const parsed: RedriveArgs = { dir: null, bucket: null, prefix: '', dryRun: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v === '') throw new ConfigError(`${arg} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (arg === '--help' || arg === '-h') return 'help';
-    else if (arg === '--dir') parsed.dir = value();
-    else if (arg === '--bucket') parsed.bucket = value();
-    else if (arg === '--prefix') parsed.prefix = value();
-    else if (arg === '--dry-run') parsed.dryRun = true;
-    else throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
-  }
-  if (parsed.dir && parsed.bucket) throw new ConfigError('give --dir or --bucket, not both');
-  return parsed;
+/** A mistake in the arguments is a ConfigError: main prints it as one line and exits 2, as for a bad setting. */
+function parseRedriveArgs(args: readonly string[]): RedriveArgs | 'help' {
+  const parsed = parseVerbArgs(
+    args,
+    { dir: { type: 'string' }, bucket: { type: 'string' }, prefix: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    false,
+  );
+  if (parsed.kind === 'help') return 'help';
+  if (parsed.kind === 'error') throw new ConfigError(`${parsed.message}\n${USAGE}`);
+  const value = (name: string): string | null => {
+    const v = stringOption(parsed.values, name);
+    if (v === '') throw new ConfigError(`--${name} needs a value\n${USAGE}`);
+    return v ?? null;
+  };
+  const result: RedriveArgs = {
+    dir: value('dir'),
+    bucket: value('bucket'),
+    prefix: value('prefix') ?? '',
+    dryRun: parsed.values['dry-run'] === true,
+  };
+  if (result.dir && result.bucket) throw new ConfigError('give --dir or --bucket, not both');
+  return result;
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
+  const parsed = parseRedriveArgs(args);
   if (parsed === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -61,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
   let client: S3Client | undefined;
   if (bucket) {
     const endpoint = readUrl(env, 'AWS_ENDPOINT_URL');
-    client = new S3Client({ ...awsClientConfig({ region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1', endpoint }), forcePathStyle: Boolean(endpoint) });
+    client = new S3Client({ ...awsClientConfig(readAwsSettings(env)), forcePathStyle: Boolean(endpoint) });
     deadLetter = s3DeadLetterStore(client, bucket, parsed.prefix);
   } else {
     const dir = parsed.dir ?? readString(env, 'DEAD_LETTER_DIR') ?? join(readString(env, 'DATA_DIR') ?? './data', 'dead-letter');

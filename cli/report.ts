@@ -49,7 +49,9 @@ export async function run(args: string[]): Promise<number> {
     const out = resolve(values.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, renderReportHtml(data));
-    process.stderr.write(`poglytics report: wrote ${out} (${data.totals.events ?? 0} events, ${new Date(data.range.since).toISOString()} to ${new Date(data.range.until).toISOString()})\n`);
+    process.stderr.write(
+      `poglytics report: wrote ${out} (${data.totals.events ?? 0} events, ${new Date(data.range.since).toISOString()} to ${new Date(data.range.until).toISOString()})\n`,
+    );
     return 0;
   } catch (error) {
     // A bad setting goes to main (`SETTING: …`, exit 2, as in every verb); so does anything unexpected.

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { startSimulator } from '../services/twitch-sim/startSimulator.ts';
 import { GroundTruthMode, type SimulatorOptionsInput } from '../services/twitch-sim/types.ts';
 import { bindProblem } from './bindProblem.ts';
+import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 
 const USAGE = `usage: poglytics sim [options]
   --port N               listen port (default 0: any free port)
@@ -20,55 +21,73 @@ const USAGE = `usage: poglytics sim [options]
   --shifting-pages       Helix pages shift between requests (viewer counts drift)
   --helix-rate N         Helix points per minute (default 800; 0 = unlimited)`;
 
-function parseArgs(args: string[]): SimulatorOptionsInput | string {
-  const options: SimulatorOptionsInput = { groundTruth: { mode: 'ids', maxRecords: 1_000_000 }, helix: {} };
-  const int = (flag: string, value: string | undefined): number => {
-    const n = Number(value);
-    if (value === undefined || !Number.isInteger(n) || n < 0) throw new RangeError(`${flag} needs a non-negative integer`);
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  channels: { type: 'string' },
+  rate: { type: 'string' },
+  seed: { type: 'string' },
+  'no-join-limit': { type: 'boolean' },
+  'ground-truth': { type: 'string' },
+  'ground-truth-mode': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'shifting-pages': { type: 'boolean' },
+  'helix-rate': { type: 'string' },
+} as const;
+
+/** The simulator's options; a mistake throws a RangeError whose message names the option. */
+function parseSimArgs(args: readonly string[]): SimulatorOptionsInput | 'help' {
+  const parsed = parseVerbArgs(args, OPTIONS, false);
+  if (parsed.kind === 'help') return 'help';
+  if (parsed.kind === 'error') throw new RangeError(parsed.message);
+  const value = (name: string) => stringOption(parsed.values, name);
+  const int = (name: string): number | undefined => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new RangeError(`--${name} needs a non-negative integer`);
     return n;
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const next = (): string | undefined => args[++i];
-    switch (arg) {
-      case '--port': options.port = int(arg, next()); break;
-      case '--host': options.host = next() ?? '127.0.0.1'; break;
-      case '--channels': options.channels = Math.max(1, int(arg, next())); break;
-      case '--rate': options.messagesPerSecond = int(arg, next()); break;
-      case '--seed': options.seed = int(arg, next()); break;
-      case '--no-join-limit': options.joinLimit = null; break;
-      case '--ground-truth': options.groundTruth = { ...options.groundTruth, file: next() ?? null }; break;
-      case '--ground-truth-mode': {
-        const mode = next();
-        if (!Object.values(GroundTruthMode).includes(mode as GroundTruthMode)) throw new RangeError('--ground-truth-mode is full, ids, counts or off');
-        options.groundTruth = { ...options.groundTruth, mode: mode as GroundTruthMode };
-        break;
-      }
-      case '--client-id': options.helix = { ...options.helix, clientId: next() }; break;
-      case '--client-secret': options.helix = { ...options.helix, clientSecret: next() }; break;
-      case '--shifting-pages': options.helix = { ...options.helix, shiftingPages: true }; break;
-      case '--helix-rate': {
-        const points = int(arg, next());
-        options.helix = { ...options.helix, rateLimit: points === 0 ? null : { points, windowMs: 60_000 } };
-        break;
-      }
-      case '--help': case '-h': return USAGE;
-      default: throw new RangeError(`unknown option ${arg}`);
-    }
+  const options: SimulatorOptionsInput = { groundTruth: { mode: 'ids', maxRecords: 1_000_000 }, helix: {} };
+  const port = int('port');
+  if (port !== undefined) options.port = port;
+  if (value('host') !== undefined) options.host = value('host');
+  const channels = int('channels');
+  if (channels !== undefined) options.channels = Math.max(1, channels);
+  const rate = int('rate');
+  if (rate !== undefined) options.messagesPerSecond = rate;
+  const seed = int('seed');
+  if (seed !== undefined) options.seed = seed;
+  if (parsed.values['no-join-limit'] === true) options.joinLimit = null;
+  const groundTruthFile = value('ground-truth');
+  if (groundTruthFile !== undefined) options.groundTruth = { ...options.groundTruth, file: groundTruthFile };
+  const mode = value('ground-truth-mode');
+  if (mode !== undefined) {
+    if (!Object.values(GroundTruthMode).includes(mode as GroundTruthMode))
+      throw new RangeError('--ground-truth-mode is full, ids, counts or off');
+    options.groundTruth = { ...options.groundTruth, mode: mode as GroundTruthMode };
   }
+  const clientId = value('client-id');
+  const clientSecret = value('client-secret');
+  if (clientId !== undefined) options.helix = { ...options.helix, clientId };
+  if (clientSecret !== undefined) options.helix = { ...options.helix, clientSecret };
+  if (parsed.values['shifting-pages'] === true) options.helix = { ...options.helix, shiftingPages: true };
+  const points = int('helix-rate');
+  if (points !== undefined) options.helix = { ...options.helix, rateLimit: points === 0 ? null : { points, windowMs: 60_000 } };
   return options;
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options: SimulatorOptionsInput | string;
+  let options: SimulatorOptionsInput | 'help';
   try {
-    options = parseArgs(args);
+    options = parseSimArgs(args);
   } catch (error) {
     process.stderr.write(`poglytics sim: ${(error as Error).message}\n${USAGE}\n`);
     return 1;
   }
-  if (typeof options === 'string') {
-    process.stdout.write(options + '\n');
+  if (options === 'help') {
+    process.stdout.write(USAGE + '\n');
     return 0;
   }
   // Generated lines live for one tick: a larger young generation lets them die in cheap scavenges

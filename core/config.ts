@@ -23,12 +23,7 @@ export function requireString(env: Env, name: string, aliases: readonly string[]
   return value;
 }
 
-export function readInt(
-  env: Env,
-  name: string,
-  fallback: number,
-  bounds: { min?: number; max?: number } = {},
-): number {
+export function readInt(env: Env, name: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`, { setting: name });
@@ -95,6 +90,8 @@ export interface CommonConfig {
   readonly twitchAuthUrl: string;
   readonly awsEndpointUrl: string | undefined;
   readonly awsRegion: string;
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are both set (else an emulator endpoint gets dummy keys). */
+  readonly awsStaticCredentials: boolean;
   readonly kinesisStreamName: string;
   readonly controlTableName: string;
   readonly metricsPort: number;
@@ -107,12 +104,29 @@ export interface CommonConfig {
   readonly captureReplicas: number;
 }
 
-export function loadCommonConfig(env: Env = process.env): CommonConfig {
+/** LOG_LEVEL: the one place it is read. */
+export function readLogLevel(env: Env): 'debug' | 'info' | 'warn' | 'error' {
+  return readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info');
+}
+
+/** AWS_REGION (alias AWS_DEFAULT_REGION), AWS_ENDPOINT_URL and whether static keys are set: the one place they are read. */
+export function readAwsSettings(env: Env): { region: string; endpoint: string | undefined; staticCredentials: boolean } {
+  return {
+    region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1',
+    endpoint: readUrl(env, 'AWS_ENDPOINT_URL'),
+    staticCredentials: Boolean(readString(env, 'AWS_ACCESS_KEY_ID') && readString(env, 'AWS_SECRET_ACCESS_KEY')),
+  };
+}
+
+export function loadCommonConfig(env: Env): CommonConfig {
+  const aws = readAwsSettings(env);
   const twitchClientId = readString(env, 'TWITCH_CLIENT_ID', ['CLIENT_ID']);
   const twitchClientSecret = readString(env, 'TWITCH_CLIENT_SECRET', ['CLIENT_SECRET']);
   if ((twitchClientId === undefined) !== (twitchClientSecret === undefined)) {
     throw new ConfigError(
-      twitchClientId === undefined ? 'TWITCH_CLIENT_ID is required when TWITCH_CLIENT_SECRET is set' : 'TWITCH_CLIENT_SECRET is required when TWITCH_CLIENT_ID is set',
+      twitchClientId === undefined
+        ? 'TWITCH_CLIENT_ID is required when TWITCH_CLIENT_SECRET is set'
+        : 'TWITCH_CLIENT_SECRET is required when TWITCH_CLIENT_ID is set',
       { setting: twitchClientId === undefined ? 'TWITCH_CLIENT_ID' : 'TWITCH_CLIENT_SECRET' },
     );
   }
@@ -127,13 +141,14 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
     twitchIrcUrl: readUrl(env, 'TWITCH_IRC_URL', 'wss://irc-ws.chat.twitch.tv:443')!,
     twitchHelixUrl: readUrl(env, 'TWITCH_HELIX_URL', 'https://api.twitch.tv/helix')!,
     twitchAuthUrl: readUrl(env, 'TWITCH_AUTH_URL', 'https://id.twitch.tv/oauth2')!,
-    awsEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL'),
-    awsRegion: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1',
+    awsEndpointUrl: aws.endpoint,
+    awsRegion: aws.region,
+    awsStaticCredentials: aws.staticCredentials,
     kinesisStreamName: readString(env, 'KINESIS_STREAM_NAME') ?? 'poglytics-events',
     controlTableName: readString(env, 'CONTROL_TABLE_NAME') ?? 'poglytics-control',
     metricsPort: readInt(env, 'METRICS_PORT', 9091, { min: 0, max: 65_535 }),
     metricsHost: readString(env, 'METRICS_HOST') ?? '127.0.0.1',
-    logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    logLevel: readLogLevel(env),
     recordCompression: readRecordCompression(env),
     captureReplicas: readInt(env, 'CAPTURE_REPLICAS', 1, { min: 1, max: 10 }),
   };
@@ -145,7 +160,9 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
  */
 function readRecordCompression(env: Env): RecordCompression {
   if (readString(env, 'KINESIS_GZIP_LEVEL') !== undefined) {
-    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead', { setting: 'KINESIS_GZIP_LEVEL' });
+    throw new ConfigError('KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip and KINESIS_COMPRESSION_LEVEL instead', {
+      setting: 'KINESIS_GZIP_LEVEL',
+    });
   }
   const codec = readEnum(env, 'KINESIS_COMPRESSION', ['brotli', 'gzip'] as const, 'brotli');
   const { min, max, fallback } = RECORD_COMPRESSIONS[codec];

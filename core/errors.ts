@@ -55,13 +55,6 @@ export class TwitchApiError extends PoglyticsError {
   }
 }
 
-export class LeaseLostError extends PoglyticsError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LeaseLostError';
-  }
-}
-
 export class ConflictError extends PoglyticsError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { retriable: true, ...options });

@@ -1,4 +1,3 @@
-import { readEnum } from './config.ts';
 import { redactCredentials } from './redactCredentials.ts';
 
 /**
@@ -49,14 +48,22 @@ function redact(fields: Record<string, unknown>, depth = 0): Record<string, unkn
 }
 
 export function createLogger(
-  level: LogLevel = readEnum(process.env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+  level: LogLevel = 'info',
   base: Record<string, unknown> = {},
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Logger {
   const threshold = ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactCredentials(msg), ...redact(base), ...(fields ? redact(fields) : {}) }));
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: lvl,
+        msg: redactCredentials(msg),
+        ...redact(base),
+        ...(fields ? redact(fields) : {}),
+      }),
+    );
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PoglyticsError } from './errors.ts';
 
 export interface BackoffOptions {
@@ -26,21 +25,4 @@ export function isRetriable(error: unknown): boolean {
   if (meta.$retryable) return true;
   const status = meta.$metadata?.httpStatusCode;
   return status !== undefined && (status >= 500 || status === 429);
-}
-
-/** Runs `fn` until it succeeds, a non-retriable error occurs, or `attempts` run out. */
-export async function retry<T>(
-  fn: (attempt: number) => Promise<T>,
-  options: BackoffOptions & { attempts?: number; signal?: AbortSignal; retriable?: (error: unknown) => boolean } = {},
-): Promise<T> {
-  const attempts = options.attempts ?? 5;
-  const retriable = options.retriable ?? isRetriable;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (attempt + 1 >= attempts || !retriable(error) || options.signal?.aborted) throw error;
-      await sleep(backoffDelay(attempt, options), undefined, { signal: options.signal });
-    }
-  }
 }

@@ -39,7 +39,9 @@ export async function startMetricsServer(options: {
     }
     if (path === '/healthz') {
       const { ready, detail } = options.readiness();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not_ready', ...detail }));
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ready ? 'ready' : 'not_ready', ...detail }));
       return;
     }
     res.writeHead(404).end();

@@ -46,7 +46,12 @@ export class PoglyticsStack extends Stack {
       table: this.control.table,
     });
     this.control.manageService(this.ingest.cluster, this.ingest.service);
-    this.leaseReaper = new LeaseReaper(this, 'LeaseReaper', { config, table: this.control.table, cluster: this.ingest.cluster, service: this.ingest.service });
+    this.leaseReaper = new LeaseReaper(this, 'LeaseReaper', {
+      config,
+      table: this.control.table,
+      cluster: this.ingest.cluster,
+      service: this.ingest.service,
+    });
     this.storage = new Storage(this, 'Storage', {
       config,
       vpc: this.network.vpc,

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { MAX_SHARD_CAPACITY } from '../core/control/layout.ts';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** Fargate CPU units and the memory range (MiB) each one allows. */
 const FARGATE_MEMORY_RANGE: Record<number, readonly [number, number]> = {
@@ -51,7 +53,11 @@ const IngesterSchema = z
   .superRefine((value, ctx) => {
     const range = FARGATE_MEMORY_RANGE[value.cpu];
     if (range && (value.memoryMiB < range[0] || value.memoryMiB > range[1])) {
-      ctx.addIssue({ code: 'custom', path: ['memoryMiB'], message: `Fargate cpu ${value.cpu} needs memoryMiB between ${range[0]} and ${range[1]}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memoryMiB'],
+        message: `Fargate cpu ${value.cpu} needs memoryMiB between ${range[0]} and ${range[1]}`,
+      });
     }
     if (value.stopTimeoutSeconds * 1000 < value.shutdownDeadlineMs + 2000) {
       ctx.addIssue({
@@ -77,7 +83,10 @@ const ConsumerSchema = z
 
 const DatabaseSchema = z
   .object({
-    instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'an instance type such as t4g.micro').default('t4g.micro'),
+    instanceType: z
+      .string()
+      .regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'an instance type such as t4g.micro')
+      .default('t4g.micro'),
     allocatedStorageGiB: int().min(20).max(65_536).default(20),
     maxAllocatedStorageGiB: int().min(20).max(65_536).default(100),
     multiAz: z.boolean().default(false),
@@ -88,7 +97,10 @@ const DatabaseSchema = z
 export const InfraConfigSchema = z
   .object({
     /** Suffix of the stack name; also selects infra/stages/<stage>.json. */
-    stage: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/).optional(),
+    stage: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/)
+      .optional(),
     sink: z.enum(['clickhouse', 'postgres']).default('clickhouse'),
     maxChannels: int().min(1).default(50_000),
     minViewers: int().min(0).default(1),

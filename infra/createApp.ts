@@ -29,7 +29,10 @@ export function createApp(props: AppProps & { readonly skipBundling?: boolean } 
     // Overrides the CLI's own value (the CLI refuses user context keys starting with "aws:").
     ...(skipBundling ? { postCliContext: { ...appProps.postCliContext, 'aws:cdk:bundling-stacks': [] } } : {}),
   });
-  const config = loadInfraConfig({ context: (key) => app.node.tryGetContext(key), stagesDir: repoPath('infra', 'stages') });
+  const config = loadInfraConfig({
+    context: (key): unknown => app.node.tryGetContext(key) as unknown,
+    stagesDir: repoPath('infra', 'stages'),
+  });
   const stackName = config.stage ? `Poglytics-${config.stage}` : 'Poglytics';
   const stack = new PoglyticsStack(app, stackName, {
     config,

@@ -2,7 +2,7 @@
 // Builds the pipeline image's JavaScript (Dockerfile), so the container runs no TypeScript
 // compiler: `node scripts/bundle.mjs OUTDIR` writes OUTDIR/poglytics.mjs (the `poglytics`
 // command), OUTDIR/ingester.mjs (the ingester processes `poglytics local` supervises; found beside
-// the command by core/local/localPipeline.ts) and the files they read at run time.
+// the command by services/local/localPipeline.ts) and the files they read at run time.
 // Packages stay external and load from node_modules: better-sqlite3 and leveldown (under the
 // emulators) are native, and pg, kinesalite and dynalite resolve files by path.
 import { build } from 'esbuild';

@@ -91,7 +91,16 @@ function runTestFile(cwd, file, testTimeoutMs) {
         .filter((name) => !name.endsWith(file));
       if (timedOut) done({ failed: [`(file timed out after ${fileTimeoutMs} ms)`] });
       // A file that fails without a failing test crashed while loading: that proves nothing.
-      else if (code !== 0 && failed.length === 0) done({ crashed: out.split('\n').filter((l) => /Error/.test(l)).slice(0, 2).join(' ').slice(0, 300) || `exit code ${code}` });
+      else if (code !== 0 && failed.length === 0)
+        done({
+          crashed:
+            out
+              .split('\n')
+              .filter((l) => /Error/.test(l))
+              .slice(0, 2)
+              .join(' ')
+              .slice(0, 300) || `exit code ${code}`,
+        });
       else done({ failed });
     });
   });
@@ -103,11 +112,15 @@ async function runMutant(scratch, m) {
   const error = applyError(scratch, original, m);
   if (error) return { name: m.name, status: 'ERROR', detail: error };
   const started = Date.now();
-  writeFileSync(path, original.replace(m.find, () => m.replace));
+  writeFileSync(
+    path,
+    original.replace(m.find, () => m.replace),
+  );
   try {
     for (const file of m.tests) {
       const { failed, crashed } = await runTestFile(scratch, file, m.timeoutMs ?? defaultTestTimeoutMs);
-      if (crashed !== undefined) return { name: m.name, status: 'ERROR', detail: `${file} crashed before its tests ran: ${crashed}`, ms: Date.now() - started };
+      if (crashed !== undefined)
+        return { name: m.name, status: 'ERROR', detail: `${file} crashed before its tests ran: ${crashed}`, ms: Date.now() - started };
       if (failed.length > 0) {
         return { name: m.name, status: 'killed', detail: `${file} › ${failed[0]}`, ms: Date.now() - started };
       }

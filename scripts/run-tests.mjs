@@ -16,7 +16,9 @@ function walk(dir) {
   });
 }
 
-const files = walk('test').sort().filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+const files = walk('test')
+  .sort()
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error(`no test files match ${filter.join(' ')}`);
   process.exit(1);
@@ -26,7 +28,19 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const timeoutMs = process.env.TEST_TIMEOUT_MS ?? '600000';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, '--test-reporter=spec', ...flags, ...files],
-  { stdio: 'inherit', env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${timeoutMs}`,
+    '--test-reporter=spec',
+    ...flags,
+    ...files,
+  ],
+  {
+    stdio: 'inherit',
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  },
 );
 process.exit(result.status ?? 1);

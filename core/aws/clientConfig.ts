@@ -3,6 +3,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 export interface AwsClientSettings {
   readonly region: string;
   readonly endpoint?: string | undefined;
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set (read at the edge, core/config.ts readAwsSettings). */
+  readonly staticCredentials?: boolean;
 }
 
 /**
@@ -12,7 +14,7 @@ export interface AwsClientSettings {
  */
 export function awsClientConfig(settings: AwsClientSettings) {
   if (!settings.endpoint) return { region: settings.region, maxAttempts: 3 };
-  const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY);
+  const hasCredentials = settings.staticCredentials === true;
   return {
     region: settings.region,
     endpoint: settings.endpoint,

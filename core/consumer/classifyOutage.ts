@@ -25,7 +25,10 @@ export interface StorageOutage {
 const PATTERNS: readonly [RegExp, OutageReason][] = [
   [/ENOSPC|EDQUOT|SQLITE_FULL|\b53100\b|disk.?full|no space left|could not extend file|quota/i, OutageReason.DiskFull],
   [/EACCES|EPERM|EROFS|SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|AccessDenied|Forbidden|read-only/i, OutageReason.Permission],
-  [/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR|unreachable|cannot reach|socket hang up|timed? ?out/i, OutageReason.Unreachable],
+  [
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR|unreachable|cannot reach|socket hang up|timed? ?out/i,
+    OutageReason.Unreachable,
+  ],
   [/EIO\b|SQLITE_IOERR|SQLITE_BUSY|SQLITE_LOCKED|I\/O error/i, OutageReason.Io],
 ];
 
@@ -34,7 +37,12 @@ function describeChain(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
     const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
-    parts.push([code, name, message].filter((p) => p !== undefined).map(String).join(' '));
+    parts.push(
+      [code, name, message]
+        .filter((p) => p !== undefined)
+        .map(String)
+        .join(' '),
+    );
     e = (e as { cause?: unknown }).cause;
   }
   return parts.join(' | ');

@@ -18,10 +18,10 @@ function sample(values: readonly number[], max: number): number[] {
  * CloudWatch metrics as Embedded Metric Format log lines (on Lambda: stdout, extracted by
  * CloudWatch Logs without API calls). Namespace Poglytics, dimension Sink.
  */
-export function emfConsumerMetrics(options: { namespace?: string; create?: () => MetricsLogger } = {}): ConsumerMetrics {
+export function emfConsumerMetrics(options: { onLambda: boolean; namespace?: string; create?: () => MetricsLogger }): ConsumerMetrics {
   // A fixed environment instead of the library's discovery, which would probe for a CloudWatch
   // agent or EC2 metadata outside Lambda: on Lambda EMF goes to stdout, and locally too.
-  const environment = process.env.AWS_LAMBDA_FUNCTION_NAME ? new LambdaEnvironment() : new LocalEnvironment();
+  const environment = options.onLambda ? new LambdaEnvironment() : new LocalEnvironment();
   const create = options.create ?? (() => new MetricsLogger(async () => environment, MetricsContext.empty()));
   return {
     async recordBatch(m: BatchMeasurements): Promise<void> {

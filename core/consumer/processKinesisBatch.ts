@@ -56,7 +56,11 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     } catch (error) {
       failed.add(record.sequenceNumber);
       outage ??= classifyOutage(OutageStore.DeadLetter, error);
-      deps.logger?.error('dead letter write failed', { sequenceNumber: record.sequenceNumber, destination: deps.deadLetter.destination, error });
+      deps.logger?.error('dead letter write failed', {
+        sequenceNumber: record.sequenceNumber,
+        destination: deps.deadLetter.destination,
+        error,
+      });
     }
   }
 
@@ -79,7 +83,9 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
       const sinkOutage = classifyOutage(OutageStore.Sink, error);
       outage ??= sinkOutage;
       // An outage is logged once per pause by whoever waits it out; a data error every time.
-      (sinkOutage ? deps.logger?.debug : deps.logger?.error)?.call(deps.logger, 'sink write failed; reporting the batch for retry', { sink: deps.sink.name, events: events.length, records: withEvents.length, error });
+      const detail = { sink: deps.sink.name, events: events.length, records: withEvents.length, error };
+      if (sinkOutage) deps.logger?.debug('sink write failed; reporting the batch for retry', detail);
+      else deps.logger?.error('sink write failed; reporting the batch for retry', detail);
     }
   }
 

@@ -20,14 +20,23 @@ export interface ProcessUntilStoredOptions {
  * reach the on-failure destination while the database is merely down. When time runs out the last
  * outcome is returned and its batch item failures make Lambda retry from the first unstored record.
  */
-export async function processUntilStored(records: readonly KinesisRecordInput[], deps: ConsumerDeps, options: ProcessUntilStoredOptions): Promise<BatchOutcome> {
+export async function processUntilStored(
+  records: readonly KinesisRecordInput[],
+  deps: ConsumerDeps,
+  options: ProcessUntilStoredOptions,
+): Promise<BatchOutcome> {
   const reserveMs = options.reserveMs ?? 15_000;
   for (let retry = 0; ; retry++) {
     const outcome = await processKinesisBatch(records, deps);
     if (!outcome.outage) return outcome;
     const delayMs = 500 + backoffDelay(retry, { baseMs: options.baseMs ?? 1000, maxMs: options.maxMs ?? 20_000 });
     if (options.remainingMs() - delayMs < reserveMs) return outcome;
-    deps.logger?.warn(`storage unavailable (${outcome.outage.reason}); retrying the batch in this invocation`, { store: outcome.outage.store, error: outcome.outage.message, retry, delayMs });
+    deps.logger?.warn(`storage unavailable (${outcome.outage.reason}); retrying the batch in this invocation`, {
+      store: outcome.outage.store,
+      error: outcome.outage.message,
+      retry,
+      delayMs,
+    });
     await sleep(delayMs);
   }
 }

@@ -1,17 +1,11 @@
-import {
-  BatchGetItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../errors.ts';
 import { AssignmentSupersededError } from './errors.ts';
 import { backoffDelay } from '../retry.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { META_KEY, shardKey, type ShardChannel } from './layout.ts';
-import { itemToMeta, itemToShard, keyToItem, shardToItem, type StoredMeta } from './shardItemCodec.ts';
+import { readAssignmentMeta } from './readAssignmentMeta.ts';
+import { itemToShard, keyToItem, shardToItem, type StoredMeta } from './shardItemCodec.ts';
 
 export interface StoredAssignment {
   /** Null before the first refresh. */
@@ -49,8 +43,7 @@ export class AssignmentStore {
   ) {}
 
   async read(): Promise<StoredAssignment> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: keyToItem(META_KEY), ConsistentRead: true }));
-    const meta = out.Item ? itemToMeta(out.Item) : null;
+    const meta = await readAssignmentMeta(this.client, this.tableName);
     const shards: ShardChannel[][] = Array.from({ length: meta?.shardCount ?? 0 }, () => []);
     const items = await this.batchGet(shards.map((_, shardId) => keyToItem(shardKey(shardId))));
     for (const item of items) {
@@ -76,7 +69,8 @@ export class AssignmentStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyToItem(META_KEY),
-          UpdateExpression: 'SET epoch = :epoch, shardCount = :shardCount, desiredCount = :desiredCount, updatedAt = :now, channelCount = :channelCount, shardSlots = :shardSlots',
+          UpdateExpression:
+            'SET epoch = :epoch, shardCount = :shardCount, desiredCount = :desiredCount, updatedAt = :now, channelCount = :channelCount, shardSlots = :shardSlots',
           ConditionExpression: read.meta ? 'epoch = :readEpoch' : 'attribute_not_exists(epoch)',
           ExpressionAttributeValues: {
             ':epoch': num(epoch),
@@ -90,7 +84,8 @@ export class AssignmentStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`assignment epoch ${readEpoch} was claimed by another refresh`, { cause: error });
+      if (isConditionFailure(error))
+        throw new ConflictError(`assignment epoch ${readEpoch} was claimed by another refresh`, { cause: error });
       throw error;
     }
     const slots = Array.from({ length: shardSlots }, (_, shardId) => shardId);
@@ -105,7 +100,8 @@ export class AssignmentStore {
           }),
         );
       } catch (error) {
-        if (isConditionFailure(error)) throw new AssignmentSupersededError(`shard ${shardId} already holds a newer assignment than epoch ${epoch}`, { cause: error });
+        if (isConditionFailure(error))
+          throw new AssignmentSupersededError(`shard ${shardId} already holds a newer assignment than epoch ${epoch}`, { cause: error });
         throw error;
       }
     });
@@ -146,5 +142,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('a parallel step failed with a non-Error value', { cause: failure });
 }

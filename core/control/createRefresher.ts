@@ -92,7 +92,10 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
                 publishChangedSnapshots(snapshots, now, {
                   state: snapshotState,
                   policy: snapshotPolicy,
-                  publish: (changed) => publishSnapshots(kinesis, settings.kinesisStreamName, changed, { encoder: new RecordEncoder({ compression: settings.recordCompression }) }),
+                  publish: (changed) =>
+                    publishSnapshots(kinesis, settings.kinesisStreamName, changed, {
+                      encoder: new RecordEncoder({ compression: settings.recordCompression }),
+                    }),
                 })
             : null,
           ...(clients.clock ? { now: () => clients.clock!.now() } : {}),
@@ -104,7 +107,11 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
           captureReplicas: settings.captureReplicas,
         },
       );
-      return { ...report, helixRequests: (helix?.stats.requests ?? 0) - requestsBefore, rateLimitRemaining: helix?.stats.rateLimitRemaining };
+      return {
+        ...report,
+        helixRequests: (helix?.stats.requests ?? 0) - requestsBefore,
+        rateLimitRemaining: helix?.stats.rateLimitRemaining,
+      };
     },
   };
 }

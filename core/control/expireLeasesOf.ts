@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException, GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { leaseKey, leasePk } from './layout.ts';
 import { itemToLease, type LeaseView } from './leaseItem.ts';
-import { itemToMeta, keyToItem, metaKeyItem } from './shardItemCodec.ts';
+import { readAssignmentMeta } from './readAssignmentMeta.ts';
+import { keyToItem } from './shardItemCodec.ts';
 
 export interface ExpireLeasesInput {
   readonly client: DynamoDBClient;
@@ -25,8 +26,8 @@ export interface ExpireLeasesInput {
  */
 export async function expireLeasesOf(input: ExpireLeasesInput): Promise<LeaseView[]> {
   const { client, tableName, owner } = input;
-  const meta = await client.send(new GetItemCommand({ TableName: tableName, Key: metaKeyItem(), ConsistentRead: true }));
-  const shardSlots = Math.max(meta.Item ? itemToMeta(meta.Item).shardSlots : 0, input.minShardSlots ?? 0);
+  const meta = await readAssignmentMeta(client, tableName);
+  const shardSlots = Math.max(meta?.shardSlots ?? 0, input.minShardSlots ?? 0);
   const expired: LeaseView[] = [];
   for (let shardId = 0; shardId < shardSlots; shardId++) {
     const out = await client.send(

@@ -34,7 +34,8 @@
 export const META_KEY = { pk: 'meta', sk: 'assignment' } as const;
 export const shardKey = (shardId: number) => ({ pk: `shard#${shardId}`, sk: 'assignment' }) as const;
 export const leasePk = (shardId: number) => `lease#${shardId}`;
-export const leaseKey = (shardId: number, replica = 0) => ({ pk: leasePk(shardId), sk: replica === 0 ? 'lease' : `lease#r${replica}` }) as const;
+export const leaseKey = (shardId: number, replica = 0) =>
+  ({ pk: leasePk(shardId), sk: replica === 0 ? 'lease' : `lease#r${replica}` }) as const;
 
 export const SNAPSHOT_STATE_BUCKETS = 64;
 export const snapshotStateKey = (bucket: number) => ({ pk: `snapshots#${bucket}`, sk: 'published' }) as const;

@@ -1,4 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { leaseKey } from './layout.ts';
+import { keyToItem } from './shardItemCodec.ts';
 
 /** A lease item (core/control/layout.ts) as read back: enough to choose, reap and measure. */
 export interface LeaseView {
@@ -41,4 +43,29 @@ export function lastSignOfLife(previous: LeaseView | undefined, me: string): { o
   if (!previous?.owner || previous.owner === me) return undefined;
   const at = previous.diedAt ?? previous.renewedAt;
   return at === undefined ? undefined : { owner: previous.owner, at };
+}
+
+/** The item's TTL (seconds): an hour after its expiry, so abandoned slots clean themselves up. */
+export const leaseTtl = (expiresAt: number) => Math.ceil(expiresAt / 1000) + 3600;
+
+/** A freshly claimed lease item: key, slot, owner (and its zone), expiry, the claim time and its TTL. */
+export function leaseToItem(lease: {
+  shardId: number;
+  replica: number;
+  owner: string;
+  zone: string | undefined;
+  now: number;
+  expiresAt: number;
+}): Record<string, AttributeValue> {
+  return {
+    ...keyToItem(leaseKey(lease.shardId, lease.replica)),
+    shardId: { N: String(lease.shardId) },
+    replica: { N: String(lease.replica) },
+    ...(lease.zone ? { zone: { S: lease.zone } } : {}),
+    owner: { S: lease.owner },
+    expiresAt: { N: String(lease.expiresAt) },
+    renewedAt: { N: String(lease.now) },
+    acquiredAt: { N: String(lease.now) },
+    ttl: { N: String(leaseTtl(lease.expiresAt)) },
+  };
 }

@@ -24,11 +24,12 @@ function readShare(env: Env, name: string, fallback: number): number {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 10)) throw new ConfigError(`${name} must be a share between 0 and 10 (0.2 is 20 %), got "${raw}"`, { setting: name });
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 10))
+    throw new ConfigError(`${name} must be a share between 0 and 10 (0.2 is 20 %), got "${raw}"`, { setting: name });
   return value;
 }
 
-export function loadRefresherConfig(env: Env = process.env): RefresherConfig {
+export function loadRefresherConfig(env: Env): RefresherConfig {
   return {
     ...loadCommonConfig(env),
     shardCapacity: readInt(env, 'SHARD_CAPACITY', 2000, { min: 1, max: MAX_SHARD_CAPACITY }),

@@ -23,7 +23,11 @@ export interface PublishChangedSnapshotsResult {
  * after: a refresh that dies between the two publishes those snapshots again next time (a
  * duplicate row at worst), never skips one it did not publish.
  */
-export async function publishChangedSnapshots(snapshots: readonly StreamSnapshot[], now: number, deps: PublishChangedSnapshotsDeps): Promise<PublishChangedSnapshotsResult> {
+export async function publishChangedSnapshots(
+  snapshots: readonly StreamSnapshot[],
+  now: number,
+  deps: PublishChangedSnapshotsDeps,
+): Promise<PublishChangedSnapshotsResult> {
   const loaded = await deps.state.load();
   const { publish, state } = selectSnapshots(snapshots, loaded.entries, deps.policy, now);
   if (publish.length > 0) await deps.publish(publish);

@@ -49,7 +49,8 @@ export async function publishSnapshots(
   for (const batch of batches(entries)) {
     let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= (options.attempts ?? 6)) throw new SnapshotPublishError(`${pending.length} snapshot records still failing after ${attempt} attempts`);
+      if (attempt >= (options.attempts ?? 6))
+        throw new SnapshotPublishError(`${pending.length} snapshot records still failing after ${attempt} attempts`);
       if (attempt > 0) {
         retriedEntries += pending.length;
         await sleep(backoffDelay(attempt, { baseMs: options.backoffBaseMs ?? 100, maxMs: 5000 }));

@@ -25,7 +25,10 @@ export interface ReapReport {
  * (executionStoppedAt), else when ECS began or finished stopping it. A task that shut down
  * cleanly released its lease already: nothing matches and nothing is written.
  */
-export async function reapStoppedTask(detail: unknown, deps: { client: DynamoDBClient; tableName: string; now?: () => number }): Promise<ReapReport | null> {
+export async function reapStoppedTask(
+  detail: unknown,
+  deps: { client: DynamoDBClient; tableName: string; now?: () => number },
+): Promise<ReapReport | null> {
   const task = StoppedTaskDetail.parse(detail);
   if (task.lastStatus !== 'STOPPED') return null;
   const times = [task.executionStoppedAt, task.stoppingAt, task.stoppedAt].map((t) => (t === undefined ? NaN : Date.parse(t)));

@@ -101,7 +101,10 @@ export async function refreshChannels(deps: RefreshDeps, settings: RefreshSettin
   let snapshotsPublished = 0;
   if (deps.publishSnapshots && discovery.streams.length > 0) {
     try {
-      const out = await deps.publishSnapshots(discovery.streams.map((stream) => toStreamSnapshot(stream, now)), now);
+      const out = await deps.publishSnapshots(
+        discovery.streams.map((stream) => toStreamSnapshot(stream, now)),
+        now,
+      );
       snapshots = discovery.streams.length;
       const events = (out as { events?: unknown } | undefined)?.events;
       snapshotsPublished = typeof events === 'number' ? events : snapshots;

@@ -1,20 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../log.ts';
 import type { IngesterMetrics } from '../metrics.ts';
 import { backoffDelay } from '../retry.ts';
-import { META_KEY, leaseKey } from './layout.ts';
-import { itemToLease, lastSignOfLife, type LeaseView } from './leaseItem.ts';
+import { lastSignOfLife } from './leaseItem.ts';
+import { claimLease, readLeases, releaseLease, renewLease, type LeaseTable } from './leaseStore.ts';
 import { rankLeaseSlots } from './rankLeaseSlots.ts';
-import { itemToMeta, keyToItem } from './shardItemCodec.ts';
+import { readAssignmentMeta } from './readAssignmentMeta.ts';
 
 export interface ShardLeaseOptions {
   readonly client: DynamoDBClient;
@@ -54,10 +46,6 @@ interface Held {
   readonly takeover: Takeover | undefined;
 }
 
-const str = (s: string): AttributeValue => ({ S: s });
-const num = (n: number): AttributeValue => ({ N: String(n) });
-const ttlFor = (expiresAt: number) => Math.ceil(expiresAt / 1000) + 3600;
-
 /**
  * A lease on one (shard, replica) slot in the control table (core/control/layout.ts), with
  * conditional writes only: a claim succeeds when the item has no owner, has expired (or was
@@ -80,9 +68,11 @@ export class ShardLease {
   private readonly retiredListeners: ((shardId: number, shardCount: number) => void)[] = [];
   /** The held shard already reported as retired (reported once per holding). */
   private retiredReported: number | undefined;
+  private readonly table: LeaseTable;
 
   constructor(private readonly options: ShardLeaseOptions) {
     this.owner = options.owner;
+    this.table = { client: options.client, tableName: options.tableName };
     this.leaseMs = options.leaseMs ?? 30_000;
     this.renewMs = options.renewMs ?? Math.floor(this.leaseMs / 3);
     this.pollMs = options.pollMs ?? Math.floor(this.leaseMs / 3);
@@ -142,39 +132,20 @@ export class ShardLease {
     if (this.current) throw new Error(`already holding shard ${this.current.shardId}`);
     const now = Date.now();
     const expiresAt = now + this.leaseMs;
-    let previous: LeaseView | undefined;
-    try {
-      const out = await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...keyToItem(leaseKey(shardId, replica)),
-            shardId: num(shardId),
-            replica: num(replica),
-            ...(this.options.zone ? { zone: str(this.options.zone) } : {}),
-            owner: str(this.owner),
-            expiresAt: num(expiresAt),
-            renewedAt: num(now),
-            acquiredAt: num(now),
-            ttl: num(ttlFor(expiresAt)),
-          },
-          ConditionExpression: 'attribute_not_exists(#owner) OR #expiresAt < :now OR #owner = :me',
-          ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':now': num(now), ':me': str(this.owner) },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      previous = out.Attributes ? itemToLease(out.Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-    const sign = lastSignOfLife(previous, this.owner);
+    const claimed = await claimLease(this.table, { shardId, replica }, { owner: this.owner, zone: this.options.zone, now, expiresAt });
+    if (!claimed) return false;
+    const sign = lastSignOfLife(claimed.previous, this.owner);
     const takeover = sign ? { previousOwner: sign.owner, lastSeenAt: sign.at } : undefined;
     this.current = { shardId, replica, expiresAt, takeover };
     this.retiredReported = undefined;
     this.options.metrics?.leaseHeld.set(1);
-    this.options.logger?.info('lease acquired', { shardId, replica, owner: this.owner, expiresAt, ...(takeover ? { takenFrom: takeover.previousOwner, lastSeenAt: takeover.lastSeenAt } : {}) });
+    this.options.logger?.info('lease acquired', {
+      shardId,
+      replica,
+      owner: this.owner,
+      expiresAt,
+      ...(takeover ? { takenFrom: takeover.previousOwner, lastSeenAt: takeover.lastSeenAt } : {}),
+    });
     this.armDeadline();
     this.scheduleRenew(this.renewMs);
     return true;
@@ -187,21 +158,8 @@ export class ShardLease {
     this.current = undefined;
     this.options.metrics?.leaseHeld.set(0);
     if (!held) return;
-    try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keyToItem(leaseKey(held.shardId, held.replica)),
-          UpdateExpression: 'REMOVE #owner SET #expiresAt = :zero, releasedAt = :now',
-          ConditionExpression: '#owner = :me',
-          ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':zero': num(0), ':now': num(Date.now()), ':me': str(this.owner) },
-        }),
-      );
+    if (await releaseLease(this.table, held, this.owner, Date.now()))
       this.options.logger?.info('lease released', { shardId: held.shardId, replica: held.replica });
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
   }
 
   /** Stops the heartbeat without releasing (the lease then expires on its own). */
@@ -210,27 +168,12 @@ export class ShardLease {
   }
 
   private async claimableSlots(): Promise<{ shardId: number; replica: number }[]> {
-    let shardIds: number[];
-    if (this.options.shardId !== undefined) shardIds = [this.options.shardId];
-    else {
-      const meta = await this.options.client.send(
-        new GetItemCommand({ TableName: this.options.tableName, Key: { pk: str(META_KEY.pk), sk: str(META_KEY.sk) }, ConsistentRead: true }),
-      );
-      const shardCount = meta.Item ? itemToMeta(meta.Item).shardCount : 0;
-      shardIds = Array.from({ length: shardCount }, (_, i) => i);
+    let shardIds = this.options.shardId === undefined ? [] : [this.options.shardId];
+    if (this.options.shardId === undefined) {
+      const meta = await readAssignmentMeta(this.options.client, this.options.tableName);
+      shardIds = Array.from({ length: meta?.shardCount ?? 0 }, (_, i) => i);
     }
-    const keys = shardIds.flatMap((id) => Array.from({ length: this.replicas }, (_, r) => keyToItem(leaseKey(id, r))));
-    const leases: LeaseView[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }> | undefined = {
-        [this.options.tableName]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.options.client.send(new BatchGetItemCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.options.tableName] ?? []) leases.push(itemToLease(item));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
+    const leases = await readLeases(this.table, shardIds, this.replicas);
     return rankLeaseSlots({ shardIds, replicas: this.replicas, leases, owner: this.owner, zone: this.options.zone, now: Date.now() });
   }
 
@@ -245,28 +188,18 @@ export class ShardLease {
     const sentAt = Date.now();
     const expiresAt = sentAt + this.leaseMs;
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keyToItem(leaseKey(held.shardId, held.replica)),
-          UpdateExpression: 'SET #expiresAt = :exp, renewedAt = :now, #ttl = :ttl',
-          // A reaped lease (expiresAt 0) is not ours any more even if the owner still reads us.
-          ConditionExpression: '#owner = :me AND #expiresAt > :zero',
-          ExpressionAttributeNames: { '#owner': 'owner', '#expiresAt': 'expiresAt', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':exp': num(expiresAt), ':now': num(sentAt), ':ttl': num(ttlFor(expiresAt)), ':me': str(this.owner), ':zero': num(0) },
-        }),
-      );
+      const outcome = await renewLease(this.table, held, this.owner, sentAt, expiresAt);
       if (this.current !== held) return;
+      if (outcome === 'taken') {
+        this.lose('taken');
+        return;
+      }
       held.expiresAt = expiresAt;
       this.armDeadline();
       this.scheduleRenew(this.renewMs);
       void this.checkRetired(held);
     } catch (error) {
       if (this.current !== held) return;
-      if (error instanceof ConditionalCheckFailedException) {
-        this.lose('taken');
-        return;
-      }
       this.options.logger?.warn('lease renewal failed; retrying', { shardId: held.shardId, error: error as Error });
       this.scheduleRenew(Math.min(1000, Math.floor(this.renewMs / 2)));
     }
@@ -276,12 +209,10 @@ export class ShardLease {
     if (this.options.shardId !== undefined || this.retiredListeners.length === 0 || this.retiredReported === held.shardId) return;
     let shardCount: number;
     try {
-      const meta = await this.options.client.send(
-        new GetItemCommand({ TableName: this.options.tableName, Key: { pk: str(META_KEY.pk), sk: str(META_KEY.sk) }, ConsistentRead: true }),
-      );
+      const meta = await readAssignmentMeta(this.options.client, this.options.tableName);
       // No meta item at all: nothing says the shard is gone, keep it.
-      if (!meta.Item) return;
-      shardCount = itemToMeta(meta.Item).shardCount;
+      if (!meta) return;
+      shardCount = meta.shardCount;
     } catch (error) {
       this.options.logger?.warn('assignment meta read failed; shard count not checked', { shardId: held.shardId, error: error as Error });
       return;

@@ -41,10 +41,13 @@ export class SnapshotStateStore {
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 20) throw new Error(`BatchGetItem left ${pending.length} snapshot state keys unprocessed`);
       if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 50, maxMs: 2000 }));
-      const out = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+      const out = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
       for (const item of out.Responses?.[this.tableName] ?? []) {
         const bucket = Number(item.bucket?.N);
-        if (bucket >= 0 && bucket < buckets.length) buckets[bucket] = { version: Number(item.version?.N ?? 0), text: item.entries?.S ?? '' };
+        if (bucket >= 0 && bucket < buckets.length)
+          buckets[bucket] = { version: Number(item.version?.N ?? 0), text: item.entries?.S ?? '' };
       }
       pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
@@ -52,7 +55,8 @@ export class SnapshotStateStore {
     for (const { text } of buckets) {
       for (const line of text.split('\n')) {
         const [channelId, viewers, fingerprint, publishedAt] = line.split(' ');
-        if (channelId && viewers && fingerprint && publishedAt) entries.set(channelId, { viewers: Number(viewers), fingerprint, publishedAt: parseInt(publishedAt, 36) });
+        if (channelId && viewers && fingerprint && publishedAt)
+          entries.set(channelId, { viewers: Number(viewers), fingerprint, publishedAt: parseInt(publishedAt, 36) });
       }
     }
     return { entries, buckets };
@@ -77,7 +81,13 @@ export class SnapshotStateStore {
           await this.client.send(
             new PutItemCommand({
               TableName: this.tableName,
-              Item: { ...keyToItem(snapshotStateKey(bucket)), bucket: { N: String(bucket) }, version: { N: String(before.version + 1) }, updatedAt: { N: String(now) }, entries: { S: text } },
+              Item: {
+                ...keyToItem(snapshotStateKey(bucket)),
+                bucket: { N: String(bucket) },
+                version: { N: String(before.version + 1) },
+                updatedAt: { N: String(now) },
+                entries: { S: text },
+              },
               ConditionExpression: before.version === 0 ? 'attribute_not_exists(pk)' : 'version = :read',
               ...(before.version === 0 ? {} : { ExpressionAttributeValues: { ':read': { N: String(before.version) } } }),
             }),

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig } from '../aws/clientConfig.ts';
-import { readString, readUrl, type Env } from '../config.ts';
+import { readAwsSettings, readString, type Env } from '../config.ts';
 import { directoryDeadLetter } from './directoryDeadLetter.ts';
 import { s3DeadLetter } from './s3DeadLetter.ts';
 import type { DeadLetterWriter } from './types.ts';
@@ -8,11 +8,11 @@ import type { DeadLetterWriter } from './types.ts';
 export const DEFAULT_DEAD_LETTER_DIR = './data/dead-letter';
 
 /** DEAD_LETTER_BUCKET (S3, on AWS) wins; else DEAD_LETTER_DIR (default ./data/dead-letter). */
-export function createDeadLetterFromEnv(env: Env = process.env): DeadLetterWriter {
+export function createDeadLetterFromEnv(env: Env): DeadLetterWriter {
   const bucket = readString(env, 'DEAD_LETTER_BUCKET');
   if (bucket) {
-    const region = readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1';
-    const client = new S3Client({ ...awsClientConfig({ region, endpoint: readUrl(env, 'AWS_ENDPOINT_URL') }), forcePathStyle: Boolean(readUrl(env, 'AWS_ENDPOINT_URL')) });
+    const aws = readAwsSettings(env);
+    const client = new S3Client({ ...awsClientConfig(aws), forcePathStyle: Boolean(aws.endpoint) });
     return s3DeadLetter(client, bucket);
   }
   return directoryDeadLetter(readString(env, 'DEAD_LETTER_DIR') ?? DEFAULT_DEAD_LETTER_DIR);

@@ -58,7 +58,8 @@ export function s3DeadLetterStore(client: S3Client, bucket: string, prefix: stri
       let token: string | undefined;
       do {
         const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const object of page.Contents ?? []) if (object.Key && !object.Key.startsWith(redriven) && !object.Key.endsWith('/')) yield object.Key;
+        for (const object of page.Contents ?? [])
+          if (object.Key && !object.Key.startsWith(redriven) && !object.Key.endsWith('/')) yield object.Key;
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     },

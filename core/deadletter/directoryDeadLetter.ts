@@ -27,7 +27,10 @@ export function directoryDeadLetter(dir: string): DeadLetterWriter {
       } catch (error) {
         await rm(tmp, { force: true }).catch(() => undefined);
         const code = (error as { code?: string }).code;
-        throw new DeadLetterWriteError(`cannot write dead letter ${file}: ${(error as Error).message}`, { cause: error, ...(code ? { code } : {}) });
+        throw new DeadLetterWriteError(`cannot write dead letter ${file}: ${(error as Error).message}`, {
+          cause: error,
+          ...(code ? { code } : {}),
+        });
       }
     },
   };

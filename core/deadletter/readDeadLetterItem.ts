@@ -20,22 +20,42 @@ interface PayloadRecord {
   readonly kinesis?: { data?: string; sequenceNumber?: string };
 }
 
-function decodeWhole(base64: string, origin: Pick<DeadLetterEntry, 'sequenceNumber' | 'shardId' | 'source'>, into: { events: StreamEvent[]; failing: DeadLetterEntry[] }, time: string): void {
+function decodeWhole(
+  base64: string,
+  origin: Pick<DeadLetterEntry, 'sequenceNumber' | 'shardId' | 'source'>,
+  into: { events: StreamEvent[]; failing: DeadLetterEntry[] },
+  time: string,
+): void {
   const decoded = decodeRecord(Buffer.from(base64, 'base64'));
   const { kept, rejects } = nulRejects(decoded.events);
   into.events.push(...kept);
-  for (const r of [...decoded.rejects, ...rejects]) into.failing.push({ ...origin, reason: r.reason, line: r.line, lineNumber: r.lineNumber, time });
+  for (const r of [...decoded.rejects, ...rejects])
+    into.failing.push({ ...origin, reason: r.reason, line: r.line, lineNumber: r.lineNumber, time });
 }
 
 function fromInvocationRecord(doc: InvocationRecord, time: string): DeadLetterContents {
   const out = { events: [] as StreamEvent[], failing: [] as DeadLetterEntry[] };
   const payload = typeof doc.payload === 'string' ? (JSON.parse(doc.payload) as unknown) : doc.payload;
-  const records = ((payload as { Records?: PayloadRecord[] } | undefined)?.Records ?? []) as PayloadRecord[];
+  const records = (payload as { Records?: PayloadRecord[] } | undefined)?.Records ?? [];
   for (const record of records) {
     const shardId = record.eventID?.split(':')[0] ?? doc.KinesisBatchInfo?.shardId ?? null;
-    decodeWhole(record.kinesis?.data ?? '', { sequenceNumber: record.kinesis?.sequenceNumber ?? null, shardId, source: 'lambda-on-failure' }, out, time);
+    decodeWhole(
+      record.kinesis?.data ?? '',
+      { sequenceNumber: record.kinesis?.sequenceNumber ?? null, shardId, source: 'lambda-on-failure' },
+      out,
+      time,
+    );
   }
-  if (records.length === 0) out.failing.push({ reason: 'on-failure record without a payload (only metadata: read the records from the stream)', line: JSON.stringify(doc), lineNumber: 0, sequenceNumber: null, shardId: doc.KinesisBatchInfo?.shardId ?? null, source: 'lambda-on-failure', time });
+  if (records.length === 0)
+    out.failing.push({
+      reason: 'on-failure record without a payload (only metadata: read the records from the stream)',
+      line: JSON.stringify(doc),
+      lineNumber: 0,
+      sequenceNumber: null,
+      shardId: doc.KinesisBatchInfo?.shardId ?? null,
+      source: 'lambda-on-failure',
+      time,
+    });
   return out;
 }
 
@@ -58,7 +78,8 @@ export function readDeadLetterItem(text: string, now: () => number = Date.now): 
   const time = new Date(now()).toISOString();
   const trimmed = text.trim();
   const whole = trimmed.startsWith('{') ? tryParse(trimmed) : undefined;
-  if (whole !== null && typeof whole === 'object' && ('payload' in whole || 'KinesisBatchInfo' in whole)) return fromInvocationRecord(whole as InvocationRecord, time);
+  if (whole !== null && typeof whole === 'object' && ('payload' in whole || 'KinesisBatchInfo' in whole))
+    return fromInvocationRecord(whole as InvocationRecord, time);
   const out = { events: [] as StreamEvent[], failing: [] as DeadLetterEntry[] };
   for (const line of trimmed.split('\n')) {
     if (line.length === 0) continue;
@@ -66,7 +87,15 @@ export function readDeadLetterItem(text: string, now: () => number = Date.now): 
     try {
       entry = JSON.parse(line) as DeadLetterEntry;
     } catch (error) {
-      out.failing.push({ reason: `not a dead-letter entry: ${(error as Error).message}`, line, lineNumber: 0, sequenceNumber: null, shardId: null, source: 'unknown', time });
+      out.failing.push({
+        reason: `not a dead-letter entry: ${(error as Error).message}`,
+        line,
+        lineNumber: 0,
+        sequenceNumber: null,
+        shardId: null,
+        source: 'unknown',
+        time,
+      });
       continue;
     }
     const origin = { sequenceNumber: entry.sequenceNumber ?? null, shardId: entry.shardId ?? null, source: entry.source ?? 'unknown' };
@@ -77,7 +106,8 @@ export function readDeadLetterItem(text: string, now: () => number = Date.now): 
     const decoded = decodeNdjson(entry.line);
     const { kept, rejects } = nulRejects(decoded.events);
     out.events.push(...kept);
-    for (const r of [...decoded.rejects, ...rejects]) out.failing.push({ ...origin, reason: r.reason, line: entry.line, lineNumber: entry.lineNumber, time });
+    for (const r of [...decoded.rejects, ...rejects])
+      out.failing.push({ ...origin, reason: r.reason, line: entry.line, lineNumber: entry.lineNumber, time });
   }
   return out;
 }

@@ -28,7 +28,10 @@ export interface RedriveOptions {
 }
 
 /** Writes events; when a bulk write is refused for its data, one at a time, so one bad event does not hold back the rest. */
-async function store(sink: Sink, events: StreamEvent[]): Promise<{ inserted: number; duplicates: number; failed: { event: StreamEvent; error: unknown }[] }> {
+async function store(
+  sink: Sink,
+  events: StreamEvent[],
+): Promise<{ inserted: number; duplicates: number; failed: { event: StreamEvent; error: unknown }[] }> {
   if (events.length === 0) return { inserted: 0, duplicates: 0, failed: [] };
   try {
     const result = await sink.write(events);
@@ -69,7 +72,15 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
       duplicates = result.duplicates;
       const time = new Date().toISOString();
       for (const { event, error } of result.failed) {
-        failing.push({ reason: `sink refused it: ${(error as Error).message}`, line: JSON.stringify(event), lineNumber: 1, sequenceNumber: null, shardId: null, source: 'redrive', time });
+        failing.push({
+          reason: `sink refused it: ${(error as Error).message}`,
+          line: JSON.stringify(event),
+          lineNumber: 1,
+          sequenceNumber: null,
+          shardId: null,
+          source: 'redrive',
+          time,
+        });
       }
       if (failing.length === 0) {
         await deadLetter.markRedriven(key);

@@ -27,7 +27,10 @@ export function s3DeadLetter(client: S3Client, bucket: string, prefix = DEFAULT_
       } catch (error) {
         const { name, code } = error as { name?: string; code?: string };
         const label = code ?? name;
-        throw new DeadLetterWriteError(`cannot write dead letter s3://${bucket}/${objectKey}: ${(error as Error).message}`, { cause: error, ...(label ? { code: label } : {}) });
+        throw new DeadLetterWriteError(`cannot write dead letter s3://${bucket}/${objectKey}: ${(error as Error).message}`, {
+          cause: error,
+          ...(label ? { code: label } : {}),
+        });
       }
     },
   };

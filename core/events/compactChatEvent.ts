@@ -55,9 +55,11 @@ export function compactChatEvent(e: ChatEvent): CompactChatEvent {
 
 /** The ChatEvent a compact line stands for, or why it cannot be rebuilt. Never throws. */
 export function expandCompactChatEvent(value: unknown): ChatEvent | string {
-  if (!Array.isArray(value) || value.length < 2 || value.length > 3) return 'a compact event is [received_at, raw] or [received_at, raw, h:id]';
+  if (!Array.isArray(value) || value.length < 2 || value.length > 3)
+    return 'a compact event is [received_at, raw] or [received_at, raw, h:id]';
   const [receivedAt, raw, eventId] = value as unknown[];
-  if (typeof receivedAt !== 'number' || !Number.isSafeInteger(receivedAt) || receivedAt < 0) return 'received_at is not a non-negative integer';
+  if (typeof receivedAt !== 'number' || !Number.isSafeInteger(receivedAt) || receivedAt < 0)
+    return 'received_at is not a non-negative integer';
   if (typeof raw !== 'string') return 'raw is not a string';
   if (eventId !== undefined && (typeof eventId !== 'string' || !eventId.startsWith('h:'))) return 'the carried event_id is not an h: id';
   const result = normalizeLine(raw, receivedAt);

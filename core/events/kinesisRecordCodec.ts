@@ -1,6 +1,12 @@
 import { CodecError } from '../errors.ts';
 import { expandCompactChatEvent } from './compactChatEvent.ts';
-import { compressRecord, decompressRecord, MAX_UNCOMPRESSED_GROUP_BYTES, RECORD_COMPRESSIONS, type RecordCompression } from './recordCompression.ts';
+import {
+  compressRecord,
+  decompressRecord,
+  MAX_UNCOMPRESSED_GROUP_BYTES,
+  RECORD_COMPRESSIONS,
+  type RecordCompression,
+} from './recordCompression.ts';
 import { StreamEventSchema, type StreamEvent } from './streamEvent.ts';
 
 /**
@@ -159,7 +165,8 @@ export interface DecodedRecord {
 /** Decodes one record's data (already base64-decoded). Never throws: bad input becomes rejects. */
 export function decodeRecord(data: Uint8Array): DecodedRecord {
   const result = decompressRecord(data);
-  if (typeof result === 'string') return { events: [], rejects: [{ lineNumber: 0, line: Buffer.from(data).toString('base64'), reason: result }] };
+  if (typeof result === 'string')
+    return { events: [], rejects: [{ lineNumber: 0, line: Buffer.from(data).toString('base64'), reason: result }] };
   return decodeNdjson(result.toString('utf8'));
 }
 

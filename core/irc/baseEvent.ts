@@ -11,12 +11,7 @@ import type { IrcMessage } from './types.ts';
  * A line without `id` and `tmi-sent-ts` gets the id of NO_ANCHOR here; the reader's
  * EventIdResolver replaces it with the one every replica agrees on.
  */
-export function baseEvent(
-  message: IrcMessage,
-  kind: ChatEventKind,
-  channel: string,
-  receivedAt: number,
-): ChatEvent {
+export function baseEvent(message: IrcMessage, kind: ChatEventKind, channel: string, receivedAt: number): ChatEvent {
   const tags = message.tags;
   const sentTs = intTag(tags, 'tmi-sent-ts');
   const id = tags['id'];

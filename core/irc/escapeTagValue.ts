@@ -8,12 +8,23 @@ export function escapeTagValue(value: string): string {
   for (let i = 0; i < value.length; i++) {
     let replacement: string;
     switch (value.charCodeAt(i)) {
-      case 0x5c: replacement = '\\\\'; break;
-      case 0x3b: replacement = '\\:'; break;
-      case 0x20: replacement = '\\s'; break;
-      case 0x0d: replacement = '\\r'; break;
-      case 0x0a: replacement = '\\n'; break;
-      default: continue;
+      case 0x5c:
+        replacement = '\\\\';
+        break;
+      case 0x3b:
+        replacement = '\\:';
+        break;
+      case 0x20:
+        replacement = '\\s';
+        break;
+      case 0x0d:
+        replacement = '\\r';
+        break;
+      case 0x0a:
+        replacement = '\\n';
+        break;
+      default:
+        continue;
     }
     out += value.slice(last, i) + replacement;
     last = i + 1;

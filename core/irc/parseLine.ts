@@ -1,6 +1,6 @@
 import { IrcParseError } from '../errors.ts';
 import type { IrcMessage } from './types.ts';
-import { builderFor, childFor, ROOT, type KeyNode } from './tagKeyTrie.ts';
+import { sharedTagKeys, type KeyNode, type TagKeyTrie } from './tagKeyTrie.ts';
 import { unescapeTagValue } from './unescapeTagValue.ts';
 
 const SPACE = 0x20;
@@ -15,8 +15,9 @@ const AT = 0x40;
  * Throws IrcParseError for a line that is not IRC: tags or prefix with nothing after them,
  * an empty tag key or one with spaces, control or non-ASCII characters, a missing command,
  * or a command that is neither letters nor a three-digit numeric.
+ * `keys` is the tag key cache it learns in: the process-wide one unless the caller brings its own.
  */
-export function parseLine(raw: string): IrcMessage {
+export function parseLine(raw: string, keys: TagKeyTrie = sharedTagKeys): IrcMessage {
   const end = raw.length;
   let pos = 0;
   let tags: Record<string, string> = {};
@@ -24,7 +25,7 @@ export function parseLine(raw: string): IrcMessage {
   if (raw.charCodeAt(0) === AT) {
     const tagsEnd = raw.indexOf(' ', 1);
     if (tagsEnd === -1) throw new IrcParseError('tags without a command');
-    tags = parseTags(raw, 1, tagsEnd);
+    tags = parseTags(raw, 1, tagsEnd, keys);
     pos = tagsEnd + 1;
   }
   while (raw.charCodeAt(pos) === SPACE) pos++;
@@ -94,12 +95,12 @@ const valueScratch: string[] = [];
  * skipped. Keys are matched against the key trie first (see tagKeyTrie.ts); a predicted key was
  * validated when it was first learned.
  */
-function parseTags(raw: string, start: number, end: number): Record<string, string> {
+function parseTags(raw: string, start: number, end: number, cache: TagKeyTrie): Record<string, string> {
   if (start === end) throw new IrcParseError('empty tag section');
   // Most tag sections hold no escape at all: then no value needs unescaping.
   const backslash = raw.indexOf('\\', start);
   const escaped = backslash !== -1 && backslash < end;
-  let node: KeyNode | undefined = ROOT;
+  let node: KeyNode | undefined = cache.root;
   let count = 0;
   let pos = start;
   while (pos < end) {
@@ -139,7 +140,7 @@ function parseTags(raw: string, start: number, end: number): Record<string, stri
         throw new IrcParseError('empty tag key');
       }
       key = raw.slice(pos, i);
-      next = node === undefined ? undefined : childFor(node, key);
+      next = node === undefined ? undefined : cache.childFor(node, key);
     }
     node = next;
     keyScratch[count] = key;
@@ -154,7 +155,7 @@ function parseTags(raw: string, start: number, end: number): Record<string, stri
     valueScratch[count++] = escaped ? unescapeTagValue(value) : value;
     pos = valueEnd + 1;
   }
-  const build = node === undefined ? undefined : builderFor(node);
+  const build = node === undefined ? undefined : cache.builderFor(node);
   if (build !== undefined) return build(valueScratch);
   const tags: Record<string, string> = {};
   for (let t = 0; t < count; t++) setTag(tags, keyScratch[t]!, valueScratch[t]!);

@@ -36,57 +36,75 @@ const MAX_DEPTH = 64;
 /** A sequence gets its builder on its second end: one-off sequences never cost a compile. */
 const ENDS_BEFORE_BUILDER = 2;
 
-let nodes = 0;
-let builders = 0;
-
 function node(parent: KeyNode | null, key: string): KeyNode {
-  nodes++;
   return { keys: [], children: [], hits: [], parent, key, depth: parent === null ? 0 : parent.depth + 1, ends: 0, build: undefined };
 }
 
-export const ROOT: KeyNode = node(null, '');
-
 /**
- * The child of `parent` for `key` (not one of its keys yet), learned in a free slot or in place of
- * the least used child (which frees at least one node, so a full trie still learns); undefined
- * past MAX_DEPTH, or past MAX_NODES when the parent still has a free slot.
+ * One key cache: its trie, node and builder counts. The parser uses one shared instance
+ * (`sharedTagKeys`); a test or a tool that must not depend on what the process parsed before
+ * creates its own.
  */
-export function childFor(parent: KeyNode, key: string): KeyNode | undefined {
-  if (parent.depth >= MAX_DEPTH) return undefined;
-  if (parent.keys.length < MAX_CHILDREN) {
-    if (nodes >= MAX_NODES) return undefined;
+export class TagKeyTrie {
+  readonly root: KeyNode = node(null, '');
+  private nodes = 1;
+  private builders = 0;
+
+  /**
+   * The child of `parent` for `key` (not one of its keys yet), learned in a free slot or in place of
+   * the least used child (which frees at least one node, so a full trie still learns); undefined
+   * past MAX_DEPTH, or past MAX_NODES when the parent still has a free slot.
+   */
+  childFor(parent: KeyNode, key: string): KeyNode | undefined {
+    if (parent.depth >= MAX_DEPTH) return undefined;
+    if (parent.keys.length < MAX_CHILDREN) {
+      if (this.nodes >= MAX_NODES) return undefined;
+      const child = node(parent, key);
+      this.nodes++;
+      parent.keys.push(key);
+      parent.children.push(child);
+      parent.hits.push(0);
+      return child;
+    }
+    let least = 0;
+    for (let k = 1; k < parent.hits.length; k++) if (parent.hits[k]! < parent.hits[least]!) least = k;
+    this.forget(parent.children[least]!);
     const child = node(parent, key);
-    parent.keys.push(key);
-    parent.children.push(child);
-    parent.hits.push(0);
+    this.nodes++;
+    parent.keys[least] = key;
+    parent.children[least] = child;
+    parent.hits[least] = 0;
     return child;
   }
-  let least = 0;
-  for (let k = 1; k < parent.hits.length; k++) if (parent.hits[k]! < parent.hits[least]!) least = k;
-  forget(parent.children[least]!);
-  const child = node(parent, key);
-  parent.keys[least] = key;
-  parent.children[least] = child;
-  parent.hits[least] = 0;
-  return child;
-}
 
-function forget(subtree: KeyNode): void {
-  nodes--;
-  if (subtree.build) builders--;
-  for (const child of subtree.children) forget(child);
-}
+  /**
+   * The builder for the sequence ending at `end`, once it has earned one: undefined until then,
+   * while MAX_BUILDERS are in use (evictions free some), or when it cannot have one.
+   */
+  builderFor(end: KeyNode): TagsBuilder | undefined {
+    if (end.build !== undefined) return end.build ?? undefined;
+    if (++end.ends < ENDS_BEFORE_BUILDER || this.builders >= MAX_BUILDERS) return undefined;
+    end.build = compileBuilder(pathTo(end));
+    if (end.build !== null) this.builders++;
+    return end.build ?? undefined;
+  }
 
-/**
- * The builder for the sequence ending at `end`, once it has earned one: undefined until then,
- * while MAX_BUILDERS are in use (evictions free some), or when it cannot have one.
- */
-export function builderFor(end: KeyNode): TagsBuilder | undefined {
-  if (end.build !== undefined) return end.build ?? undefined;
-  if (++end.ends < ENDS_BEFORE_BUILDER || builders >= MAX_BUILDERS) return undefined;
-  end.build = compileBuilder(pathTo(end));
-  if (end.build !== null) builders++;
-  return end.build ?? undefined;
+  /** Whether the key sequence is learned and has its builder (for tests and diagnostics), and the trie's size. */
+  state(keys: readonly string[]): { learned: boolean; built: boolean; nodes: number; builders: number } {
+    let at: KeyNode | undefined = this.root;
+    for (const key of keys) {
+      const i: number = at.keys.indexOf(key);
+      at = i === -1 ? undefined : at.children[i];
+      if (at === undefined) break;
+    }
+    return { learned: at !== undefined, built: typeof at?.build === 'function', nodes: this.nodes, builders: this.builders };
+  }
+
+  private forget(subtree: KeyNode): void {
+    this.nodes--;
+    if (subtree.build) this.builders--;
+    for (const child of subtree.children) this.forget(child);
+  }
 }
 
 function pathTo(end: KeyNode): string[] {
@@ -107,19 +125,14 @@ function compileBuilder(path: readonly string[]): TagsBuilder | null {
   if (path.length === 0 || path.includes('__proto__')) return null;
   const fields = path.map((key, i) => `${JSON.stringify(key)}:v[${i}]`).join(',');
   try {
+    // Deliberate (the module's header says why: one hidden class per key sequence); the keys cannot
+    // inject code (see above).
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     return new Function('v', `"use strict";return {${fields}};`) as TagsBuilder;
   } catch {
     return null;
   }
 }
 
-/** Whether the key sequence is learned and has its builder (for tests and diagnostics), and the trie's size. */
-export function trieState(keys: readonly string[]): { learned: boolean; built: boolean; nodes: number; builders: number } {
-  let at: KeyNode | undefined = ROOT;
-  for (const key of keys) {
-    const i: number = at.keys.indexOf(key);
-    at = i === -1 ? undefined : at.children[i];
-    if (at === undefined) break;
-  }
-  return { learned: at !== undefined, built: typeof at?.build === 'function', nodes, builders };
-}
+/** The parser's default cache, shared by every caller that does not bring its own. */
+export const sharedTagKeys = new TagKeyTrie();

@@ -12,12 +12,23 @@ export function unescapeTagValue(value: string): string {
     if (i + 1 >= value.length) return out;
     const next = value.charCodeAt(i + 1);
     switch (next) {
-      case 0x73: out += ' '; break; // s
-      case 0x3a: out += ';'; break; // :
-      case 0x5c: out += '\\'; break;
-      case 0x72: out += '\r'; break; // r
-      case 0x6e: out += '\n'; break; // n
-      default: out += value[i + 1]!;
+      case 0x73:
+        out += ' ';
+        break; // s
+      case 0x3a:
+        out += ';';
+        break; // :
+      case 0x5c:
+        out += '\\';
+        break;
+      case 0x72:
+        out += '\r';
+        break; // r
+      case 0x6e:
+        out += '\n';
+        break; // n
+      default:
+        out += value[i + 1]!;
     }
     last = i + 2;
     i = value.indexOf('\\', last);

@@ -1,11 +1,28 @@
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import {
+  encodeFrames,
+  FRAME_HEADER,
+  readFrames,
+  scanSegment,
+  SEGMENT_PATTERN,
+  segmentName,
+  syncDirectory,
+  type JournalRecord,
+} from './journalFrames.ts';
 
-/** One encoded Kinesis record as the journal stores it. */
-export interface JournalRecord {
-  readonly data: Buffer;
-  readonly eventCount: number;
-}
+export type { JournalRecord } from './journalFrames.ts';
 
 export interface DiskJournalOptions {
   readonly dir: string;
@@ -26,10 +43,6 @@ interface Segment {
   bytes: number;
   records: number;
 }
-
-const FRAME_HEADER = 8;
-const SEGMENT_PATTERN = /^segment-(\d{12})\.journal$/;
-const segmentName = (seq: number) => `segment-${String(seq).padStart(12, '0')}.journal`;
 
 /**
  * A bounded, append-only spill journal of encoded Kinesis records on local disk. Frames are
@@ -94,7 +107,9 @@ export class DiskJournal {
 
   private open(): void {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir).filter((n) => SEGMENT_PATTERN.test(n)).sort();
+    const names = readdirSync(this.dir)
+      .filter((n) => SEGMENT_PATTERN.test(n))
+      .sort();
     // Read everything before keeping anything, so that a segment the disk refuses to read leaves
     // the journal closed (retried later) instead of half loaded.
     const found: { segment: Segment; events: number; size: number }[] = [];
@@ -170,16 +185,7 @@ export class DiskJournal {
         this.lastErrorCode = 'JOURNAL_FULL';
         break;
       }
-      const chunk = Buffer.allocUnsafe(chunkBytes);
-      let at = 0;
-      let events = 0;
-      for (const record of frames) {
-        chunk.writeUInt32LE(record.data.length, at);
-        chunk.writeUInt32LE(record.eventCount, at + 4);
-        record.data.copy(chunk, at + FRAME_HEADER);
-        at += FRAME_HEADER + record.data.length;
-        events += record.eventCount;
-      }
+      const { chunk, events } = encodeFrames(frames, chunkBytes);
       try {
         let offset = 0;
         while (offset < chunkBytes) offset += writeSync(this.tailFd!, chunk, offset, chunkBytes - offset);
@@ -205,21 +211,9 @@ export class DiskJournal {
 
   /** The oldest unacknowledged records, without removing them; none while the disk refuses reads. */
   peek(maxRecords: number, maxBytes: number): JournalRecord[] {
-    const out: JournalRecord[] = [];
-    if (this.recordCount === 0) return out;
+    if (this.recordCount === 0) return [];
     const head = this.loadHead();
-    if (!head) return out;
-    let offset = head.offset;
-    let bytes = 0;
-    while (out.length < maxRecords && offset + FRAME_HEADER <= head.buffer.length) {
-      const length = head.buffer.readUInt32LE(offset);
-      const eventCount = head.buffer.readUInt32LE(offset + 4);
-      if (out.length > 0 && bytes + length > maxBytes) break;
-      out.push({ data: head.buffer.subarray(offset + FRAME_HEADER, offset + FRAME_HEADER + length), eventCount });
-      bytes += length;
-      offset += FRAME_HEADER + length;
-    }
-    return out;
+    return head ? readFrames(head.buffer, head.offset, maxRecords, maxBytes) : [];
   }
 
   /** Removes the `count` oldest records (those a `peek` returned and Kinesis accepted). */
@@ -288,27 +282,4 @@ export class DiskJournal {
     }
     return this.head;
   }
-}
-
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function scanSegment(buffer: Buffer): { records: number; events: number; validBytes: number } {
-  let offset = 0;
-  let records = 0;
-  let events = 0;
-  while (offset + FRAME_HEADER <= buffer.length) {
-    const length = buffer.readUInt32LE(offset);
-    if (offset + FRAME_HEADER + length > buffer.length) break;
-    events += buffer.readUInt32LE(offset + 4);
-    offset += FRAME_HEADER + length;
-    records += 1;
-  }
-  return { records, events, validBytes: offset };
 }

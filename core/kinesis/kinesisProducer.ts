@@ -1,59 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { RecordEncoder, serializeEvent, type EncodeOptions } from '../events/kinesisRecordCodec.ts';
+import { RecordEncoder, serializeEvent } from '../events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
-import type { Logger } from '../log.ts';
-import type { IngesterMetrics } from '../metrics.ts';
-import type { DiskJournal } from './diskJournal.ts';
 import { JournalAppender } from './journalAppender.ts';
+import { PutLoop } from './putLoop.ts';
 import { PutPacer } from './putPacer.ts';
-import { batchLength, putRecordsBatch, PUT_RECORDS_MAX_BYTES, type PutEntry } from './putRecordsBatch.ts';
+import { PUT_RECORDS_MAX_BYTES } from './putRecordsBatch.ts';
+import {
+  DEFAULT_FLUSH_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_MAX_BUFFER_BYTES,
+  DEFAULT_SPILL_AFTER_MS,
+  JOURNAL_BATCH_KEY_HEADROOM,
+  MAX_JOURNAL_TICK_MS,
+  type Batch,
+  type KinesisProducerOptions,
+  type ProducerStats,
+} from './kinesisProducerOptions.ts';
+import { RecordMemory, type HeldRecord } from './recordMemory.ts';
+import { sendBatch, type SendContext } from './sendBatch.ts';
+import { spillRecords, type SpillContext, type SpillReason } from './spillRecords.ts';
 
-export interface KinesisProducerOptions {
-  readonly client: KinesisClient;
-  readonly streamName: string;
-  /** A partly filled record is sealed and sent after this age. */
-  readonly flushMs?: number;
-  /** Bytes held in memory (unsealed lines + sealed records + the call in flight) before spilling to the journal. */
-  readonly maxBufferBytes?: number;
-  readonly journal?: DiskJournal;
-  readonly encoder?: EncodeOptions;
-  readonly metrics?: IngesterMetrics;
-  readonly logger?: Logger;
-  readonly maxBackoffMs?: number;
-  /**
-   * Write-ahead: a record Kinesis has not acknowledged this long after it was sealed moves to the
-   * journal (fsynced). While the stream is failing, every sealed record moves at the next tick.
-   */
-  readonly spillAfterMs?: number;
-}
-
-export interface ProducerStats {
-  readonly eventsAccepted: number;
-  readonly eventsSent: number;
-  readonly eventsJournaled: number;
-  readonly eventsDropped: number;
-  /** Events Kinesis accepted after their record had moved to the journal: they go out once more from there. */
-  readonly eventsDuplicated: number;
-  readonly bufferBytes: number;
-  readonly peakBufferBytes: number;
-  readonly journalRecords: number;
-}
-
-/** A sealed record held in memory, owned by memory until Kinesis accepts it or it moves to the journal. */
-interface HeldRecord extends PutEntry {
-  readonly sealedAt: number;
-}
-
-interface Batch {
-  readonly entries: HeldRecord[];
-  readonly source: 'memory' | 'journal';
-  readonly bytes: number;
-  readonly startedAt: number;
-  /** Entries (from the front) that moved to the journal while the call was in flight: the journal owns them now. */
-  journaled: number;
-}
-
+export type { KinesisProducerOptions, ProducerStats } from './kinesisProducerOptions.ts';
 
 /**
  * Batches StreamEvents into compressed NDJSON records (the shared codec) and writes them to Kinesis.
@@ -82,39 +49,63 @@ export class KinesisProducer {
   private readonly maxPendingBytes: number;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly journalTimer: NodeJS.Timeout | undefined;
-  private memory: HeldRecord[] = [];
-  private memoryBytes = 0;
-  private inFlight: Batch | undefined;
-  private pumping: Promise<void> | undefined;
+  private readonly memory = new RecordMemory();
+  private readonly putLoop: PutLoop;
   private readonly pacer: PutPacer;
-  private abort = new AbortController();
+  private readonly abort = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private readonly appender: JournalAppender | undefined;
-  private counts = { accepted: 0, sent: 0, journaled: 0, dropped: 0, duplicated: 0, peak: 0 };
+  private readonly sendContext: SendContext & SpillContext;
+  private readonly counts = { accepted: 0, sent: 0, journaled: 0, dropped: 0, duplicated: 0, peak: 0 };
 
   constructor(private readonly options: KinesisProducerOptions) {
     this.encoder = new RecordEncoder(options.encoder);
-    this.flushMs = options.flushMs ?? 250;
-    this.spillAfterMs = options.spillAfterMs ?? 1000;
-    this.maxBufferBytes = options.maxBufferBytes ?? 64 * 1024 * 1024;
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+    this.spillAfterMs = options.spillAfterMs ?? DEFAULT_SPILL_AFTER_MS;
+    this.maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
     // The call in flight counts against the bound, so it may use at most half of it.
     this.maxBatchBytes = Math.min(PUT_RECORDS_MAX_BYTES, Math.floor(this.maxBufferBytes / 2));
     this.maxPendingBytes = Math.max(1, Math.floor(this.maxBufferBytes / 4));
-    this.pacer = new PutPacer(options.maxBackoffMs ?? 5000);
+    this.pacer = new PutPacer(options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS);
     if (options.journal) {
       this.appender = new JournalAppender(options.journal, options.metrics, options.logger);
-      // The tick is the loss window of a crash while the stream fails: at most ~100 ms of traffic.
-      const tickMs = Math.min(100, Math.max(10, Math.floor(this.spillAfterMs / 4)));
+      // Four ticks per spill window (a shorter window in tests ticks faster), never under 10 ms.
+      const tickMs = Math.min(MAX_JOURNAL_TICK_MS, Math.max(10, Math.floor(this.spillAfterMs / 4)));
       this.journalTimer = setInterval(() => this.journalTick(), tickMs);
       this.journalTimer.unref();
     }
+    this.sendContext = {
+      client: options.client,
+      streamName: options.streamName,
+      signal: this.abort.signal,
+      pacer: this.pacer,
+      counts: this.counts,
+      journal: options.journal,
+      appender: this.appender,
+      metrics: options.metrics,
+      logger: options.logger,
+      settled: () => (this.putLoop.inFlight = undefined),
+      requeue: (entries) => this.requeue(entries),
+    };
+    this.putLoop = new PutLoop({
+      pacer: this.pacer,
+      signal: this.abort.signal,
+      takeBatch: () => this.takeBatch(),
+      send: (batch) => sendBatch(batch, this.sendContext),
+      afterSend: () => this.updateGauges(),
+      onDrained: () => {
+        this.updateGauges();
+        if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      },
+      hasQueued: () => this.memory.length > 0,
+    });
     this.updateGauges();
-    if (options.journal && !options.journal.isEmpty) this.kick();
+    if (options.journal && !options.journal.isEmpty) this.putLoop.kick();
   }
 
   get bufferBytes(): number {
-    return this.encoder.pendingBytes + this.memoryBytes + (this.inFlight?.bytes ?? 0);
+    return this.encoder.pendingBytes + this.memory.bytes + (this.putLoop.inFlight?.bytes ?? 0);
   }
 
   stats(): ProducerStats {
@@ -157,8 +148,7 @@ export class KinesisProducer {
       this.flushTimer = setTimeout(() => this.seal(), this.flushMs);
       this.flushTimer.unref();
     }
-    const bytes = this.bufferBytes;
-    if (bytes > this.counts.peak) this.counts.peak = bytes;
+    this.notePeak(false);
   }
 
   /** Seals buffered lines into records and starts sending them. */
@@ -167,13 +157,10 @@ export class KinesisProducer {
     this.flushTimer = undefined;
     if (this.encoder.pendingLines === 0) return;
     const sealedAt = Date.now();
-    for (const record of this.encoder.flush()) {
-      this.memory.push({ data: record.data, eventCount: record.eventCount, sealedAt });
-      this.memoryBytes += record.data.length;
-    }
+    for (const record of this.encoder.flush()) this.memory.push({ data: record.data, eventCount: record.eventCount, sealedAt });
     this.spillOverflow();
     this.notePeak();
-    this.kick();
+    this.putLoop.kick();
   }
 
   /** Resolves once everything accepted so far is in Kinesis (memory and journal empty). */
@@ -197,7 +184,7 @@ export class KinesisProducer {
     this.closed = true;
     clearInterval(this.journalTimer);
     this.abort.abort();
-    await this.pumping;
+    await this.putLoop.stop();
     this.spill(this.memory.length, 'shutdown', Date.now());
     this.options.journal?.close();
     this.updateGauges();
@@ -210,63 +197,66 @@ export class KinesisProducer {
   }
 
   private isIdle(): boolean {
-    return this.encoder.pendingLines === 0 && this.memory.length === 0 && this.inFlight === undefined && (this.options.journal?.isEmpty ?? true);
+    return (
+      this.encoder.pendingLines === 0 &&
+      this.memory.length === 0 &&
+      this.putLoop.inFlight === undefined &&
+      (this.options.journal?.isEmpty ?? true)
+    );
   }
 
-  private notePeak(): void {
+  /** The one place the peak is tracked; the gauge is set too unless on the per-event path (`add`). */
+  private notePeak(setGauge = true): void {
     const bytes = this.bufferBytes;
     if (bytes > this.counts.peak) this.counts.peak = bytes;
-    this.options.metrics?.bufferBytes.set(bytes);
+    if (setGauge) this.options.metrics?.bufferBytes.set(bytes);
   }
 
   private updateGauges(): void {
     const m = this.options.metrics;
     if (!m) return;
     m.bufferBytes.set(this.bufferBytes);
-    m.bufferEvents.set(this.memory.reduce((n, e) => n + e.eventCount, this.encoder.pendingLines));
+    m.bufferEvents.set(this.memory.events + this.encoder.pendingLines);
     m.journalBytes.set(this.options.journal?.bytes ?? 0);
     m.journalRecords.set(this.options.journal?.records ?? 0);
   }
 
-  /**
-   * The write-ahead step, every tick: records unacknowledged for spillAfterMs (all of them while
-   * the stream fails, unsealed lines included) move to the journal in one synced append.
-   */
   /** The last put failed, or the call in flight has waited past spillAfterMs: what is written now goes to the journal at the next tick. */
   get streamFailing(): boolean {
     return this.isFailing(Date.now());
   }
 
   private isFailing(now: number): boolean {
-    const flight = this.inFlight;
+    const flight = this.putLoop.inFlight;
     return this.pacer.streak > 0 || (flight !== undefined && now - flight.startedAt >= this.spillAfterMs);
   }
 
+  /**
+   * The write-ahead step, every tick: records unacknowledged for spillAfterMs (all of them while
+   * the stream fails, unsealed lines included) move to the journal in one synced append.
+   */
   private journalTick(): void {
     if (this.closed) return;
     const now = Date.now();
-    const flight = this.inFlight;
+    const flight = this.putLoop.inFlight;
     const failing = this.isFailing(now);
     if (failing && this.encoder.pendingLines > 0) this.seal();
     const due = (sealedAt: number) => failing || now - sealedAt >= this.spillAfterMs;
-    const fromFlight = flight?.source === 'memory' && flight.journaled < flight.entries.length && due(flight.entries[flight.journaled]!.sealedAt) ? flight.entries.length - flight.journaled : 0;
-    let fromMemory = 0;
-    while (fromMemory < this.memory.length && due(this.memory[fromMemory]!.sealedAt)) fromMemory++;
+    const fromFlight =
+      flight?.source === 'memory' && flight.journaled < flight.entries.length && due(flight.entries[flight.journaled]!.sealedAt)
+        ? flight.entries.length - flight.journaled
+        : 0;
+    const fromMemory = this.memory.countFromOldest((r) => due(r.sealedAt));
     if (fromFlight + fromMemory > 0 && this.appender?.canTry(now)) {
-      const records = [...(fromFlight > 0 ? flight!.entries.slice(flight!.journaled) : []), ...this.memory.slice(0, fromMemory)];
+      const fromMemoryRecords = Array.from({ length: fromMemory }, (_, i) => this.memory.at(i)!);
+      const records = [...(fromFlight > 0 ? flight!.entries.slice(flight!.journaled) : []), ...fromMemoryRecords];
       const written = this.appender.append(records, now);
       if (fromFlight > 0) flight!.journaled += Math.min(written, fromFlight);
-      this.takeFromMemory(Math.max(0, written - fromFlight));
+      this.memory.take(Math.max(0, written - fromFlight));
       for (const r of records.slice(0, written)) this.counts.journaled += r.eventCount;
       this.updateGauges();
     }
-    if (!this.pumping && (this.memory.length > 0 || !(this.options.journal?.isEmpty ?? true))) this.kick();
-  }
-
-  private takeFromMemory(count: number): HeldRecord[] {
-    const records = this.memory.splice(0, count);
-    for (const r of records) this.memoryBytes -= r.data.length;
-    return records;
+    if (!this.putLoop.running && (this.memory.length > 0 || !(this.options.journal?.isEmpty ?? true))) this.putLoop.kick();
   }
 
   /**
@@ -274,134 +264,33 @@ export class KinesisProducer {
    * for the lines of the record being filled.
    */
   private spillOverflow(): void {
-    let excess = this.bufferBytes + Math.max(0, this.pendingBudget() - this.encoder.pendingBytes) - this.maxBufferBytes;
-    if (excess <= 0) return;
-    let count = 0;
-    while (excess > 0 && count < this.memory.length) excess -= this.memory[count++]!.data.length;
-    this.spill(count, 'buffer_full', Date.now());
+    const excess = this.bufferBytes + Math.max(0, this.pendingBudget() - this.encoder.pendingBytes) - this.maxBufferBytes;
+    if (excess > 0) this.spill(this.memory.countToFree(excess), 'buffer_full', Date.now());
   }
 
   /** Moves the `count` oldest records out of memory: to the journal, or counted as dropped. */
-  private spill(count: number, why: 'buffer_full' | 'shutdown', now: number): void {
+  private spill(count: number, why: SpillReason, now: number): void {
     if (count === 0) return;
-    const records = this.takeFromMemory(count);
-    const written = this.appender && (why === 'shutdown' || this.appender.canTry(now)) ? this.appender.append(records, now) : 0;
-    for (let i = 0; i < records.length; i++) {
-      const events = records[i]!.eventCount;
-      if (i < written) this.counts.journaled += events;
-      else {
-        this.counts.dropped += events;
-        const reason = !this.options.journal ? why : this.options.journal.lastErrorCode === 'JOURNAL_FULL' ? 'journal_full' : 'journal_unwritable';
-        this.options.metrics?.droppedEvents.inc({ reason }, events);
-      }
-    }
-    if (written < records.length) {
-      this.options.logger?.error('dropped events: memory full and the journal refused them', { records: records.length - written, why, reason: this.options.journal?.lastErrorCode });
-    }
+    spillRecords(this.memory.take(count), why, now, this.sendContext);
     this.updateGauges();
-  }
-
-  private kick(): void {
-    if (this.pumping || this.closed) return;
-    this.pumping = this.pump().finally(() => {
-      this.pumping = undefined;
-      // New records may have been sealed while the last call was finishing; the journal tick
-      // restarts the pump for a journal that could not be read just now.
-      if (!this.closed && this.memory.length > 0) this.kick();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    for (;;) {
-      if (this.closed) return;
-      const wait = this.pacer.resumeAt - Date.now();
-      if (wait > 0) {
-        try {
-          await sleep(wait, undefined, { signal: this.abort.signal });
-        } catch {
-          return;
-        }
-      }
-      const batch = this.takeBatch();
-      if (!batch) {
-        this.updateGauges();
-        if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
-        return;
-      }
-      this.inFlight = batch;
-      try {
-        await this.send(batch);
-      } finally {
-        this.inFlight = undefined;
-      }
-      this.updateGauges();
-    }
   }
 
   private takeBatch(): Batch | undefined {
     const startedAt = Date.now();
     const journal = this.options.journal;
     if (journal && !journal.isEmpty) {
-      const entries = journal.peek(this.pacer.window, Math.max(1, this.maxBatchBytes - 18_000));
-      if (entries.length > 0) return { entries: entries.map((e) => ({ ...e, sealedAt: startedAt })), source: 'journal', bytes: 0, startedAt, journaled: 0 };
+      const entries = journal.peek(this.pacer.window, Math.max(1, this.maxBatchBytes - JOURNAL_BATCH_KEY_HEADROOM));
+      if (entries.length > 0)
+        return { entries: entries.map((e) => ({ ...e, sealedAt: startedAt })), source: 'journal', bytes: 0, startedAt, journaled: 0 };
     }
     if (this.memory.length === 0) return undefined;
-    const entries = this.memory.splice(0, batchLength(this.memory, this.pacer.window, this.maxBatchBytes));
-    let bytes = 0;
-    for (const e of entries) bytes += e.data.length;
-    this.memoryBytes -= bytes;
+    const { entries, bytes } = this.memory.takeBatch(this.pacer.window, this.maxBatchBytes);
     return { entries, source: 'memory', bytes, startedAt, journaled: 0 };
-  }
-
-  private async send(batch: Batch): Promise<void> {
-    const m = this.options.metrics;
-    const started = performance.now();
-    try {
-      const outcome = await putRecordsBatch(this.options.client, this.options.streamName, batch.entries, { abortSignal: this.abort.signal });
-      // No longer in flight: what follows may re-queue entries, which must not count twice.
-      this.inFlight = undefined;
-      m?.kinesisPutLatency.observe((performance.now() - started) / 1000);
-      const journaled = new Set(batch.entries.slice(0, batch.journaled));
-      for (const entry of outcome.succeeded) {
-        this.counts.sent += entry.eventCount;
-        if (journaled.has(entry)) this.counts.duplicated += entry.eventCount;
-        m?.kinesisRecords.inc();
-        m?.kinesisBytes.inc(entry.data.length);
-        m?.kinesisEvents.inc(entry.eventCount);
-      }
-      if (outcome.failed.length > 0) {
-        for (const f of outcome.failed) m?.kinesisFailures.inc({ code: f.code });
-        m?.kinesisRetries.inc(outcome.failed.length);
-        m?.kinesisThrottles.inc(outcome.throttled);
-        this.pacer.failed(outcome.throttled > 0);
-      } else this.pacer.succeeded();
-      if (batch.source === 'journal') {
-        // Failed entries go back to the journal's tail (copies: the batch is a view into the
-        // loaded segment) before the batch is acknowledged, so they stay durable throughout.
-        const failed = outcome.failed.map((f) => ({ data: Buffer.from(f.entry.data), eventCount: f.entry.eventCount, sealedAt: 0 }));
-        const kept = this.appender!.append(failed, Date.now());
-        this.options.journal!.ack(batch.entries.length);
-        this.requeue(failed.slice(kept));
-      } else this.requeue(outcome.failed.map((f) => f.entry).filter((e) => !journaled.has(e)));
-    } catch (error) {
-      this.inFlight = undefined;
-      // The whole call failed: journal entries stay in the journal; memory entries go back unless the journal took them meanwhile.
-      if (batch.source === 'memory') this.requeue(batch.entries.slice(batch.journaled));
-      if (this.abort.signal.aborted) return;
-      const code = (error as Error).name || 'Error';
-      m?.kinesisFailures.inc({ code });
-      this.pacer.failed(code === 'ProvisionedThroughputExceededException');
-      const streak = this.pacer.streak;
-      if (streak === 1 || streak % 20 === 0) {
-        this.options.logger?.warn('PutRecords failed; retrying', { code, message: (error as Error).message, streak });
-      }
-    }
   }
 
   private requeue(entries: HeldRecord[]): void {
     if (entries.length === 0) return;
-    this.memory.unshift(...entries);
-    for (const e of entries) this.memoryBytes += e.data.length;
+    this.memory.requeue(entries);
     this.spillOverflow();
     this.notePeak();
   }

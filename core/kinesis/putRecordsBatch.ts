@@ -4,7 +4,7 @@ import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 /** Kinesis PutRecords limits: 500 entries and 5 MiB (data plus partition keys) per call. */
 export const PUT_RECORDS_MAX_ENTRIES = 500;
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
-const PARTITION_KEY_BYTES = 36;
+export const PARTITION_KEY_BYTES = 36;
 
 export const THROTTLED_CODE = 'ProvisionedThroughputExceededException';
 
@@ -25,7 +25,8 @@ export function batchLength(entries: readonly PutEntry[], maxEntries = PUT_RECOR
   let count = 0;
   for (const entry of entries) {
     const size = entry.data.length + PARTITION_KEY_BYTES;
-    if (count >= Math.min(maxEntries, PUT_RECORDS_MAX_ENTRIES) || (count > 0 && bytes + size > Math.min(maxBytes, PUT_RECORDS_MAX_BYTES))) break;
+    if (count >= Math.min(maxEntries, PUT_RECORDS_MAX_ENTRIES) || (count > 0 && bytes + size > Math.min(maxBytes, PUT_RECORDS_MAX_BYTES)))
+      break;
     bytes += size;
     count += 1;
   }

@@ -14,7 +14,10 @@ export function formatReportTable(result: ReportResult): string {
   const body = result.rows.map((row) => result.columns.map((c) => cell(row[c.name] ?? null, c)));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
-    cells.map((text, i) => (result.columns[i]!.type === 'text' ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((text, i) => (result.columns[i]!.type === 'text' ? text.padEnd(widths[i]!) : text.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const { since, until } = result.range;
   const span = since === 0 ? `all data before ${iso(until)}` : `${iso(since)} to ${iso(until)}`;
   const title = `${result.report}: ${result.description} (${span})`;

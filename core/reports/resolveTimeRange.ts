@@ -19,7 +19,8 @@ export function parseInstant(text: string, anchor: number, option: string): numb
   if (duration !== undefined) return anchor - duration;
   if (/^\d+$/.test(text.trim())) return Number(text.trim());
   const parsed = Date.parse(text);
-  if (Number.isNaN(parsed)) throw new ReportOptionError(`${option} "${text}" is neither a duration (15m, 2h, 7d), epoch ms nor a date (2024-05-01T12:00:00Z)`);
+  if (Number.isNaN(parsed))
+    throw new ReportOptionError(`${option} "${text}" is neither a duration (15m, 2h, 7d), epoch ms nor a date (2024-05-01T12:00:00Z)`);
   return parsed;
 }
 
@@ -48,6 +49,9 @@ export function resolveTimeRange(
   else if (options.since !== undefined) since = parseInstant(options.since, until, '--since');
   else since = defaultWindowMs === null ? 0 : until - defaultWindowMs;
   since = Math.max(0, Math.floor(since / bucketMs) * bucketMs);
-  if (since >= until) throw new ReportOptionError(`the range is empty: --since ${new Date(since).toISOString()} is not before --until ${new Date(until).toISOString()}`);
+  if (since >= until)
+    throw new ReportOptionError(
+      `the range is empty: --since ${new Date(since).toISOString()} is not before --until ${new Date(until).toISOString()}`,
+    );
   return { since, until };
 }

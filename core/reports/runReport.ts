@@ -29,7 +29,8 @@ export async function runReport(sink: Sink, report: ReportDefinition, options: R
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportOptionError(`--limit must be a positive integer, got ${limit}`);
   const bucketSeconds = options.bucketSeconds ?? report.defaultBucketSeconds ?? 60;
-  if (!Number.isSafeInteger(bucketSeconds) || bucketSeconds < 1) throw new ReportOptionError(`bucket must be a positive number of seconds, got ${bucketSeconds}`);
+  if (!Number.isSafeInteger(bucketSeconds) || bucketSeconds < 1)
+    throw new ReportOptionError(`bucket must be a positive number of seconds, got ${bucketSeconds}`);
 
   const bucketMs = report.timeSeries ? bucketSeconds * 1000 : 1;
   const range = resolveTimeRange(options, await newestEventMs(sink), report.defaultWindowMs, { now: options.now, bucketMs });
@@ -52,7 +53,10 @@ function typeRow(row: Record<string, unknown>, columns: readonly ReportColumn[])
 /** Drivers return counts as numbers, bigints or strings (pg int8, ClickHouse UInt64 in JSON). */
 function toValue(value: unknown, type: ReportColumn['type']): ReportValue {
   if (value === null || value === undefined) return null;
-  if (type === 'text') return String(value);
+  if (type === 'text') {
+    if (typeof value === 'string') return value;
+    return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  }
   if (value instanceof Date) return value.getTime();
   const number = typeof value === 'bigint' ? Number(value) : Number(value);
   if (Number.isNaN(number)) return null;

@@ -1,4 +1,4 @@
-import { readEnum, readInt, readString, readUrl, type Env } from '../config.ts';
+import { readAwsSettings, readEnum, readInt, readString, readUrl, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { ClickHouseSink } from './clickhouse/clickhouseSink.ts';
 import { PostgresSink } from './postgres/postgresSink.ts';
@@ -26,7 +26,7 @@ export function createSink(config: SinkConfig): Sink {
  * DATABASE_URL / DATABASE_SECRET_ARN → postgres), else sqlite at SQLITE_PATH. On AWS the
  * credentials come from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE_SECRET_ARN).
  */
-export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig> {
+export async function loadSinkConfig(env: Env): Promise<SinkConfig> {
   const implied: SinkName =
     readString(env, 'CLICKHOUSE_URL') || readString(env, 'CLICKHOUSE_SECRET_ARN')
       ? 'clickhouse'
@@ -34,7 +34,7 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
         ? 'postgres'
         : 'sqlite';
   const sink = readEnum(env, 'SINK', SINK_NAMES, implied);
-  const aws = { region: readString(env, 'AWS_REGION', ['AWS_DEFAULT_REGION']) ?? 'us-east-1', endpoint: readUrl(env, 'AWS_ENDPOINT_URL') };
+  const aws = readAwsSettings(env);
 
   if (sink === 'sqlite') return { sink, path: readString(env, 'SQLITE_PATH') ?? DEFAULT_SQLITE_PATH };
 
@@ -45,7 +45,8 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
     const url = readUrl(env, 'DATABASE_URL');
     if (url) return { sink, connectionString: url, maxConnections, ...tls };
     const arn = readString(env, 'DATABASE_SECRET_ARN');
-    if (!arn) throw new ConfigError('DATABASE_URL is required when SINK=postgres (or DATABASE_SECRET_ARN on AWS)', { setting: 'DATABASE_URL' });
+    if (!arn)
+      throw new ConfigError('DATABASE_URL is required when SINK=postgres (or DATABASE_SECRET_ARN on AWS)', { setting: 'DATABASE_URL' });
     const secret = await readSecretJson(arn, DatabaseSecretSchema, aws);
     const u = new URL('postgres://placeholder');
     u.hostname = secret.host;
@@ -61,9 +62,15 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
   }
 
   const fromSecret = readString(env, 'CLICKHOUSE_SECRET_ARN');
-  const secret = readString(env, 'CLICKHOUSE_URL') === undefined && fromSecret ? await readSecretJson(fromSecret, ClickHouseSecretSchema, aws) : undefined;
+  const secret =
+    readString(env, 'CLICKHOUSE_URL') === undefined && fromSecret
+      ? await readSecretJson(fromSecret, ClickHouseSecretSchema, aws)
+      : undefined;
   const url = secret?.url ?? readUrl(env, 'CLICKHOUSE_URL');
-  if (!url) throw new ConfigError('CLICKHOUSE_URL is required when SINK=clickhouse (or CLICKHOUSE_SECRET_ARN on AWS)', { setting: 'CLICKHOUSE_URL' });
+  if (!url)
+    throw new ConfigError('CLICKHOUSE_URL is required when SINK=clickhouse (or CLICKHOUSE_SECRET_ARN on AWS)', {
+      setting: 'CLICKHOUSE_URL',
+    });
   const username = secret?.username ?? readString(env, 'CLICKHOUSE_USER');
   const password = secret?.password ?? readString(env, 'CLICKHOUSE_PASSWORD');
   const database = secret?.database ?? readString(env, 'CLICKHOUSE_DATABASE');
@@ -76,6 +83,6 @@ export async function loadSinkConfig(env: Env = process.env): Promise<SinkConfig
   };
 }
 
-export async function createSinkFromEnv(env: Env = process.env): Promise<Sink> {
+export async function createSinkFromEnv(env: Env): Promise<Sink> {
   return createSink(await loadSinkConfig(env));
 }

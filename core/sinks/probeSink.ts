@@ -28,7 +28,9 @@ export async function probeSink(config: SinkConfig, options: { timeoutMs: number
     await sink.migrate();
     // Any HTTP server accepts ClickHouse's statements with a 200; only a database answers a query.
     const rows = await sink.query('SELECT 1 AS one');
-    return Number(rows[0]?.['one']) === 1 ? null : `answered, but not as ${config.sink} does (SELECT 1 gave ${JSON.stringify(rows).slice(0, 80)})`;
+    return Number(rows[0]?.['one']) === 1
+      ? null
+      : `answered, but not as ${config.sink} does (SELECT 1 gave ${JSON.stringify(rows).slice(0, 80)})`;
   } catch (error) {
     return describeProbeFailure(config, error);
   } finally {
@@ -73,9 +75,14 @@ function describeProbeFailure(config: SinkConfig, error: unknown): string {
   const message = redact(error instanceof Error ? error.message : String(error));
   const cause = error instanceof PoglyticsError && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: unknown } | undefined)?.code;
-  if (config.sink === 'sqlite' && (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')) return `${resolve(config.path)} is not an SQLite database`;
-  if (config.sink === 'sqlite' && (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN')) return `${resolve(config.path)} cannot be opened for writing (${message})`;
-  if (config.sink === 'postgres' && /terminated unexpectedly/i.test(message)) return `${message} (the server hung up on the Postgres handshake: is it a Postgres server?)`;
+  if (config.sink === 'sqlite' && (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT'))
+    return `${resolve(config.path)} is not an SQLite database`;
+  if (config.sink === 'sqlite' && (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN'))
+    return `${resolve(config.path)} cannot be opened for writing (${message})`;
+  if (config.sink === 'postgres' && /terminated unexpectedly/i.test(message))
+    return `${message} (the server hung up on the Postgres handshake: is it a Postgres server?)`;
   // Some servers answer a query with an empty error body; say at least that it was not the database expected.
-  return message.trim().endsWith('failed:') ? `${message.trim()} (an HTTP error without a ClickHouse message: is this a ClickHouse server?)` : message;
+  return message.trim().endsWith('failed:')
+    ? `${message.trim()} (an HTTP error without a ClickHouse message: is this a ClickHouse server?)`
+    : message;
 }

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { awsClientConfig } from '../aws/clientConfig.ts';
+import { awsClientConfig, type AwsClientSettings } from '../aws/clientConfig.ts';
 import { ConfigError } from '../errors.ts';
 
 /** RDS-managed secret layout (DATABASE_SECRET_ARN). */
@@ -27,7 +27,7 @@ export const ClickHouseSecretSchema = z.object({
 export async function readSecretJson<T>(
   secretArn: string,
   schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  settings: { region: string; endpoint?: string | undefined },
+  settings: AwsClientSettings,
 ): Promise<T> {
   const client = new SecretsManagerClient(awsClientConfig(settings));
   try {
@@ -40,7 +40,9 @@ export async function readSecretJson<T>(
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new ConfigError(`secret ${secretArn} is missing or has invalid fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      throw new ConfigError(
+        `secret ${secretArn} is missing or has invalid fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
     }
     return parsed.data;
   } catch (error) {

@@ -49,17 +49,24 @@ const CLICKHOUSE_CONNECT_CODES: Record<string, string> = {
 export function toSinkError(target: string, error: unknown, action: string): PoglyticsError {
   if (error instanceof PoglyticsError) return error;
   const err = error as { code?: unknown; message?: unknown; errors?: unknown[] } | undefined;
-  const code = err?.code === undefined ? '' : String(err.code);
+  const code = codeOf(err?.code);
   const message = typeof err?.message === 'string' ? err.message : String(error);
   // AggregateError (Node's happy-eyeballs) carries the real code on its members.
   const inner = Array.isArray(err?.errors) ? (err.errors[0] as { code?: unknown } | undefined) : undefined;
-  const netCode = NETWORK_CODES[code] ? code : inner?.code !== undefined && NETWORK_CODES[String(inner.code)] ? String(inner.code) : undefined;
+  const innerCode = codeOf(inner?.code);
+  const netCode = NETWORK_CODES[code] ? code : NETWORK_CODES[innerCode] ? innerCode : undefined;
   if (netCode) return new SinkConnectError(`cannot reach ${target}: ${NETWORK_CODES[netCode]} [${netCode}]`, { cause: error });
   if (TLS_VERIFY_CODES.has(code)) {
-    return new SinkConnectError(`cannot connect to ${target}: its TLS certificate does not verify against the CA (DATABASE_CA_FILE, or sslmode in DATABASE_URL): ${redact(message)} [${code}]`, { cause: error });
+    return new SinkConnectError(
+      `cannot connect to ${target}: its TLS certificate does not verify against the CA (DATABASE_CA_FILE, or sslmode in DATABASE_URL): ${redact(message)} [${code}]`,
+      { cause: error },
+    );
   }
   if (/does not support SSL/i.test(message)) {
-    return new SinkConnectError(`cannot connect to ${target}: the server does not offer TLS; set sslmode=disable in DATABASE_URL only on a private network`, { cause: error });
+    return new SinkConnectError(
+      `cannot connect to ${target}: the server does not offer TLS; set sslmode=disable in DATABASE_URL only on a private network`,
+      { cause: error },
+    );
   }
   const pgState = PG_CONNECT_STATES[code];
   if (pgState) return new SinkConnectError(`cannot connect to ${target}: ${pgState} (${redact(message)})`, { cause: error });
@@ -70,7 +77,10 @@ export function toSinkError(target: string, error: unknown, action: string): Pog
   }
   // Postgres class 22/23/42 errors are about the data or the SQL: retrying cannot help.
   const permanent = /^(22|23|42)/.test(code);
-  return new SinkWriteError(`${action} on ${target} failed: ${redact(message)}${code ? ` [${code}]` : ''}`, { cause: error, retriable: !permanent });
+  return new SinkWriteError(`${action} on ${target} failed: ${redact(message)}${code ? ` [${code}]` : ''}`, {
+    cause: error,
+    retriable: !permanent,
+  });
 }
 
 /** Strips `user:password@` from any URL that a driver echoed into its message. */
@@ -86,4 +96,9 @@ export function describeUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+/** Drivers put a string (errno, SQLSTATE) or a number (ClickHouse) in `code`; anything else is none. */
+function codeOf(code: unknown): string {
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : '';
 }

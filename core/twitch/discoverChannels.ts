@@ -32,7 +32,8 @@ export interface Discovery {
 export async function discoverChannels(options: DiscoverOptions): Promise<Discovery> {
   if (options.staticChannels.length > 0) {
     const logins = options.staticChannels.filter((login) => !options.excluded.has(login));
-    if (!options.helix) return { source: 'static', channels: logins.map((login) => ({ login, id: null, viewers: 0 })), streams: [], pages: 0 };
+    if (!options.helix)
+      return { source: 'static', channels: logins.map((login) => ({ login, id: null, viewers: 0 })), streams: [], pages: 0 };
     const users = await resolveUsers(options.helix, logins);
     const streams = await fetchStreamsOf(options.helix, logins);
     const viewers = new Map(streams.map((s) => [s.user_login, s.viewer_count]));

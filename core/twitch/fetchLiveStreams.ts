@@ -41,7 +41,9 @@ export async function fetchLiveStreams(client: HelixClient, options: FetchLiveSt
     const parsed = HelixStreamsPageSchema.safeParse(await client.get('streams', params));
     pages++;
     if (!parsed.success) {
-      throw new TwitchApiError(`GET /streams page ${pages} is malformed: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      throw new TwitchApiError(
+        `GET /streams page ${pages} is malformed: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      );
     }
     for (const stream of parsed.data.data) {
       if (stream.viewer_count < options.minViewers) return { streams, pages, duplicates, stoppedBy: 'min_viewers' };

@@ -88,7 +88,10 @@ export class HelixClient {
       if (status === 429) {
         this.stats.rateLimited++;
         const untilReset = this.resetAt === undefined ? undefined : this.resetAt - this.clock.now();
-        const wait = untilReset !== undefined && untilReset > 0 ? untilReset : backoffDelay(attempt, { baseMs: 500, maxMs: 10_000, random: this.options.random });
+        const wait =
+          untilReset !== undefined && untilReset > 0
+            ? untilReset
+            : backoffDelay(attempt, { baseMs: 500, maxMs: 10_000, random: this.options.random });
         await this.clock.sleep(Math.min(wait, this.maxWaitMs));
       } else {
         await this.clock.sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 5000, random: this.options.random }));

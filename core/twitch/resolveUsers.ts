@@ -14,7 +14,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export async function resolveUsers(client: HelixClient, logins: readonly string[]): Promise<Map<string, HelixUser>> {
   const users = new Map<string, HelixUser>();
   for (const batch of chunks(logins, PER_REQUEST)) {
-    const parsed = HelixUsersPageSchema.safeParse(await client.get('users', batch.map((login) => ['login', login] as const)));
+    const parsed = HelixUsersPageSchema.safeParse(
+      await client.get(
+        'users',
+        batch.map((login) => ['login', login] as const),
+      ),
+    );
     if (!parsed.success) throw new TwitchApiError(`GET /users is malformed: ${parsed.error.issues[0]?.message}`);
     for (const user of parsed.data.data) users.set(user.login, user);
   }

@@ -10,17 +10,38 @@ export const AppTokenResponseSchema = z.object({
 export const HelixStreamSchema = z.object({
   id: z.string().min(1),
   user_id: z.string().min(1),
-  user_login: z.string().min(1).transform((login) => login.toLowerCase()),
+  user_login: z
+    .string()
+    .min(1)
+    .transform((login) => login.toLowerCase()),
   user_name: z.string().optional(),
-  game_id: z.string().nullish().transform((v) => (v ? v : null)),
-  game_name: z.string().nullish().transform((v) => (v ? v : null)),
+  game_id: z
+    .string()
+    .nullish()
+    .transform((v) => (v ? v : null)),
+  game_name: z
+    .string()
+    .nullish()
+    .transform((v) => (v ? v : null)),
   type: z.string().optional(),
-  title: z.string().nullish().transform((v) => v ?? ''),
+  title: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
   viewer_count: z.number().int().nonnegative(),
   started_at: z.string(),
-  language: z.string().nullish().transform((v) => (v ? v : null)),
-  tags: z.array(z.string()).nullish().transform((v) => v ?? []),
-  is_mature: z.boolean().nullish().transform((v) => v ?? false),
+  language: z
+    .string()
+    .nullish()
+    .transform((v) => (v ? v : null)),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
+  is_mature: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
 });
 export type HelixStream = z.infer<typeof HelixStreamSchema>;
 
@@ -36,7 +57,10 @@ export const HelixStreamsPageSchema = z.object({
 
 export const HelixUserSchema = z.object({
   id: z.string().min(1),
-  login: z.string().min(1).transform((login) => login.toLowerCase()),
+  login: z
+    .string()
+    .min(1)
+    .transform((login) => login.toLowerCase()),
 });
 export type HelixUser = z.infer<typeof HelixUserSchema>;
 

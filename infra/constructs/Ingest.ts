@@ -11,7 +11,10 @@ import { REPO_ROOT } from '../paths.ts';
 import { cloudWatchAgentConfig, prometheusScrapeConfig } from './ingesterMetricsAgentConfig.ts';
 
 export interface IngestProps {
-  readonly config: Pick<InfraConfig, 'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression' | 'captureReplicas'>;
+  readonly config: Pick<
+    InfraConfig,
+    'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression' | 'captureReplicas'
+  >;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly stream: kinesis.IStream;
@@ -170,11 +173,13 @@ export class Ingest extends Construct {
     Validations.of(this.taskDefinition).acknowledge(
       {
         id: 'AwsSolutions-ECS2',
-        reason: 'Only non-secret settings (resource names, tuning numbers, agent config) are plain environment variables; the ingester needs no credentials (anonymous IRC), so it gets none.',
+        reason:
+          'Only non-secret settings (resource names, tuning numbers, agent config) are plain environment variables; the ingester needs no credentials (anonymous IRC), so it gets none.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Execution role: ecr:GetAuthorizationToken has no resource-level permissions (image pulls themselves are scoped to the asset repository).',
+        reason:
+          'Execution role: ecr:GetAuthorizationToken has no resource-level permissions (image pulls themselves are scoped to the asset repository).',
       },
     );
   }

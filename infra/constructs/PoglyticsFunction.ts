@@ -50,7 +50,8 @@ export class PoglyticsFunction extends Construct {
       this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason: 'A function in a VPC must manage its network interfaces; the EC2 ENI actions have no resource-level permissions, so AWS\'s minimal managed policy is used.',
+        reason:
+          "A function in a VPC must manage its network interfaces; the EC2 ENI actions have no resource-level permissions, so AWS's minimal managed policy is used.",
       });
     }
     Validations.of(this.role).acknowledge({
@@ -60,7 +61,8 @@ export class PoglyticsFunction extends Construct {
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the house runtime: the code is written and tested for Node 20/22 (package.json engines); a runtime bump is a deliberate, tested change.',
+      reason:
+        'Node.js 22 is the house runtime: the code is written and tested for Node 20/22 (package.json engines); a runtime bump is a deliberate, tested change.',
     });
 
     const houseBundling: BundlingOptions = {

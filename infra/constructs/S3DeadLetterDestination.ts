@@ -16,7 +16,9 @@ export class S3DeadLetterDestination implements lambda.IEventSourceDlq {
     targetHandler.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'DeadLetterObjects', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('*')] }),
     );
-    targetHandler.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeadLetterBucket', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'DeadLetterBucket', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+    );
     return { destination: this.bucket.bucketArn };
   }
 }

@@ -160,7 +160,8 @@ export class Storage extends Construct {
     Validations.of(provider).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The custom resource framework function is created by aws-cdk-lib with the basic execution role; it only relays CloudFormation events to the migrator.',
+        reason:
+          'The custom resource framework function is created by aws-cdk-lib with the basic execution role; it only relays CloudFormation events to the migrator.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::<${this.logicalId(this.migrator.function)}.Arn>:*]`,
@@ -194,7 +195,7 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.SNAPSHOT,
       autoMinorVersionUpgrade: true,
       cloudwatchLogsExports: ['postgresql'],
-      cloudwatchLogsRetention: props.config.logRetentionDays as logs.RetentionDays,
+      cloudwatchLogsRetention: props.config.logRetentionDays,
       parameterGroup: new rds.ParameterGroup(this, 'DatabaseParameters', {
         engine,
         description: 'Poglytics: TLS required',
@@ -204,14 +205,16 @@ export class Storage extends Construct {
     Validations.of(instance).acknowledge(
       {
         id: 'AwsSolutions-RDS11',
-        reason: 'The database is reachable only from the consumer/migrator security group in isolated subnets; a non-default port adds no protection.',
+        reason:
+          'The database is reachable only from the consumer/migrator security group in isolated subnets; a non-default port adds no protection.',
       },
       ...(database.multiAz
         ? []
         : [
             {
               id: 'AwsSolutions-RDS3',
-              reason: 'Single-AZ by default for cost; set database.multiAz in the config for production. Ingestion tolerates DB downtime (Kinesis retains, the consumer retries).',
+              reason:
+                'Single-AZ by default for cost; set database.multiAz in the config for production. Ingestion tolerates DB downtime (Kinesis retains, the consumer retries).',
             },
           ]),
     );
@@ -221,17 +224,19 @@ export class Storage extends Construct {
       Validations.of(logRetention).acknowledge(
         {
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: 'aws-cdk-lib\'s LogRetention function (sets the retention of the RDS log group RDS creates itself) comes with the basic execution role.',
+          reason:
+            "aws-cdk-lib's LogRetention function (sets the retention of the RDS log group RDS creates itself) comes with the basic execution role.",
         },
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'aws-cdk-lib\'s LogRetention function must act on a log group whose name RDS chooses at run time.',
+          reason: "aws-cdk-lib's LogRetention function must act on a log group whose name RDS chooses at run time.",
         },
       );
     }
     Validations.of(instance).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotation is left to the operator (addRotationSingleUser): a rotation mid-batch would fail warm consumer connections until they reconnect.',
+      reason:
+        'Rotation is left to the operator (addRotationSingleUser): a rotation mid-batch would fail warm consumer connections until they reconnect.',
     });
     return instance;
   }

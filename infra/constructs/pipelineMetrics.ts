@@ -51,7 +51,12 @@ export function ingesterGaugeTotal(name: string, label: string, id: string): clo
 }
 
 /** A Lambda's EMF metric with the exact dimensions it sets. */
-export function lambdaEmf(dimensions: Record<string, string>, name: string, statistic: string = cloudwatch.Stats.SUM, label?: string): cloudwatch.Metric {
+export function lambdaEmf(
+  dimensions: Record<string, string>,
+  name: string,
+  statistic: string = cloudwatch.Stats.SUM,
+  label?: string,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,

@@ -13,9 +13,9 @@ import { createLogger } from '../../core/log.ts';
 import { loadTwitchCredentials } from '../../core/twitch/loadTwitchCredentials.ts';
 
 // Created once per container: warm invocations reuse clients, the Twitch secret and the app token.
-const config = loadRefresherConfig();
+const config = loadRefresherConfig(process.env);
 const log = createLogger(config.logLevel, { fn: 'channel-refresher' });
-const aws = awsClientConfig({ region: config.awsRegion, endpoint: config.awsEndpointUrl });
+const aws = awsClientConfig({ region: config.awsRegion, endpoint: config.awsEndpointUrl, staticCredentials: config.awsStaticCredentials });
 const dynamo = new DynamoDBClient(aws);
 const kinesis = new KinesisClient(aws);
 const scaler = config.ecsCluster && config.ecsService ? new EcsScaler(new ECSClient(aws), config.ecsCluster, config.ecsService) : null;

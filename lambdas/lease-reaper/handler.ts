@@ -6,9 +6,11 @@ import { reapStoppedTask, type ReapReport } from '../../core/control/reapStopped
 import { createLogger } from '../../core/log.ts';
 
 // Created once per container.
-const config = loadCommonConfig();
+const config = loadCommonConfig(process.env);
 const log = createLogger(config.logLevel, { fn: 'lease-reaper' });
-const dynamo = new DynamoDBClient(awsClientConfig({ region: config.awsRegion, endpoint: config.awsEndpointUrl }));
+const dynamo = new DynamoDBClient(
+  awsClientConfig({ region: config.awsRegion, endpoint: config.awsEndpointUrl, staticCredentials: config.awsStaticCredentials }),
+);
 
 /** EventBridge target for "ECS Task State Change" (STOPPED) of the ingester service. */
 export async function handler(event: EventBridgeEvent<'ECS Task State Change', unknown>): Promise<ReapReport | null> {

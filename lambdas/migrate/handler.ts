@@ -1,9 +1,9 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { readString } from '../../core/config.ts';
+import { readLogLevel, readString } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
 
-const log = createLogger(undefined, { fn: 'migrate' });
+const log = createLogger(readLogLevel(process.env), { fn: 'migrate' });
 
 /** What the custom resource provider framework expects back from its onEvent handler. */
 export interface MigrationResult {

@@ -1,12 +1,14 @@
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { lambdaRecordInput } from '../../core/consumer/lambdaRecordInput.ts';
 import { emfConsumerMetrics } from '../../core/consumer/emfConsumerMetrics.ts';
 import { processUntilStored } from '../../core/consumer/processUntilStored.ts';
-import type { ConsumerDeps, KinesisRecordInput } from '../../core/consumer/types.ts';
+import type { ConsumerDeps } from '../../core/consumer/types.ts';
 import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterFromEnv.ts';
+import { readLogLevel } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
 
-const logger = createLogger(undefined, { service: 'stream-consumer' });
+const logger = createLogger(readLogLevel(process.env), { service: 'stream-consumer' });
 
 /**
  * Sink, dead letter and metrics live at module scope so warm invocations reuse the database
@@ -18,7 +20,7 @@ function consumerDeps(): Promise<ConsumerDeps> {
   deps ??= (async (): Promise<ConsumerDeps> => ({
     sink: await createSinkFromEnv(process.env),
     deadLetter: createDeadLetterFromEnv(process.env),
-    metrics: emfConsumerMetrics(),
+    metrics: emfConsumerMetrics({ onLambda: Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) }),
     logger,
   }))().catch((error: unknown) => {
     deps = undefined;
@@ -27,25 +29,17 @@ function consumerDeps(): Promise<ConsumerDeps> {
   return deps;
 }
 
-/** `eventID` is `shardId-000000000000:<sequence number>`. */
-function toInput(record: KinesisStreamRecord): KinesisRecordInput {
-  const colon = record.eventID.indexOf(':');
-  return {
-    sequenceNumber: record.kinesis.sequenceNumber,
-    shardId: colon > 0 ? record.eventID.slice(0, colon) : null,
-    // Kinesis `data` arrives base64-encoded in the Lambda event.
-    data: Buffer.from(record.kinesis.data, 'base64'),
-  };
-}
-
 /**
  * A sink or dead-letter outage (disk full, database down, S3 refusing) is retried inside the
  * invocation while time remains; what is still unstored is then reported as batch item failures,
  * never acknowledged. Records that still exhaust the mapping's retries land in the S3 on-failure
  * destination, which `poglytics redrive --bucket` stores once the cause is fixed.
  */
-export async function handler(event: KinesisStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<KinesisStreamBatchResponse> {
-  const outcome = await processUntilStored(event.Records.map(toInput), await consumerDeps(), {
+export async function handler(
+  event: KinesisStreamEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<KinesisStreamBatchResponse> {
+  const outcome = await processUntilStored(event.Records.map(lambdaRecordInput), await consumerDeps(), {
     remainingMs: () => context?.getRemainingTimeInMillis() ?? 0,
   });
   logger.info('batch processed', {

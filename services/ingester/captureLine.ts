@@ -40,7 +40,7 @@ export interface LineCapture extends Capture {
   readonly rate: SlidingRate;
   readonly totals: { events: number; rejects: number };
   /** Events read but not yet handed to onEvent (waiting for their channel's next timestamped line). */
-  readonly held: number;
+  heldCount(): number;
   /**
    * Hands every held event to onEvent now (fallback ids) and stops the hold timer: call once the
    * connections have stopped reading and before the producer closes, so a shutdown loses none.
@@ -82,16 +82,19 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.
   let phase: { kind: 'reading'; timer: NodeJS.Timeout } | { kind: 'drained' } = {
     kind: 'reading',
-    timer: setInterval(() => {
-      if (ids.held === 0) return;
-      // While the stream fails, whatever the producer holds goes to the journal within a tick: a
-      // held line would be the one thing a crash then loses, so it leaves now (fallback id).
-      if (options.releaseHeldNow?.()) ids.releaseAll();
-      else ids.releaseOlderThan(Date.now() - maxHoldMs);
-    }, Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5)))).unref(),
+    timer: setInterval(
+      () => {
+        if (ids.held === 0) return;
+        // While the stream fails, whatever the producer holds goes to the journal within a tick: a
+        // held line would be the one thing a crash then loses, so it leaves now (fallback id).
+        if (options.releaseHeldNow?.()) ids.releaseAll();
+        else ids.releaseOlderThan(Date.now() - maxHoldMs);
+      },
+      Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5))),
+    ).unref(),
   };
 
-  const capture = ((line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
+  const read = (line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
     const result = normalizeLine(line, receivedAt);
     if (result.type === 'event') {
       const { event } = result;
@@ -104,7 +107,7 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
       if (lags.length < 4096) lags.push(receivedAt - event.sent_at);
     } else if (result.type === 'rejected') reject(result.reason, line, receivedAt, connection);
     return result;
-  }) as LineCapture;
+  };
 
   const reject = (reason: string, raw: string, receivedAt: number, connection: number, rawBase64?: string) => {
     totals.rejects++;
@@ -114,14 +117,14 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     options.logger?.debug('IRC line rejected', { reason, connection, raw });
   };
 
-  capture.rejectBytes = (bytes, receivedAt, connection) => {
+  const rejectBytes = (bytes: Uint8Array, receivedAt: number, connection: number) => {
     const result = normalizeLineBytes(bytes, receivedAt);
     const reason = result.type === 'rejected' ? result.reason : 'invalid UTF-8';
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     reject(reason, buffer.toString('utf8'), receivedAt, connection, buffer.toString('base64'));
   };
 
-  capture.publish = () => {
+  const publish = () => {
     const m = options.metrics;
     rate.add(unpublished);
     if (m) {
@@ -136,13 +139,10 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     byConnection.clear();
     lags.length = 0;
   };
-  capture.drain = () => {
+  const drain = () => {
     if (phase.kind === 'reading') clearInterval(phase.timer);
     phase = { kind: 'drained' };
     ids.releaseAll();
   };
-  Object.defineProperty(capture, 'held', { get: () => ids.held });
-  Object.defineProperty(capture, 'rate', { value: rate });
-  Object.defineProperty(capture, 'totals', { value: totals });
-  return capture;
+  return Object.assign(read, { rejectBytes, publish, drain, rate, totals, heldCount: () => ids.held });
 }

@@ -57,10 +57,6 @@ export class ConnectionPool {
     return out;
   }
 
-  connectionLoads(): { index: number; channels: number; load: number }[] {
-    return this.connections.map((c) => ({ index: c.index, channels: c.channels.size, load: c.load }));
-  }
-
   apply(change: AssignmentChange): void {
     if (this.stopped) return;
     for (const login of change.parts) {

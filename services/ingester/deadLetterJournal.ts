@@ -60,7 +60,9 @@ export class DeadLetterJournal {
   /** Appends one rejected line; false when it could not be written now (held in memory, or refused for good). */
   write(letter: DeadLetter): boolean {
     const exact = letter.rawBase64 === undefined ? {} : { raw_base64: letter.rawBase64 };
-    const line = JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw, ...exact }) + '\n';
+    const line =
+      JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw, ...exact }) +
+      '\n';
     const size = Buffer.byteLength(line);
     if (this.bytes + this.pendingBytes + size > this.maxBytes) {
       this.refused++;
@@ -86,7 +88,12 @@ export class DeadLetterJournal {
       appendFileSync(this.path, text);
     } catch (error) {
       const message = (error as Error).message;
-      if (this.lastError === undefined) this.logger?.warn('cannot write the IRC dead letter; holding rejected lines in memory and retrying', { path: this.path, pending: this.pending.length, error: message });
+      if (this.lastError === undefined)
+        this.logger?.warn('cannot write the IRC dead letter; holding rejected lines in memory and retrying', {
+          path: this.path,
+          pending: this.pending.length,
+          error: message,
+        });
       this.lastError = message;
       this.retryTimer ??= setTimeout(() => {
         this.retryTimer = undefined;
@@ -94,7 +101,8 @@ export class DeadLetterJournal {
       }, RETRY_MS).unref();
       return;
     }
-    if (this.lastError !== undefined) this.logger?.info('IRC dead letter writable again', { path: this.path, written: this.pending.length });
+    if (this.lastError !== undefined)
+      this.logger?.info('IRC dead letter writable again', { path: this.path, written: this.pending.length });
     this.lastError = undefined;
     this.bytes += this.pendingBytes;
     this.pending = [];

@@ -3,8 +3,8 @@ import type { Logger } from '../../core/log.ts';
 import type { IngesterMetrics } from '../../core/metrics.ts';
 import type { Capture } from './captureLine.ts';
 import { backoffDelay } from '../../core/retry.ts';
-import { IrcSocket } from './ircSocket.ts';
-import { JoinScheduler, JOIN_FAILURE_NOTICES } from './joinScheduler.ts';
+import { createLink, type Link } from './ircLink.ts';
+import { JOIN_FAILURE_NOTICES } from './joinScheduler.ts';
 import type { IrcEndpoint } from './parseIrcUrl.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
@@ -33,11 +33,19 @@ export interface IrcConnectionOptions extends ConnectionSettings {
   readonly logger?: Logger;
 }
 
-interface Link {
-  readonly socket: IrcSocket;
-  readonly scheduler: JoinScheduler;
-  readonly dropped: Promise<void>;
-}
+/**
+ * Which sockets carry the connection, and why:
+ * - `connecting`: none; one is being established (at the start, or after a drop);
+ * - `live`: one socket carries every channel;
+ * - `replacing`: Twitch asked for a RECONNECT; `link` is the old socket while it lasts, `next` the
+ *   replacement once connected (joining its channels before the old one is closed);
+ * - `stopped`: for good.
+ */
+type Phase =
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'live'; readonly link: Link }
+  | { readonly kind: 'replacing'; readonly link: Link | undefined; readonly next: Link | undefined }
+  | { readonly kind: 'stopped' };
 
 /**
  * One logical IRC connection of the pool: its channels, its JOIN budget (one token bucket that
@@ -51,17 +59,30 @@ export class IrcConnection {
   readonly index: number;
   readonly channels = new Map<string, number>();
   private readonly bucket: TokenBucket;
-  private link: Link | undefined;
-  private handover: Link | undefined;
-  private replacing = false;
+  private phase: Phase = { kind: 'connecting' };
   private attempt = 0;
-  private stopped = false;
   private readonly abort = new AbortController();
   private loadSum = 0;
 
   constructor(private readonly options: IrcConnectionOptions) {
     this.index = options.index;
     this.bucket = new TokenBucket(options.joinRateCount, options.joinRateWindowMs, options.joinRateGuardMs);
+  }
+
+  /** The socket whose channels count as joined: the live one, or the old one during a replacement. */
+  private get link(): Link | undefined {
+    return this.phase.kind === 'live' || this.phase.kind === 'replacing' ? this.phase.link : undefined;
+  }
+
+  /** Every socket that must hear about a channel added or removed. */
+  private links(): Link[] {
+    if (this.phase.kind === 'live') return [this.phase.link];
+    if (this.phase.kind === 'replacing') return [this.phase.link, this.phase.next].filter((l): l is Link => l !== undefined);
+    return [];
+  }
+
+  private get stopped(): boolean {
+    return this.phase.kind === 'stopped';
   }
 
   get load(): number {
@@ -77,7 +98,7 @@ export class IrcConnection {
   }
 
   failures(): Map<string, string> {
-    return this.link?.scheduler.failures() ?? new Map();
+    return this.link?.scheduler.failures() ?? new Map<string, string>();
   }
 
   joinState(login: string) {
@@ -92,8 +113,7 @@ export class IrcConnection {
     if (this.channels.has(login)) return;
     this.channels.set(login, viewers);
     this.loadSum += viewers + 1;
-    this.link?.scheduler.add(login);
-    this.handover?.scheduler.add(login);
+    for (const link of this.links()) link.scheduler.add(login);
   }
 
   remove(login: string): void {
@@ -101,8 +121,7 @@ export class IrcConnection {
     if (viewers === undefined) return;
     this.channels.delete(login);
     this.loadSum -= viewers + 1;
-    this.link?.scheduler.remove(login);
-    this.handover?.scheduler.remove(login);
+    for (const link of this.links()) link.scheduler.remove(login);
     this.options.onChange?.();
   }
 
@@ -112,14 +131,12 @@ export class IrcConnection {
    * without it (a lost lease), reading stops at once.
    */
   async stop(options: { drain?: boolean } = {}): Promise<void> {
-    this.stopped = true;
+    const links = this.links();
+    this.phase = { kind: 'stopped' };
     this.abort.abort();
-    const links = [this.link, this.handover].filter((l): l is Link => l !== undefined);
     const channels = [...this.channels.keys()];
     for (const l of links) l.scheduler.stop();
     await Promise.all(links.map((l) => l.socket.close(options.drain ? channels : [])));
-    this.link = undefined;
-    this.handover = undefined;
     this.options.onChange?.();
   }
 
@@ -168,47 +185,15 @@ export class IrcConnection {
   }
 
   private createLink(): Link {
-    let markDropped!: () => void;
-    const dropped = new Promise<void>((resolve) => (markDropped = resolve));
-    const { metrics, logger } = this.options;
-    const scheduler: JoinScheduler = new JoinScheduler({
-      bucket: this.bucket,
-      send: (line) => socket.send(line),
-      timeoutMs: this.options.joinTimeoutMs,
-      maxAttempts: this.options.joinMaxAttempts,
-      onJoined: (login, latencyMs) => {
-        metrics?.joinAttempts.inc({ result: 'success' });
-        metrics?.joinLatency.observe(latencyMs / 1000);
-        this.options.onJoined?.(login);
-        this.options.onChange?.();
-      },
-      onTimeout: () => metrics?.joinAttempts.inc({ result: 'timeout' }),
-      onFailed: (login, reason) => {
-        if (reason !== 'join_timeout') metrics?.joinAttempts.inc({ result: 'failed' });
-        metrics?.joinFailures.inc({ reason });
-        logger?.warn('channel join failed', { connection: this.index, channel: login, reason });
-        this.options.onChange?.();
-      },
+    return createLink(this.options, this.bucket, {
+      onLine: (link, line, receivedAt, bytes) => this.onLine(link, line, receivedAt, bytes),
+      onDrop: (link, reason) => this.onDrop(link, reason),
     });
-    const socket: IrcSocket = new IrcSocket({
-      endpoint: this.options.endpoint,
-      pingIdleMs: this.options.pingIdleMs,
-      pongTimeoutMs: this.options.pongTimeoutMs,
-      ...(logger ? { logger } : {}),
-      onLine: (line, receivedAt, bytes) => this.onLine(link, line, receivedAt, bytes),
-      onUndecodable: (bytes, receivedAt) => this.options.capture.rejectBytes(bytes, receivedAt, this.index),
-      onDrop: (reason) => {
-        markDropped();
-        this.onDrop(link, reason);
-      },
-    });
-    const link: Link = { socket, scheduler, dropped };
-    return link;
   }
 
   private install(link: Link): void {
     if (this.stopped) return;
-    this.link = link;
+    this.phase = { kind: 'live', link };
     for (const login of this.channels.keys()) link.scheduler.add(login);
     link.scheduler.resume();
     this.options.logger?.info('IRC connection up', { connection: this.index, channels: this.channels.size });
@@ -231,50 +216,58 @@ export class IrcConnection {
 
   private onDrop(link: Link, reason: string): void {
     link.scheduler.stop();
-    if (this.stopped) return;
+    const phase = this.phase;
+    if (phase.kind === 'stopped') return;
     this.options.logger?.warn('IRC connection dropped', { connection: this.index, reason });
-    if (link === this.handover) {
-      this.handover = undefined;
-      this.replacing = false;
-      if (this.link) void this.replace(this.link);
-      else void this.reconnect('drop');
-    } else if (link === this.link) {
-      this.link = undefined;
+    if (phase.kind === 'replacing' && link === phase.next) {
+      // The replacement died before taking over: keep the old socket and start the replacement over.
+      if (phase.link) {
+        this.phase = { kind: 'live', link: phase.link };
+        void this.replace(phase.link);
+      } else {
+        this.phase = { kind: 'connecting' };
+        void this.reconnect('drop');
+      }
+    } else if (phase.kind === 'replacing' && link === phase.link) {
+      // The old socket went first: the replacement takes over now, or as soon as it is connected.
+      this.phase = { kind: 'replacing', link: undefined, next: phase.next };
       this.options.onChange?.();
-      if (this.handover) this.promote(this.handover);
-      else if (!this.replacing) void this.reconnect('drop');
+      if (phase.next) this.promote(phase.next);
+    } else if (phase.kind === 'live' && link === phase.link) {
+      this.phase = { kind: 'connecting' };
+      this.options.onChange?.();
+      void this.reconnect('drop');
     }
+    // Otherwise a socket already retired after a replacement: nothing carries on it.
   }
 
   /** RECONNECT: connect and join a replacement, then retire the old socket. */
   private async replace(old: Link): Promise<void> {
-    if (this.replacing || this.stopped) return;
-    this.replacing = true;
+    if (this.phase.kind !== 'live') return;
+    this.phase = { kind: 'replacing', link: this.phase.link, next: undefined };
     this.options.metrics?.reconnects.inc({ reason: 'reconnect_command' });
     this.options.logger?.info('RECONNECT received; bringing up a replacement', { connection: this.index });
     const next = await this.establish();
-    if (!next || this.stopped) {
-      this.replacing = false;
-      return;
-    }
-    if (!this.link) {
-      this.replacing = false;
+    // `establish` gives up only when the connection stopped.
+    if (!next || this.phase.kind !== 'replacing') return;
+    if (!this.phase.link) {
       this.install(next);
       return;
     }
-    this.handover = next;
+    this.phase = { kind: 'replacing', link: this.phase.link, next };
     for (const login of this.channels.keys()) next.scheduler.add(login);
     next.scheduler.resume();
     await Promise.race([next.scheduler.whenSettled(), old.dropped]);
-    if (this.handover === next) this.promote(next);
+    if (this.phase.kind === 'replacing' && this.phase.next === next) this.promote(next);
   }
 
   private promote(next: Link): void {
     const old = this.link;
-    this.link = next;
-    this.handover = undefined;
-    this.replacing = false;
-    this.options.logger?.info('replacement connection joined; closing the old one', { connection: this.index, joined: next.scheduler.joined });
+    this.phase = { kind: 'live', link: next };
+    this.options.logger?.info('replacement connection joined; closing the old one', {
+      connection: this.index,
+      joined: next.scheduler.joined,
+    });
     this.options.onChange?.();
     if (old && old !== next) {
       old.scheduler.stop();

@@ -77,7 +77,9 @@ export class IrcSocket {
     client._openConnection = () => {
       const ws = new WebSocket(`${client.secure ? 'wss' : 'ws'}://${client.server}:${client.port}/`, 'irc', { skipUTF8Validation: true });
       client.ws = ws;
-      ws.on('message', (data: RawData) => this.read(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])));
+      ws.on('message', (data: RawData) =>
+        this.read(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])),
+      );
       ws.onerror = client._onError.bind(client);
       ws.onclose = client._onClose.bind(client);
       ws.onopen = client._onOpen.bind(client);
@@ -108,7 +110,10 @@ export class IrcSocket {
     if (this.client.pingLoop) clearInterval(this.client.pingLoop);
     this.connected = true;
     this.lastReadAt = Date.now();
-    this.livenessTimer = setInterval(() => this.checkLiveness(), Math.max(50, Math.min(this.options.pingIdleMs, this.options.pongTimeoutMs) / 4));
+    this.livenessTimer = setInterval(
+      () => this.checkLiveness(),
+      Math.max(50, Math.min(this.options.pingIdleMs, this.options.pongTimeoutMs) / 4),
+    );
     this.livenessTimer.unref();
   }
 
@@ -134,10 +139,7 @@ export class IrcSocket {
     }
     if (leave.length > 0 && this.isOpen) await this.drain(leave, drainTimeoutMs);
     this.closing = true;
-    await Promise.race([
-      this.client.disconnect().catch(() => undefined),
-      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
-    ]);
+    await Promise.race([this.client.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     this.terminate();
   }
 
@@ -152,7 +154,7 @@ export class IrcSocket {
       timer.unref();
       this.drained = done;
       // Twitch accepts comma-separated PARTs; keep each line well under the 512-byte IRC limit.
-      for (let i = 0; i < leave.length; ) {
+      for (let i = 0; i < leave.length;) {
         let line = 'PART ';
         const first = i;
         while (i < leave.length && (i === first || line.length + leave[i]!.length + 2 < 480)) line += (i > first ? ',#' : '#') + leave[i++];
@@ -189,8 +191,7 @@ export class IrcSocket {
       if (end > start) {
         if (valid || isUtf8(data.subarray(start, end))) {
           this.readLine(data.toString('utf8', start, end), receivedAt, new Uint8Array(data.buffer, data.byteOffset + start, end - start));
-        }
-        else this.options.onUndecodable(Buffer.from(data.subarray(start, end)), receivedAt);
+        } else this.options.onUndecodable(Buffer.from(data.subarray(start, end)), receivedAt);
       }
       start = next;
     }

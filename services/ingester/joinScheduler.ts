@@ -44,8 +44,7 @@ const MAX_JOIN_LINE = 500;
  * Joins the channels of one IRC socket within its token bucket: as many channels per
  * comma-separated JOIN as there are tokens, each a pending join until ROOMSTATE confirms it or
  * it times out (then retried with backoff, up to maxAttempts). A failure NOTICE marks the channel
- * failed with its reason. While paused (socket down) nothing is sent; `requeueAll` puts every
- * non-failed channel back in the queue so a reconnect replays them through the same bucket.
+ * failed with its reason. While paused (socket down) nothing is sent.
  */
 export class JoinScheduler {
   private readonly entries = new Map<string, Entry>();
@@ -126,20 +125,6 @@ export class JoinScheduler {
     this.pump();
   }
 
-  /** After a disconnect: every joined, pending or retrying channel goes back to the queue. */
-  requeueAll(): void {
-    const requeued: string[] = [];
-    for (const [login, e] of this.entries) {
-      if (e.state === 'failed' || e.state === 'queued') continue;
-      if (e.timer) clearTimeout(e.timer);
-      e.timer = undefined;
-      if (e.state === 'joined') this.joinedCount--;
-      e.state = 'queued';
-      requeued.push(login);
-    }
-    this.queue = [...requeued, ...this.queue];
-  }
-
   /** Resolves when no channel is queued, pending or waiting to retry. */
   whenSettled(): Promise<void> {
     if (this.outstanding === 0) return Promise.resolve();
@@ -204,13 +189,16 @@ export class JoinScheduler {
       return;
     }
     e.state = 'retrying';
-    e.timer = setTimeout(() => {
-      e.timer = undefined;
-      if (this.entries.get(login) !== e || e.state !== 'retrying') return;
-      e.state = 'queued';
-      this.queue.push(login);
-      this.pump();
-    }, backoffDelay(e.attempts, { baseMs: this.options.retryBaseMs ?? 1000, maxMs: 60_000 }));
+    e.timer = setTimeout(
+      () => {
+        e.timer = undefined;
+        if (this.entries.get(login) !== e || e.state !== 'retrying') return;
+        e.state = 'queued';
+        this.queue.push(login);
+        this.pump();
+      },
+      backoffDelay(e.attempts, { baseMs: this.options.retryBaseMs ?? 1000, maxMs: 60_000 }),
+    );
   }
 
   private markFailed(login: string, e: Entry, reason: string): void {

@@ -40,12 +40,17 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
   // supervisor and the ECS stop-event reaper expire a dead task's lease at once): 15 s / 3 s.
   const leaseMs = readInt(env, 'LEASE_DURATION_MS', 15_000, { min: 1000 });
   const leaseRenewMs = readInt(env, 'LEASE_RENEW_MS', Math.min(3000, Math.floor(leaseMs / 3)), { min: 100 });
-  if (leaseRenewMs >= leaseMs) throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`, { setting: 'LEASE_RENEW_MS' });
+  if (leaseRenewMs >= leaseMs)
+    throw new ConfigError(`LEASE_RENEW_MS must be below LEASE_DURATION_MS (${leaseMs}), got ${leaseRenewMs}`, {
+      setting: 'LEASE_RENEW_MS',
+    });
   const flushMs = readInt(env, 'KINESIS_FLUSH_MS', 250, { min: 1 });
   const spillAfterMs = readInt(env, 'KINESIS_SPILL_AFTER_MS', 1000, { min: 10, max: 60_000 });
   if (spillAfterMs <= flushMs) {
     // A record is sealed flushMs after its first event; spilling before that would journal every record.
-    throw new ConfigError(`KINESIS_SPILL_AFTER_MS must be above KINESIS_FLUSH_MS (${flushMs}), got ${spillAfterMs}`, { setting: 'KINESIS_SPILL_AFTER_MS' });
+    throw new ConfigError(`KINESIS_SPILL_AFTER_MS must be above KINESIS_FLUSH_MS (${flushMs}), got ${spillAfterMs}`, {
+      setting: 'KINESIS_SPILL_AFTER_MS',
+    });
   }
   const shardIdRaw = readString(env, 'SHARD_ID');
   const journalDir = readString(env, 'JOURNAL_DIR') ?? './data/journal';

@@ -27,10 +27,16 @@ async function main(): Promise<number> {
     // Its metrics port is the one thing it binds; taken, it cannot start as configured (exit 2, like a bad setting).
     const code = (error as { code?: unknown }).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
-    process.stderr.write(`ingester: METRICS_PORT: port ${config.metricsPort} ${code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user'}\n`);
+    process.stderr.write(
+      `ingester: METRICS_PORT: port ${config.metricsPort} ${code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user'}\n`,
+    );
     return 2;
   }
-  logger.info('ingester started', { metricsPort: ingester.metricsServer.port, shard: config.shardId ?? 'any', ircServer: config.irc.endpoint.server });
+  logger.info('ingester started', {
+    metricsPort: ingester.metricsServer.port,
+    shard: config.shardId ?? 'any',
+    ircServer: config.irc.endpoint.server,
+  });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

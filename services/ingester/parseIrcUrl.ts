@@ -14,6 +14,7 @@ export function parseIrcUrl(url: string): IrcEndpoint {
   }
   const secure = parsed.protocol === 'wss:';
   const port = parsed.port ? Number(parsed.port) : secure ? 443 : 80;
-  if (!secure && port === 443) throw new ConfigError('TWITCH_IRC_URL port 443 needs wss:// (tmi.js always uses TLS on 443)', { setting: 'TWITCH_IRC_URL' });
+  if (!secure && port === 443)
+    throw new ConfigError('TWITCH_IRC_URL port 443 needs wss:// (tmi.js always uses TLS on 443)', { setting: 'TWITCH_IRC_URL' });
   return { server: parsed.hostname, port, secure };
 }

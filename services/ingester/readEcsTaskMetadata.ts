@@ -19,7 +19,11 @@ export class EcsMetadataError extends Error {
  * fatal after a few tries: an ingester whose owner id the reaper cannot match would leave a blind
  * gap of a whole lease after a crash, so it is better to be replaced.
  */
-export async function readEcsTaskMetadata(uri: string | undefined, fetchFn: typeof fetch = fetch, attempts = 3): Promise<EcsTaskIdentity | undefined> {
+export async function readEcsTaskMetadata(
+  uri: string | undefined,
+  fetchFn: typeof fetch = fetch,
+  attempts = 3,
+): Promise<EcsTaskIdentity | undefined> {
   if (!uri) return undefined;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -28,7 +32,10 @@ export async function readEcsTaskMetadata(uri: string | undefined, fetchFn: type
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const body = (await response.json()) as { TaskARN?: unknown; AvailabilityZone?: unknown };
       if (typeof body.TaskARN !== 'string' || body.TaskARN === '') throw new Error('no TaskARN in the task metadata');
-      return { taskArn: body.TaskARN, availabilityZone: typeof body.AvailabilityZone === 'string' && body.AvailabilityZone ? body.AvailabilityZone : undefined };
+      return {
+        taskArn: body.TaskARN,
+        availabilityZone: typeof body.AvailabilityZone === 'string' && body.AvailabilityZone ? body.AvailabilityZone : undefined,
+      };
     } catch (error) {
       lastError = error;
       if (attempt < attempts) await sleep(500 * attempt);

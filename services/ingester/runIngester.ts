@@ -56,11 +56,21 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
   const metrics = deps.metrics ?? createIngesterMetrics();
   // The producer does its own retries (only failed entries, with pacing): no SDK retries on top.
-  const kinesis = deps.kinesis ?? new KinesisClient({ ...awsClientConfig({ region: config.awsRegion, endpoint: config.kinesisEndpointUrl }), maxAttempts: 1 });
-  const dynamo = deps.dynamo ?? new DynamoDBClient(awsClientConfig({ region: config.awsRegion, endpoint: config.dynamoEndpointUrl }));
+  const kinesis =
+    deps.kinesis ??
+    new KinesisClient({
+      ...awsClientConfig({ region: config.awsRegion, endpoint: config.kinesisEndpointUrl, staticCredentials: config.awsStaticCredentials }),
+      maxAttempts: 1,
+    });
+  const dynamo =
+    deps.dynamo ??
+    new DynamoDBClient(
+      awsClientConfig({ region: config.awsRegion, endpoint: config.dynamoEndpointUrl, staticCredentials: config.awsStaticCredentials }),
+    );
 
   const journal = new DiskJournal({ dir: config.journalDir, maxBytes: config.journalMaxBytes });
-  if (!journal.isEmpty) logger.info('journal has records from an earlier run; draining them first', { records: journal.records, events: journal.events });
+  if (!journal.isEmpty)
+    logger.info('journal has records from an earlier run; draining them first', { records: journal.records, events: journal.events });
   const producer = new KinesisProducer({
     client: kinesis,
     streamName: config.kinesisStreamName,
@@ -72,7 +82,14 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const capture = createLineCapture({ onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))), deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger), metrics, logger, maxHoldMs: idHoldMs(config), releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing });
+  const capture = createLineCapture({
+    onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))),
+    deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger),
+    metrics,
+    logger,
+    maxHoldMs: idHoldMs(config),
+    releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
+  });
   const lease = new ShardLease({
     client: dynamo,
     tableName: config.controlTableName,
@@ -146,7 +163,17 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
         await sleep(config.leasePollMs, undefined, { signal: abort.signal }).catch(() => undefined);
         continue;
       }
-      const session = new ShardSession({ shardId, replica: lease.replica ?? 0, takeover: lease.takeover, config, dynamo, capture, metrics, logger, onCaptureGap });
+      const session = new ShardSession({
+        shardId,
+        replica: lease.replica ?? 0,
+        takeover: lease.takeover,
+        config,
+        dynamo,
+        capture,
+        metrics,
+        logger,
+        onCaptureGap,
+      });
       // shutdown() may have run while the claim was in flight.
       if ((phase as Phase).kind === 'stopping') session.end('shutdown');
       else phase = { kind: 'serving', session };
@@ -217,7 +244,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       return capture.totals.events;
     },
     get eventsHeld() {
-      return capture.held;
+      return capture.heldCount();
     },
     whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
     shutdown,

@@ -61,7 +61,13 @@ export class ShardSession {
       pollMs: config.assignmentPollMs,
       logger,
       onChange: (change) => {
-        logger.info('assignment changed', { shardId, epoch: change.epoch, channels: change.channels.length, joins: change.joins.length, parts: change.parts.length });
+        logger.info('assignment changed', {
+          shardId,
+          epoch: change.epoch,
+          channels: change.channels.length,
+          joins: change.joins.length,
+          parts: change.parts.length,
+        });
         // Only the channels assigned when we took over were left unjoined by the dead task.
         if (this.gapOpen === 'all-first') this.gapOpen = new Set(change.channels.map((c) => c.login));
         this.pool.apply(change);
@@ -89,6 +95,12 @@ export class ShardSession {
     if (!takeover || !(this.gapOpen instanceof Set) || !this.gapOpen.delete(login)) return;
     const gapS = Math.max(0, Date.now() - takeover.lastSeenAt) / 1000;
     this.options.onCaptureGap(gapS);
-    if (this.gapOpen.size === 0) this.options.logger.info('capture gap closed', { shardId: this.shardId, replica: this.replica, takenFrom: takeover.previousOwner, lastChannelGapS: gapS });
+    if (this.gapOpen.size === 0)
+      this.options.logger.info('capture gap closed', {
+        shardId: this.shardId,
+        replica: this.replica,
+        takenFrom: takeover.previousOwner,
+        lastChannelGapS: gapS,
+      });
   }
 }

@@ -49,7 +49,14 @@ interface SharedChat {
   pooled?: PooledText;
 }
 
-function buildPrivmsg(ctx: GeneratorContext, channel: SimChannel, now: number, variant: Variant, out: GeneratedLine[], shared?: SharedChat): { id: string; chatter: Chatter; pooled: PooledText } {
+function buildPrivmsg(
+  ctx: GeneratorContext,
+  channel: SimChannel,
+  now: number,
+  variant: Variant,
+  out: GeneratedLine[],
+  shared?: SharedChat,
+): { id: string; chatter: Chatter; pooled: PooledText } {
   const { prng, ids } = ctx;
   const chatter = shared?.chatter ?? ctx.chatterFor(channel.index);
   const badges = ctx.badgesFor(chatter, channel);
@@ -85,15 +92,36 @@ function buildPrivmsg(ctx: GeneratorContext, channel: SimChannel, now: number, v
   const segments = privmsgSegments(chatter, badges);
   // One join builds a flat string: chained `+` would leave a deep rope that every later write re-flattens.
   const line = [
-    segments.head, bits, nonce, segments.middle, emotes, variant === 'first' ? ';first-msg=1;flags=' : ';first-msg=0;flags=', flags, ';id=', id,
-    segments.mod, msgId, reply, 'returning-chatter=0;room-id=', channel.id, ';', source, segments.subscriber, String(now), segments.tail, channel.login, ' :', body,
+    segments.head,
+    bits,
+    nonce,
+    segments.middle,
+    emotes,
+    variant === 'first' ? ';first-msg=1;flags=' : ';first-msg=0;flags=',
+    flags,
+    ';id=',
+    id,
+    segments.mod,
+    msgId,
+    reply,
+    'returning-chatter=0;room-id=',
+    channel.id,
+    ';',
+    source,
+    segments.subscriber,
+    String(now),
+    segments.tail,
+    channel.login,
+    ' :',
+    body,
   ].join('');
   out.push({ channelIndex: channel.index, kind: 'message', subtype: msgId ? 'highlighted-message' : null, eventId: id, line });
   if (shared?.sourceId == null) state.lastMessage = { id, chatter, text: body };
   return { id, chatter, pooled };
 }
 
-export const buildMessage: LineBuilder = (ctx, channel, now, out) => void buildPrivmsg(ctx, channel, now, ctx.prng.chance(0.003) ? 'highlighted' : 'plain', out);
+export const buildMessage: LineBuilder = (ctx, channel, now, out) =>
+  void buildPrivmsg(ctx, channel, now, ctx.prng.chance(0.003) ? 'highlighted' : 'plain', out);
 export const buildAction: LineBuilder = (ctx, channel, now, out) => void buildPrivmsg(ctx, channel, now, 'action', out);
 export const buildReply: LineBuilder = (ctx, channel, now, out) => void buildPrivmsg(ctx, channel, now, 'reply', out);
 export const buildFirstMessage: LineBuilder = (ctx, channel, now, out) => void buildPrivmsg(ctx, channel, now, 'first', out);
@@ -105,5 +133,10 @@ export const buildSharedChatMessage: LineBuilder = (ctx, channel, now, out) => {
   const partner = partnerIndex === null ? undefined : ctx.catalog.channels[partnerIndex];
   if (partner === undefined) return void buildPrivmsg(ctx, channel, now, 'plain', out);
   const original = buildPrivmsg(ctx, channel, now, 'plain', out, { sourceChannel: channel, sourceId: null });
-  buildPrivmsg(ctx, partner, now, 'plain', out, { sourceChannel: channel, sourceId: original.id, chatter: original.chatter, pooled: original.pooled });
+  buildPrivmsg(ctx, partner, now, 'plain', out, {
+    sourceChannel: channel,
+    sourceId: original.id,
+    chatter: original.chatter,
+    pooled: original.pooled,
+  });
 };

@@ -36,17 +36,35 @@ function chatterLogin(ctx: GeneratorContext, channel: SimChannel): { login: stri
 
 export const buildBan: LineBuilder = (ctx, channel, now, out) => {
   const target = chatterLogin(ctx, channel);
-  out.push({ channelIndex: channel.index, kind: 'ban', subtype: null, eventId: null, line: `@room-id=${channel.id};target-user-id=${target.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARCHAT #${channel.login} :${target.login}` });
+  out.push({
+    channelIndex: channel.index,
+    kind: 'ban',
+    subtype: null,
+    eventId: null,
+    line: `@room-id=${channel.id};target-user-id=${target.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARCHAT #${channel.login} :${target.login}`,
+  });
 };
 
 export const buildTimeout: LineBuilder = (ctx, channel, now, out) => {
   const target = chatterLogin(ctx, channel);
   const duration = ctx.prng.pick(TIMEOUTS);
-  out.push({ channelIndex: channel.index, kind: 'timeout', subtype: null, eventId: null, line: `@ban-duration=${duration};room-id=${channel.id};target-user-id=${target.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARCHAT #${channel.login} :${target.login}` });
+  out.push({
+    channelIndex: channel.index,
+    kind: 'timeout',
+    subtype: null,
+    eventId: null,
+    line: `@ban-duration=${duration};room-id=${channel.id};target-user-id=${target.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARCHAT #${channel.login} :${target.login}`,
+  });
 };
 
 export const buildClearChat: LineBuilder = (_ctx, channel, now, out) => {
-  out.push({ channelIndex: channel.index, kind: 'clearchat', subtype: null, eventId: null, line: `@room-id=${channel.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARCHAT #${channel.login}` });
+  out.push({
+    channelIndex: channel.index,
+    kind: 'clearchat',
+    subtype: null,
+    eventId: null,
+    line: `@room-id=${channel.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARCHAT #${channel.login}`,
+  });
 };
 
 /** Deletes the channel's last message (CLEARMSG); a channel without one gets a message instead. */
@@ -56,7 +74,13 @@ export const buildDelete: LineBuilder = (ctx, channel, now, out) => {
   if (target === null) return buildMessage(ctx, channel, now, out);
   state.lastMessage = null;
   const text = target.text.replace(/\x01/g, '');
-  out.push({ channelIndex: channel.index, kind: 'delete', subtype: null, eventId: null, line: `@login=${target.chatter.login};room-id=;target-msg-id=${target.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARMSG #${channel.login} :${text}` });
+  out.push({
+    channelIndex: channel.index,
+    kind: 'delete',
+    subtype: null,
+    eventId: null,
+    line: `@login=${target.chatter.login};room-id=;target-msg-id=${target.id};tmi-sent-ts=${now} :tmi.twitch.tv CLEARMSG #${channel.login} :${text}`,
+  });
 };
 
 /** A mode change: ROOMSTATE with only the changed key, as Twitch sends it. */
@@ -67,10 +91,22 @@ export const buildRoomStateChange: LineBuilder = (ctx, channel, _now, out) => {
   const value = ctx.prng.pick(choices);
   state[mode] = value;
   const tags = [`${mode}=${value}`, `room-id=${channel.id}`].sort().join(';');
-  out.push({ channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: `@${tags} :tmi.twitch.tv ROOMSTATE #${channel.login}` });
+  out.push({
+    channelIndex: channel.index,
+    kind: 'roomstate',
+    subtype: null,
+    eventId: null,
+    line: `@${tags} :tmi.twitch.tv ROOMSTATE #${channel.login}`,
+  });
 };
 
 export const buildNotice: LineBuilder = (ctx, channel, _now, out) => {
   const [msgId, text] = ctx.prng.pick(NOTICES);
-  out.push({ channelIndex: channel.index, kind: 'notice', subtype: msgId, eventId: null, line: `@msg-id=${msgId} :tmi.twitch.tv NOTICE #${channel.login} :${text}` });
+  out.push({
+    channelIndex: channel.index,
+    kind: 'notice',
+    subtype: msgId,
+    eventId: null,
+    line: `@msg-id=${msgId} :tmi.twitch.tv NOTICE #${channel.login} :${text}`,
+  });
 };

@@ -1,6 +1,6 @@
 import { createPrng } from './createPrng.ts';
 import type { SimChannel } from './types.ts';
-import { GAMES, LANGUAGES, NAME_PARTS_A, NAME_PARTS_B, NAME_SUFFIXES, TITLES } from './wordPools.ts';
+import { GAMES, LANGUAGES, NAME_PARTS_A, NAME_PARTS_B, NAME_SUFFIXES, TITLES } from './namePools.ts';
 
 export interface ChannelCatalog {
   channels: SimChannel[];
@@ -42,7 +42,7 @@ export function createChannelCatalog(options: {
       login,
       displayName,
       id: String(20_000_000 + index * 97 + prng.int(97)),
-      viewers: Math.max(1, Math.round((options.maxViewers * weight) * (0.9 + prng.next() * 0.2))),
+      viewers: Math.max(1, Math.round(options.maxViewers * weight * (0.9 + prng.next() * 0.2))),
       language,
       gameId,
       gameName,

@@ -6,8 +6,8 @@ const KNOWN_CAPS = new Set(['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/m
 const JUSTINFAN = /^justinfan\d+$/;
 
 export interface ClientLineActions {
-  send(session: IrcSession, lines: readonly string[]): void;
-  drop(session: IrcSession): void;
+  send: (session: IrcSession, lines: readonly string[]) => void;
+  drop: (session: IrcSession) => void;
   /** A JOIN's target list (`#a,#b`), for a registered session. */
   join(session: IrcSession, target: string): void;
   part(session: IrcSession, target: string): void;

@@ -13,7 +13,16 @@ export interface GroundTruthFilter {
 /** What the simulator sent: every event line, per channel and connection, and every confirmed JOIN. */
 export interface GroundTruth {
   readonly mode: GroundTruthOptions['mode'];
-  record(entry: { eventId: string | null; kind: ChatEventKind; subtype: string | null; channel: string; connectionIds: number[]; raw: string; sentAt: number; cause: SendCause }): void;
+  record(entry: {
+    eventId: string | null;
+    kind: ChatEventKind;
+    subtype: string | null;
+    channel: string;
+    connectionIds: number[];
+    raw: string;
+    sentAt: number;
+    cause: SendCause;
+  }): void;
   recordJoin(join: JoinRecord): void;
   records(filter?: GroundTruthFilter): GroundTruthRecord[];
   forChannel(channel: string): GroundTruthRecord[];

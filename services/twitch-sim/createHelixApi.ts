@@ -43,7 +43,13 @@ function toUser(channel: SimChannel): Record<string, unknown> {
   };
 }
 
-export function createHelixApi(deps: { options: HelixOptions; tokens: TokenStore; directory: StreamDirectory; catalog: ChannelCatalog; now: () => number }): HelixApi {
+export function createHelixApi(deps: {
+  options: HelixOptions;
+  tokens: TokenStore;
+  directory: StreamDirectory;
+  catalog: ChannelCatalog;
+  now: () => number;
+}): HelixApi {
   const { options, tokens, directory, catalog } = deps;
   const bucket = options.rateLimit ? createTokenBucket(options.rateLimit) : null;
   let requests = 0;
@@ -52,12 +58,14 @@ export function createHelixApi(deps: { options: HelixOptions; tokens: TokenStore
   function streams(res: ServerResponse, url: URL, headers: Record<string, string | number>): void {
     const params = url.searchParams;
     const first = params.has('first') ? Number(params.get('first')) : 20;
-    if (!Number.isInteger(first) || first < 1 || first > 100) return sendHelixError(res, 400, 'The parameter "first" was malformed: the value must be between 1 and 100', headers);
+    if (!Number.isInteger(first) || first < 1 || first > 100)
+      return sendHelixError(res, 400, 'The parameter "first" was malformed: the value must be between 1 and 100', headers);
     const logins = params.getAll('user_login').map((l) => l.toLowerCase());
     const ids = params.getAll('user_id');
     const languages = params.getAll('language');
     const games = params.getAll('game_id');
-    if (logins.length + ids.length > 100) return sendHelixError(res, 400, 'The request exceeds the maximum allowed number of user_login and user_id query parameters', headers);
+    if (logins.length + ids.length > 100)
+      return sendHelixError(res, 400, 'The request exceeds the maximum allowed number of user_login and user_id query parameters', headers);
     const after = params.get('after');
     const offset = after === null || after === '' ? 0 : decodeCursor(after);
     if (offset === null) return sendHelixError(res, 400, 'The parameter "after" was malformed: invalid cursor', headers);
@@ -82,7 +90,8 @@ export function createHelixApi(deps: { options: HelixOptions; tokens: TokenStore
     const logins = url.searchParams.getAll('login').map((l) => l.toLowerCase());
     const ids = url.searchParams.getAll('id');
     if (logins.length + ids.length === 0) return sendHelixError(res, 400, 'Must provide an ID, Login or OAuth Token.', headers);
-    if (logins.length + ids.length > 100) return sendHelixError(res, 400, 'The request exceeds the maximum allowed number of login and id query parameters', headers);
+    if (logins.length + ids.length > 100)
+      return sendHelixError(res, 400, 'The request exceeds the maximum allowed number of login and id query parameters', headers);
     const idSet = new Set(ids);
     const found = [
       ...logins.map((l) => catalog.byLogin.get(l)).filter((c): c is SimChannel => c !== undefined),
@@ -98,11 +107,12 @@ export function createHelixApi(deps: { options: HelixOptions; tokens: TokenStore
       requests++;
       const clientId = req.headers['client-id'];
       const authorization = req.headers.authorization;
-      if (typeof authorization !== 'string' || !/^Bearer\s+\S+/i.test(authorization)) return sendHelixError(res, 401, 'OAuth token is missing'), true;
-      if (typeof clientId !== 'string' || clientId.length === 0) return sendHelixError(res, 401, 'Client ID is missing'), true;
+      if (typeof authorization !== 'string' || !/^Bearer\s+\S+/i.test(authorization))
+        return (sendHelixError(res, 401, 'OAuth token is missing'), true);
+      if (typeof clientId !== 'string' || clientId.length === 0) return (sendHelixError(res, 401, 'Client ID is missing'), true);
       const check = tokens.check(authorization.replace(/^Bearer\s+/i, '').trim());
-      if (!check.ok) return sendHelixError(res, 401, 'Invalid OAuth token'), true;
-      if (check.clientId !== clientId) return sendHelixError(res, 401, 'Client ID and OAuth token do not match'), true;
+      if (!check.ok) return (sendHelixError(res, 401, 'Invalid OAuth token'), true);
+      if (check.clientId !== clientId) return (sendHelixError(res, 401, 'Client ID and OAuth token do not match'), true);
       const headers: Record<string, string | number> = {};
       if (bucket !== null) {
         const result = bucket.take(clientId, deps.now());
@@ -111,10 +121,10 @@ export function createHelixApi(deps: { options: HelixOptions; tokens: TokenStore
         headers['Ratelimit-Reset'] = result.reset;
         if (!result.allowed) {
           rejected429++;
-          return sendHelixError(res, 429, 'Too Many Requests', headers), true;
+          return (sendHelixError(res, 429, 'Too Many Requests', headers), true);
         }
       }
-      if (req.method !== 'GET') return sendHelixError(res, 404, 'Not Found', headers), true;
+      if (req.method !== 'GET') return (sendHelixError(res, 404, 'Not Found', headers), true);
       if (url.pathname === '/helix/streams') streams(res, url, headers);
       else if (url.pathname === '/helix/users') users(res, url, headers);
       else sendHelixError(res, 404, 'Not Found', headers);

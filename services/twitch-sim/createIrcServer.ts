@@ -8,7 +8,7 @@ import { createSubscriptions } from './createSubscriptions.ts';
 import type { TrafficGenerator } from './createTrafficGenerator.ts';
 import { encodeFrame } from './encodeFrame.ts';
 import { ircReplies } from './ircReplies.ts';
-import type { IrcSession } from './ircSession.ts';
+import { newIrcSession, type IrcSession } from './ircSession.ts';
 import type { ConnectionInfo, GeneratedLine, SendCause, SimulatorOptions } from './types.ts';
 
 export interface IrcCounters {
@@ -53,7 +53,14 @@ export function createIrcServer(deps: {
   let joinLimit = options.joinLimit;
   let nextId = 1;
   const timers = new Set<NodeJS.Timeout>();
-  const counters: IrcCounters = { connectionsTotal: 0, droppedSlowReaders: 0, droppedJoinLimit: 0, eventsSent: 0, deliveries: 0, bytesSent: 0 };
+  const counters: IrcCounters = {
+    connectionsTotal: 0,
+    droppedSlowReaders: 0,
+    droppedJoinLimit: 0,
+    eventsSent: 0,
+    deliveries: 0,
+    bytesSent: 0,
+  };
 
   const wss = new WebSocketServer({
     server: deps.httpServer,
@@ -78,7 +85,16 @@ export function createIrcServer(deps: {
 
   function recordAndSend(session: IrcSession, replies: string[], event: GeneratedLine | null, channel: string, cause: SendCause): void {
     if (event !== null) {
-      groundTruth.record({ eventId: event.eventId, kind: event.kind, subtype: event.subtype, channel, connectionIds: [session.id], raw: event.line, sentAt: options.now(), cause });
+      groundTruth.record({
+        eventId: event.eventId,
+        kind: event.kind,
+        subtype: event.subtype,
+        channel,
+        connectionIds: [session.id],
+        raw: event.line,
+        sentAt: options.now(),
+        cause,
+      });
       session.eventsSent++;
       counters.eventsSent++;
       counters.deliveries++;
@@ -100,7 +116,13 @@ export function createIrcServer(deps: {
       const status = channelStatus.get(login) ?? (channel === undefined ? 'suspended' : undefined);
       if (status !== undefined || channel === undefined) {
         const line = status === 'banned' ? ircReplies.channelBanned(login) : ircReplies.channelSuspended(login);
-        const event: GeneratedLine = { channelIndex: -1, kind: 'notice', subtype: status === 'banned' ? 'msg_banned' : 'msg_channel_suspended', eventId: null, line };
+        const event: GeneratedLine = {
+          channelIndex: -1,
+          kind: 'notice',
+          subtype: status === 'banned' ? 'msg_banned' : 'msg_channel_suspended',
+          eventId: null,
+          line,
+        };
         recordAndSend(session, [line], event, login, 'join');
         continue;
       }
@@ -114,7 +136,13 @@ export function createIrcServer(deps: {
       replies.push(session.caps.tags ? roomState : roomState.slice(roomState.indexOf(' ') + 1));
       subscriptions.add(session, channel.index);
       groundTruth.recordJoin({ connectionId: session.id, channel: login, joinedAt: options.now() });
-      recordAndSend(session, replies, { channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: roomState }, login, 'join');
+      recordAndSend(
+        session,
+        replies,
+        { channelIndex: channel.index, kind: 'roomstate', subtype: null, eventId: null, line: roomState },
+        login,
+        'join',
+      );
     }
   }
 
@@ -133,28 +161,13 @@ export function createIrcServer(deps: {
   const handleLine = createClientLineHandler({ send, drop, join: handleJoin, part: handlePart });
 
   wss.on('connection', (ws) => {
-    const session: IrcSession = {
-      id: nextId++,
-      ws,
-      nick: null,
-      pass: null,
-      registered: false,
-      anonymous: true,
-      caps: { tags: false, commands: false, membership: false },
-      channels: new Set(),
-      joinLimiter: createJoinRateLimiter(joinLimit),
-      connectedAt: options.now(),
-      lastActivity: performance.now(),
-      awaitingPongSince: null,
-      pending: [],
-      eventsSent: 0,
-      closed: false,
-    };
+    const session = newIrcSession(nextId++, ws, joinLimit, options.now());
     sessions.set(session.id, session);
     counters.connectionsTotal++;
     ws.on('message', (data) => {
       session.lastActivity = performance.now();
-      const text = data.toString();
+      // The server keeps ws's default binaryType, so a frame is one Buffer.
+      const text = (data as Buffer).toString();
       for (const raw of text.split(/\r?\n/)) if (raw.length > 0 && !session.closed) handleLine(session, raw);
     });
     ws.on('close', () => {
@@ -165,18 +178,21 @@ export function createIrcServer(deps: {
     ws.on('error', () => drop(session));
   });
 
-  const liveness = setInterval(() => {
-    const now = performance.now();
-    for (const session of sessions.values()) {
-      if (session.closed) continue;
-      if (session.awaitingPongSince !== null) {
-        if (now - session.awaitingPongSince > options.pongTimeoutMs) drop(session);
-      } else if (now - session.lastActivity >= options.pingIntervalMs) {
-        session.awaitingPongSince = now;
-        send(session, [ircReplies.ping()]);
+  const liveness = setInterval(
+    () => {
+      const now = performance.now();
+      for (const session of sessions.values()) {
+        if (session.closed) continue;
+        if (session.awaitingPongSince !== null) {
+          if (now - session.awaitingPongSince > options.pongTimeoutMs) drop(session);
+        } else if (now - session.lastActivity >= options.pingIntervalMs) {
+          session.awaitingPongSince = now;
+          send(session, [ircReplies.ping()]);
+        }
       }
-    }
-  }, Math.max(10, Math.min(1000, options.pingIntervalMs / 2, options.pongTimeoutMs / 2)));
+    },
+    Math.max(10, Math.min(1000, options.pingIntervalMs / 2, options.pongTimeoutMs / 2)),
+  );
   liveness.unref();
 
   function targets(connectionId: number | undefined): IrcSession[] {
@@ -202,14 +218,16 @@ export function createIrcServer(deps: {
           session.eventsSent++;
         }
         const channel = catalog.channels[generated.channelIndex]?.login ?? '';
+        const { eventId, kind, subtype, line: raw } = generated;
+        const record = { eventId, kind, subtype, channel, connectionIds, raw, sentAt: now, cause };
         if (connectionIds.length === 0) {
           // Sent to nobody: a capture gap, which only the ground truth can show.
-          if (options.groundTruth.recordUndelivered) groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
+          if (options.groundTruth.recordUndelivered) groundTruth.record(record);
           continue;
         }
         counters.eventsSent++;
         counters.deliveries += connectionIds.length;
-        groundTruth.record({ eventId: generated.eventId, kind: generated.kind, subtype: generated.subtype, channel, connectionIds, raw: generated.line, sentAt: now, cause });
+        groundTruth.record(record);
       }
       for (const session of touched) {
         send(session, session.pending);

@@ -33,10 +33,12 @@ export function createOAuthApi(deps: { options: HelixOptions; tokens: TokenStore
           return true;
         }
         const clientId = params.get('client_id');
-        if (!clientId) return sendJson(res, 400, { status: 400, message: 'missing client id' }), true;
-        if (params.get('grant_type') !== 'client_credentials') return sendJson(res, 400, { status: 400, message: 'unsupported grant type' }), true;
-        if (clientId !== deps.options.clientId) return sendJson(res, 401, { status: 401, message: 'invalid client' }), true;
-        if (params.get('client_secret') !== deps.options.clientSecret) return sendJson(res, 401, { status: 401, message: 'invalid client secret' }), true;
+        if (!clientId) return (sendJson(res, 400, { status: 400, message: 'missing client id' }), true);
+        if (params.get('grant_type') !== 'client_credentials')
+          return (sendJson(res, 400, { status: 400, message: 'unsupported grant type' }), true);
+        if (clientId !== deps.options.clientId) return (sendJson(res, 401, { status: 401, message: 'invalid client' }), true);
+        if (params.get('client_secret') !== deps.options.clientSecret)
+          return (sendJson(res, 401, { status: 401, message: 'invalid client secret' }), true);
         const { token, expiresInS } = deps.tokens.issue(clientId);
         sendJson(res, 200, { access_token: token, expires_in: expiresInS, token_type: 'bearer' });
         return true;
@@ -44,8 +46,12 @@ export function createOAuthApi(deps: { options: HelixOptions; tokens: TokenStore
       if (url.pathname === '/oauth2/validate' && req.method === 'GET') {
         const token = (req.headers.authorization ?? '').replace(/^(OAuth|Bearer)\s+/i, '').trim();
         const check = deps.tokens.check(token);
-        if (!check.ok) return sendJson(res, 401, { status: 401, message: 'invalid access token' }), true;
-        sendJson(res, 200, { client_id: check.clientId, scopes: [], expires_in: Math.max(0, Math.floor((check.expiresAt - deps.now()) / 1000)) });
+        if (!check.ok) return (sendJson(res, 401, { status: 401, message: 'invalid access token' }), true);
+        sendJson(res, 200, {
+          client_id: check.clientId,
+          scopes: [],
+          expires_in: Math.max(0, Math.floor((check.expiresAt - deps.now()) / 1000)),
+        });
         return true;
       }
       if (url.pathname.startsWith('/oauth2/')) {

@@ -27,8 +27,8 @@ export interface StreamDirectory {
   sorted(): readonly HelixStream[];
   /** Moves a fraction of viewer counts up or down and re-sorts: what makes real pages shift. */
   shift(fraction: number): void;
-  setLive(login: string, live: boolean): void;
-  setViewers(login: string, viewers: number): void;
+  setLive: (login: string, live: boolean) => void;
+  setViewers: (login: string, viewers: number) => void;
 }
 
 function toStream(channel: SimChannel): HelixStream {

@@ -1,8 +1,26 @@
 import { buildAction, buildCheer, buildFirstMessage, buildMessage, buildReply, buildSharedChatMessage } from './buildChatLines.ts';
-import { buildBan, buildClearChat, buildDelete, buildNotice, buildRoomStateChange, buildTimeout, DEFAULT_ROOM_STATE, roomStateLine } from './buildModerationLines.ts';
 import {
-  buildAnnouncement, buildBitsBadgeTier, buildGiftPaidUpgrade, buildGiftWave, buildRaid, buildResub, buildRitual,
-  buildSharedChatNotice, buildSub, buildSubGift, buildViewerMilestone,
+  buildBan,
+  buildClearChat,
+  buildDelete,
+  buildNotice,
+  buildRoomStateChange,
+  buildTimeout,
+  DEFAULT_ROOM_STATE,
+  roomStateLine,
+} from './buildModerationLines.ts';
+import {
+  buildAnnouncement,
+  buildBitsBadgeTier,
+  buildGiftPaidUpgrade,
+  buildGiftWave,
+  buildRaid,
+  buildResub,
+  buildRitual,
+  buildSharedChatNotice,
+  buildSub,
+  buildSubGift,
+  buildViewerMilestone,
 } from './buildUserNoticeLines.ts';
 import type { ChannelCatalog } from './createChannelCatalog.ts';
 import { BADGE_PROFILES, createChatterPool, type BadgeProfile, type Chatter } from './createChatterPool.ts';
@@ -13,11 +31,29 @@ import type { ChannelState, GeneratorContext, LineBuilder } from './generatorCon
 import type { GeneratedLine, SimChannel, TrafficMix } from './types.ts';
 
 const BUILDERS: Record<keyof TrafficMix, LineBuilder> = {
-  message: buildMessage, action: buildAction, reply: buildReply, firstMessage: buildFirstMessage, cheer: buildCheer,
-  sharedChatMessage: buildSharedChatMessage, sub: buildSub, resub: buildResub, giftWave: buildGiftWave, subGift: buildSubGift,
-  giftPaidUpgrade: buildGiftPaidUpgrade, raid: buildRaid, announcement: buildAnnouncement, ritual: buildRitual,
-  viewerMilestone: buildViewerMilestone, bitsBadgeTier: buildBitsBadgeTier, sharedChatNotice: buildSharedChatNotice,
-  ban: buildBan, timeout: buildTimeout, clearChat: buildClearChat, delete: buildDelete, roomState: buildRoomStateChange, notice: buildNotice,
+  message: buildMessage,
+  action: buildAction,
+  reply: buildReply,
+  firstMessage: buildFirstMessage,
+  cheer: buildCheer,
+  sharedChatMessage: buildSharedChatMessage,
+  sub: buildSub,
+  resub: buildResub,
+  giftWave: buildGiftWave,
+  subGift: buildSubGift,
+  giftPaidUpgrade: buildGiftPaidUpgrade,
+  raid: buildRaid,
+  announcement: buildAnnouncement,
+  ritual: buildRitual,
+  viewerMilestone: buildViewerMilestone,
+  bitsBadgeTier: buildBitsBadgeTier,
+  sharedChatNotice: buildSharedChatNotice,
+  ban: buildBan,
+  timeout: buildTimeout,
+  clearChat: buildClearChat,
+  delete: buildDelete,
+  roomState: buildRoomStateChange,
+  notice: buildNotice,
 };
 
 const CHATTER_POOL_SIZE = 20_000;
@@ -32,7 +68,13 @@ export interface TrafficGenerator {
 }
 
 /** Deterministic traffic: the same seed and the same sequence of calls give the same lines. */
-export function createTrafficGenerator(options: { seed: number; catalog: ChannelCatalog; mix: TrafficMix; maxGiftWave: number; sharedChatFraction: number }): TrafficGenerator {
+export function createTrafficGenerator(options: {
+  seed: number;
+  catalog: ChannelCatalog;
+  mix: TrafficMix;
+  maxGiftWave: number;
+  sharedChatFraction: number;
+}): TrafficGenerator {
   const prng = createPrng(options.seed);
   const poolPrng = createPrng(options.seed ^ 0x7e47);
   const chatters = createChatterPool(poolPrng, CHATTER_POOL_SIZE);
@@ -77,10 +119,11 @@ export function createTrafficGenerator(options: { seed: number; catalog: Channel
       // Each channel has its regulars: a window of the pool, the first ones talking most.
       const r = prng.next();
       const offset = Math.floor(r * r * r * REGULARS_PER_CHANNEL);
-      return chatters[(Math.imul(channelIndex, 7919) + offset) % CHATTER_POOL_SIZE >>> 0] as Chatter;
+      return chatters[((Math.imul(channelIndex, 7919) + offset) % CHATTER_POOL_SIZE) >>> 0] as Chatter;
     },
     badgesFor(chatter: Chatter, channel: SimChannel): BadgeProfile {
-      if (chatter.login === channel.login) return { badges: 'broadcaster/1', badgeInfo: '', mod: false, subscriber: false, vip: false, userType: '' };
+      if (chatter.login === channel.login)
+        return { badges: 'broadcaster/1', badgeInfo: '', mod: false, subscriber: false, vip: false, userType: '' };
       return BADGE_PROFILES[(Number(chatter.id.slice(-4)) + channel.index) % BADGE_PROFILES.length] as BadgeProfile;
     },
   };

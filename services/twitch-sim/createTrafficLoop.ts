@@ -19,7 +19,16 @@ export interface TrafficLoop {
  * Every `tickMs`, the budget `rate × elapsed` is spread over channels by Zipf weight. Draws that land
  * on a channel nobody joined are skipped without building a line (they were sent to no one).
  */
-export function createTrafficLoop(deps: { seed: number; tickMs: number; rate: number; catalog: ChannelCatalog; generator: TrafficGenerator; irc: IrcServer; now: () => number; generateUnjoined?: boolean }): TrafficLoop {
+export function createTrafficLoop(deps: {
+  seed: number;
+  tickMs: number;
+  rate: number;
+  catalog: ChannelCatalog;
+  generator: TrafficGenerator;
+  irc: IrcServer;
+  now: () => number;
+  generateUnjoined?: boolean;
+}): TrafficLoop {
   const prng = createPrng(deps.seed ^ 0x10a0);
   let rate = deps.rate;
   let timer: NodeJS.Timeout | null = null;

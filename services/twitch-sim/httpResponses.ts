@@ -8,7 +8,16 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** Helix error bodies: `{"error":"Unauthorized","status":401,"message":"..."}`. */
 export function sendHelixError(res: ServerResponse, status: number, message: string, headers: Record<string, string | number> = {}): void {
-  const error = status === 400 ? 'Bad Request' : status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Error';
+  const error =
+    status === 400
+      ? 'Bad Request'
+      : status === 401
+        ? 'Unauthorized'
+        : status === 404
+          ? 'Not Found'
+          : status === 429
+            ? 'Too Many Requests'
+            : 'Error';
   sendJson(res, status, { error, status, message }, headers);
 }
 

@@ -18,9 +18,14 @@ export const ircReplies = {
     `@badge-info=;badges=;color=;display-name=${nick};emote-sets=0;mod=0;subscriber=0;user-type= :tmi.twitch.tv USERSTATE #${channel}`,
   join: (nick: string, channel: string) => `:${nick}!${nick}@${nick}.tmi.twitch.tv JOIN #${channel}`,
   part: (nick: string, channel: string) => `:${nick}!${nick}@${nick}.tmi.twitch.tv PART #${channel}`,
-  names: (nick: string, channel: string) => [`:${nick}.tmi.twitch.tv 353 ${nick} = #${channel} :${nick}`, `:${nick}.tmi.twitch.tv 366 ${nick} #${channel} :End of /NAMES list`],
-  channelSuspended: (channel: string) => `@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #${channel} :This channel does not exist or has been suspended.`,
-  channelBanned: (channel: string) => `@msg-id=msg_banned :tmi.twitch.tv NOTICE #${channel} :You are permanently banned from talking in ${channel}.`,
+  names: (nick: string, channel: string) => [
+    `:${nick}.tmi.twitch.tv 353 ${nick} = #${channel} :${nick}`,
+    `:${nick}.tmi.twitch.tv 366 ${nick} #${channel} :End of /NAMES list`,
+  ],
+  channelSuspended: (channel: string) =>
+    `@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #${channel} :This channel does not exist or has been suspended.`,
+  channelBanned: (channel: string) =>
+    `@msg-id=msg_banned :tmi.twitch.tv NOTICE #${channel} :You are permanently banned from talking in ${channel}.`,
   improperAuth: () => ':tmi.twitch.tv NOTICE * :Improperly formatted auth',
   loginFailed: () => ':tmi.twitch.tv NOTICE * :Login authentication failed',
   unknownCommand: (nick: string, command: string) => `:tmi.twitch.tv 421 ${nick} ${command} :Unknown command`,

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { JoinRateLimiter } from './createJoinRateLimiter.ts';
+import { createJoinRateLimiter, type JoinRateLimiter } from './createJoinRateLimiter.ts';
 
 /** One client connection and what Twitch remembers about it. */
 export interface IrcSession {
@@ -21,4 +21,30 @@ export interface IrcSession {
   pending: string[];
   eventsSent: number;
   closed: boolean;
+}
+
+/** A connection that just opened: not registered, anonymous until PASS says otherwise, no caps, no channels. */
+export function newIrcSession(
+  id: number,
+  ws: WebSocket,
+  joinLimit: Parameters<typeof createJoinRateLimiter>[0],
+  connectedAt: number,
+): IrcSession {
+  return {
+    id,
+    ws,
+    nick: null,
+    pass: null,
+    registered: false,
+    anonymous: true,
+    caps: { tags: false, commands: false, membership: false },
+    channels: new Set(),
+    joinLimiter: createJoinRateLimiter(joinLimit),
+    connectedAt,
+    lastActivity: performance.now(),
+    awaitingPongSince: null,
+    pending: [],
+    eventsSent: 0,
+    closed: false,
+  };
 }

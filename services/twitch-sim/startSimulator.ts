@@ -52,7 +52,13 @@ export interface Simulator {
 export async function startSimulator(input: SimulatorOptionsInput = {}): Promise<Simulator> {
   const options = resolveSimulatorOptions(input);
   const catalog = createChannelCatalog({ ...options, now: options.now() });
-  const generator = createTrafficGenerator({ seed: options.seed, catalog, mix: options.mix, maxGiftWave: options.maxGiftWave, sharedChatFraction: options.sharedChatFraction });
+  const generator = createTrafficGenerator({
+    seed: options.seed,
+    catalog,
+    mix: options.mix,
+    maxGiftWave: options.maxGiftWave,
+    sharedChatFraction: options.sharedChatFraction,
+  });
   const groundTruth = createGroundTruth(options.groundTruth);
   const tokens = createTokenStore({ prng: createPrng(options.seed ^ 0x70c3), ttlMs: options.helix.tokenTtlMs, now: options.now });
   const directory = createStreamDirectory({ catalog, liveChannels: options.helix.liveChannels, prng: createPrng(options.seed ^ 0x5417) });
@@ -77,7 +83,16 @@ export async function startSimulator(input: SimulatorOptionsInput = {}): Promise
   });
   httpServer.keepAliveTimeout = 5_000;
   const irc = createIrcServer({ httpServer, options, catalog, generator, groundTruth });
-  const loop = createTrafficLoop({ seed: options.seed, tickMs: options.tickMs, rate: options.messagesPerSecond, catalog, generator, irc, now: options.now, generateUnjoined: options.groundTruth.recordUndelivered === true });
+  const loop = createTrafficLoop({
+    seed: options.seed,
+    tickMs: options.tickMs,
+    rate: options.messagesPerSecond,
+    catalog,
+    generator,
+    irc,
+    now: options.now,
+    generateUnjoined: options.groundTruth.recordUndelivered === true,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -59,7 +59,14 @@ describe('a full disk under `poglytics local` (SQLite file and data folder on a 
     let child: ChildProcess | undefined;
     let stderr = '';
     try {
-      sim = await startSimulator({ channels: 20, messagesPerSecond: 150, seed: 1313, joinLimit: null, groundTruth: { mode: 'full', maxRecords: 1_000_000 }, trafficAutoStart: false });
+      sim = await startSimulator({
+        channels: 20,
+        messagesPerSecond: 150,
+        seed: 1313,
+        joinLimit: null,
+        groundTruth: { mode: 'full', maxRecords: 1_000_000 },
+        trafficAutoStart: false,
+      });
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         CHANNELS: sim.channels.map((c) => c.login).join(','),
@@ -69,7 +76,18 @@ describe('a full disk under `poglytics local` (SQLite file and data folder on a 
         METRICS_PORT: '0',
         LOG_LEVEL: 'warn',
       };
-      for (const key of ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'CLIENT_ID', 'CLIENT_SECRET', 'AWS_ENDPOINT_URL', 'DATABASE_URL', 'CLICKHOUSE_URL', 'SINK', 'DEAD_LETTER_DIR']) delete env[key];
+      for (const key of [
+        'TWITCH_CLIENT_ID',
+        'TWITCH_CLIENT_SECRET',
+        'CLIENT_ID',
+        'CLIENT_SECRET',
+        'AWS_ENDPOINT_URL',
+        'DATABASE_URL',
+        'CLICKHOUSE_URL',
+        'SINK',
+        'DEAD_LETTER_DIR',
+      ])
+        delete env[key];
       child = spawn(process.execPath, ['bin/poglytics.js', 'local'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
       child.stdout!.resume();
@@ -79,7 +97,11 @@ describe('a full disk under `poglytics local` (SQLite file and data folder on a 
       sim.startTraffic();
 
       // Act: the disk fills (SQLite WAL, dead letters, journals), stays full for 20 s, then grows.
-      await waitFor(() => /consumer paused: the \S+ cannot be written \(disk_full\)/.test(stderr), 'the consumer pausing on a full disk', 90_000);
+      await waitFor(
+        () => /consumer paused: the \S+ cannot be written \(disk_full\)/.test(stderr),
+        'the consumer pausing on a full disk',
+        90_000,
+      );
       assert.ok(freeBytes(dir) < 64 * 1024, `disk full (${freeBytes(dir)} bytes free)`);
       await sleep(FULL_FOR_MS);
       assert.equal(exitedEarly, undefined, `poglytics local exited while the disk was full:\n${stderr.slice(-3000)}`);
@@ -87,12 +109,18 @@ describe('a full disk under `poglytics local` (SQLite file and data folder on a 
       await sleep(5000);
       sim.stopTraffic();
       let last = missing(sim, dbPath);
-      await waitFor(() => (last = missing(sim!, dbPath)).missing.length === 0, 'every delivered event stored', 90_000).catch(() => undefined);
+      await waitFor(() => (last = missing(sim!, dbPath)).missing.length === 0, 'every delivered event stored', 90_000).catch(
+        () => undefined,
+      );
 
       // Assess
       assert.equal(exitedEarly, undefined, `poglytics local exited:\n${stderr.slice(-3000)}`);
       assert.ok(last.delivered > 2000, `enough traffic to fill the disk (${last.delivered} events delivered)`);
-      assert.deepEqual(last.missing.slice(0, 5), [], `${last.missing.length} of ${last.delivered} delivered events missing (${last.rows} rows stored)\n${stderr.slice(-3000)}`);
+      assert.deepEqual(
+        last.missing.slice(0, 5),
+        [],
+        `${last.missing.length} of ${last.delivered} delivered events missing (${last.rows} rows stored)\n${stderr.slice(-3000)}`,
+      );
       assert.match(stderr, /consumer resumed/);
       child.kill('SIGINT');
       const [code] = (await once(child, 'exit')) as [number | null];

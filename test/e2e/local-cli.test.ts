@@ -25,12 +25,26 @@ function storedRows(dbPath: string): number {
 async function runUntilStored(dir: string): Promise<{ code: number | null; stderr: string; stored: number; duplicates: number }> {
   const dbPath = join(dir, 'data', 'poglytics.db');
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), SQLITE_PATH: dbPath, METRICS_PORT: '0', LOG_LEVEL: 'warn' };
-  for (const key of ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'CLIENT_ID', 'CLIENT_SECRET', 'CHANNELS', 'AWS_ENDPOINT_URL', 'DATABASE_URL', 'CLICKHOUSE_URL', 'SINK']) delete env[key];
+  for (const key of [
+    'TWITCH_CLIENT_ID',
+    'TWITCH_CLIENT_SECRET',
+    'CLIENT_ID',
+    'CLIENT_SECRET',
+    'CHANNELS',
+    'AWS_ENDPOINT_URL',
+    'DATABASE_URL',
+    'CLICKHOUSE_URL',
+    'SINK',
+  ])
+    delete env[key];
   const before = storedRows(dbPath);
-  const child = spawn(process.execPath, ['bin/poglytics.js', 'local', '--sim-channels', '50', '--sim-rate', '200'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/poglytics.js', 'local', '--sim-channels', '50', '--sim-rate', '200'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdout!.resume();
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.resume();
   try {
     await waitFor(() => storedRows(dbPath) > before + 50, 'messages stored in the SQLite file', 90_000);
     child.kill('SIGINT');

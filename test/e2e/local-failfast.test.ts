@@ -46,34 +46,112 @@ interface Case {
 const CASES: readonly Case[] = [
   { name: 'SINK=oracle', env: () => ({ SINK: 'oracle' }), names: /^SINK: must be one of/ },
   { name: 'DATABASE_URL=garbage', env: () => ({ DATABASE_URL: 'garbage' }), names: /^DATABASE_URL: must be a URL/ },
-  { name: 'DATABASE_URL to a closed port', env: (f) => ({ DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${f.closedPort}/db` }), names: /^DATABASE_URL: cannot reach postgres .*connection refused/ },
-  { name: 'DATABASE_URL to a server that never answers', env: (f) => ({ DATABASE_URL: `postgres://127.0.0.1:${f.silentPort}/db` }), names: /^DATABASE_URL: cannot reach postgres .*timeout/i },
-  { name: 'DATABASE_URL to an HTTP server (not Postgres)', env: (f) => ({ DATABASE_URL: `postgres://127.0.0.1:${f.httpPort}/db` }), names: /^DATABASE_URL: .*Postgres server/ },
+  {
+    name: 'DATABASE_URL to a closed port',
+    env: (f) => ({ DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${f.closedPort}/db` }),
+    names: /^DATABASE_URL: cannot reach postgres .*connection refused/,
+  },
+  {
+    name: 'DATABASE_URL to a server that never answers',
+    env: (f) => ({ DATABASE_URL: `postgres://127.0.0.1:${f.silentPort}/db` }),
+    names: /^DATABASE_URL: cannot reach postgres .*timeout/i,
+  },
+  {
+    name: 'DATABASE_URL to an HTTP server (not Postgres)',
+    env: (f) => ({ DATABASE_URL: `postgres://127.0.0.1:${f.httpPort}/db` }),
+    names: /^DATABASE_URL: .*Postgres server/,
+  },
   { name: 'CLICKHOUSE_URL=not-a-url', env: () => ({ CLICKHOUSE_URL: 'not-a-url' }), names: /^CLICKHOUSE_URL: must be a URL/ },
-  { name: 'CLICKHOUSE_URL to an HTTP server that is not ClickHouse', env: (f) => ({ CLICKHOUSE_URL: `http://127.0.0.1:${f.httpPort}` }), names: /^CLICKHOUSE_URL: answered, but not as clickhouse does/ },
+  {
+    name: 'CLICKHOUSE_URL to an HTTP server that is not ClickHouse',
+    env: (f) => ({ CLICKHOUSE_URL: `http://127.0.0.1:${f.httpPort}` }),
+    names: /^CLICKHOUSE_URL: answered, but not as clickhouse does/,
+  },
   { name: 'KINESIS_SHARDS=0', env: () => ({ KINESIS_SHARDS: '0' }), names: /^KINESIS_SHARDS: must be at least 1/ },
-  { name: 'LOCAL_REFRESH_INTERVAL_MS=5', env: () => ({ LOCAL_REFRESH_INTERVAL_MS: '5' }), names: /^LOCAL_REFRESH_INTERVAL_MS: must be at least 1000/ },
-  { name: 'TWITCH_IRC_URL=http://x with CHANNELS', env: () => ({ TWITCH_IRC_URL: 'http://x', CHANNELS: 'somechannel' }), names: /^TWITCH_IRC_URL: must be a ws:\/\/ or wss:\/\/ URL/ },
+  {
+    name: 'LOCAL_REFRESH_INTERVAL_MS=5',
+    env: () => ({ LOCAL_REFRESH_INTERVAL_MS: '5' }),
+    names: /^LOCAL_REFRESH_INTERVAL_MS: must be at least 1000/,
+  },
+  {
+    name: 'TWITCH_IRC_URL=http://x with CHANNELS',
+    env: () => ({ TWITCH_IRC_URL: 'http://x', CHANNELS: 'somechannel' }),
+    names: /^TWITCH_IRC_URL: must be a ws:\/\/ or wss:\/\/ URL/,
+  },
   { name: 'TWITCH_IRC_URL=garbage', env: () => ({ TWITCH_IRC_URL: 'garbage' }), names: /^TWITCH_IRC_URL: must be a URL/ },
-  { name: 'METRICS_PORT in use', env: (f) => ({ METRICS_PORT: String(f.busyPort) }), names: /^METRICS_PORT: 127\.0\.0\.1:\d+ is already in use/ },
+  {
+    name: 'METRICS_PORT in use',
+    env: (f) => ({ METRICS_PORT: String(f.busyPort) }),
+    names: /^METRICS_PORT: 127\.0\.0\.1:\d+ is already in use/,
+  },
   { name: 'METRICS_PORT=70000', env: () => ({ METRICS_PORT: '70000' }), names: /^METRICS_PORT: must be at most 65535/ },
-  { name: 'SQLITE_PATH is a directory', env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'a-folder') }), prepare: (dir) => mkdirSync(join(dir, 'a-folder')), names: /^SQLITE_PATH: .*a-folder is a directory/ },
-  { name: 'SQLITE_PATH is not a database file', env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'notes.txt') }), prepare: (dir) => writeFileSync(join(dir, 'notes.txt'), 'these are notes, not a database\n'.repeat(20)), names: /^SQLITE_PATH: .*notes\.txt is not an SQLite database/ },
-  { name: 'SQLITE_PATH is unreadable (as an unprivileged user)', env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'locked.db') }), prepare: (dir) => { writeFileSync(join(dir, 'locked.db'), ''); chmodSync(join(dir, 'locked.db'), 0o000); }, uid: NOBODY, names: /^SQLITE_PATH: .*locked\.db: permission denied/ },
-  { name: 'SQLITE_PATH under a file', env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'notes.txt', 'x.db') }), prepare: (dir) => writeFileSync(join(dir, 'notes.txt'), 'x'), names: /^SQLITE_PATH: .*notes\.txt is a file/ },
-  { name: 'DATA_DIR is a file', env: (_f, dir) => ({ DATA_DIR: join(dir, 'data-file') }), prepare: (dir) => writeFileSync(join(dir, 'data-file'), 'x'), names: /^DATA_DIR: .*data-file is a file, not a folder/ },
+  {
+    name: 'SQLITE_PATH is a directory',
+    env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'a-folder') }),
+    prepare: (dir) => mkdirSync(join(dir, 'a-folder')),
+    names: /^SQLITE_PATH: .*a-folder is a directory/,
+  },
+  {
+    name: 'SQLITE_PATH is not a database file',
+    env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'notes.txt') }),
+    prepare: (dir) => writeFileSync(join(dir, 'notes.txt'), 'these are notes, not a database\n'.repeat(20)),
+    names: /^SQLITE_PATH: .*notes\.txt is not an SQLite database/,
+  },
+  {
+    name: 'SQLITE_PATH is unreadable (as an unprivileged user)',
+    env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'locked.db') }),
+    prepare: (dir) => {
+      writeFileSync(join(dir, 'locked.db'), '');
+      chmodSync(join(dir, 'locked.db'), 0o000);
+    },
+    uid: NOBODY,
+    names: /^SQLITE_PATH: .*locked\.db: permission denied/,
+  },
+  {
+    name: 'SQLITE_PATH under a file',
+    env: (_f, dir) => ({ SQLITE_PATH: join(dir, 'notes.txt', 'x.db') }),
+    prepare: (dir) => writeFileSync(join(dir, 'notes.txt'), 'x'),
+    names: /^SQLITE_PATH: .*notes\.txt is a file/,
+  },
+  {
+    name: 'DATA_DIR is a file',
+    env: (_f, dir) => ({ DATA_DIR: join(dir, 'data-file') }),
+    prepare: (dir) => writeFileSync(join(dir, 'data-file'), 'x'),
+    names: /^DATA_DIR: .*data-file is a file, not a folder/,
+  },
   { name: 'MAX_CHANNELS=-1', env: () => ({ MAX_CHANNELS: '-1' }), names: /^MAX_CHANNELS: must be at least 1/ },
-  { name: 'CHANNELS_PER_CONNECTION=0', env: () => ({ CHANNELS_PER_CONNECTION: '0' }), names: /^CHANNELS_PER_CONNECTION: must be at least 1/ },
+  {
+    name: 'CHANNELS_PER_CONNECTION=0',
+    env: () => ({ CHANNELS_PER_CONNECTION: '0' }),
+    names: /^CHANNELS_PER_CONNECTION: must be at least 1/,
+  },
   { name: 'CAPTURE_REPLICAS=0', env: () => ({ CAPTURE_REPLICAS: '0' }), names: /^CAPTURE_REPLICAS: must be at least 1/ },
-  { name: 'KINESIS_COMPRESSION=zip', env: () => ({ KINESIS_COMPRESSION: 'zip' }), names: /^KINESIS_COMPRESSION: must be one of brotli, gzip/ },
+  {
+    name: 'KINESIS_COMPRESSION=zip',
+    env: () => ({ KINESIS_COMPRESSION: 'zip' }),
+    names: /^KINESIS_COMPRESSION: must be one of brotli, gzip/,
+  },
   { name: 'an unknown flag', args: ['--frobnicate'], names: /^--frobnicate: unknown option/ },
-  { name: 'JOIN_RATE_COUNT=abc (an ingester-only setting)', env: () => ({ JOIN_RATE_COUNT: 'abc' }), names: /^JOIN_RATE_COUNT: must be an integer, got "abc"/ },
+  {
+    name: 'JOIN_RATE_COUNT=abc (an ingester-only setting)',
+    env: () => ({ JOIN_RATE_COUNT: 'abc' }),
+    names: /^JOIN_RATE_COUNT: must be an integer, got "abc"/,
+  },
   { name: 'CHANNELS with a bad name', env: () => ({ CHANNELS: 'good,bad-name!' }), names: /^CHANNELS: has an invalid channel name/ },
   { name: 'query: SINK=oracle', args: ['query', 'totals'], env: () => ({ SINK: 'oracle' }), names: /^SINK: must be one of/ },
   { name: 'sim: --port in use', args: ['sim', '--port'], env: () => ({}), names: /^--port: 127\.0\.0\.1:\d+ is already in use/ },
   // Started for real (simulator, emulators, refresher) until the ingester child cannot bind its metrics port and exits 2.
-  { name: "METRICS_PORT + 1 (the first ingester's) in use", env: (f) => ({ METRICS_PORT: String(f.busyPort - 1) }), names: /^METRICS_PORT: the first ingester's port \(METRICS_PORT \+ 1\): .*already in use/ },
-  { name: "an ingester that cannot start stops local with the child's message", env: (f) => ({ METRICS_PORT: String(f.ingesterBlockedBase) }), names: /^ingester: METRICS_PORT: port \d+ is already in use/, fromChild: true },
+  {
+    name: "METRICS_PORT + 1 (the first ingester's) in use",
+    env: (f) => ({ METRICS_PORT: String(f.busyPort - 1) }),
+    names: /^METRICS_PORT: the first ingester's port \(METRICS_PORT \+ 1\): .*already in use/,
+  },
+  {
+    name: "an ingester that cannot start stops local with the child's message",
+    env: (f) => ({ METRICS_PORT: String(f.ingesterBlockedBase) }),
+    names: /^ingester: METRICS_PORT: port \d+ is already in use/,
+    fromChild: true,
+  },
 ];
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -137,15 +215,40 @@ async function runCase(c: Case, f: Fixtures): Promise<Outcome> {
   try {
     c.prepare?.(dir);
     const metricsPort = String(await freePort());
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', DATA_DIR: join(dir, 'data'), METRICS_PORT: metricsPort, LOG_LEVEL: 'warn' };
-    for (const key of ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'CLIENT_ID', 'CLIENT_SECRET', 'CHANNELS', 'AWS_ENDPOINT_URL', 'DATABASE_URL', 'CLICKHOUSE_URL', 'SINK', 'SQLITE_PATH', 'TWITCH_IRC_URL']) delete env[key];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      DATA_DIR: join(dir, 'data'),
+      METRICS_PORT: metricsPort,
+      LOG_LEVEL: 'warn',
+    };
+    for (const key of [
+      'TWITCH_CLIENT_ID',
+      'TWITCH_CLIENT_SECRET',
+      'CLIENT_ID',
+      'CLIENT_SECRET',
+      'CHANNELS',
+      'AWS_ENDPOINT_URL',
+      'DATABASE_URL',
+      'CLICKHOUSE_URL',
+      'SINK',
+      'SQLITE_PATH',
+      'TWITCH_IRC_URL',
+    ])
+      delete env[key];
     Object.assign(env, c.env?.(f, dir));
     const args = c.args === undefined ? ['local', '--quiet'] : c.args[0] === 'sim' ? ['sim', '--port', String(f.busyPort)] : [...c.args];
     if (args[0] !== 'local' && args[0] !== 'sim' && args[0] !== 'query') args.unshift('local', '--quiet');
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(c.uid !== undefined ? { uid: c.uid, gid: c.uid } : {}) });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: dir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(c.uid !== undefined ? { uid: c.uid, gid: c.uid } : {}),
+    });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
     const [code] = (await once(child, 'close')) as [number | null];
     const elapsedMs = Date.now() - started;
@@ -167,12 +270,14 @@ async function runCase(c: Case, f: Fixtures): Promise<Outcome> {
 async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]!);
+      }
+    }),
+  );
   return results;
 }
 
@@ -186,10 +291,10 @@ describe('poglytics fails fast, cleanly', { timeout: 150_000 }, () => {
     // Reads and drops what it is sent (so the socket sees its peer hang up), and never answers.
     const silent = createServer((socket) => socket.resume());
     const http = createHttpServer((_req, res) => res.end('hi'));
-    servers.push(busy, silent, http as unknown as Server);
+    servers.push(busy, silent, http);
     const busyPort = await listen(busy);
     const silentPort = await listen(silent);
-    const httpPort = await listen(http as unknown as Server);
+    const httpPort = await listen(http);
     const closedPort = await freePort();
     // Three neighbouring ports: local's and ingester 0's free, ingester 1's (the warm standby's) taken.
     let ingesterBlockedBase = 0;

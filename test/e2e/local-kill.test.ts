@@ -58,15 +58,36 @@ describe('kill -9 of npm start, restarted on the same data folder', { timeout: 1
       KINESIS_FLUSH_MS: String(FLUSH_MS),
       KINESIS_SPILL_AFTER_MS: String(SPILL_AFTER_MS),
     };
-    for (const key of ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'CLIENT_ID', 'CLIENT_SECRET', 'AWS_ENDPOINT_URL', 'DATABASE_URL', 'CLICKHOUSE_URL', 'SINK']) delete env[key];
-    const child = spawn(process.execPath, ['bin/poglytics.js', 'local', '--quiet'], { env, detached: true, stdio: ['ignore', 'ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore'] });
+    for (const key of [
+      'TWITCH_CLIENT_ID',
+      'TWITCH_CLIENT_SECRET',
+      'CLIENT_ID',
+      'CLIENT_SECRET',
+      'AWS_ENDPOINT_URL',
+      'DATABASE_URL',
+      'CLICKHOUSE_URL',
+      'SINK',
+    ])
+      delete env[key];
+    const child = spawn(process.execPath, ['bin/poglytics.js', 'local', '--quiet'], {
+      env,
+      detached: true,
+      stdio: ['ignore', 'ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore'],
+    });
     groups.push(child);
     return child;
   };
 
   it('misses only events that were still inside the spill window at the kill', async () => {
     // Prepare: a simulator outside the process tree, so that its ground truth spans both runs
-    sim = await startSimulator({ channels: 40, messagesPerSecond: 600, seed: 21, joinLimit: null, trafficAutoStart: false, groundTruth: { mode: 'full', maxRecords: 1_000_000 } });
+    sim = await startSimulator({
+      channels: 40,
+      messagesPerSecond: 600,
+      seed: 21,
+      joinLimit: null,
+      trafficAutoStart: false,
+      groundTruth: { mode: 'full', maxRecords: 1_000_000 },
+    });
     const first = startLocal();
     await waitFor(() => sim.stats().joinedChannels === 40, 'the ingesters to join 40 channels', 60_000);
     sim.startTraffic();
@@ -92,7 +113,11 @@ describe('kill -9 of npm start, restarted on the same data folder', { timeout: 1
     const truth = sim.groundTruth.records().filter((r) => r.sentAt <= killAt);
     const outsideWindow = truth.filter((r) => r.sentAt < killAt - WINDOW_MS);
     const unstoredAtKill = missingFrom(stored(dbPath) as never, outsideWindow).length;
-    await waitFor(() => missingFrom(stored(dbPath) as never, outsideWindow).length === 0, 'the restart to store what the first run had received', 90_000).catch(() => undefined);
+    await waitFor(
+      () => missingFrom(stored(dbPath) as never, outsideWindow).length === 0,
+      'the restart to store what the first run had received',
+      90_000,
+    ).catch(() => undefined);
     await sleep(2000);
     second.kill('SIGINT');
     await once(second, 'exit');
@@ -100,7 +125,9 @@ describe('kill -9 of npm start, restarted on the same data folder', { timeout: 1
     // Assess
     const rows = stored(dbPath);
     const report = lossBound(truth, missingFrom(rows as never, truth), killAt, killAt - WINDOW_MS);
-    process.stdout.write(`# ${describeLoss('kill -9 of npm start', report)}; ${storedAtKill} stored at the kill (${unstoredAtKill} sent before the window were not), ${rows.length} after the restart\n`);
+    process.stdout.write(
+      `# ${describeLoss('kill -9 of npm start', report)}; ${storedAtKill} stored at the kill (${unstoredAtKill} sent before the window were not), ${rows.length} after the restart\n`,
+    );
     assert.ok(truth.length > 3000, `only ${truth.length} events sent`);
     assert.ok(rows.length > storedAtKill, 'the restart stored nothing that the first run had not');
     assert.ok(unstoredAtKill > 500, `only ${unstoredAtKill} events were in the stream and the journals at the kill`);

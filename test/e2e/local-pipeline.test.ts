@@ -53,7 +53,8 @@ function compareWithGroundTruth(harness: PipelineHarness, options: { allowRepeat
     const stored = byRaw.get(raw) ?? 0;
     const kind = all.find((r) => r.raw === raw)!.kind;
     if (stored < expected) missing.push(...all.filter((r) => r.raw === raw).slice(stored));
-    else if (!options.allowRepeatsOfUnidentified) assert.equal(stored, expected, `line without id stored as often as sent: ${raw.slice(0, 120)}`);
+    else if (!options.allowRepeatsOfUnidentified)
+      assert.equal(stored, expected, `line without id stored as often as sent: ${raw.slice(0, 120)}`);
     perKindStored[kind] = (perKindStored[kind] ?? 0) + Math.min(stored, expected);
   }
   const sentRaw = new Set(all.map((r) => r.raw));
@@ -80,7 +81,8 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       assert.deepEqual(result.wrongKind, []);
       assert.deepEqual(result.perKindStored, result.perKindExpected);
       assert.deepEqual(result.fabricated.map((r) => r.raw).slice(0, 3), []);
-      for (const kind of ['message', 'usernotice', 'ban', 'timeout', 'delete']) assert.ok((result.perKindExpected[kind] ?? 0) > 0, `traffic included ${kind}`);
+      for (const kind of ['message', 'usernotice', 'ban', 'timeout', 'delete'])
+        assert.ok((result.perKindExpected[kind] ?? 0) > 0, `traffic included ${kind}`);
     } finally {
       await harness.cleanup();
     }
@@ -108,18 +110,24 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       // longer than the sink's 5 s busy timeout, so a consumer invocation fails and is retried.
       marks.push(['lock', Date.now()]);
       // (Another process holds the lock: the sink's busy wait blocks this process's event loop.)
-      const locker = spawn(process.execPath, [
-        '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 5500);`,
-        harness.dbPath,
-      ], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await once(locker.stdout!, 'data');
+      const locker = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 5500);`,
+          harness.dbPath,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await once(locker.stdout, 'data');
       await once(locker, 'exit');
       marks.push(['unlock', Date.now()]);
 
       // A record that is not a compressed NDJSON batch arrives on the stream.
       const kinesis = new KinesisClient(awsClientConfig({ region: 'us-east-1', endpoint: harness.pipeline.endpoint }));
-      await kinesis.send(new PutRecordCommand({ StreamName: 'poglytics-events', PartitionKey: 'corrupt', Data: Buffer.from('not a record') }));
+      await kinesis.send(
+        new PutRecordCommand({ StreamName: 'poglytics-events', PartitionKey: 'corrupt', Data: Buffer.from('not a record') }),
+      );
       kinesis.destroy();
 
       await waitFor(async () => (await harness.pipeline.status()).joined >= 60, 'channels rejoined after the faults');
@@ -131,7 +139,16 @@ describe('the local pipeline end to end against the simulator', { timeout: 180_0
       const result = compareWithGroundTruth(harness, { allowRepeatsOfUnidentified: true });
       if (result.missing.length > 0 && process.env.E2E_VERBOSE) {
         const t0 = Math.min(...harness.sim.groundTruth.records().map((r) => r.sentAt));
-        console.error('missing', result.missing.length, 'of', result.delivered, result.missing.slice(0, 40).map((r) => `${r.sentAt - t0}ms conn ${r.connectionIds.join(',')}`).join(' | '));
+        console.error(
+          'missing',
+          result.missing.length,
+          'of',
+          result.delivered,
+          result.missing
+            .slice(0, 40)
+            .map((r) => `${r.sentAt - t0}ms conn ${r.connectionIds.join(',')}`)
+            .join(' | '),
+        );
         console.error('marks', JSON.stringify(marks.map((m) => [m[0], m[1] - t0])));
       }
       assert.ok(result.delivered > 1000, `the simulator delivered ${result.delivered} events`);

@@ -22,7 +22,8 @@ function readImage(dockerfile: string) {
   const text = readFileSync(dockerfile, 'utf8').replace(/\\\n/g, ' ');
   const finalStage = text.slice(text.lastIndexOf('\nFROM '));
   const env: Record<string, string> = {};
-  for (const [, line] of finalStage.matchAll(/^ENV (.+)$/gm)) for (const [, key, value] of line!.matchAll(/(\w+)=(\S+)/g)) env[key!] = value!;
+  for (const [, line] of finalStage.matchAll(/^ENV (.+)$/gm))
+    for (const [, key, value] of line!.matchAll(/(\w+)=(\S+)/g)) env[key!] = value!;
   const entrypoint = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(finalStage)![1]!) as string[];
   const created = /mkdir -p (\S+) && chown node:node \1/.exec(finalStage)?.[1];
   return { env, entrypoint, created };
@@ -40,7 +41,10 @@ async function freePort(): Promise<number> {
 function listeningAddresses(port: number): string[] {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   const found: string[] = [];
-  for (const [file, family] of [['/proc/net/tcp', 4], ['/proc/net/tcp6', 6]] as const) {
+  for (const [file, family] of [
+    ['/proc/net/tcp', 4],
+    ['/proc/net/tcp6', 6],
+  ] as const) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/);
       if (!local || state !== '0A' || !local.endsWith(`:${hexPort}`)) continue;
@@ -70,11 +74,26 @@ describe('the pipeline image command, as a non-root user in a root-owned working
     chmodSync(volume, 0o755);
     chownSync(volume, USER, USER);
     port = await freePort();
-    env = Object.fromEntries(Object.entries(image.env).map(([k, v]) => [k, v.startsWith(image.created!) ? volume + v.slice(image.created!.length) : v]));
-    env = { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+    env = Object.fromEntries(
+      Object.entries(image.env).map(([k, v]) => [k, v.startsWith(image.created!) ? volume + v.slice(image.created!.length) : v]),
+    );
+    env = {
+      ...env,
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: '/nonexistent',
+      METRICS_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    };
     const [node, ...args] = image.entrypoint;
     assert.equal(node, 'node');
-    child = spawn(process.execPath, [...args, 'local', '--duration', String(RUN_SECONDS), '--quiet', '--sim-rate', '200'], { cwd: app, env, uid: USER, gid: USER, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, [...args, 'local', '--duration', String(RUN_SECONDS), '--quiet', '--sim-rate', '200'], {
+      cwd: app,
+      env,
+      uid: USER,
+      gid: USER,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     exited = new Promise((r) => child.once('exit', (code) => r(code)));
   });
@@ -92,14 +111,21 @@ describe('the pipeline image command, as a non-root user in a root-owned working
     const deadline = Date.now() + 60_000;
     let healthy = false;
     while (!healthy && Date.now() < deadline && child.exitCode === null) {
-      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!healthy) await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(healthy, `/healthz answered 200 (stderr: ${stderr})`);
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 
     // Assess
-    assert.deepEqual(listeningAddresses(port).filter((a) => a === '0.0.0.0' || a === '::'), listeningAddresses(port), 'bound to every address only');
+    assert.deepEqual(
+      listeningAddresses(port).filter((a) => a === '0.0.0.0' || a === '::'),
+      listeningAddresses(port),
+      'bound to every address only',
+    );
     assert.ok(listeningAddresses(port).length > 0, `something listens on ${port}`);
     assert.match(body, /^# TYPE poglytics_sink_events_written_total counter$/m, "the consumer's series");
     assert.match(body, /^# TYPE poglytics_end_to_end_latency_seconds histogram$/m);
@@ -112,7 +138,7 @@ describe('the pipeline image command, as a non-root user in a root-owned working
     assert.doesNotMatch(stderr, /EACCES|EPERM|permission denied/i);
     assert.doesNotMatch(stderr, /Warning/, 'no third-party warning in the output');
     assert.deepEqual(readdirSync(app).sort(), ['dist', 'node_modules'], 'nothing written to the working folder');
-    const db = openSqliteDatabase(env.SQLITE_PATH!, { readonly: true });
+    const db = openSqliteDatabase(env.SQLITE_PATH, { readonly: true });
     try {
       const { stored } = db.prepare('SELECT count(*) AS stored FROM chat_events').get() as { stored: number };
       assert.ok(stored > 0, 'the bundled ingesters captured and the consumer stored events');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scrapeMetrics } from '../../core/local/scrapeMetrics.ts';
+import { scrapeMetrics } from '../../services/local/scrapeMetrics.ts';
 import { compareWithGroundTruth as compare } from '../helpers/compareWithGroundTruth.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../helpers/localPipelineRun.ts';
 
@@ -19,7 +19,16 @@ async function leaseHolder(harness: PipelineHarness): Promise<number> {
 describe('redundant capture and fast takeover (real processes, kill -9)', { timeout: (CHAOS_SECONDS + 150) * 1000 }, () => {
   it('CAPTURE_REPLICAS=2: a random ingester killed every 10 s loses nothing and stores nothing twice', async () => {
     // Prepare: 200 channels in 2 shards, each served by 2 ingesters (4 processes).
-    const harness = await startPipelineHarness({ channels: 200, rate: 2000, seed: 21, captureReplicas: 2, standbyTasks: 1, shardCapacity: 120, ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' }, recordUndelivered: true });
+    const harness = await startPipelineHarness({
+      channels: 200,
+      rate: 2000,
+      seed: 21,
+      captureReplicas: 2,
+      standbyTasks: 1,
+      shardCapacity: 120,
+      ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' },
+      recordUndelivered: true,
+    });
     try {
       await waitFor(async () => (await harness.pipeline.status()).joined >= 400, 'every channel joined twice', 60_000);
       const supervisor = harness.pipeline.supervisor!;
@@ -43,11 +52,18 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
       const final = await harness.pipeline.stop();
       // Assess
       const result = compare(harness);
-      process.stderr.write(`replicas=2: ${kills} kills in ${CHAOS_SECONDS} s, ${result.sent} events sent, ${final.stored} stored, ${final.duplicates} replica copies dropped, max per-replica gap ${final.captureGapMaxS}s\n`);
+      process.stderr.write(
+        `replicas=2: ${kills} kills in ${CHAOS_SECONDS} s, ${result.sent} events sent, ${final.stored} stored, ${final.duplicates} replica copies dropped, max per-replica gap ${final.captureGapMaxS}s\n`,
+      );
       if (result.missing.length > 0) {
         // Where the losses sit relative to the kills (worker index @ ms since traffic start).
         const t0 = started;
-        process.stderr.write(`kills: ${killed.map(([i, t]) => `${i}@${t - t0}`).join(' ')}\nmissing (ms, channel, connections): ${result.missing.slice(0, 30).map((r) => `${r.sentAt - t0} ${r.channel} [${r.connectionIds.join(',')}]`).join(' | ')}\n`);
+        process.stderr.write(
+          `kills: ${killed.map(([i, t]) => `${i}@${t - t0}`).join(' ')}\nmissing (ms, channel, connections): ${result.missing
+            .slice(0, 30)
+            .map((r) => `${r.sentAt - t0} ${r.channel} [${r.connectionIds.join(',')}]`)
+            .join(' | ')}\n`,
+        );
         for (const channel of new Set(result.missing.slice(0, 5).map((r) => r.channel))) {
           const joins = harness.sim.groundTruth.joins().filter((j) => j.channel === channel);
           process.stderr.write(`joins of ${channel}: ${joins.map((j) => `conn ${j.connectionId}@${j.joinedAt - t0}`).join(' ')}\n`);
@@ -55,7 +71,11 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
       }
       assert.ok(kills >= Math.floor(CHAOS_SECONDS / 10));
       assert.ok(result.sent > CHAOS_SECONDS * 1000, `the simulator sent ${result.sent} events`);
-      assert.deepEqual(result.missing.map((r) => `${r.kind} ${r.channel} ${r.eventId ?? r.raw}`).slice(0, 5), [], `${result.missing.length} lost`);
+      assert.deepEqual(
+        result.missing.map((r) => `${r.kind} ${r.channel} ${r.eventId ?? r.raw}`).slice(0, 5),
+        [],
+        `${result.missing.length} lost`,
+      );
       assert.deepEqual(result.storedTwice.slice(0, 3), [], 'no line stored twice');
       assert.ok(final.duplicates > 0, 'both replicas delivered copies that the consumer dropped');
     } finally {
@@ -66,7 +86,15 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
   it('CAPTURE_REPLICAS=1: one kill -9 leaves a gap of at most 5 s, and everything sent outside it is stored', async () => {
     // Prepare: 2 shards, one ingester each and a warm standby; the default 15 s lease would mean a
     // 15 s hole if the supervisor did not expire the dead task's lease at once.
-    const harness = await startPipelineHarness({ channels: 100, rate: 500, seed: 22, standbyTasks: 1, shardCapacity: 60, ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' }, recordUndelivered: true });
+    const harness = await startPipelineHarness({
+      channels: 100,
+      rate: 500,
+      seed: 22,
+      standbyTasks: 1,
+      shardCapacity: 60,
+      ingesterEnv: { LEASE_DURATION_MS: '15000', LEASE_RENEW_MS: '3000' },
+      recordUndelivered: true,
+    });
     try {
       await waitFor(async () => (await harness.pipeline.status()).joined >= 100, 'all channels joined', 60_000);
       await waitFor(async () => (await harness.pipeline.status()).running === 3, 'two shard ingesters and the standby running', 30_000);
@@ -90,7 +118,9 @@ describe('redundant capture and fast takeover (real processes, kill -9)', { time
       const from = killedAt - 1000;
       const to = killedAt + gapS * 1000 + 500;
       const outside = result.missing.filter((r) => r.sentAt < from || r.sentAt > to);
-      process.stderr.write(`replicas=1: gap ${gapS}s, ${result.missing.length} of ${result.sent} events missing, all inside the gap: ${outside.length === 0}\n`);
+      process.stderr.write(
+        `replicas=1: gap ${gapS}s, ${result.missing.length} of ${result.sent} events missing, all inside the gap: ${outside.length === 0}\n`,
+      );
       assert.ok(result.missing.length > 0, 'the kill left a real (short) gap with one replica');
       assert.deepEqual(outside.map((r) => `${r.sentAt - killedAt}ms ${r.channel}`).slice(0, 5), []);
       assert.deepEqual(result.storedTwice.slice(0, 3), []);

@@ -27,13 +27,43 @@ export const HOSTILE_TEXTS = [
   '🐸'.repeat(250),
 ] as const;
 
-const WORDS = ['Pog', 'KEKW', 'LUL', 'monkaS', 'hello', 'chat', 'gg', 'wp', 'OMEGALUL', 'Kappa', 'nice', 'play', 'what', 'is', 'this', 'streamer', 'W', 'L', '?', 'xdd'];
-const SUB_TYPES = ['sub', 'resub', 'subgift', 'anonsubgift', 'submysterygift', 'anonsubmysterygift', 'giftpaidupgrade', 'anongiftpaidupgrade', 'primepaidupgrade'];
+const WORDS = [
+  'Pog',
+  'KEKW',
+  'LUL',
+  'monkaS',
+  'hello',
+  'chat',
+  'gg',
+  'wp',
+  'OMEGALUL',
+  'Kappa',
+  'nice',
+  'play',
+  'what',
+  'is',
+  'this',
+  'streamer',
+  'W',
+  'L',
+  '?',
+  'xdd',
+];
+const SUB_TYPES = [
+  'sub',
+  'resub',
+  'subgift',
+  'anonsubgift',
+  'submysterygift',
+  'anonsubmysterygift',
+  'giftpaidupgrade',
+  'anongiftpaidupgrade',
+  'primepaidupgrade',
+];
 const OTHER_NOTICES = ['raid', 'unraid', 'ritual', 'bitsbadgetier', 'announcement', 'viewermilestone', 'sharedchatnotice'];
 const NOTICE_IDS = ['msg_banned', 'subs_on', 'emote_only_on', 'msg_rejected', 'slow_on', null];
 const BADGES = ['subscriber/12', 'premium/1', 'moderator/1', 'vip/1', 'bits/1000', 'broadcaster/1', 'turbo/1', 'glhf-pledge/1'];
 const COLORS = ['#FF0000', '#1E90FF', '#8A2BE2', '#00FF7F', null];
-
 
 export interface EventFactoryOptions {
   readonly seed?: number;
@@ -78,7 +108,21 @@ export function makeChatEvents(count: number, options: EventFactoryOptions = {})
     const color = pick(COLORS);
     const r = rand();
     const kind: ChatEventKind =
-      r < 0.8 ? 'message' : r < 0.88 ? 'usernotice' : r < 0.89 ? 'ban' : r < 0.91 ? 'timeout' : r < 0.915 ? 'clearchat' : r < 0.94 ? 'delete' : r < 0.955 ? 'roomstate' : 'notice';
+      r < 0.8
+        ? 'message'
+        : r < 0.88
+          ? 'usernotice'
+          : r < 0.89
+            ? 'ban'
+            : r < 0.91
+              ? 'timeout'
+              : r < 0.915
+                ? 'clearchat'
+                : r < 0.94
+                  ? 'delete'
+                  : r < 0.955
+                    ? 'roomstate'
+                    : 'notice';
     const subscriber = badges.some((b) => b.startsWith('subscriber/'));
     // The tags Twitch sends on a chat line (alphabetical, as on the wire).
     const tags: Record<string, string> = {
@@ -145,7 +189,11 @@ export function makeChatEvents(count: number, options: EventFactoryOptions = {})
         base.subtype = sub ? pick(SUB_TYPES) : pick(OTHER_NOTICES);
         base.text = rand() < 0.4 ? text() : null;
         base.system_text = `${login} did ${base.subtype} ${rand() < hostile ? pick(HOSTILE_TEXTS) : ''}`;
-        base.params = { months: String(Math.floor(rand() * 48)), 'sub-plan': pick(['1000', '2000', '3000', 'Prime']), 'sub-plan-name': `Channel Subscription (${channel})` };
+        base.params = {
+          months: String(Math.floor(rand() * 48)),
+          'sub-plan': pick(['1000', '2000', '3000', 'Prime']),
+          'sub-plan-name': `Channel Subscription (${channel})`,
+        };
         if (base.subtype.includes('gift')) {
           base.target_user_login = `user_${Math.floor(rand() * users)}`;
           base.target_user_id = String(Math.floor(rand() * 1e7));
@@ -205,7 +253,10 @@ export function makeChatEvents(count: number, options: EventFactoryOptions = {})
         break;
     }
     const tagText = Object.entries(tags)
-      .map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\').replace(/;/g, '\\:').replace(/ /g, '\\s').replace(/\r/g, '\\r').replace(/\n/g, '\\n')}`)
+      .map(
+        ([k, v]) =>
+          `${k}=${v.replace(/\\/g, '\\\\').replace(/;/g, '\\:').replace(/ /g, '\\s').replace(/\r/g, '\\r').replace(/\n/g, '\\n')}`,
+      )
       .join(';');
     base.raw = `@${tagText} :${login}!${login}@${login}.tmi.twitch.tv ${command} #${base.channel}${base.text === null ? '' : ` :${base.text.replace(/[\r\n]/g, ' ')}`}`;
     events.push(base);
@@ -287,7 +338,20 @@ export function rowToSnapshot(row: Record<string, unknown>): StreamSnapshot {
 
 /** Expected per-view row counts for a set of chat events (the category definitions, in JS). */
 export function expectedViewCounts(events: readonly ChatEvent[]): Record<string, number> {
-  const subs = new Set(['sub', 'resub', 'subgift', 'anonsubgift', 'submysterygift', 'anonsubmysterygift', 'giftpaidupgrade', 'anongiftpaidupgrade', 'primepaidupgrade', 'extendsub', 'standardpayforward', 'communitypayforward']);
+  const subs = new Set([
+    'sub',
+    'resub',
+    'subgift',
+    'anonsubgift',
+    'submysterygift',
+    'anonsubmysterygift',
+    'giftpaidupgrade',
+    'anongiftpaidupgrade',
+    'primepaidupgrade',
+    'extendsub',
+    'standardpayforward',
+    'communitypayforward',
+  ]);
   const count = (f: (e: ChatEvent) => boolean) => events.filter(f).length;
   return {
     messages: count((e) => e.kind === 'message'),

@@ -61,7 +61,11 @@ export interface DashboardFixture {
 
 export function dashboardFixture(): DashboardFixture {
   const busy = makeChatEvents(4_000, { seed: 14, channels: 40, startMs: DASHBOARD_T0, spanMs: SPAN_MS });
-  const snapshots = makeSnapshots(30).map((s) => ({ ...s, captured_at: s.captured_at - Date.UTC(2024, 0, 30) + DASHBOARD_T0, started_at: DASHBOARD_T0 - 600_000 }));
+  const snapshots = makeSnapshots(30).map((s) => ({
+    ...s,
+    captured_at: s.captured_at - Date.UTC(2024, 0, 30) + DASHBOARD_T0,
+    started_at: DASHBOARD_T0 - 600_000,
+  }));
   return { events: [...busy, ...quietChannelEvents()], snapshots };
 }
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
-import { ensureControlTable, ensureStream } from '../../core/local/ensureResources.ts';
-import { hardenKinesalite } from '../../core/local/hardenKinesalite.ts';
+import { ensureControlTable, ensureStream } from '../../services/local/ensureResources.ts';
+import { hardenKinesalite } from '../../services/local/hardenKinesalite.ts';
 
 /**
  * In-process AWS emulators for tests: kinesalite and dynalite on 127.0.0.1, port 0, in memory.

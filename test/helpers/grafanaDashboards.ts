@@ -6,7 +6,14 @@ export const MONITORING_DIR = fileURLToPath(new URL('../../monitoring/', import.
 export const DASHBOARDS_DIR = join(MONITORING_DIR, 'grafana/dashboards');
 
 export type DatasourceRef = { uid?: string; type?: string };
-export type Target = { refId?: string; expr?: string; rawSql?: string; format?: string | number; queryType?: string; datasource?: DatasourceRef };
+export type Target = {
+  refId?: string;
+  expr?: string;
+  rawSql?: string;
+  format?: string | number;
+  queryType?: string;
+  datasource?: DatasourceRef;
+};
 export type Panel = {
   id: number;
   type: string;

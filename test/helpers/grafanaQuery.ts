@@ -52,10 +52,34 @@ export class GrafanaExpansionError extends Error {
 
 /** Grafana's rangeutil.roundInterval: the "nice" interval nearest to range / resolution. */
 const ROUND_STEPS: [number, number][] = [
-  [10, 1], [15, 10], [35, 20], [75, 50], [150, 100], [350, 200], [750, 500], [1_500, 1_000], [3_500, 2_000], [7_500, 5_000],
-  [12_500, 10_000], [17_500, 15_000], [25_000, 20_000], [45_000, 30_000], [90_000, 60_000], [210_000, 120_000], [450_000, 300_000],
-  [750_000, 600_000], [1_050_000, 900_000], [1_500_000, 1_200_000], [2_700_000, 1_800_000], [5_400_000, 3_600_000], [9_000_000, 7_200_000],
-  [16_200_000, 10_800_000], [24_300_000, 21_600_000], [64_800_000, 43_200_000], [604_800_000, 86_400_000], [1_814_400_000, 604_800_000],
+  [10, 1],
+  [15, 10],
+  [35, 20],
+  [75, 50],
+  [150, 100],
+  [350, 200],
+  [750, 500],
+  [1_500, 1_000],
+  [3_500, 2_000],
+  [7_500, 5_000],
+  [12_500, 10_000],
+  [17_500, 15_000],
+  [25_000, 20_000],
+  [45_000, 30_000],
+  [90_000, 60_000],
+  [210_000, 120_000],
+  [450_000, 300_000],
+  [750_000, 600_000],
+  [1_050_000, 900_000],
+  [1_500_000, 1_200_000],
+  [2_700_000, 1_800_000],
+  [5_400_000, 3_600_000],
+  [9_000_000, 7_200_000],
+  [16_200_000, 10_800_000],
+  [24_300_000, 21_600_000],
+  [64_800_000, 43_200_000],
+  [604_800_000, 86_400_000],
+  [1_814_400_000, 604_800_000],
   [3_628_800_000, 2_592_000_000],
 ];
 
@@ -69,7 +93,13 @@ export function grafanaIntervalMs(range: TimeRange, maxDataPoints: number, minIn
 /** Grafana's secondsToHms: the largest whole unit (`20s`, `1m`, `6h`). */
 export function formatInterval(ms: number): string {
   const s = ms / 1000;
-  const units: [number, string][] = [[31_536_000, 'y'], [86_400, 'd'], [3_600, 'h'], [60, 'm'], [1, 's']];
+  const units: [number, string][] = [
+    [31_536_000, 'y'],
+    [86_400, 'd'],
+    [3_600, 'h'],
+    [60, 'm'],
+    [1, 's'],
+  ];
   for (const [size, unit] of units) if (s >= size) return `${Math.floor(s / size)}${unit}`;
   return `${Math.floor(ms)}ms`;
 }
@@ -119,25 +149,32 @@ export function interpolateVariables(sql: string, context: GrafanaQueryContext, 
     __from: String(range.fromMs),
     __to: String(range.toMs),
   };
-  return sql.replace(VARIABLE_PATTERN, (match, bare?: string, bracket?: string, bracketFormat?: string, braced?: string, bracedFormat?: string) => {
-    const name = (bare ?? bracket ?? braced)!;
-    const format = bracketFormat ?? bracedFormat;
-    if (name in globals) return globals[name]!;
-    if (name.startsWith('__')) return match; // a datasource macro, expanded by the backend
-    const variable = variables.get(name);
-    if (!variable) throw new GrafanaExpansionError(`unknown template variable $${name}`);
-    if (variable.current === 'all') {
-      // Grafana skips the format for a custom all value (except text and percentencode).
-      if (variable.allValue !== null && format !== 'text' && format !== 'percentencode') return interpolateVariables(variable.allValue, context, dialect);
-      return formatValues(variable.allValue !== null ? [variable.allValue] : variable.options, format, variable, dialect);
-    }
-    return formatValues(variable.current, format, variable, dialect);
-  });
+  return sql.replace(
+    VARIABLE_PATTERN,
+    (match, bare?: string, bracket?: string, bracketFormat?: string, braced?: string, bracedFormat?: string) => {
+      const name = (bare ?? bracket ?? braced)!;
+      const format = bracketFormat ?? bracedFormat;
+      if (name in globals) return globals[name]!;
+      if (name.startsWith('__')) return match; // a datasource macro, expanded by the backend
+      const variable = variables.get(name);
+      if (!variable) throw new GrafanaExpansionError(`unknown template variable $${name}`);
+      if (variable.current === 'all') {
+        // Grafana skips the format for a custom all value (except text and percentencode).
+        if (variable.allValue !== null && format !== 'text' && format !== 'percentencode')
+          return interpolateVariables(variable.allValue, context, dialect);
+        return formatValues(variable.allValue !== null ? [variable.allValue] : variable.options, format, variable, dialect);
+      }
+      return formatValues(variable.current, format, variable, dialect);
+    },
+  );
 }
 
 function macroArgs(name: string, args: string | undefined, count: number): string[] {
   const list = args === undefined ? [] : args.split(',').map((a) => a.trim());
-  if (list.length < count) throw new GrafanaExpansionError(`$__${name} expects ${count} argument(s), got ${list.length} (arguments containing "(" are cut by the plugin)`);
+  if (list.length < count)
+    throw new GrafanaExpansionError(
+      `$__${name} expects ${count} argument(s), got ${list.length} (arguments containing "(" are cut by the plugin)`,
+    );
   return list;
 }
 

@@ -50,7 +50,10 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 }
 
 /** Ingester environment for tests: emulators, the simulator, fast timings, a raised JOIN budget. */
-export function ingesterEnv(parts: { ircUrl: string; kinesisEndpoint: string; streamName: string; dynamoEndpoint: string; tableName: string; journalDir: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function ingesterEnv(
+  parts: { ircUrl: string; kinesisEndpoint: string; streamName: string; dynamoEndpoint: string; tableName: string; journalDir: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     TWITCH_IRC_URL: parts.ircUrl,
     AWS_ENDPOINT_URL_KINESIS: parts.kinesisEndpoint,
@@ -94,16 +97,23 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
  * the id-less lines it held for their channel's next line (at most the capture's 5 s), and has
  * written it all.
  */
-export async function settle(task: { readonly eventsReceived: number; readonly eventsHeld: number; readonly producer: { whenIdle(): Promise<void> } }, quietMs = 500): Promise<void> {
+export async function settle(
+  task: { readonly eventsReceived: number; readonly eventsHeld: number; readonly producer: { whenIdle(): Promise<void> } },
+  quietMs = 500,
+): Promise<void> {
   let last = -1;
   let stableSince = Date.now();
-  await waitFor(() => {
-    const now = Date.now();
-    if (task.eventsReceived !== last) {
-      last = task.eventsReceived;
-      stableSince = now;
-    }
-    return now - stableSince >= quietMs && task.eventsHeld === 0;
-  }, 'the task to finish reading', 30_000);
+  await waitFor(
+    () => {
+      const now = Date.now();
+      if (task.eventsReceived !== last) {
+        last = task.eventsReceived;
+        stableSince = now;
+      }
+      return now - stableSince >= quietMs && task.eventsHeld === 0;
+    },
+    'the task to finish reading',
+    30_000,
+  );
   await task.producer.whenIdle();
 }

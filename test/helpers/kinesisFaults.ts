@@ -22,7 +22,16 @@ export interface KinesisFaults {
 }
 
 export function injectKinesisFaults(client: KinesisClient, random: () => number = Math.random): KinesisFaults {
-  const faults: KinesisFaults = { failRatio: 0, outage: false, throttleCalls: 0, stall: false, calls: 0, failedEntries: 0, entriesPerCall: [], maxCallBytes: 0 };
+  const faults: KinesisFaults = {
+    failRatio: 0,
+    outage: false,
+    throttleCalls: 0,
+    stall: false,
+    calls: 0,
+    failedEntries: 0,
+    entriesPerCall: [],
+    maxCallBytes: 0,
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== 'PutRecordsCommand') return next(args);
@@ -34,12 +43,22 @@ export function injectKinesisFaults(client: KinesisClient, random: () => number 
       faults.maxCallBytes = Math.max(faults.maxCallBytes, bytes);
       while (faults.stall) await new Promise((resolve) => setTimeout(resolve, 10));
       if (faults.outage) {
-        throw Object.assign(new Error('injected Kinesis outage'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+        throw Object.assign(new Error('injected Kinesis outage'), {
+          name: 'ServiceUnavailable',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 503 },
+        });
       }
       const throttleAll = faults.throttleCalls > 0;
       if (throttleAll) faults.throttleCalls--;
       const failCode = records.map((_, i): string | undefined =>
-        throttleAll ? 'ProvisionedThroughputExceededException' : random() < faults.failRatio ? (i % 2 === 0 ? 'ProvisionedThroughputExceededException' : 'InternalFailure') : undefined,
+        throttleAll
+          ? 'ProvisionedThroughputExceededException'
+          : random() < faults.failRatio
+            ? i % 2 === 0
+              ? 'ProvisionedThroughputExceededException'
+              : 'InternalFailure'
+            : undefined,
       );
       const kept = records.filter((_, i) => failCode[i] === undefined);
       let written: PutRecordsResultEntry[] = [];
@@ -56,8 +75,12 @@ export function injectKinesisFaults(client: KinesisClient, random: () => number 
         return { ErrorCode: code, ErrorMessage: 'injected fault' };
       });
       const failed = merged.filter((r) => r.ErrorCode).length;
-      const output = { ...((result?.output as PutRecordsCommandOutput | undefined) ?? { $metadata: {} }), Records: merged, FailedRecordCount: failed };
-      return { response: result?.response ?? {}, output } as Awaited<ReturnType<typeof next>>;
+      const output = {
+        ...((result?.output as PutRecordsCommandOutput | undefined) ?? { $metadata: {} }),
+        Records: merged,
+        FailedRecordCount: failed,
+      };
+      return { response: result?.response ?? {}, output };
     },
     { step: 'initialize', name: 'injectKinesisFaults', override: true },
   );

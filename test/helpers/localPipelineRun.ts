@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
 import { createLogger } from '../../core/log.ts';
-import type { EventSourceMappingSettings } from '../../core/local/kinesisEventSourceMapping.ts';
-import { startLocalPipeline, type LocalPipeline } from '../../core/local/localPipeline.ts';
+import type { EventSourceMappingSettings } from '../../services/local/kinesisEventSourceMapping.ts';
+import { startLocalPipeline, type LocalPipeline } from '../../services/local/localPipeline.ts';
 import { createSink } from '../../core/sinks/createSink.ts';
 import type { Sink } from '../../core/sinks/types.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
@@ -37,15 +37,32 @@ export async function startPipelineHarness(options: {
 }): Promise<PipelineHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
   const dbPath = join(dataDir, 'events.db');
-  const sim = await startSimulator({ channels: options.channels, messagesPerSecond: options.rate, seed: options.seed, joinLimit: null, groundTruth: { mode: options.groundTruth ?? 'full', maxRecords: 2_000_000, recordUndelivered: options.recordUndelivered ?? false }, trafficAutoStart: false });
+  const sim = await startSimulator({
+    channels: options.channels,
+    messagesPerSecond: options.rate,
+    seed: options.seed,
+    joinLimit: null,
+    groundTruth: { mode: options.groundTruth ?? 'full', maxRecords: 2_000_000, recordUndelivered: options.recordUndelivered ?? false },
+    trafficAutoStart: false,
+  });
   const sink = createSink({ sink: 'sqlite', path: dbPath });
   await sink.migrate();
   const logger = createLogger('warn', { service: 'e2e' });
-  const config = loadRefresherConfig({ STANDBY_TASKS: String(options.standbyTasks ?? 0), SHARD_CAPACITY: String(options.shardCapacity ?? Math.ceil(options.channels / 2)), LOG_LEVEL: 'warn', CAPTURE_REPLICAS: String(options.captureReplicas ?? 1) });
+  const config = loadRefresherConfig({
+    STANDBY_TASKS: String(options.standbyTasks ?? 0),
+    SHARD_CAPACITY: String(options.shardCapacity ?? Math.ceil(options.channels / 2)),
+    LOG_LEVEL: 'warn',
+    CAPTURE_REPLICAS: String(options.captureReplicas ?? 1),
+  });
   const pipeline = await startLocalPipeline({
     config,
     components: ['refresher', 'ingesters', 'consumer'],
-    twitch: { ircUrl: sim.ircUrl, helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret } },
+    twitch: {
+      ircUrl: sim.ircUrl,
+      helixUrl: sim.helixUrl,
+      authUrl: sim.authUrl,
+      credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret },
+    },
     sink,
     dataDir,
     logger,

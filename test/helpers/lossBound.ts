@@ -18,7 +18,12 @@ export interface LossReport {
  * lost": `missing` are the ground-truth records absent from the destination (missingFrom). The
  * bench's `faults.lost_events` is `lost`.
  */
-export function lossBound(truth: readonly GroundTruthRecord[], missing: readonly GroundTruthRecord[], crashAt: number, windowStartsAt: number): LossReport {
+export function lossBound(
+  truth: readonly GroundTruthRecord[],
+  missing: readonly GroundTruthRecord[],
+  crashAt: number,
+  windowStartsAt: number,
+): LossReport {
   const beforeCrash = (r: GroundTruthRecord) => r.sentAt <= crashAt;
   const lostRecords = missing.filter(beforeCrash);
   const outside = lostRecords.filter((r) => r.sentAt < windowStartsAt);

@@ -26,7 +26,8 @@ export interface PerRequestChdb {
 async function readAll(values: unknown): Promise<string> {
   if (typeof values === 'string') return values;
   let body = '';
-  for await (const chunk of values as Readable) body += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+  for await (const chunk of values as Readable)
+    body += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
   return body;
 }
 
@@ -48,7 +49,7 @@ export function perRequestChdb(path: string): PerRequestChdb {
     const result = await inner.query({
       query: 'SELECT default FROM system.settings WHERE name = {name:String} FORMAT JSONEachRow',
       query_params: { name },
-    } as never);
+    });
     const text = await readAll(result.stream);
     const value = (JSON.parse(text.trim()) as { default: string }).default;
     const typed = /^-?\d+$/.test(value) ? Number(value) : value;
@@ -67,7 +68,7 @@ export function perRequestChdb(path: string): PerRequestChdb {
 
   const runInsert = async (params: Params) => {
     const token = params.clickhouse_settings?.insert_deduplication_token;
-    inserts.push({ table: /INSERT INTO\s+(\S+)/i.exec(params.query)?.[1] ?? '?', token: token === undefined ? undefined : String(token) });
+    inserts.push({ table: /INSERT INTO\s+(\S+)/i.exec(params.query)?.[1] ?? '?', token: typeof token === 'string' ? token : undefined });
     return inner.insert((await isolate(params)) as never);
   };
 

@@ -57,7 +57,14 @@ export async function startScratchPostgres(options: { durable?: boolean } = {}):
     const unsupported = async () => {
       throw new Error('stop/start need a scratch cluster; unset TEST_DATABASE_URL');
     };
-    return { url: external, caFile: undefined, port: Number(new URL(external).port || 5432), stop: unsupported, start: unsupported, close: async () => {} };
+    return {
+      url: external,
+      caFile: undefined,
+      port: Number(new URL(external).port || 5432),
+      stop: unsupported,
+      start: unsupported,
+      close: async () => {},
+    };
   }
   const root = mkdtempSync(join(tmpdir(), 'poglytics-pg-'));
   const dataDir = join(root, 'data');
@@ -67,7 +74,9 @@ export async function startScratchPostgres(options: { durable?: boolean } = {}):
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
     chownSync(root, Number(stdout.trim()), Number(gid.trim()));
   }
-  await asPostgres(`mkdir -p ${socketDir} && ${PG_BIN}/initdb -D ${dataDir} -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 -N >/dev/null`);
+  await asPostgres(
+    `mkdir -p ${socketDir} && ${PG_BIN}/initdb -D ${dataDir} -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 -N >/dev/null`,
+  );
   const tls = await makeTestCertificates(join(root, 'tls'));
   await asPostgres(`cp ${tls.serverCert} ${tls.serverKey} ${dataDir}/ && chmod 600 ${dataDir}/server.key`);
   const port = await freePort();
@@ -114,18 +123,58 @@ export async function startScratchPostgres(options: { durable?: boolean } = {}):
  * TLS with verification (verify-full) is what the tests exercise. `otherCa` signed nothing here:
  * a client trusting only it must be refused.
  */
-export async function makeTestCertificates(dir: string): Promise<{ caCert: string; otherCa: string; serverCert: string; serverKey: string }> {
+export async function makeTestCertificates(
+  dir: string,
+): Promise<{ caCert: string; otherCa: string; serverCert: string; serverKey: string }> {
   mkdirSync(dir, { recursive: true });
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
   const ca = async (name: string) => {
-    await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=Poglytics ${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    await openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=Poglytics ${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
   };
   await ca('test-ca');
   await ca('other-ca');
   await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await openssl('x509', '-req', '-in', 'server.csr', '-CA', 'test-ca.crt', '-CAkey', 'test-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt');
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'test-ca.crt',
+    '-CAkey',
+    'test-ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.crt',
+  );
   for (const name of ['test-ca.crt', 'other-ca.crt', 'server.crt', 'server.key']) chmodSync(join(dir, name), 0o644);
-  return { caCert: join(dir, 'test-ca.crt'), otherCa: join(dir, 'other-ca.crt'), serverCert: join(dir, 'server.crt'), serverKey: join(dir, 'server.key') };
+  return {
+    caCert: join(dir, 'test-ca.crt'),
+    otherCa: join(dir, 'other-ca.crt'),
+    serverCert: join(dir, 'server.crt'),
+    serverKey: join(dir, 'server.key'),
+  };
 }

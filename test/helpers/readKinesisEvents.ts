@@ -39,7 +39,9 @@ export async function readKinesisEvents(client: KinesisClient, streamName: strin
   const formats = { brotli: 0, gzip: 0, other: 0 };
   for (const shard of shards) {
     let iterator = (
-      await send(() => client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' })))
+      await send(() =>
+        client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' })),
+      )
     ).ShardIterator;
     while (iterator) {
       const current = iterator;

@@ -29,7 +29,16 @@ export function chatEvent(overrides: Partial<ChatEvent> & Pick<ChatEvent, 'kind'
 }
 
 const message = (channel: string, user: string, sent_at: number, bits = 0) =>
-  chatEvent({ kind: 'message', channel, user_login: user, user_id: `uid-${user}`, display_name: user.toUpperCase(), text: `hi from ${user}`, bits, sent_at });
+  chatEvent({
+    kind: 'message',
+    channel,
+    user_login: user,
+    user_id: `uid-${user}`,
+    display_name: user.toUpperCase(),
+    text: `hi from ${user}`,
+    bits,
+    sent_at,
+  });
 const usernotice = (channel: string, subtype: string, user: string, sent_at: number, params: Record<string, string> = {}) =>
   chatEvent({ kind: 'usernotice', channel, subtype, user_login: user, sent_at, params });
 
@@ -111,7 +120,12 @@ export function describeReportsOn(title: string, open: () => Promise<Sink>, opti
       assert.equal(rows[0]!.minute, T0);
       assert.equal(rows[59]!.minute, at(59));
       const nonZero = rows.filter((r) => r.messages !== 0).map((r) => [(Number(r.minute) - T0) / 60_000, r.messages]);
-      assert.deepEqual(nonZero, [[0, 2], [1, 1], [2, 1], [59, 6]]);
+      assert.deepEqual(nonZero, [
+        [0, 2],
+        [1, 1],
+        [2, 1],
+        [59, 6],
+      ]);
     });
 
     it('messages-per-second covers the minute before the newest event', async () => {
@@ -119,7 +133,12 @@ export function describeReportsOn(title: string, open: () => Promise<Sink>, opti
       assert.equal(rows.length, 60);
       assert.equal(rows[0]!.second, at(59));
       const nonZero = rows.filter((r) => r.messages !== 0).map((r) => [(Number(r.second) - at(59)) / 1000, r.messages]);
-      assert.deepEqual(nonZero, [[10, 2], [11, 1], [50, 1], [59, 2]]);
+      assert.deepEqual(nonZero, [
+        [10, 2],
+        [11, 1],
+        [50, 1],
+        [59, 2],
+      ]);
     });
 
     it('top-channels ranks by messages with unique chatters and bits', async () => {

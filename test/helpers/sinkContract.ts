@@ -19,7 +19,12 @@ const BATCH = 10_000;
  * The behaviour every sink must show (issue 5 acceptance): 100,000 events of every kind read
  * back equal, hostile text verbatim, re-writes add nothing, views and snapshots right.
  */
-export function describeSinkContract(name: string, open: () => Promise<Sink>, dialect: SinkDialect, cleanup: () => Promise<void> = async () => {}) {
+export function describeSinkContract(
+  name: string,
+  open: () => Promise<Sink>,
+  dialect: SinkDialect,
+  cleanup: () => Promise<void> = async () => {},
+) {
   describe(`${name} sink`, () => {
     let sink: Sink;
     const events = makeChatEvents(TOTAL, { seed: 42 });
@@ -27,7 +32,16 @@ export function describeSinkContract(name: string, open: () => Promise<Sink>, di
     // One event per hostile text in every text-bearing field (the big batch has more, at random).
     const hostile: ChatEvent[] = makeChatEvents(HOSTILE_TEXTS.length, { seed: 99, hostileShare: 0 }).map((e, i) => {
       const t = HOSTILE_TEXTS[i]!;
-      return { ...e, kind: 'message', text: t, system_text: t, display_name: t, raw: `@x=y :u PRIVMSG #c :${t}`, tags: { ...e.tags, [`k${t.slice(0, 20)}`]: t }, params: { p: t } };
+      return {
+        ...e,
+        kind: 'message',
+        text: t,
+        system_text: t,
+        display_name: t,
+        raw: `@x=y :u PRIVMSG #c :${t}`,
+        tags: { ...e.tags, [`k${t.slice(0, 20)}`]: t },
+        params: { p: t },
+      };
     });
 
     before(async () => {
@@ -62,7 +76,10 @@ export function describeSinkContract(name: string, open: () => Promise<Sink>, di
       assert.deepEqual(Object.fromEntries(rows.map((r) => [String(r.kind), Number(r.n)])), expectedKinds);
 
       const sample = events.filter((_, i) => i % 101 === 0);
-      const stored = await readBack('chat_events', sample.map((e) => e.event_id));
+      const stored = await readBack(
+        'chat_events',
+        sample.map((e) => e.event_id),
+      );
       const byId = new Map(stored.map((r) => [String(r.event_id), rowToChatEvent(r)]));
       assert.equal(byId.size, sample.length);
       for (const event of sample) assert.deepStrictEqual(byId.get(event.event_id), event);
@@ -72,7 +89,10 @@ export function describeSinkContract(name: string, open: () => Promise<Sink>, di
       // Act
       const result = await sink.write(hostile);
       const fromBatch = events.filter((e) => e.text !== null && (HOSTILE_TEXTS as readonly string[]).includes(e.text)).slice(0, 300);
-      const stored = await readBack('chat_events', [...hostile, ...fromBatch].map((e) => e.event_id));
+      const stored = await readBack(
+        'chat_events',
+        [...hostile, ...fromBatch].map((e) => e.event_id),
+      );
       // Assess
       assert.equal(result.inserted, hostile.length);
       const byId = new Map(stored.map((r) => [String(r.event_id), rowToChatEvent(r)]));
@@ -125,7 +145,10 @@ export function describeSinkContract(name: string, open: () => Promise<Sink>, di
       // Act
       const first = await sink.write(snapshots);
       const second = await sink.write(snapshots.slice(0, 50));
-      const stored = await readBack('stream_snapshots', snapshots.map((s) => s.event_id));
+      const stored = await readBack(
+        'stream_snapshots',
+        snapshots.map((s) => s.event_id),
+      );
       // Assess
       assert.deepEqual(first, { inserted: snapshots.length, duplicates: 0 });
       assert.deepEqual(second, { inserted: 0, duplicates: 50 });
@@ -139,7 +162,10 @@ export function describeSinkContract(name: string, open: () => Promise<Sink>, di
       await sink.migrate();
       const rows = await sink.query('SELECT version FROM schema_migrations ORDER BY version');
       // Assess
-      assert.deepEqual(rows.map((r) => Number(r.version)), dialect.migrationVersions ?? [1, 2]);
+      assert.deepEqual(
+        rows.map((r) => Number(r.version)),
+        dialect.migrationVersions ?? [1, 2],
+      );
     });
   });
 }

@@ -55,7 +55,13 @@ function readDeadLetters(dir: string): Record<string, unknown>[] {
   const walk = (d: string): void => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(join(d, entry.name));
-      else out.push(...readFileSync(join(d, entry.name), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+      else
+        out.push(
+          ...readFileSync(join(d, entry.name), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+        );
     }
   };
   walk(dir);
@@ -74,7 +80,11 @@ describe('stream consumer', () => {
     const dlDir = join(root, 'dead-a');
     const measured: BatchMeasurements[] = [];
     // Act
-    const outcome = await processKinesisBatch(asRecords(datas), { sink, deadLetter: directoryDeadLetter(dlDir), metrics: { recordBatch: (m) => void measured.push(m) } });
+    const outcome = await processKinesisBatch(asRecords(datas), {
+      sink,
+      deadLetter: directoryDeadLetter(dlDir),
+      metrics: { recordBatch: (m) => void measured.push(m) },
+    });
     // Assess
     assert.deepEqual(outcome.batchItemFailures, []);
     assert.equal(outcome.inserted, 3000 + 20 + 1);
@@ -82,9 +92,15 @@ describe('stream consumer', () => {
     const dead = readDeadLetters(dlDir);
     assert.equal(dead.length, 3);
     const whole = dead.find((d) => d.lineNumber === 0)!;
-    assert.deepEqual([whole.reason, whole.sequenceNumber, whole.shardId, whole.line], ['record is neither brotli (PGB1, PGB2) nor gzip data', sequence(1), SHARD, notARecord.toString('base64')]);
+    assert.deepEqual(
+      [whole.reason, whole.sequenceNumber, whole.shardId, whole.line],
+      ['record is neither brotli (PGB1, PGB2) nor gzip data', sequence(1), SHARD, notARecord.toString('base64')],
+    );
     const lines = dead.filter((d) => d.sequenceNumber === sequence(datas.length - 1)).map((d) => [d.lineNumber, d.line]);
-    assert.deepEqual(lines, [[2, '{"v":1,"kind":"message"}'], [3, 'not json']]);
+    assert.deepEqual(lines, [
+      [2, '{"v":1,"kind":"message"}'],
+      [3, 'not json'],
+    ]);
     assert.ok(dead.every((d) => typeof d.time === 'string' && typeof d.reason === 'string'));
     assert.equal(measured.length, 1);
     assert.equal(measured[0]!.deadLettered, 3);
@@ -111,7 +127,10 @@ describe('stream consumer', () => {
       const replayed = await processKinesisBatch(batch, deps);
       // Assess
       assert.ok(datas.length > 2);
-      assert.deepEqual(down.batchItemFailures.map((f) => f.itemIdentifier), batch.slice(1).map((r) => r.sequenceNumber));
+      assert.deepEqual(
+        down.batchItemFailures.map((f) => f.itemIdentifier),
+        batch.slice(1).map((r) => r.sequenceNumber),
+      );
       assert.equal(down.inserted, 0);
       assert.deepEqual(retried.batchItemFailures, []);
       assert.deepEqual([retried.inserted, retried.duplicates], [4000, 0]);
@@ -126,12 +145,19 @@ describe('stream consumer', () => {
 
   it('never reports success when the sink is unreachable', async () => {
     // Prepare
-    const sink = createSink({ sink: 'postgres', connectionString: `postgres://x@127.0.0.1:${await freePort()}/db`, connectTimeoutMs: 1000 });
+    const sink = createSink({
+      sink: 'postgres',
+      connectionString: `postgres://x@127.0.0.1:${await freePort()}/db`,
+      connectTimeoutMs: 1000,
+    });
     const batch = asRecords(encode(makeChatEvents(50, { seed: 9 })));
     // Act
     const outcome = await processKinesisBatch(batch, { sink, deadLetter: directoryDeadLetter(join(root, 'dead-c')) });
     // Assess
-    assert.deepEqual(outcome.batchItemFailures.map((f) => f.itemIdentifier), batch.map((r) => r.sequenceNumber));
+    assert.deepEqual(
+      outcome.batchItemFailures.map((f) => f.itemIdentifier),
+      batch.map((r) => r.sequenceNumber),
+    );
     await sink.close();
   });
 

@@ -7,9 +7,22 @@ import { createChdbConnection } from 'chdb/connection';
 import type { StreamEvent } from '../../core/events/streamEvent.ts';
 import { createSink } from '../../core/sinks/createSink.ts';
 import type { Sink } from '../../core/sinks/types.ts';
-import { ABSENT_CHANNEL, DASHBOARD_RANGE, QUIET_CHANNEL, channelRanks, dashboardFixture, manyChannelEvents } from '../helpers/dashboardFixture.ts';
+import {
+  ABSENT_CHANNEL,
+  DASHBOARD_RANGE,
+  QUIET_CHANNEL,
+  channelRanks,
+  dashboardFixture,
+  manyChannelEvents,
+} from '../helpers/dashboardFixture.ts';
 import { allPanels, loadDashboard, type Dashboard, type Panel } from '../helpers/grafanaDashboards.ts';
-import { clickHouseQuery, grafanaIntervalMs, postgresQuery, type GrafanaQueryContext, type VariableState } from '../helpers/grafanaQuery.ts';
+import {
+  clickHouseQuery,
+  grafanaIntervalMs,
+  postgresQuery,
+  type GrafanaQueryContext,
+  type VariableState,
+} from '../helpers/grafanaQuery.ts';
 import { startScratchPostgres, type ScratchPostgres } from '../helpers/postgres.ts';
 
 /**
@@ -36,7 +49,10 @@ interface Engine {
   readonly close: () => Promise<void>;
 }
 
-const isZero = (v: unknown) => v === null || v === undefined || ((typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') && v !== '' && Number(v) === 0);
+const isZero = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  ((typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') && v !== '' && Number(v) === 0);
 /** No rows, or only zeros/NULLs (a stat's count over nothing). */
 const looksEmpty = (rows: Record<string, unknown>[]) => rows.length === 0 || rows.every((row) => Object.values(row).every(isZero));
 
@@ -47,7 +63,11 @@ function variableStates(dashboard: Dashboard, channelOptions: readonly string[],
     if (v.name === 'channel') states.set('channel', { ...common, current: selection.current, options: channelOptions });
     else if (v.type === 'custom') {
       const value = v.current?.value;
-      states.set(v.name, { ...common, current: Array.isArray(value) ? value : [String(value)], options: (v.query ?? '').split(',').map((s) => s.trim()) });
+      states.set(v.name, {
+        ...common,
+        current: Array.isArray(value) ? value : [String(value)],
+        options: (v.query ?? '').split(',').map((s) => s.trim()),
+      });
     } else throw new Error(`variable $${v.name} (${v.type}) is not handled by this test`);
   }
   return states;
@@ -82,7 +102,11 @@ function describeDashboardOn(name: string, dashboardFile: string, start: () => P
       return v;
     };
     const channelOptions = async (): Promise<string[]> => {
-      const context: GrafanaQueryContext = { range: DASHBOARD_RANGE, intervalMs: grafanaIntervalMs(DASHBOARD_RANGE, 1_000), variables: new Map() };
+      const context: GrafanaQueryContext = {
+        range: DASHBOARD_RANGE,
+        intervalMs: grafanaIntervalMs(DASHBOARD_RANGE, 1_000),
+        variables: new Map(),
+      };
       const rows = await engine.sink.query(engine.expand(channelVariable().query!, context));
       queriesRun++;
       return rows.map((row) => String(Object.values(row)[0]));
@@ -113,15 +137,22 @@ function describeDashboardOn(name: string, dashboardFile: string, start: () => P
             lengths?.set(`${panel.id}/${target.refId}/${resolution}`, sql.length);
             const timeSeries = target.format === 'time_series' || target.queryType === 'timeseries';
             if (timeSeries && rows.some((row) => !('time' in row))) failures.push(`${where}: a time series without a "time" column`);
-            if (panel.type === 'stat' && rows.some((row) => Object.values(row).some((v) => v === null))) failures.push(`${where}: a stat shows NULL`);
+            if (panel.type === 'stat' && rows.some((row) => Object.values(row).some((v) => v === null)))
+              failures.push(`${where}: a stat shows NULL`);
             if (/per minute/i.test(panel.title) && selection.expect === 'only-selected') {
               // A rate per minute, integrated over its buckets, gives back the channel's message count at every bucket width.
-              const perMinute = rows.flatMap((row) => Object.entries(row).filter(([k]) => k !== 'time' && k !== 'channel').map(([, v]) => Number(v)));
+              const perMinute = rows.flatMap((row) =>
+                Object.entries(row)
+                  .filter(([k]) => k !== 'time' && k !== 'channel')
+                  .map(([, v]) => Number(v)),
+              );
               const total = perMinute.reduce((a, b) => a + b, 0) * (context.intervalMs / 60_000);
-              if (Math.abs(total - quietMessages) > 1e-6) failures.push(`${where}: ${total} messages over the range instead of ${quietMessages} (not per minute?)`);
+              if (Math.abs(total - quietMessages) > 1e-6)
+                failures.push(`${where}: ${total} messages over the range instead of ${quietMessages} (not per minute?)`);
             }
             if (selection.expect === 'empty') {
-              if (!looksEmpty(rows)) failures.push(`${where}: shows data for a channel that has none (is $channel ignored?): ${JSON.stringify(rows[0])}`);
+              if (!looksEmpty(rows))
+                failures.push(`${where}: shows data for a channel that has none (is $channel ignored?): ${JSON.stringify(rows[0])}`);
               continue;
             }
             if (looksEmpty(rows)) failures.push(`${where}: no rows where rows exist`);
@@ -176,7 +207,11 @@ after(() => rmSync(chdbDir, { recursive: true, force: true }));
 
 // chdb allows one on-disk session per process; this file owns it.
 describeDashboardOn('ClickHouse (chdb)', 'chat-analytics-clickhouse.json', async () => {
-  const sink = createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: createChdbConnection({ path: join(chdbDir, 'db') }) });
+  const sink = createSink({
+    sink: 'clickhouse',
+    url: 'http://chdb.local:8123',
+    connection: createChdbConnection({ path: join(chdbDir, 'db') }),
+  });
   await sink.migrate();
   return { file: 'chat-analytics-clickhouse.json', sink, expand: clickHouseQuery, close: () => sink.close() };
 });

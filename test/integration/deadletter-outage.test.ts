@@ -16,7 +16,15 @@ import { createSink } from '../../core/sinks/createSink.ts';
 import { makeChatEvents } from '../helpers/chatEvents.ts';
 import { freePort } from '../helpers/postgres.ts';
 
-const entry: DeadLetterEntry = { reason: 'invalid JSON', line: 'not json', lineNumber: 1, sequenceNumber: '1', shardId: 'shardId-000000000000', source: 'kinesis', time: new Date(0).toISOString() };
+const entry: DeadLetterEntry = {
+  reason: 'invalid JSON',
+  line: 'not json',
+  lineNumber: 1,
+  sequenceNumber: '1',
+  shardId: 'shardId-000000000000',
+  source: 'kinesis',
+  time: new Date(0).toISOString(),
+};
 
 /** Just enough of S3 PutObject: each request is answered by `respond`; bodies are kept by key. */
 async function startTinyS3(respond: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
@@ -35,7 +43,13 @@ async function startTinyS3(respond: (req: IncomingMessage, res: ServerResponse, 
 }
 
 const s3Client = (endpoint: string) =>
-  new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, maxAttempts: 2, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    maxAttempts: 2,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
 describe('dead letters when the store refuses writes', () => {
   let full: string;
@@ -76,7 +90,10 @@ describe('dead letters when the store refuses writes', () => {
     const outcome = await processKinesisBatch(records, { sink, deadLetter: directoryDeadLetter(join(full, 'dead-letter')) });
     // Assess
     assert.equal(outcome.outage?.reason, 'disk_full', JSON.stringify(outcome.outage));
-    assert.deepEqual(outcome.batchItemFailures.map((f) => f.itemIdentifier), records.map((r) => r.sequenceNumber));
+    assert.deepEqual(
+      outcome.batchItemFailures.map((f) => f.itemIdentifier),
+      records.map((r) => r.sequenceNumber),
+    );
     assert.equal(outcome.deadLettered, 0, 'a dead letter that was not written is not counted');
     await sink.close();
   });
@@ -95,15 +112,20 @@ describe('dead letters when the store refuses writes', () => {
 
   it('the S3 writer throws a retriable DeadLetterWriteError when S3 keeps failing or is unreachable', async () => {
     const s3 = await startTinyS3((_req, res) =>
-      res.writeHead(503, { 'Content-Type': 'application/xml' }).end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'),
+      res
+        .writeHead(503, { 'Content-Type': 'application/xml' })
+        .end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'),
     );
     try {
       for (const endpoint of [s3.endpoint, `http://127.0.0.1:${await freePort()}`]) {
-        await assert.rejects(s3DeadLetter(s3Client(endpoint), 'dl-bucket').write('k', [entry]), (error: Error & { retriable?: boolean }) => {
-          assert.equal(error.name, 'DeadLetterWriteError', String(error));
-          assert.equal(error.retriable, true);
-          return true;
-        });
+        await assert.rejects(
+          s3DeadLetter(s3Client(endpoint), 'dl-bucket').write('k', [entry]),
+          (error: Error & { retriable?: boolean }) => {
+            assert.equal(error.name, 'DeadLetterWriteError', String(error));
+            assert.equal(error.retriable, true);
+            return true;
+          },
+        );
       }
     } finally {
       await s3.close();

@@ -9,8 +9,12 @@ import { createSink } from '../../core/sinks/createSink.ts';
 const root = mkdtempSync(join(tmpdir(), 'poglytics-import-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const fixture = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8').trimEnd().split('\n');
-const expected = readFileSync(new URL('../fixtures/irc/irc-real.expected.ndjson', import.meta.url), 'utf8').trimEnd().split('\n');
+const fixture = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
+  .trimEnd()
+  .split('\n');
+const expected = readFileSync(new URL('../fixtures/irc/irc-real.expected.ndjson', import.meta.url), 'utf8')
+  .trimEnd()
+  .split('\n');
 // Hash ids are given as patterns in the fixture; the `id`-tag ones are exact.
 const fixtureIds = new Set(
   expected
@@ -51,7 +55,10 @@ describe('poglytics import', () => {
     const ids = new Set((await sink.query('SELECT event_id FROM chat_events')).map((r) => String(r.event_id)));
     for (const id of fixtureIds) assert.ok(ids.has(id), `fixture event ${id} stored`);
     const [roomstate] = await sink.query("SELECT received_at, raw FROM chat_events WHERE channel = 'bar' AND kind = 'roomstate'");
-    assert.deepEqual(roomstate, { received_at: Date.parse('2024-03-01T12:00:01.500Z'), raw: '@emote-only=0;room-id=1 :tmi.twitch.tv ROOMSTATE #bar' });
+    assert.deepEqual(roomstate, {
+      received_at: Date.parse('2024-03-01T12:00:01.500Z'),
+      raw: '@emote-only=0;room-id=1 :tmi.twitch.tv ROOMSTATE #bar',
+    });
     await sink.close();
   });
 
@@ -61,7 +68,11 @@ describe('poglytics import', () => {
     const before = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
     // Act
     const again = poglytics(['import', log], env);
-    const viaStdin = poglytics(['import', '-', '--batch-size', '7'], env, [...fixture.filter((l) => l.includes('tmi-sent-ts')), prefixed[0]].join('\n'));
+    const viaStdin = poglytics(
+      ['import', '-', '--batch-size', '7'],
+      env,
+      [...fixture.filter((l) => l.includes('tmi-sent-ts')), prefixed[0]].join('\n'),
+    );
     // Assess
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, / 0 inserted/);

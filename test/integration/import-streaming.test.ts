@@ -69,7 +69,9 @@ describe('poglytics import: streaming, gzip, exit codes, stable ids', () => {
     assert.match(run.stderr, /big\.log:2: line too long: 125829120 bytes \(limit \d+\)/);
     assert.equal(await count(db), 3);
     const growthMb = (run.rssKb - baseline.rssKb) / 1024;
-    process.stderr.write(`# peak RSS: ${Math.round(baseline.rssKb / 1024)} MB for a one-line file, ${Math.round(run.rssKb / 1024)} MB with a 120 MB line\n`);
+    process.stderr.write(
+      `# peak RSS: ${Math.round(baseline.rssKb / 1024)} MB for a one-line file, ${Math.round(run.rssKb / 1024)} MB with a 120 MB line\n`,
+    );
     assert.ok(growthMb < 60, `peak RSS grew by ${growthMb.toFixed(0)} MB for a 120 MB line`);
   });
 
@@ -97,7 +99,10 @@ describe('poglytics import: streaming, gzip, exit codes, stable ids', () => {
     assert.match(first.stderr, new RegExp(` ${stored} inserted, ${fixtureEvents - stored} duplicates, \\d+ ignored, 0 rejected`));
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, new RegExp(` 0 inserted, ${fixtureEvents} duplicates, \\d+ ignored, 0 rejected`));
-    assert.deepStrictEqual(await rows(db, 'SELECT event_id FROM chat_events ORDER BY event_id'), await rows(plainDb, 'SELECT event_id FROM chat_events ORDER BY event_id'));
+    assert.deepStrictEqual(
+      await rows(db, 'SELECT event_id FROM chat_events ORDER BY event_id'),
+      await rows(plainDb, 'SELECT event_id FROM chat_events ORDER BY event_id'),
+    );
   });
 
   it('fails (exit 1) for a damaged gzip file, naming it', () => {

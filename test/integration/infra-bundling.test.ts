@@ -16,7 +16,11 @@ const ESBUILD = join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -29,7 +33,11 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 async function exportType(file: string, name: string): Promise<string> {
   const script = `import(${JSON.stringify(file)}).then((m) => console.log('export:' + typeof m[${JSON.stringify(name)}]), (e) => { console.error(e); process.exit(3); })`;
   // The region only: module scope may create SDK clients, never a network call.
-  const { code, output } = await run(process.execPath, ['--input-type=module', '-e', script], { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' });
+  const { code, output } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+  });
   assert.equal(code, 0, `importing ${file} failed:\n${output}`);
   return /export:(\w+)/.exec(output)?.[1] ?? output;
 }
@@ -46,7 +54,10 @@ describe('bundling (no POGLYTICS_SKIP_BUNDLING)', () => {
     dirs.push(outdir);
     // Act
     const env: Record<string, string> = { CI: 'true' };
-    const synth = await run(process.execPath, [CDK_CLI, 'synth', '--no-notices', '-q', '-o', outdir, '-c', 'sink=postgres'], { ...env, POGLYTICS_SKIP_BUNDLING: '' });
+    const synth = await run(process.execPath, [CDK_CLI, 'synth', '--no-notices', '-q', '-o', outdir, '-c', 'sink=postgres'], {
+      ...env,
+      POGLYTICS_SKIP_BUNDLING: '',
+    });
     // Assess
     assert.equal(synth.code, 0, synth.output);
     const template = JSON.parse(await readFile(join(outdir, 'Poglytics.template.json'), 'utf8')) as {
@@ -75,7 +86,10 @@ describe('bundling (no POGLYTICS_SKIP_BUNDLING)', () => {
     dirs.push(outdir);
     const outfile = join(outdir, 'ingester.mjs');
     // Act
-    const built = await run(ESBUILD, args.map((a) => (a.startsWith('--outfile=') ? `--outfile=${outfile}` : a)));
+    const built = await run(
+      ESBUILD,
+      args.map((a) => (a.startsWith('--outfile=') ? `--outfile=${outfile}` : a)),
+    );
     assert.equal(built.code, 0, built.output);
     // The bundle runs down to its configuration check: a setting it refuses names itself (exit 2).
     const started = await run(process.execPath, [outfile], { KINESIS_SPILL_AFTER_MS: 'soon', STREAM_NAME: 'x', CONTROL_TABLE_NAME: 'x' });

@@ -3,7 +3,11 @@ import { describe, test } from 'node:test';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { prometheusScrapeConfig, cloudWatchAgentConfig, INGESTER_CLOUDWATCH_METRICS } from '../../infra/constructs/ingesterMetricsAgentConfig.ts';
+import {
+  prometheusScrapeConfig,
+  cloudWatchAgentConfig,
+  INGESTER_CLOUDWATCH_METRICS,
+} from '../../infra/constructs/ingesterMetricsAgentConfig.ts';
 import { EventStream } from '../../infra/constructs/EventStream.ts';
 import { Network } from '../../infra/constructs/Network.ts';
 import { PoglyticsFunction } from '../../infra/constructs/PoglyticsFunction.ts';
@@ -31,7 +35,10 @@ describe('PoglyticsFunction', () => {
 
   test('merges caller settings into the defaults instead of replacing them', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
     new PoglyticsFunction(stack, 'Fn', {
       entry: 'lambdas/migrate/handler.ts',
       logRetentionDays: 7,
@@ -49,7 +56,9 @@ describe('PoglyticsFunction', () => {
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
     });
     template.hasResourceProperties('AWS::IAM::Role', {
-      ManagedPolicyArns: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AWSLambdaVPCAccessExecutionRole')])]) })],
+      ManagedPolicyArns: [
+        Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AWSLambdaVPCAccessExecutionRole')])]) }),
+      ],
     });
   });
 });
@@ -94,7 +103,9 @@ describe('ingester metrics agent config', () => {
   test('scrapes the metrics port and exports only series that core/metrics.ts defines', async () => {
     const scrape = JSON.parse(prometheusScrapeConfig(9091)) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
     assert.deepEqual(scrape.scrape_configs[0]!.static_configs[0]!.targets, ['localhost:9091']);
-    const agent = JSON.parse(cloudWatchAgentConfig('group')) as { logs: { metrics_collected: { prometheus: { emf_processor: { metric_namespace: string } } } } };
+    const agent = JSON.parse(cloudWatchAgentConfig('group')) as {
+      logs: { metrics_collected: { prometheus: { emf_processor: { metric_namespace: string } } } };
+    };
     assert.equal(agent.logs.metrics_collected.prometheus.emf_processor.metric_namespace, 'Poglytics');
     const metrics = createMetrics(undefined, { defaultMetrics: false });
     const defined = new Map((await metrics.registry.getMetricsAsJSON()).map((m) => [m.name, String(m.type)]));

@@ -44,18 +44,26 @@ describe('LeaseReaper (no blind gap after a crash on AWS)', () => {
     const statements = policies
       .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-    const dataStatements = statements.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => !a.startsWith('logs:') && !a.startsWith('xray:')));
+    const dataStatements = statements.filter((s) =>
+      (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => !a.startsWith('logs:') && !a.startsWith('xray:')),
+    );
     // Assess
     assert.equal(dataStatements.length, 1, JSON.stringify(dataStatements));
     assert.deepEqual([...(dataStatements[0]!.Action as string[])].sort(), ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    assert.deepEqual(dataStatements[0]!.Resource, { 'Fn::GetAtt': [stack.getLogicalId(stack.control.table.node.defaultChild as never), 'Arn'] });
+    assert.deepEqual(dataStatements[0]!.Resource, {
+      'Fn::GetAtt': [stack.getLogicalId(stack.control.table.node.defaultChild as never), 'Arn'],
+    });
   });
 
   test('ingesters and the refresher capture every channel twice by default', () => {
     const { template } = synth();
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Environment: Match.arrayWith([{ Name: 'CAPTURE_REPLICAS', Value: '2' }]) })]),
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'CAPTURE_REPLICAS', Value: '2' }]) }),
+      ]),
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CAPTURE_REPLICAS: '2', STANDBY_TASKS: '1' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CAPTURE_REPLICAS: '2', STANDBY_TASKS: '1' }) },
+    });
   });
 });

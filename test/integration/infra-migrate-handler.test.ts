@@ -21,7 +21,13 @@ function cfnEvent(requestType: 'Create' | 'Update' | 'Delete'): CloudFormationCu
     ResourceProperties: { ServiceToken: 'token', Sink: 'sqlite', SourceHash: 'abc' },
   };
   if (requestType === 'Create') return { ...base, RequestType: 'Create' };
-  if (requestType === 'Update') return { ...base, RequestType: 'Update', PhysicalResourceId: 'poglytics-migration-request-1', OldResourceProperties: base.ResourceProperties };
+  if (requestType === 'Update')
+    return {
+      ...base,
+      RequestType: 'Update',
+      PhysicalResourceId: 'poglytics-migration-request-1',
+      OldResourceProperties: base.ResourceProperties,
+    };
   return { ...base, RequestType: 'Delete', PhysicalResourceId: 'poglytics-migration-request-1' };
 }
 
@@ -49,7 +55,10 @@ describe('migrate custom resource handler', () => {
     const sink = createSink({ sink: 'sqlite', path: dbPath });
     try {
       const rows = await sink.query("SELECT name FROM sqlite_master WHERE name IN ('chat_events', 'stream_snapshots') ORDER BY name");
-      assert.deepEqual(rows.map((r) => r.name), ['chat_events', 'stream_snapshots']);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['chat_events', 'stream_snapshots'],
+      );
     } finally {
       await sink.close();
     }

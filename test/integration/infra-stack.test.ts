@@ -36,7 +36,9 @@ function allStatements(template: Template): Statement[] {
   const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
   return [
     ...policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]),
-    ...roles.flatMap((r) => ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement)),
+    ...roles.flatMap((r) =>
+      ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement),
+    ),
   ];
 }
 
@@ -46,7 +48,9 @@ function assertOnlyAllowed(statements: Statement[], allowed: { actions: RegExp; 
   for (const s of statements) {
     for (const action of actionsOf(s)) {
       const resource = JSON.stringify(s.Resource);
-      const ok = allowed.some((a) => a.actions.test(action) && (typeof a.resource === 'string' ? resource.includes(a.resource) : a.resource.test(resource)));
+      const ok = allowed.some(
+        (a) => a.actions.test(action) && (typeof a.resource === 'string' ? resource.includes(a.resource) : a.resource.test(resource)),
+      );
       assert.ok(ok, `${who} must not be allowed ${action} on ${resource}`);
     }
   }
@@ -59,7 +63,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
     let ids: { stream: string; table: string; bucket: string; service: string; metricsLogs: string; ingesterLogs: string };
 
     before(() => {
-      ({ stack, template } = synth(sink) as { stack: PoglyticsStack; template: Template });
+      ({ stack, template } = synth(sink));
       ids = {
         stream: logicalId(stack, stack.events.stream),
         table: logicalId(stack, stack.control.table),
@@ -127,7 +131,10 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
         [
           { actions: /^kinesis:(Get|Describe|List|SubscribeToShard)/, resource: ids.stream },
           { actions: /^s3:(PutObject|ListBucket)$/, resource: ids.bucket },
-          { actions: /^secretsmanager:(GetSecretValue|DescribeSecret)$/, resource: typeof secretRef === 'string' ? secretRef.slice(1, -1) : secretRef },
+          {
+            actions: /^secretsmanager:(GetSecretValue|DescribeSecret)$/,
+            resource: typeof secretRef === 'string' ? secretRef.slice(1, -1) : secretRef,
+          },
           { actions: /^logs:(CreateLogStream|PutLogEvents)$/, resource: logicalId(stack, stack.storage.consumer.logGroup) },
           { actions: /^xray:Put(TraceSegments|TelemetryRecords)$/, resource: '"*"' },
         ],
@@ -181,34 +188,37 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: ids.bucket },
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     });
 
-    test(sink === 'postgres' ? 'runs an encrypted, private, protected Postgres' : 'creates no database and reads the ClickHouse secret by name', () => {
-      if (sink === 'postgres') {
-        template.resourceCountIs('AWS::RDS::DBInstance', 1);
-        template.hasResourceProperties('AWS::RDS::DBInstance', {
-          Engine: 'postgres',
-          StorageEncrypted: true,
-          PubliclyAccessible: false,
-          DeletionProtection: true,
-          BackupRetentionPeriod: 7,
-        });
-        template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
-        template.hasResourceProperties('AWS::Lambda::Function', {
-          Environment: { Variables: Match.objectLike({ SINK: 'postgres', DATABASE_SECRET_ARN: Match.anyValue() }) },
-        });
-      } else {
-        template.resourceCountIs('AWS::RDS::DBInstance', 0);
-        template.hasResourceProperties('AWS::Lambda::Function', {
-          Environment: { Variables: Match.objectLike({ SINK: 'clickhouse', CLICKHOUSE_SECRET_ARN: Match.anyValue() }) },
-        });
-      }
-    });
+    test(
+      sink === 'postgres'
+        ? 'runs an encrypted, private, protected Postgres'
+        : 'creates no database and reads the ClickHouse secret by name',
+      () => {
+        if (sink === 'postgres') {
+          template.resourceCountIs('AWS::RDS::DBInstance', 1);
+          template.hasResourceProperties('AWS::RDS::DBInstance', {
+            Engine: 'postgres',
+            StorageEncrypted: true,
+            PubliclyAccessible: false,
+            DeletionProtection: true,
+            BackupRetentionPeriod: 7,
+          });
+          template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+          template.hasResourceProperties('AWS::Lambda::Function', {
+            Environment: { Variables: Match.objectLike({ SINK: 'postgres', DATABASE_SECRET_ARN: Match.anyValue() }) },
+          });
+        } else {
+          template.resourceCountIs('AWS::RDS::DBInstance', 0);
+          template.hasResourceProperties('AWS::Lambda::Function', {
+            Environment: { Variables: Match.objectLike({ SINK: 'clickhouse', CLICKHOUSE_SECRET_ARN: Match.anyValue() }) },
+          });
+        }
+      },
+    );
 
     test('maps the stream to the consumer with partial failures, bisect, bounded retries and an S3 on-failure destination', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -299,8 +309,12 @@ describe('Poglytics stack configuration', () => {
   test('gives every Kinesis writer the same record compression, brotli unless told otherwise', () => {
     const writers = (template: Template) => {
       const task = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as Resource;
-      const ingesterEnv = (task.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).find((e) => e.Name === 'KINESIS_COMPRESSION')?.Value;
-      const refresher = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]).find((f) => f.Properties.Environment?.Variables?.TWITCH_SECRET_ARN);
+      const ingesterEnv = (task.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).find(
+        (e) => e.Name === 'KINESIS_COMPRESSION',
+      )?.Value;
+      const refresher = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]).find(
+        (f) => f.Properties.Environment?.Variables?.TWITCH_SECRET_ARN,
+      );
       return [ingesterEnv, refresher?.Properties.Environment.Variables.KINESIS_COMPRESSION];
     };
     assert.deepEqual(writers(synth('clickhouse').template), ['brotli', 'brotli']);

@@ -42,7 +42,9 @@ describe('npx cdk synth', () => {
       const dir = await outdir();
       const { code, output } = await cdkSynth(dir, { sink });
       assert.equal(code, 0, output);
-      const template = JSON.parse(await readFile(join(dir, 'Poglytics.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+      const template = JSON.parse(await readFile(join(dir, 'Poglytics.template.json'), 'utf8')) as {
+        Resources: Record<string, { Type: string }>;
+      };
       const types = Object.values(template.Resources).map((r) => r.Type);
       assert.equal(types.filter((t) => t === 'AWS::RDS::DBInstance').length, sink === 'postgres' ? 1 : 0);
       assert.ok(types.includes('AWS::Lambda::EventSourceMapping'));

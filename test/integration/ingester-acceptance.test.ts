@@ -7,7 +7,16 @@ import { createMetrics } from '../../core/metrics.ts';
 import { runIngester, type Ingester } from '../../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
-import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
+import {
+  ingesterConfig,
+  ingesterEnv,
+  quietLogger,
+  splitIntoShards,
+  settle,
+  tempDir,
+  waitFor,
+  writeAssignment,
+} from '../helpers/ingesterFixture.ts';
 import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 /**
@@ -25,7 +34,13 @@ describe('ingester acceptance: 2 tasks, 2,000 channels, 4 shards', () => {
 
   before(async () => {
     [sim, kinesis, dynamo] = await Promise.all([
-      startSimulator({ channels: 2000, messagesPerSecond: 1500, trafficAutoStart: false, joinLimit: { count: 200, windowMs: 1000 }, seed: 7 }),
+      startSimulator({
+        channels: 2000,
+        messagesPerSecond: 1500,
+        trafficAutoStart: false,
+        joinLimit: { count: 200, windowMs: 1000 },
+        seed: 7,
+      }),
       startKinesis({ shardCount: 4 }),
       startDynamo(),
     ]);
@@ -44,10 +59,19 @@ describe('ingester acceptance: 2 tasks, 2,000 channels, 4 shards', () => {
       const journal = tempDir('ingester-journal-');
       dirs.push(journal);
       const env = ingesterEnv(
-        { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+        {
+          ircUrl: sim.ircUrl,
+          kinesisEndpoint: kinesis.endpoint,
+          streamName: kinesis.streamName,
+          dynamoEndpoint: dynamo.endpoint,
+          tableName: dynamo.tableName,
+          journalDir: journal.path,
+        },
         { TASK_ID: `task-${n}`, CHANNELS_PER_CONNECTION: '200' },
       );
-      tasks.push(await runIngester(ingesterConfig(env), { logger: quietLogger(), metrics: createMetrics(undefined, { defaultMetrics: false }) }));
+      tasks.push(
+        await runIngester(ingesterConfig(env), { logger: quietLogger(), metrics: createMetrics(undefined, { defaultMetrics: false }) }),
+      );
     }
     const leased = await Promise.all(tasks.map((t) => t.whenLeased()));
     await waitFor(() => tasks.every((t) => t.pool?.joined === 500), 'both tasks to join their 500 channels', 30_000);

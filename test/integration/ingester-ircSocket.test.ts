@@ -15,7 +15,7 @@ function startServer() {
   let client: WebSocket | undefined;
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
-      if (String(data).startsWith('NICK')) {
+      if ((data as Buffer).toString().startsWith('NICK')) {
         client = ws;
         ws.send(':tmi.twitch.tv 001 justinfan1 :Welcome, GLHF!\r\n:tmi.twitch.tv 376 justinfan1 :>');
       }
@@ -55,7 +55,11 @@ describe('IrcSocket frames', () => {
 
   it('splits a frame into lines, decodes each on its own, and hands over a line that is not UTF-8 as its exact bytes', async () => {
     // Prepare
-    const bad = Buffer.concat([Buffer.from('@id=x :a!a@a.tmi.twitch.tv PRIVMSG #c :bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes')]);
+    const bad = Buffer.concat([
+      Buffer.from('@id=x :a!a@a.tmi.twitch.tv PRIVMSG #c :bad '),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' bytes'),
+    ]);
     const frame = Buffer.concat([
       Buffer.from(':a!a@a.tmi.twitch.tv PRIVMSG #c :plain\r\n'),
       Buffer.from(':a!a@a.tmi.twitch.tv PRIVMSG #c :emote 😀 and é\r\n'),

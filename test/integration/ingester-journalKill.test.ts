@@ -30,7 +30,13 @@ describe('ingester kill -9 after 30 s of unreachable Kinesis, restarted on the s
 
   before(async () => {
     [sim, kinesis, dynamo] = await Promise.all([
-      startSimulator({ channels: 100, messagesPerSecond: 2000, trafficAutoStart: false, joinLimit: { count: 200, windowMs: 1000 }, seed: 13 }),
+      startSimulator({
+        channels: 100,
+        messagesPerSecond: 2000,
+        trafficAutoStart: false,
+        joinLimit: { count: 200, windowMs: 1000 },
+        seed: 13,
+      }),
       startKinesis({ shardCount: 2 }),
       startDynamo(),
     ]);
@@ -49,10 +55,20 @@ describe('ingester kill -9 after 30 s of unreachable Kinesis, restarted on the s
 
   const startIngester = () => {
     const env = ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: proxy.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: proxy.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       { TASK_ID: 'journal-kill-task', KINESIS_SPILL_AFTER_MS: '1000' },
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'],
+    });
     children.push(child);
     return child;
   };
@@ -89,9 +105,16 @@ describe('ingester kill -9 after 30 s of unreachable Kinesis, restarted on the s
     // The window is defined on receive time (after the last sync); the ground truth has send
     // times, so it opens one reading lag earlier: the lag measured on the last synced events.
     const sentAtById = new Map(truth.map((r) => [r.eventId, r.sentAt]));
-    const readingLagMs = Math.max(0, ...journaled.filter((e) => 'received_at' in e && e.received_at >= lastSynced - 1000).map((e) => ('received_at' in e ? e.received_at : 0) - (sentAtById.get(e.event_id) ?? Infinity)));
+    const readingLagMs = Math.max(
+      0,
+      ...journaled
+        .filter((e) => 'received_at' in e && e.received_at >= lastSynced - 1000)
+        .map((e) => ('received_at' in e ? e.received_at : 0) - (sentAtById.get(e.event_id) ?? Infinity)),
+    );
     const report = lossBound(truth, missingFrom(contents.events, truth), killAt, lastSynced - readingLagMs - DELIVERY_SLACK_MS);
-    process.stdout.write(`# ${describeLoss('kill -9 of the ingester after a Kinesis outage', report)}; last journal sync ${killAt - lastSynced} ms before the kill, reading lag ${readingLagMs} ms\n`);
+    process.stdout.write(
+      `# ${describeLoss('kill -9 of the ingester after a Kinesis outage', report)}; last journal sync ${killAt - lastSynced} ms before the kill, reading lag ${readingLagMs} ms\n`,
+    );
     assert.equal(report.lostOutsideWindow, 0, `${describeLoss('kill -9', report)} ${JSON.stringify(report.examples)}`);
     assert.ok(killAt - lastSynced <= MAX_WINDOW_MS, `the journal last synced ${killAt - lastSynced} ms before the kill`);
   });

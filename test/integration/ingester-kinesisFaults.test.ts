@@ -7,7 +7,16 @@ import { createMetrics } from '../../core/metrics.ts';
 import { runIngester, type Ingester } from '../../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
-import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
+import {
+  ingesterConfig,
+  ingesterEnv,
+  quietLogger,
+  splitIntoShards,
+  settle,
+  tempDir,
+  waitFor,
+  writeAssignment,
+} from '../helpers/ingesterFixture.ts';
 import { injectKinesisFaults } from '../helpers/kinesisFaults.ts';
 import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
@@ -25,7 +34,13 @@ describe('ingester under Kinesis faults (30% entries failing, then an outage)', 
 
   before(async () => {
     [sim, kinesis, dynamo] = await Promise.all([
-      startSimulator({ channels: 200, messagesPerSecond: 3000, trafficAutoStart: false, joinLimit: { count: 200, windowMs: 1000 }, seed: 5 }),
+      startSimulator({
+        channels: 200,
+        messagesPerSecond: 3000,
+        trafficAutoStart: false,
+        joinLimit: { count: 200, windowMs: 1000 },
+        seed: 5,
+      }),
       startKinesis({ shardCount: 2 }),
       startDynamo(),
     ]);
@@ -44,13 +59,24 @@ describe('ingester under Kinesis faults (30% entries failing, then an outage)', 
     const faults = injectKinesisFaults(client);
     faults.failRatio = 0.3;
     const env = ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       // The simulator and both emulators share this process's event loop, and draining a minute of
       // journal keeps kinesalite busy for seconds: a lease longer than the fixture's 3 s keeps the
       // renewals from starving (lease loss has its own tests).
       { TASK_ID: 'faults-task', BUFFER_MAX_BYTES: String(BUFFER_BOUND), LEASE_DURATION_MS: '20000', LEASE_RENEW_MS: '2000' },
     );
-    task = await runIngester(ingesterConfig(env), { logger: quietLogger(), kinesis: client, metrics: createMetrics(undefined, { defaultMetrics: false }) });
+    task = await runIngester(ingesterConfig(env), {
+      logger: quietLogger(),
+      kinesis: client,
+      metrics: createMetrics(undefined, { defaultMetrics: false }),
+    });
     await task.whenLeased();
     await waitFor(() => task.pool?.joined === 200, 'channels joined');
 
@@ -75,6 +101,10 @@ describe('ingester under Kinesis faults (30% entries failing, then an outage)', 
     const truth = sim.groundTruth.records();
     const missing = missingFrom(contents.events, truth);
     assert.ok(truth.length > 10_000, `only ${truth.length} events sent`);
-    assert.equal(missing.length, 0, `${missing.length} of ${truth.length} sent events missing ${JSON.stringify(sim.stats())} ${JSON.stringify(missing.slice(0, 3).map((r) => [r.kind, r.sentAt, r.connectionIds, r.cause]))} received=${task.eventsReceived} accepted=${stats.eventsAccepted} sent=${stats.eventsSent} journal=${stats.journalRecords}`);
+    assert.equal(
+      missing.length,
+      0,
+      `${missing.length} of ${truth.length} sent events missing ${JSON.stringify(sim.stats())} ${JSON.stringify(missing.slice(0, 3).map((r) => [r.kind, r.sentAt, r.connectionIds, r.cause]))} received=${task.eventsReceived} accepted=${stats.eventsAccepted} sent=${stats.eventsSent} journal=${stats.journalRecords}`,
+    );
   });
 });

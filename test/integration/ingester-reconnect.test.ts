@@ -7,7 +7,16 @@ import { createMetrics } from '../../core/metrics.ts';
 import { runIngester, type Ingester } from '../../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
-import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, settle, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
+import {
+  ingesterConfig,
+  ingesterEnv,
+  quietLogger,
+  splitIntoShards,
+  settle,
+  tempDir,
+  waitFor,
+  writeAssignment,
+} from '../helpers/ingesterFixture.ts';
 import { missingFrom, readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 const CHANNELS = 300;
@@ -24,7 +33,15 @@ describe('ingester reconnects (one task, 300 channels on 2 connections)', () => 
 
   before(async () => {
     [sim, kinesis, dynamo] = await Promise.all([
-      startSimulator({ channels: CHANNELS, messagesPerSecond: 800, trafficAutoStart: false, joinLimit: JOIN_RATE, seed: 11, suspendedChannels: [suspended], bannedChannels: [banned] }),
+      startSimulator({
+        channels: CHANNELS,
+        messagesPerSecond: 800,
+        trafficAutoStart: false,
+        joinLimit: JOIN_RATE,
+        seed: 11,
+        suspendedChannels: [suspended],
+        bannedChannels: [banned],
+      }),
       startKinesis({ shardCount: 2 }),
       startDynamo(),
     ]);
@@ -32,8 +49,20 @@ describe('ingester reconnects (one task, 300 channels on 2 connections)', () => 
     shard!.push({ login: suspended, id: null, viewers: 0, lastLiveAt: 0 }, { login: banned, id: null, viewers: 0, lastLiveAt: 0 });
     await writeAssignment(dynamo.endpoint, dynamo.tableName, [shard!]);
     const env = ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
-      { TASK_ID: 'reconnect-task', CHANNELS_PER_CONNECTION: '160', JOIN_RATE_COUNT: String(JOIN_RATE.count), JOIN_RATE_WINDOW_MS: String(JOIN_RATE.windowMs) },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
+      {
+        TASK_ID: 'reconnect-task',
+        CHANNELS_PER_CONNECTION: '160',
+        JOIN_RATE_COUNT: String(JOIN_RATE.count),
+        JOIN_RATE_WINDOW_MS: String(JOIN_RATE.windowMs),
+      },
     );
     task = await runIngester(ingesterConfig(env), { logger: quietLogger(), metrics: createMetrics(undefined, { defaultMetrics: false }) });
     await task.whenLeased();
@@ -62,11 +91,22 @@ describe('ingester reconnects (one task, 300 channels on 2 connections)', () => 
     // Act
     const sentAt = Date.now();
     assert.equal(sim.injectReconnect({ graceMs }), 2);
-    await waitFor(() => sim.connections().filter((c) => !before.has(c.id)).reduce((n, c) => n + c.channels.length, 0) === CHANNELS, 'replacements joined', 15_000);
+    await waitFor(
+      () =>
+        sim
+          .connections()
+          .filter((c) => !before.has(c.id))
+          .reduce((n, c) => n + c.channels.length, 0) === CHANNELS,
+      'replacements joined',
+      15_000,
+    );
     // Assess: every channel was joined on a new connection before the old one closed
     const rejoins = sim.groundTruth.joins().filter((j) => !before.has(j.connectionId));
     assert.equal(new Set(rejoins.map((j) => j.channel)).size, CHANNELS);
-    assert.ok(Math.max(...rejoins.map((j) => j.joinedAt)) < sentAt + graceMs, 'a channel was rejoined only after the old connection closed');
+    assert.ok(
+      Math.max(...rejoins.map((j) => j.joinedAt)) < sentAt + graceMs,
+      'a channel was rejoined only after the old connection closed',
+    );
     await waitFor(() => sim.connections().every((c) => !before.has(c.id)), 'old connections closed', 10_000);
     await assertNothingLost();
   });

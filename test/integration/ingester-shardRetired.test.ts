@@ -9,7 +9,15 @@ import { createMetrics } from '../../core/metrics.ts';
 import { runIngester, type Ingester } from '../../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { EMULATOR_REGION, startDynamo, startKinesis, type DynamoEmulator, type KinesisEmulator } from '../helpers/emulators.ts';
-import { ingesterConfig, ingesterEnv, quietLogger, splitIntoShards, tempDir, waitFor, writeAssignment } from '../helpers/ingesterFixture.ts';
+import {
+  ingesterConfig,
+  ingesterEnv,
+  quietLogger,
+  splitIntoShards,
+  tempDir,
+  waitFor,
+  writeAssignment,
+} from '../helpers/ingesterFixture.ts';
 
 const CHANNELS = 20;
 
@@ -44,7 +52,17 @@ describe('ingester whose shard the refresher retired (shard index >= shardCount)
     await writeAssignment(dynamo.endpoint, dynamo.tableName, [first!, second!], 1);
     other = new ShardLease({ client, tableName: dynamo.tableName, owner: 'other-task', leaseMs: 3000 });
     assert.ok(await other.tryClaim(0));
-    const env = ingesterEnv({ ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path }, { TASK_ID: 'retired-task' });
+    const env = ingesterEnv(
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
+      { TASK_ID: 'retired-task' },
+    );
     task = await runIngester(ingesterConfig(env), { logger: quietLogger(), metrics: createMetrics(undefined, { defaultMetrics: false }) });
     assert.equal(await task.whenLeased(), 1);
     await waitFor(() => task!.pool?.joined === second!.length, 'shard 1 joined');
@@ -55,12 +73,20 @@ describe('ingester whose shard the refresher retired (shard index >= shardCount)
     await other.release();
 
     // Assess: shard 1's lease is given back (not left to expire) and the task serves shard 0.
-    await waitFor(async () => {
-      const item = (await client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(1)), ConsistentRead: true }))).Item;
-      return item?.owner === undefined && Number(item?.releasedAt?.N ?? 0) > 0;
-    }, 'the retired lease to be released', 15_000);
+    await waitFor(
+      async () => {
+        const item = (
+          await client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(1)), ConsistentRead: true }))
+        ).Item;
+        return item?.owner === undefined && Number(item?.releasedAt?.N ?? 0) > 0;
+      },
+      'the retired lease to be released',
+      15_000,
+    );
     await waitFor(() => task!.lease.shardId === 0 && task!.pool?.joined === CHANNELS, 'shard 0 claimed and joined', 15_000);
-    const lease0 = (await client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(0)), ConsistentRead: true }))).Item;
+    const lease0 = (
+      await client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(0)), ConsistentRead: true }))
+    ).Item;
     assert.equal(lease0?.owner?.S, 'retired-task');
   });
 });

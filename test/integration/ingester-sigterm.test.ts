@@ -27,7 +27,13 @@ describe('ingester SIGTERM under load (child process)', () => {
 
   before(async () => {
     [sim, kinesis, dynamo] = await Promise.all([
-      startSimulator({ channels: 300, messagesPerSecond: 2000, trafficAutoStart: false, joinLimit: { count: 200, windowMs: 1000 }, seed: 3 }),
+      startSimulator({
+        channels: 300,
+        messagesPerSecond: 2000,
+        trafficAutoStart: false,
+        joinLimit: { count: 200, windowMs: 1000 },
+        seed: 3,
+      }),
       startKinesis({ shardCount: 2 }),
       startDynamo(),
     ]);
@@ -45,12 +51,30 @@ describe('ingester SIGTERM under load (child process)', () => {
   it('flushes everything it received, releases the lease, and a standby takes over within one lease period', async () => {
     // Prepare
     const env = ingesterEnv(
-      { ircUrl: sim.ircUrl, kinesisEndpoint: kinesis.endpoint, streamName: kinesis.streamName, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName, journalDir: journal.path },
+      {
+        ircUrl: sim.ircUrl,
+        kinesisEndpoint: kinesis.endpoint,
+        streamName: kinesis.streamName,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: dynamo.tableName,
+        journalDir: journal.path,
+      },
       // A flush interval longer than the test: the lines of the record being filled reach Kinesis
       // only through the shutdown flush (with 100 ms everything would already be sent).
-      { TASK_ID: 'sigterm-task', LOG_LEVEL: 'info', LEASE_DURATION_MS: String(LEASE_MS), SHUTDOWN_DEADLINE_MS: '8000', METRICS_PORT: '0', KINESIS_FLUSH_MS: '30000', KINESIS_SPILL_AFTER_MS: '30001' },
+      {
+        TASK_ID: 'sigterm-task',
+        LOG_LEVEL: 'info',
+        LEASE_DURATION_MS: String(LEASE_MS),
+        SHUTDOWN_DEADLINE_MS: '8000',
+        METRICS_PORT: '0',
+        KINESIS_FLUSH_MS: '30000',
+        KINESIS_SPILL_AFTER_MS: '30001',
+      },
     );
-    child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const logs: Record<string, unknown>[] = [];
     let buffered = '';
     child.stderr!.on('data', (chunk: Buffer) => {

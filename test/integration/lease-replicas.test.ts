@@ -7,7 +7,7 @@ import { leaseKey } from '../../core/control/layout.ts';
 import { itemToLease } from '../../core/control/leaseItem.ts';
 import { keyToItem } from '../../core/control/shardItemCodec.ts';
 import { ShardLease, type LeaseLostReason } from '../../core/control/shardLease.ts';
-import { ensureControlTable } from '../../core/local/ensureResources.ts';
+import { ensureControlTable } from '../../services/local/ensureResources.ts';
 import { EMULATOR_REGION, startDynamo, type DynamoEmulator } from '../helpers/emulators.ts';
 import { writeAssignment } from '../helpers/ingesterFixture.ts';
 
@@ -30,7 +30,11 @@ after(async () => {
 async function freshTable(shards: number): Promise<string> {
   const tableName = `replicas-${++tables}`;
   await ensureControlTable(client, tableName);
-  await writeAssignment(dynamo.endpoint, tableName, Array.from({ length: shards }, () => []));
+  await writeAssignment(
+    dynamo.endpoint,
+    tableName,
+    Array.from({ length: shards }, () => []),
+  );
   return tableName;
 }
 
@@ -41,7 +45,9 @@ const task = (tableName: string, owner: string, options: Partial<ConstructorPara
 };
 const slotOf = (l: ShardLease) => `${l.shardId}/${l.replica}`;
 const readSlot = async (tableName: string, shardId: number, replica: number) => {
-  const item = (await client.send(new GetItemCommand({ TableName: tableName, Key: keyToItem(leaseKey(shardId, replica)), ConsistentRead: true }))).Item;
+  const item = (
+    await client.send(new GetItemCommand({ TableName: tableName, Key: keyToItem(leaseKey(shardId, replica)), ConsistentRead: true }))
+  ).Item;
   return item ? itemToLease(item) : undefined;
 };
 
@@ -61,7 +67,11 @@ describe('shard leases with CAPTURE_REPLICAS=2', () => {
     const fifth = task(tableName, 'e');
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 500);
-    await assert.rejects(fifth.acquire(abort.signal), { name: 'AbortError' }, 'no fifth slot exists: a task never takes a second replica of a held shard');
+    await assert.rejects(
+      fifth.acquire(abort.signal),
+      { name: 'AbortError' },
+      'no fifth slot exists: a task never takes a second replica of a held shard',
+    );
     await Promise.all(tasks.map((t) => t.release()));
   });
 
@@ -77,7 +87,11 @@ describe('shard leases with CAPTURE_REPLICAS=2', () => {
     for (const t of inA) await t.acquire();
     // Assess
     assert.equal(first.shardId, 2, 'the uncaptured shard comes first');
-    assert.deepEqual(inA.slice(0, 2).map(slotOf).sort(), ['1/1', `2/${1 - first.replica!}`], 'then shards whose other copy is in another zone');
+    assert.deepEqual(
+      inA.slice(0, 2).map(slotOf).sort(),
+      ['1/1', `2/${1 - first.replica!}`],
+      'then shards whose other copy is in another zone',
+    );
     assert.equal(slotOf(inA[2]!), '0/1', 'the same-zone sibling only when nothing else is free');
     assert.equal((await readSlot(tableName, 0, 1))?.zone, 'a', 'the lease records the holder zone');
   });
@@ -97,7 +111,10 @@ describe('shard leases with CAPTURE_REPLICAS=2', () => {
     const diedAt = Date.now();
     const expired = await expireLeasesOf({ client, tableName, owner: 'dead', diedAt });
     // Assess
-    assert.deepEqual(expired.map((l) => `${l.shardId}/${l.replica}`), ['1/1']);
+    assert.deepEqual(
+      expired.map((l) => `${l.shardId}/${l.replica}`),
+      ['1/1'],
+    );
     const reaped = await readSlot(tableName, 1, 1);
     assert.deepEqual([reaped?.owner, reaped?.expiresAt, reaped?.diedAt], ['dead', 0, diedAt]);
     const after = await Promise.all([readSlot(tableName, 1, 0), readSlot(tableName, 0, 0)]);
@@ -105,7 +122,11 @@ describe('shard leases with CAPTURE_REPLICAS=2', () => {
     const replacement = task(tableName, 'replacement', { leaseMs: 60_000 });
     assert.ok(await replacement.tryClaim(1, 1), 'a reaped slot is claimable at once, long before its lease would have run out');
     assert.deepEqual(replacement.takeover, { previousOwner: 'dead', lastSeenAt: diedAt });
-    assert.deepEqual(await expireLeasesOf({ client, tableName, owner: 'dead', diedAt }), [], 'a second reap finds nothing of the dead owner');
+    assert.deepEqual(
+      await expireLeasesOf({ client, tableName, owner: 'dead', diedAt }),
+      [],
+      'a second reap finds nothing of the dead owner',
+    );
   });
 
   it('records no takeover for a slot released cleanly, and a reaped holder that still runs loses its slot', async () => {

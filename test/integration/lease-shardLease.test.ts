@@ -29,7 +29,8 @@ const lease = (owner: string, options: Partial<ConstructorParameters<typeof Shar
   leases.push(l);
   return l;
 };
-const readLease = async (shardId: number) => (await client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(shardId)), ConsistentRead: true }))).Item;
+const readLease = async (shardId: number) =>
+  (await client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(shardId)), ConsistentRead: true }))).Item;
 
 describe('ShardLease', () => {
   it('gives each shard to exactly one of several tasks claiming at once', async () => {
@@ -57,12 +58,25 @@ describe('ShardLease', () => {
     holder.onLost((_, reason) => lost.push(reason));
     assert.ok(await holder.tryClaim(1));
     await client.send(
-      new UpdateItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(1)), UpdateExpression: 'SET #o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': { S: 'thief' } } }),
+      new UpdateItemCommand({
+        TableName: dynamo.tableName,
+        Key: keyToItem(leaseKey(1)),
+        UpdateExpression: 'SET #o = :o',
+        ExpressionAttributeNames: { '#o': 'owner' },
+        ExpressionAttributeValues: { ':o': { S: 'thief' } },
+      }),
     );
     await sleep(500);
     assert.deepEqual(lost, ['taken']);
     assert.equal(holder.held, false);
-    await client.send(new UpdateItemCommand({ TableName: dynamo.tableName, Key: keyToItem(leaseKey(1)), UpdateExpression: 'REMOVE #o', ExpressionAttributeNames: { '#o': 'owner' } }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: dynamo.tableName,
+        Key: keyToItem(leaseKey(1)),
+        UpdateExpression: 'REMOVE #o',
+        ExpressionAttributeNames: { '#o': 'owner' },
+      }),
+    );
   });
 
   it('counts the lease lost before it expires when renewals keep failing', async () => {
@@ -70,7 +84,8 @@ describe('ShardLease', () => {
     let failRenewals = false;
     broken.middlewareStack.add(
       (next, context) => async (args) => {
-        if (failRenewals && context.commandName === 'UpdateItemCommand') throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
+        if (failRenewals && context.commandName === 'UpdateItemCommand')
+          throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
         return next(args);
       },
       { step: 'initialize', name: 'failRenewals' },

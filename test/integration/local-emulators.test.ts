@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
-import { startEmulators, type LocalEmulators } from '../../core/local/startEmulators.ts';
+import { startEmulators, type LocalEmulators } from '../../services/local/startEmulators.ts';
 
 describe('local emulators behind one endpoint', () => {
   let emulators: LocalEmulators;

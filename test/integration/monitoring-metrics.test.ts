@@ -20,7 +20,10 @@ const rulesDir = join(MONITORING_DIR, 'prometheus/rules');
 function ruleFiles(): { file: string; rules: Rule[] }[] {
   return readdirSync(rulesDir)
     .filter((f) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f))
-    .map((file) => ({ file, rules: (parse(readFileSync(join(rulesDir, file), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules) }));
+    .map((file) => ({
+      file,
+      rules: (parse(readFileSync(join(rulesDir, file), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules),
+    }));
 }
 
 function promqlUses(): { where: string; name: string }[] {
@@ -28,12 +31,14 @@ function promqlUses(): { where: string; name: string }[] {
   for (const { file, dashboard } of loadDashboards()) {
     for (const panel of allPanels(dashboard.panels)) {
       for (const target of panel.targets ?? []) {
-        if (target.expr !== undefined) used.push(...metricNamesIn(target.expr).map((name) => ({ where: `${file} "${panel.title}" ${target.refId ?? ''}`, name })));
+        if (target.expr !== undefined)
+          used.push(...metricNamesIn(target.expr).map((name) => ({ where: `${file} "${panel.title}" ${target.refId ?? ''}`, name })));
       }
     }
   }
   for (const { file, rules } of ruleFiles()) {
-    for (const rule of rules) used.push(...metricNamesIn(rule.expr).map((name) => ({ where: `${file} ${rule.alert ?? rule.record}`, name })));
+    for (const rule of rules)
+      used.push(...metricNamesIn(rule.expr).map((name) => ({ where: `${file} ${rule.alert ?? rule.record}`, name })));
   }
   return used;
 }
@@ -43,7 +48,12 @@ describe('PromQL in dashboards and rules against a live /metrics scrape', () => 
   let scraped: Set<string>;
 
   before(async () => {
-    server = await startMetricsServer({ port: 0, host: '127.0.0.1', registry: createMetrics().registry, readiness: () => ({ ready: true, detail: {} }) });
+    server = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: createMetrics().registry,
+      readiness: () => ({ ready: true, detail: {} }),
+    });
     const response = await fetch(`${server.url}/metrics`);
     assert.equal(response.status, 200);
     scraped = seriesNamesInExposition(await response.text());
@@ -52,7 +62,9 @@ describe('PromQL in dashboards and rules against a live /metrics scrape', () => 
 
   it('reads metric names out of PromQL, skipping functions, labels and durations', () => {
     assert.deepEqual(
-      metricNamesIn('histogram_quantile(0.99, sum by (le, instance) (rate(a_seconds_bucket{job="x", le!="1"}[5m]))) > 10 and on (instance) b_total offset 1h'),
+      metricNamesIn(
+        'histogram_quantile(0.99, sum by (le, instance) (rate(a_seconds_bucket{job="x", le!="1"}[5m]))) > 10 and on (instance) b_total offset 1h',
+      ),
       ['a_seconds_bucket', 'b_total'],
     );
     assert.deepEqual(metricNamesIn('sum(rate(c_total[$__rate_interval])) / clamp_min(d, 1)'), ['c_total', 'd']);
@@ -60,7 +72,13 @@ describe('PromQL in dashboards and rules against a live /metrics scrape', () => 
   });
 
   it('scrapes the series every runtime registers, histograms with their suffixes', () => {
-    for (const name of ['twitch_scraper_messages_total', 'poglytics_event_lag_seconds_bucket', 'poglytics_event_lag_seconds_count', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const name of [
+      'twitch_scraper_messages_total',
+      'poglytics_event_lag_seconds_bucket',
+      'poglytics_event_lag_seconds_count',
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       assert.ok(scraped.has(name), `${name} is not in the scrape`);
     }
   });

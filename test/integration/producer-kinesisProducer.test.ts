@@ -20,7 +20,11 @@ const template: ChatEvent = JSON.parse(
     .find((l) => l.startsWith('{') && l.includes('"kind":"message"'))!,
 );
 /** A chat event with a unique id and some incompressible text, so records fill up. */
-const makeEvent = (i: number): ChatEvent => ({ ...structuredClone(template), event_id: `test-${i}`, text: `${i} ${Math.random().toString(36).repeat(4)}` });
+const makeEvent = (i: number): ChatEvent => ({
+  ...structuredClone(template),
+  event_id: `test-${i}`,
+  text: `${i} ${Math.random().toString(36).repeat(4)}`,
+});
 
 let kinesis: KinesisEmulator;
 let streamCounter = 0;
@@ -41,7 +45,10 @@ async function freshStream(shardCount = 1) {
   clients.push(client);
   const streamName = `producer-${++streamCounter}`;
   await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
-  while ((await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') await sleep(10);
+  while (
+    (await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE'
+  )
+    await sleep(10);
   const dir = mkdtempSync(join(tmpdir(), 'producer-journal-'));
   dirs.push(dir);
   return { client, streamName, dir };
@@ -86,7 +93,10 @@ describe('KinesisProducer', () => {
     await producer.whenIdle();
     await assertAllDelivered(client, streamName, 12_000);
     assert.ok(Math.max(...faults.entriesPerCall) <= 500);
-    assert.ok(faults.entriesPerCall.some((n) => n === 500), 'expected full calls');
+    assert.ok(
+      faults.entriesPerCall.some((n) => n === 500),
+      'expected full calls',
+    );
     assert.ok(faults.maxCallBytes <= 5 * 1024 * 1024);
     await producer.close(Date.now());
   });
@@ -104,7 +114,10 @@ describe('KinesisProducer', () => {
     // Four throttled calls halve the entries per call from 500 to 31; success grows it again (AIMD).
     const calls = faults.entriesPerCall;
     assert.ok(calls[4]! <= 31, `calls: ${calls.slice(0, 8).join(',')}`);
-    assert.ok(calls.slice(5).some((n) => n > calls[4]!), `calls: ${calls.join(',')}`);
+    assert.ok(
+      calls.slice(5).some((n) => n > calls[4]!),
+      `calls: ${calls.join(',')}`,
+    );
     assert.equal((await metrics.kinesisThrottles.get()).values[0]?.value, faults.failedEntries);
     await producer.close(Date.now());
   });
@@ -116,7 +129,15 @@ describe('KinesisProducer', () => {
     faults.outage = true;
     const bound = 256 * 1024;
     const journal = new DiskJournal({ dir, maxBytes: 512 * 1024 * 1024 });
-    const producer = new KinesisProducer({ client, streamName, flushMs: 20, maxBufferBytes: bound, journal, encoder: { targetBytes: 8 * 1024 }, maxBackoffMs: 200 });
+    const producer = new KinesisProducer({
+      client,
+      streamName,
+      flushMs: 20,
+      maxBufferBytes: bound,
+      journal,
+      encoder: { targetBytes: 8 * 1024 },
+      maxBackoffMs: 200,
+    });
     // Act: ~4 MB of events while Kinesis is down
     for (let i = 0; i < 12_000; i++) {
       producer.add(makeEvent(i));
@@ -153,7 +174,10 @@ describe('KinesisProducer', () => {
     assert.ok(stats.eventsJournaled > 0);
     assert.ok(stats.eventsDropped > 0);
     assert.equal(stats.eventsJournaled + stats.eventsDropped, 2000);
-    assert.equal((await metrics.droppedEvents.get()).values.reduce((n, v) => n + v.value, 0), stats.eventsDropped);
+    assert.equal(
+      (await metrics.droppedEvents.get()).values.reduce((n, v) => n + v.value, 0),
+      stats.eventsDropped,
+    );
     // The journal holds exactly the journaled events, for the next run to send.
     const reopened = new DiskJournal({ dir, maxBytes: 40 * 1024 });
     assert.equal(reopened.events, stats.eventsJournaled);

@@ -23,7 +23,11 @@ const template: ChatEvent = JSON.parse(
     .split('\n')
     .find((l) => l.startsWith('{') && l.includes('"kind":"message"'))!,
 );
-const makeEvent = (i: number): ChatEvent => ({ ...structuredClone(template), event_id: `wal-${i}`, text: `${i} ${Math.random().toString(36).repeat(4)}` });
+const makeEvent = (i: number): ChatEvent => ({
+  ...structuredClone(template),
+  event_id: `wal-${i}`,
+  text: `${i} ${Math.random().toString(36).repeat(4)}`,
+});
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `wal-${i}`);
 const SPILL_AFTER_MS = 200;
 
@@ -50,7 +54,10 @@ async function freshStream() {
   cleanups.push(() => client.destroy());
   const streamName = `wal-${++streams}`;
   await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 1 }));
-  while ((await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') await sleep(10);
+  while (
+    (await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE'
+  )
+    await sleep(10);
   return { client, streamName, faults: injectKinesisFaults(client) };
 }
 
@@ -68,14 +75,27 @@ describe('KinesisProducer write-ahead journal', () => {
     const { client, streamName, faults } = await freshStream();
     faults.outage = true;
     leftover = tempDir();
-    const producer = new KinesisProducer({ client, streamName, flushMs: 20, spillAfterMs: SPILL_AFTER_MS, journal: new DiskJournal({ dir: leftover, maxBytes: 1 << 30 }), maxBackoffMs: 100 });
+    const producer = new KinesisProducer({
+      client,
+      streamName,
+      flushMs: 20,
+      spillAfterMs: SPILL_AFTER_MS,
+      journal: new DiskJournal({ dir: leftover, maxBytes: 1 << 30 }),
+      maxBackoffMs: 100,
+    });
     // Act
     for (let i = 0; i < 2000; i++) producer.add(makeEvent(i));
     await waitFor(() => faults.calls > 0, 'a first PutRecords call');
     await sleep(SPILL_AFTER_MS);
     // Assess: what a kill -9 now would leave on disk
     const onDisk = counts(readJournalEvents(leftover));
-    assert.deepEqual(ids(2000).filter((id) => !onDisk.has(id)).slice(0, 5), [], 'events not on disk');
+    assert.deepEqual(
+      ids(2000)
+        .filter((id) => !onDisk.has(id))
+        .slice(0, 5),
+      [],
+      'events not on disk',
+    );
     assert.equal(producer.stats().eventsDropped, 0);
     // The journal is left as a killed process would leave it (closing with the stream still down
     // moves nothing more: memory is already empty)
@@ -87,12 +107,22 @@ describe('KinesisProducer write-ahead journal', () => {
     // Prepare: the journal left by the previous test, a healthy stream
     const { client, streamName } = await freshStream();
     // Act
-    const producer = new KinesisProducer({ client, streamName, spillAfterMs: SPILL_AFTER_MS, journal: new DiskJournal({ dir: leftover, maxBytes: 1 << 30 }) });
+    const producer = new KinesisProducer({
+      client,
+      streamName,
+      spillAfterMs: SPILL_AFTER_MS,
+      journal: new DiskJournal({ dir: leftover, maxBytes: 1 << 30 }),
+    });
     await Promise.race([producer.whenIdle(), sleep(15_000).then(() => assert.fail('the leftover journal was never drained'))]);
     await producer.close(Date.now());
     // Assess
     const sent = counts((await readKinesisEvents(client, streamName)).events);
-    assert.deepEqual(ids(2000).filter((id) => !sent.has(id)).slice(0, 5), []);
+    assert.deepEqual(
+      ids(2000)
+        .filter((id) => !sent.has(id))
+        .slice(0, 5),
+      [],
+    );
     assert.equal(readJournalEvents(leftover).length, 0, 'acknowledged records are still in the journal');
   });
 
@@ -100,7 +130,13 @@ describe('KinesisProducer write-ahead journal', () => {
     // Prepare: a blackholed PutRecords (it hangs, then goes through)
     const { client, streamName, faults } = await freshStream();
     const dir = tempDir();
-    const producer = new KinesisProducer({ client, streamName, flushMs: 20, spillAfterMs: SPILL_AFTER_MS, journal: new DiskJournal({ dir, maxBytes: 1 << 30 }) });
+    const producer = new KinesisProducer({
+      client,
+      streamName,
+      flushMs: 20,
+      spillAfterMs: SPILL_AFTER_MS,
+      journal: new DiskJournal({ dir, maxBytes: 1 << 30 }),
+    });
     faults.stall = true;
     // Act
     for (let i = 0; i < 1000; i++) producer.add(makeEvent(i));
@@ -111,9 +147,20 @@ describe('KinesisProducer write-ahead journal', () => {
     const callsWhenIdle = faults.calls;
     await sleep(500);
     // Assess: durable while hanging, each event in the stream once or twice, then quiet
-    assert.deepEqual(ids(1000).filter((id) => !onDisk.has(id)).slice(0, 5), [], 'hanging events not journaled');
+    assert.deepEqual(
+      ids(1000)
+        .filter((id) => !onDisk.has(id))
+        .slice(0, 5),
+      [],
+      'hanging events not journaled',
+    );
     const sent = counts((await readKinesisEvents(client, streamName)).events);
-    assert.deepEqual(ids(1000).filter((id) => !sent.has(id)).slice(0, 5), []);
+    assert.deepEqual(
+      ids(1000)
+        .filter((id) => !sent.has(id))
+        .slice(0, 5),
+      [],
+    );
     const most = Math.max(...sent.values());
     assert.ok(most <= 2, `an event was sent ${most} times`);
     const stats = await producer.close(Date.now());
@@ -143,15 +190,30 @@ describe('KinesisProducer write-ahead journal', () => {
       const logger = createLogger('info', {}, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
       const metrics = createMetrics(undefined, { defaultMetrics: false });
       faults.outage = true;
-      const producer = new KinesisProducer({ client, streamName, flushMs: 20, spillAfterMs: SPILL_AFTER_MS, journal: new DiskJournal({ dir, maxBytes: 1 << 30 }), metrics, logger, maxBackoffMs: 100 });
+      const producer = new KinesisProducer({
+        client,
+        streamName,
+        flushMs: 20,
+        spillAfterMs: SPILL_AFTER_MS,
+        journal: new DiskJournal({ dir, maxBytes: 1 << 30 }),
+        metrics,
+        logger,
+        maxBackoffMs: 100,
+      });
       // Act: 1.5 MB of events while Kinesis is down
       for (let i = 0; i < 5000; i++) producer.add(makeEvent(i));
       await sleep(SPILL_AFTER_MS * 3);
       // Assess: counted and logged with the reason
       const errors = (await metrics.journalWriteErrors.get()).values;
       const reason = disk === 'full (ENOSPC)' ? 'ENOSPC' : 'ENOTDIR';
-      assert.ok(errors.some((v) => v.labels.reason === reason && v.value > 0), `journal errors: ${JSON.stringify(errors)}`);
-      assert.ok(logs.some((l) => l.msg === 'journal write refused; keeping records in memory and retrying' && l.reason === reason), 'no log line with the reason');
+      assert.ok(
+        errors.some((v) => v.labels.reason === reason && v.value > 0),
+        `journal errors: ${JSON.stringify(errors)}`,
+      );
+      assert.ok(
+        logs.some((l) => l.msg === 'journal write refused; keeping records in memory and retrying' && l.reason === reason),
+        'no log line with the reason',
+      );
       assert.equal(producer.stats().eventsDropped, 0);
       // Act: the stream comes back
       faults.outage = false;
@@ -159,7 +221,12 @@ describe('KinesisProducer write-ahead journal', () => {
       const stats = await producer.close(Date.now());
       // Assess: everything delivered
       const sent = counts((await readKinesisEvents(client, streamName)).events);
-      assert.deepEqual(ids(5000).filter((id) => !sent.has(id)).slice(0, 5), []);
+      assert.deepEqual(
+        ids(5000)
+          .filter((id) => !sent.has(id))
+          .slice(0, 5),
+        [],
+      );
       assert.equal(stats.eventsDropped, 0);
     });
   }

@@ -14,9 +14,7 @@ function promtoolPresent(): boolean {
 }
 
 // Locally a missing promtool skips with a reason; in CI (process.env.CI set) it fails instead.
-const skip = !promtoolPresent() && !process.env.CI
-  ? 'promtool is not installed (apt-get install -y prometheus); CI runs this test'
-  : false;
+const skip = !promtoolPresent() && !process.env.CI ? 'promtool is not installed (apt-get install -y prometheus); CI runs this test' : false;
 
 function promtool(args: string[]): { status: number | null; output: string } {
   const result = spawnSync('promtool', args, { cwd: rulesDir, encoding: 'utf8', timeout: 30_000 });
@@ -53,8 +51,14 @@ describe('Prometheus alert rules', () => {
     const cases = tests.tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const alert of alerts) {
       const own = cases.filter((c) => c.alertname === alert);
-      assert.ok(own.some((c) => (c.exp_alerts ?? []).length > 0), `${alert} has no test in which it fires`);
-      assert.ok(own.some((c) => (c.exp_alerts ?? []).length === 0), `${alert} has no test in which it stays quiet`);
+      assert.ok(
+        own.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${alert} has no test in which it fires`,
+      );
+      assert.ok(
+        own.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${alert} has no test in which it stays quiet`,
+      );
     }
     assert.ok(alerts.length >= 10, `expected the full rule set, found ${alerts.length} alerts`);
   });

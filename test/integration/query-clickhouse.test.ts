@@ -10,7 +10,11 @@ const dir = mkdtempSync(join(tmpdir(), 'poglytics-query-chdb-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describeReportsOn('poglytics query reports on ClickHouse (chdb)', async () => {
-  const sink = createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: createChdbConnection({ path: join(dir, 'db') }) });
+  const sink = createSink({
+    sink: 'clickhouse',
+    url: 'http://chdb.local:8123',
+    connection: createChdbConnection({ path: join(dir, 'db') }),
+  });
   await sink.migrate();
   return sink;
 });

@@ -21,7 +21,11 @@ describe('poglytics query (command line)', () => {
   const path = join(dir, 'cli.db');
   const bin = fileURLToPath(new URL('../../bin/poglytics.js', import.meta.url));
   const query = (...args: string[]) =>
-    spawnSync(process.execPath, [bin, 'query', ...args], { encoding: 'utf8', env: { ...process.env, SINK: 'sqlite', SQLITE_PATH: path }, timeout: 30_000 });
+    spawnSync(process.execPath, [bin, 'query', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, SINK: 'sqlite', SQLITE_PATH: path },
+      timeout: 30_000,
+    });
 
   before(async () => {
     const sink = createSink({ sink: 'sqlite', path });
@@ -50,7 +54,17 @@ describe('poglytics query (command line)', () => {
   it('lists every report on --help and rejects an unknown one', () => {
     const help = query('--help');
     assert.equal(help.status, 0);
-    for (const name of ['totals', 'messages-per-second', 'messages-per-minute', 'top-channels', 'top-chatters', 'subscriptions', 'moderation', 'raids', 'event-mix']) {
+    for (const name of [
+      'totals',
+      'messages-per-second',
+      'messages-per-minute',
+      'top-channels',
+      'top-chatters',
+      'subscriptions',
+      'moderation',
+      'raids',
+      'event-mix',
+    ]) {
       assert.match(help.stdout, new RegExp(`^  ${name} `, 'm'));
     }
     const unknown = query('nope');

@@ -31,7 +31,10 @@ describe('channel refresher against the simulator Helix', () => {
         assert.equal(result.streams.length, 500);
         assert.equal(new Set(result.streams.map((s) => s.user_id)).size, 500);
       }
-      assert.ok(clients.some((c) => c.stats.rateLimited > 0), 'no 429 happened: the test proves nothing');
+      assert.ok(
+        clients.some((c) => c.stats.rateLimited > 0),
+        'no 429 happened: the test proves nothing',
+      );
     } finally {
       await sim.close();
     }
@@ -40,7 +43,11 @@ describe('channel refresher against the simulator Helix', () => {
   it('keeps each stream once when pages shift under the cursor', async () => {
     const sim = await startSimulator({ ...simOptions, helix: { shiftingPages: true, shiftFraction: 0.3, rateLimit: null } });
     try {
-      const client = new HelixClient({ helixUrl: sim.helixUrl, authUrl: sim.authUrl, credentials: { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' } });
+      const client = new HelixClient({
+        helixUrl: sim.helixUrl,
+        authUrl: sim.authUrl,
+        credentials: { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
+      });
       const result = await fetchLiveStreams(client, { maxChannels: 50_000, minViewers: 0 });
       const ids = result.streams.map((s) => s.user_id);
       assert.equal(new Set(ids).size, ids.length);
@@ -58,7 +65,11 @@ describe('channel refresher against the simulator Helix', () => {
     let dynamoClient: DynamoDBClient;
     let kinesisClient: KinesisClient;
     before(async () => {
-      [sim, dynamo, kinesis] = await Promise.all([startSimulator({ ...simOptions, helix: { rateLimit: null } }), startDynamo(), startKinesis()]);
+      [sim, dynamo, kinesis] = await Promise.all([
+        startSimulator({ ...simOptions, helix: { rateLimit: null } }),
+        startDynamo(),
+        startKinesis(),
+      ]);
       dynamoClient = new DynamoDBClient(awsClientConfig({ region: EMULATOR_REGION, endpoint: dynamo.endpoint }));
       kinesisClient = new KinesisClient(awsClientConfig({ region: EMULATOR_REGION, endpoint: kinesis.endpoint }));
     });
@@ -98,7 +109,13 @@ describe('channel refresher against the simulator Helix', () => {
       });
       const first = await refresher.refresh();
       assert.equal(sim.stats().tokensIssued, 1);
-      const warm = await createRefresher(settings(), { dynamo: dynamoClient, kinesis: null, scaler: null, credentials: { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' }, log: quiet }).refresh();
+      const warm = await createRefresher(settings(), {
+        dynamo: dynamoClient,
+        kinesis: null,
+        scaler: null,
+        credentials: { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
+        log: quiet,
+      }).refresh();
       assert.equal(sim.stats().tokensIssued, 1, 'a warm invocation asked for a new token');
       assert.equal(warm.moved, 0);
       assert.equal(first.discovered, 300);

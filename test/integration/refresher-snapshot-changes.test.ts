@@ -21,9 +21,22 @@ const POLICY: SnapshotPolicy = { viewerChange: 0.2, heartbeatMs: 60 * MINUTE };
 /** A live channel's snapshot at `capturedAt`, with `change` applied. */
 function snapshot(i: number, capturedAt: number, change: Partial<StreamSnapshot> = {}): StreamSnapshot {
   return {
-    v: 1, kind: 'stream_snapshot', event_id: `s:stream${i}:${capturedAt}`, channel: `chan${i}`, channel_id: `${1000 + i}`, stream_id: `stream${i}`,
-    game_id: '509658', game_name: 'Just Chatting', title: `title ${i}`, viewer_count: 1000, language: 'en', started_at: T0 - 3_600_000,
-    is_mature: false, tags: ['English'], captured_at: capturedAt, ...change,
+    v: 1,
+    kind: 'stream_snapshot',
+    event_id: `s:stream${i}:${capturedAt}`,
+    channel: `chan${i}`,
+    channel_id: `${1000 + i}`,
+    stream_id: `stream${i}`,
+    game_id: '509658',
+    game_name: 'Just Chatting',
+    title: `title ${i}`,
+    viewer_count: 1000,
+    language: 'en',
+    started_at: T0 - 3_600_000,
+    is_mature: false,
+    tags: ['English'],
+    captured_at: capturedAt,
+    ...change,
   };
 }
 
@@ -45,42 +58,75 @@ describe('stream snapshots published only on change or heartbeat (dynalite + kin
     await Promise.all([dynamo.close(), kinesis.close()]);
   });
   beforeEach(async () => {
-    for (let b = 0; b < SNAPSHOT_STATE_BUCKETS; b++) await dynamoClient.send(new DeleteItemCommand({ TableName: dynamo.tableName, Key: keyToItem(snapshotStateKey(b)) }));
+    for (let b = 0; b < SNAPSHOT_STATE_BUCKETS; b++)
+      await dynamoClient.send(new DeleteItemCommand({ TableName: dynamo.tableName, Key: keyToItem(snapshotStateKey(b)) }));
     seen = (await readKinesisEvents(kinesisClient, kinesis.streamName)).events.length;
   });
 
   /** One refresh as a refresher instance would run it; what reached the stream. */
-  async function refresh(snapshots: StreamSnapshot[], now: number, store = new SnapshotStateStore(dynamoClient, dynamo.tableName)): Promise<string[]> {
-    const result = await publishChangedSnapshots(snapshots, now, { state: store, policy: POLICY, publish: (changed) => publishSnapshots(kinesisClient, kinesis.streamName, changed) });
+  async function refresh(
+    snapshots: StreamSnapshot[],
+    now: number,
+    store = new SnapshotStateStore(dynamoClient, dynamo.tableName),
+  ): Promise<string[]> {
+    const result = await publishChangedSnapshots(snapshots, now, {
+      state: store,
+      policy: POLICY,
+      publish: (changed) => publishSnapshots(kinesisClient, kinesis.streamName, changed),
+    });
     const events = (await readKinesisEvents(kinesisClient, kinesis.streamName)).events.filter(isStreamSnapshot).slice(seen);
     seen += events.length;
     assert.equal(result.events, events.length);
     return events.map((e) => e.channel).sort();
   }
 
-  const channels = (count: number, at: number, change: (i: number) => Partial<StreamSnapshot> = () => ({})) => Array.from({ length: count }, (_, i) => snapshot(i, at, change(i)));
+  const channels = (count: number, at: number, change: (i: number) => Partial<StreamSnapshot> = () => ({})) =>
+    Array.from({ length: count }, (_, i) => snapshot(i, at, change(i)));
 
   it('publishes every channel first, then nothing while nothing changed', async () => {
     assert.equal((await refresh(channels(300, T0), T0)).length, 300);
     assert.deepEqual(await refresh(channels(300, T0 + 5 * MINUTE), T0 + 5 * MINUTE), []);
-    assert.deepEqual(await refresh(channels(300, T0 + 10 * MINUTE, () => ({ viewer_count: 1150 })), T0 + 10 * MINUTE), [], '+15 % is within the threshold');
+    assert.deepEqual(
+      await refresh(
+        channels(300, T0 + 10 * MINUTE, () => ({ viewer_count: 1150 })),
+        T0 + 10 * MINUTE,
+      ),
+      [],
+      '+15 % is within the threshold',
+    );
   });
 
   it('republishes a channel whose viewers moved beyond the share, or whose game, title, tags, maturity or stream changed', async () => {
     await refresh(channels(8, T0), T0);
     const changes: Partial<StreamSnapshot>[] = [
-      { viewer_count: 1201 }, { viewer_count: 799 }, { game_id: '21779', game_name: 'League of Legends' }, { title: 'new title' },
-      { tags: ['English', 'Chill'] }, { is_mature: true }, { stream_id: 'restarted' }, { viewer_count: 1200 },
+      { viewer_count: 1201 },
+      { viewer_count: 799 },
+      { game_id: '21779', game_name: 'League of Legends' },
+      { title: 'new title' },
+      { tags: ['English', 'Chill'] },
+      { is_mature: true },
+      { stream_id: 'restarted' },
+      { viewer_count: 1200 },
     ];
-    const published = await refresh(channels(8, T0 + 5 * MINUTE, (i) => changes[i]!), T0 + 5 * MINUTE);
+    const published = await refresh(
+      channels(8, T0 + 5 * MINUTE, (i) => changes[i]!),
+      T0 + 5 * MINUTE,
+    );
     assert.deepEqual(published, ['chan0', 'chan1', 'chan2', 'chan3', 'chan4', 'chan5', 'chan6']);
     // The new values are the reference now: the same values again are no change.
-    assert.deepEqual(await refresh(channels(8, T0 + 10 * MINUTE, (i) => changes[i]!), T0 + 10 * MINUTE), []);
+    assert.deepEqual(
+      await refresh(
+        channels(8, T0 + 10 * MINUTE, (i) => changes[i]!),
+        T0 + 10 * MINUTE,
+      ),
+      [],
+    );
   });
 
   it('publishes an unchanged channel again once an hour (heartbeat, injected clock)', async () => {
     await refresh(channels(5, T0), T0);
-    for (let minute = 5; minute < 60; minute += 5) assert.deepEqual(await refresh(channels(5, T0 + minute * MINUTE), T0 + minute * MINUTE), [], `minute ${minute}`);
+    for (let minute = 5; minute < 60; minute += 5)
+      assert.deepEqual(await refresh(channels(5, T0 + minute * MINUTE), T0 + minute * MINUTE), [], `minute ${minute}`);
     assert.equal((await refresh(channels(5, T0 + 60 * MINUTE), T0 + 60 * MINUTE)).length, 5);
     assert.deepEqual(await refresh(channels(5, T0 + 65 * MINUTE), T0 + 65 * MINUTE), []);
   });
@@ -91,11 +137,22 @@ describe('stream snapshots published only on change or heartbeat (dynalite + kin
     try {
       const cold = new SnapshotStateStore(coldClient, dynamo.tableName);
       assert.deepEqual(await refresh(channels(200, T0 + 5 * MINUTE), T0 + 5 * MINUTE, cold), []);
-      assert.deepEqual(await refresh(channels(200, T0 + 10 * MINUTE, (i) => (i === 7 ? { title: 'x' } : {})), T0 + 10 * MINUTE, cold), ['chan7']);
+      assert.deepEqual(
+        await refresh(
+          channels(200, T0 + 10 * MINUTE, (i) => (i === 7 ? { title: 'x' } : {})),
+          T0 + 10 * MINUTE,
+          cold,
+        ),
+        ['chan7'],
+      );
 
       const slow = await cold.load();
       const fast = new SnapshotStateStore(dynamoClient, dynamo.tableName);
-      await fast.save(await fast.load(), new Map([...slow.entries].map(([id, s]) => [id, { ...s, publishedAt: T0 + 15 * MINUTE }])), T0 + 15 * MINUTE);
+      await fast.save(
+        await fast.load(),
+        new Map([...slow.entries].map(([id, s]) => [id, { ...s, publishedAt: T0 + 15 * MINUTE }])),
+        T0 + 15 * MINUTE,
+      );
       const saved = await cold.save(slow, new Map(), T0 + 15 * MINUTE);
       assert.equal(saved.written, 0);
       assert.ok(saved.conflicts > 0);

@@ -1,6 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, type PutRecordsOutput } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  type PutRecordsOutput,
+} from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { publishSnapshots } from '../../core/control/publishSnapshots.ts';
 import { decodeRecord, RecordEncoder } from '../../core/events/kinesisRecordCodec.ts';
@@ -37,7 +43,9 @@ async function readAll(client: KinesisClient, streamName: string): Promise<Strea
   const shards = await client.send(new ListShardsCommand({ StreamName: streamName }));
   const events: StreamSnapshot[] = [];
   for (const shard of shards.Shards ?? []) {
-    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     let iterator = ShardIterator;
     for (let page = 0; iterator && page < 50; page++) {
       const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
@@ -105,7 +113,10 @@ describe('stream snapshots to Kinesis (kinesalite)', () => {
       { step: 'initialize', name: 'throttleFirstEntry' },
     );
     const input = snapshots(3000);
-    const result = await publishSnapshots(client, kinesis.streamName, input, { encoder: new RecordEncoder({ targetBytes: 16 * 1024 }), backoffBaseMs: 1 });
+    const result = await publishSnapshots(client, kinesis.streamName, input, {
+      encoder: new RecordEncoder({ targetBytes: 16 * 1024 }),
+      backoffBaseMs: 1,
+    });
     assert.ok(result.records > 3, `only ${result.records} records`);
     assert.equal(result.retriedEntries, 1);
     assert.equal(sent.at(-1), 1, 'the retry resent more than the failed entry');

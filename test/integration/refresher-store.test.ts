@@ -49,8 +49,14 @@ describe('channel refresher assignment store (dynalite)', () => {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
@@ -96,7 +102,10 @@ describe('channel refresher assignment store (dynalite)', () => {
   it('empties shard items when the shard count shrinks, and never reads them back', async () => {
     const { store, tableName } = await freshStore();
     await refreshChannels(deps(store, channels('b', 450)), settings);
-    const shrunk = await refreshChannels(deps(store, channels('b', 50)), { ...settings, rebalance: { ...settings.rebalance, offlineGraceMs: 0 } });
+    const shrunk = await refreshChannels(deps(store, channels('b', 50)), {
+      ...settings,
+      rebalance: { ...settings.rebalance, offlineGraceMs: 0 },
+    });
     assert.equal(shrunk.shards, 1);
     for (const shardId of [1, 2, 3, 4]) assert.deepEqual((await readShardAssignment(client, tableName, shardId))?.channels, []);
     assert.equal((await readShardAssignment(client, tableName, 0))?.channels.length, 50);
@@ -107,10 +116,15 @@ describe('channel refresher assignment store (dynalite)', () => {
     const lists = [channels('c', 900), channels('c', 600, 50_000), [...channels('c', 300), ...channels('d', 500)], channels('d', 700, 3)];
     const reports = [];
     for (let round = 0; round < 3; round++) {
-      const racers = lists.map((live) => refreshChannels(deps(new AssignmentStore(client, tableName), live), { ...settings, claimAttempts: 10 }));
+      const racers = lists.map((live) =>
+        refreshChannels(deps(new AssignmentStore(client, tableName), live), { ...settings, claimAttempts: 10 }),
+      );
       reports.push(...(await Promise.all(racers)));
     }
-    assert.ok(reports.some((r) => r.claimConflicts > 0), 'the racers never collided');
+    assert.ok(
+      reports.some((r) => r.claimConflicts > 0),
+      'the racers never collided',
+    );
     const { meta, shards } = await readAll(tableName);
     const logins = shards.flatMap((s) => s.channels.map((c) => c.login));
     assert.equal(new Set(logins).size, logins.length, 'a channel is in two shards');
@@ -122,7 +136,10 @@ describe('channel refresher assignment store (dynalite)', () => {
     const winnerList = lists[reports.indexOf(winner[0]!) % lists.length]!;
     const assigned = new Set(logins);
     assert.ok(winnerList.every((c) => assigned.has(c.login)));
-    assert.ok(shards.every((s) => s.epoch === meta.epoch), 'a shard item is left from an older epoch');
+    assert.ok(
+      shards.every((s) => s.epoch === meta.epoch),
+      'a shard item is left from an older epoch',
+    );
   });
 
   it('stops a refresher that a newer one overtakes mid-write, and keeps the newer assignment', async () => {
@@ -151,7 +168,10 @@ describe('channel refresher assignment store (dynalite)', () => {
     assert.equal(meta.epoch, 3);
     const logins = shards.flatMap((s) => s.channels.map((c) => c.login));
     assert.equal(new Set(logins).size, logins.length);
-    assert.ok(logins.every((login) => !login.startsWith('g')), 'the superseded assignment leaked into a shard');
+    assert.ok(
+      logins.every((login) => !login.startsWith('g')),
+      'the superseded assignment leaked into a shard',
+    );
     assert.ok(channels('h', 300).every((c) => logins.includes(c.login)));
   });
 
@@ -165,7 +185,10 @@ describe('channel refresher assignment store (dynalite)', () => {
         const input = args.input as Record<string, unknown>;
         calls.push({ command: context.commandName!, input });
         if (context.commandName === 'UpdateServiceCommand') desiredCount = input.desiredCount as number;
-        const output = context.commandName === 'DescribeServicesCommand' ? { services: [{ serviceName: 'ingester', desiredCount }] } : { service: { desiredCount } };
+        const output =
+          context.commandName === 'DescribeServicesCommand'
+            ? { services: [{ serviceName: 'ingester', desiredCount }] }
+            : { service: { desiredCount } };
         return { output: { ...output, $metadata: {} }, response: {} };
       },
       { step: 'initialize', name: 'shortCircuitEcs' },

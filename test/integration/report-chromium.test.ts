@@ -12,7 +12,8 @@ import { countColour, decodePng } from '../helpers/decodePng.ts';
 
 const CHROMIUM = ['chromium', 'chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
 // Locally a missing chromium skips with a reason; in CI (process.env.CI set) the test must run.
-const skip = CHROMIUM === undefined && !process.env.CI ? 'chromium is not installed (apt-get install -y chromium); CI runs this test' : false;
+const skip =
+  CHROMIUM === undefined && !process.env.CI ? 'chromium is not installed (apt-get install -y chromium); CI runs this test' : false;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'poglytics-report-'));
@@ -68,8 +69,19 @@ function marks(dom: string, chart: string): Mark[] {
 /** A busier, deterministic afternoon of chat for the README screenshot. */
 function demoEvents(): ChatEvent[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const channels = ['pogstream', 'speedrunsam', 'cozycat', 'retrorick', 'chessqueen', 'lofibeats', 'valorvic', 'cookingkim', 'djnova', 'artbyada'];
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const channels = [
+    'pogstream',
+    'speedrunsam',
+    'cozycat',
+    'retrorick',
+    'chessqueen',
+    'lofibeats',
+    'valorvic',
+    'cookingkim',
+    'djnova',
+    'artbyada',
+  ];
   const events: ChatEvent[] = [];
   for (let minute = 0; minute < 360; minute++) {
     const load = 25 + 20 * Math.sin(minute / 40) + (minute > 250 && minute < 280 ? 60 : 0);
@@ -78,8 +90,27 @@ function demoEvents(): ChatEvent[] {
       const channel = channels[c]!;
       const sent_at = T0 + minute * 60_000 + Math.floor(random() * 60_000);
       const roll = random();
-      if (roll < 0.93) events.push(chatEvent({ kind: 'message', channel, user_login: `viewer${Math.floor(random() * 900)}`, text: 'PogChamp', bits: random() < 0.01 ? 100 : 0, sent_at }));
-      else if (roll < 0.955) events.push(chatEvent({ kind: 'usernotice', channel, subtype: ['sub', 'resub', 'resub', 'subgift'][Math.floor(random() * 4)]!, user_login: 'fan', sent_at }));
+      if (roll < 0.93)
+        events.push(
+          chatEvent({
+            kind: 'message',
+            channel,
+            user_login: `viewer${Math.floor(random() * 900)}`,
+            text: 'PogChamp',
+            bits: random() < 0.01 ? 100 : 0,
+            sent_at,
+          }),
+        );
+      else if (roll < 0.955)
+        events.push(
+          chatEvent({
+            kind: 'usernotice',
+            channel,
+            subtype: ['sub', 'resub', 'resub', 'subgift'][Math.floor(random() * 4)]!,
+            user_login: 'fan',
+            sent_at,
+          }),
+        );
       else if (roll < 0.975) events.push(chatEvent({ kind: 'delete', channel, user_login: 'troll', sent_at }));
       else if (roll < 0.99) events.push(chatEvent({ kind: 'timeout', channel, target_user_login: 'troll', ban_duration_s: 600, sent_at }));
       else if (roll < 0.995) events.push(chatEvent({ kind: 'ban', channel, target_user_login: 'troll', sent_at }));
@@ -120,15 +151,27 @@ describe('poglytics report in headless Chromium', { skip }, () => {
     assert.equal(points.length, 180); // 10:00 to 12:59, the first to the newest event's minute
     assert.equal(points[0]!.label, new Date(T0 - 120 * 60_000).toISOString());
     const nonZero = points.filter((p) => p.value > 0).map((p) => [(Date.parse(p.label) - T0) / 60_000, p.value]);
-    assert.deepEqual(nonZero, [[-120, 1], [0, 2], [1, 1], [2, 1], [59, 6]]);
+    assert.deepEqual(nonZero, [
+      [-120, 1],
+      [0, 2],
+      [1, 1],
+      [2, 1],
+      [59, 6],
+    ]);
   });
 
   it('draws top channels, event mix, subscriptions and moderation with the expected values', () => {
     const compact = (chart: string) => marks(dom, chart).map((m) => `${m.series}:${m.label}=${m.value}`);
     assert.deepEqual(compact('top-channels'), ['messages:alpha=6', 'messages:bravo=4', 'messages:charlie=1']);
     assert.deepEqual(compact('event-mix'), [
-      'events:message=11', 'events:usernotice=9', 'events:ban=2', 'events:timeout=2',
-      'events:clearchat=1', 'events:delete=1', 'events:notice=1', 'events:roomstate=1',
+      'events:message=11',
+      'events:usernotice=9',
+      'events:ban=2',
+      'events:timeout=2',
+      'events:clearchat=1',
+      'events:delete=1',
+      'events:notice=1',
+      'events:roomstate=1',
     ]);
     assert.deepEqual(compact('subscriptions'), ['subs:alpha=1', 'resubs:alpha=1', 'gifted:alpha=2', 'gifted:bravo=1', 'upgrades:bravo=1']);
     assert.deepEqual(compact('moderation'), ['bans:alpha=1', 'timeouts:alpha=2', 'deletions:alpha=1', 'bans:charlie=1', 'clears:bravo=1']);
@@ -154,7 +197,10 @@ describe('poglytics report in headless Chromium', { skip }, () => {
     const background = countColour(picture, '#f7f6f9', 3);
     const white = countColour(picture, '#ffffff', 3);
     assert.ok(background > total * 0.05, `the page background covers only ${background} of ${total} pixels`);
-    assert.ok(Math.max(background, white) < total * 0.9, `one flat colour covers ${Math.max(background, white)} of ${total} pixels: a blank page`);
+    assert.ok(
+      Math.max(background, white) < total * 0.9,
+      `one flat colour covers ${Math.max(background, white)} of ${total} pixels: a blank page`,
+    );
     const chartColours = ['#6441a5', '#2a9d8f', '#e9c46a', '#f4a261', '#e76f51'].filter((hex) => countColour(picture, hex) > 300);
     assert.ok(chartColours.includes('#6441a5'), 'the brand colour (headings, the first series) is not in the picture');
     assert.ok(chartColours.length >= 3, `only ${chartColours.join(', ') || 'no'} chart colours are drawn`);

@@ -6,8 +6,20 @@ const CLIENT_ID = 'test-client';
 const CLIENT_SECRET = 'test-secret';
 const STREAMS = 10_000;
 
-interface Stream { user_id: string; user_login: string; viewer_count: number; type: string; started_at: string; thumbnail_url: string; tag_ids: unknown[]; tags: unknown[] }
-interface Page { data: Stream[]; pagination: { cursor?: string } }
+interface Stream {
+  user_id: string;
+  user_login: string;
+  viewer_count: number;
+  type: string;
+  started_at: string;
+  thumbnail_url: string;
+  tag_ids: unknown[];
+  tags: unknown[];
+}
+interface Page {
+  data: Stream[];
+  pagination: { cursor?: string };
+}
 
 async function token(sim: Simulator, secret = CLIENT_SECRET): Promise<Response> {
   return fetch(`${sim.authUrl}/token`, {
@@ -27,7 +39,10 @@ async function accessToken(sim: Simulator): Promise<string> {
 }
 
 /** The smallest client that pages like the refresher: backs off on 429 until Ratelimit-Reset, dedupes by user_id. */
-async function pageAll(sim: Simulator, bearer: string): Promise<{ pages: Page[]; unique: Map<string, Stream>; seen: number; throttled: number }> {
+async function pageAll(
+  sim: Simulator,
+  bearer: string,
+): Promise<{ pages: Page[]; unique: Map<string, Stream>; seen: number; throttled: number }> {
   const pages: Page[] = [];
   const unique = new Map<string, Stream>();
   let cursor: string | undefined;
@@ -105,7 +120,13 @@ describe('the simulator Helix and OAuth', () => {
       seed: 8,
       channels: STREAMS,
       trafficAutoStart: false,
-      helix: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, rateLimit: { points: 40, windowMs: 1000 }, shiftingPages: true, shiftFraction: 0.05 },
+      helix: {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        rateLimit: { points: 40, windowMs: 1000 },
+        shiftingPages: true,
+        shiftFraction: 0.05,
+      },
     });
     try {
       const bearer = await accessToken(shifting);
@@ -113,7 +134,8 @@ describe('the simulator Helix and OAuth', () => {
       assert.ok(throttled > 0);
       for (const page of pages) {
         assert.ok(page.data.length <= 100);
-        for (let i = 1; i < page.data.length; i++) assert.ok((page.data[i - 1] as Stream).viewer_count >= (page.data[i] as Stream).viewer_count, 'each page is sorted');
+        for (let i = 1; i < page.data.length; i++)
+          assert.ok((page.data[i - 1] as Stream).viewer_count >= (page.data[i] as Stream).viewer_count, 'each page is sorted');
       }
       const repeated = seen - unique.size;
       const missing = STREAMS - unique.size;
@@ -150,7 +172,9 @@ describe('the simulator Helix and OAuth', () => {
     clock = Date.now();
     const bearer = await accessToken(sim);
     const [a, b] = sim.channels;
-    const res = await fetch(`${sim.helixUrl}/users?login=${a?.login}&id=${b?.id}&login=nosuchuser_zz`, { headers: { 'Client-Id': CLIENT_ID, Authorization: `Bearer ${bearer}` } });
+    const res = await fetch(`${sim.helixUrl}/users?login=${a?.login}&id=${b?.id}&login=nosuchuser_zz`, {
+      headers: { 'Client-Id': CLIENT_ID, Authorization: `Bearer ${bearer}` },
+    });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { data: Array<{ id: string; login: string; display_name: string; broadcaster_type: string }> };
     assert.deepEqual(body.data.map((u) => u.login).sort(), [a?.login, b?.login].sort());

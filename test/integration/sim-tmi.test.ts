@@ -8,9 +8,29 @@ const EVENT_COMMANDS = new Set(['PRIVMSG', 'USERNOTICE', 'CLEARCHAT', 'CLEARMSG'
 const CHANNELS = 200;
 // A flatter mix than the default so that every kind shows up within a few seconds.
 const MIX = {
-  message: 40, action: 3, reply: 3, firstMessage: 2, cheer: 3, sharedChatMessage: 3, sub: 2, resub: 2, giftWave: 1, subGift: 1,
-  giftPaidUpgrade: 1, raid: 1, announcement: 1, ritual: 1, viewerMilestone: 1, bitsBadgeTier: 1, sharedChatNotice: 2,
-  ban: 1, timeout: 2, clearChat: 1, delete: 2, roomState: 1, notice: 1,
+  message: 40,
+  action: 3,
+  reply: 3,
+  firstMessage: 2,
+  cheer: 3,
+  sharedChatMessage: 3,
+  sub: 2,
+  resub: 2,
+  giftWave: 1,
+  subGift: 1,
+  giftPaidUpgrade: 1,
+  raid: 1,
+  announcement: 1,
+  ritual: 1,
+  viewerMilestone: 1,
+  bitsBadgeTier: 1,
+  sharedChatNotice: 2,
+  ban: 1,
+  timeout: 2,
+  clearChat: 1,
+  delete: 2,
+  roomState: 1,
+  notice: 1,
 };
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -44,7 +64,14 @@ describe('tmi.js 1.8.5 against the simulator', () => {
   const kinds = new Set<string>();
 
   before(async () => {
-    sim = await startSimulator({ seed: 42, channels: CHANNELS, messagesPerSecond: 3000, joinLimit: null, mix: MIX, sharedChatFraction: 0.5 });
+    sim = await startSimulator({
+      seed: 42,
+      channels: CHANNELS,
+      messagesPerSecond: 3000,
+      joinLimit: null,
+      mix: MIX,
+      sharedChatFraction: 0.5,
+    });
     client = new tmi.Client({
       connection: { server: '127.0.0.1', port: sim.port, secure: false, reconnect: false },
       options: { skipUpdatingEmotesets: true, joinInterval: 300 },
@@ -73,14 +100,40 @@ describe('tmi.js 1.8.5 against the simulator', () => {
     await Promise.allSettled(logins.map((login) => client.join(login)));
     const [connection] = sim.connections();
     assert.ok(connection, 'the simulator sees the tmi.js connection');
-    await waitFor('200 JOIN confirmations', () => sim.groundTruth.joins().filter((j) => j.connectionId === connection.id).length === CHANNELS, 20_000);
+    await waitFor(
+      '200 JOIN confirmations',
+      () => sim.groundTruth.joins().filter((j) => j.connectionId === connection.id).length === CHANNELS,
+      20_000,
+    );
 
     const expectedKinds = [
-      'message', 'action', 'cheer', 'shared-chat-message', 'usernotice:sub', 'usernotice:resub', 'usernotice:submysterygift', 'usernotice:subgift',
-      'usernotice:giftpaidupgrade', 'usernotice:raid', 'usernotice:announcement', 'usernotice:ritual', 'usernotice:viewermilestone',
-      'usernotice:bitsbadgetier', 'usernotice:sharedchatnotice', 'ban', 'timeout', 'clearchat', 'CLEARMSG', 'ROOMSTATE', 'NOTICE',
+      'message',
+      'action',
+      'cheer',
+      'shared-chat-message',
+      'usernotice:sub',
+      'usernotice:resub',
+      'usernotice:submysterygift',
+      'usernotice:subgift',
+      'usernotice:giftpaidupgrade',
+      'usernotice:raid',
+      'usernotice:announcement',
+      'usernotice:ritual',
+      'usernotice:viewermilestone',
+      'usernotice:bitsbadgetier',
+      'usernotice:sharedchatnotice',
+      'ban',
+      'timeout',
+      'clearchat',
+      'CLEARMSG',
+      'ROOMSTATE',
+      'NOTICE',
     ];
-    await waitFor(`every kind (missing: ${expectedKinds.filter((k) => !kinds.has(k)).join(', ')})`, () => expectedKinds.every((k) => kinds.has(k)), 30_000);
+    await waitFor(
+      `every kind (missing: ${expectedKinds.filter((k) => !kinds.has(k)).join(', ')})`,
+      () => expectedKinds.every((k) => kinds.has(k)),
+      30_000,
+    );
     sim.stopTraffic();
     const sent = (): number => sim.groundTruth.counts().byConnection[connection.id] ?? 0;
     const got = (): number => [...received.values()].reduce((n, l) => n + l.length, 0);
@@ -91,8 +144,14 @@ describe('tmi.js 1.8.5 against the simulator', () => {
     for (const login of logins) {
       const joinedAt = sim.groundTruth.joinedAt(login, connection.id);
       assert.ok(joinedAt !== undefined, `${login} was joined`);
-      const truth: GroundTruthRecord[] = sim.groundTruth.forChannel(login).filter((r) => r.connectionIds.includes(connection.id) && r.sentAt >= joinedAt);
-      assert.deepEqual(received.get(login) ?? [], truth.map((r) => r.raw), `lines of #${login}`);
+      const truth: GroundTruthRecord[] = sim.groundTruth
+        .forChannel(login)
+        .filter((r) => r.connectionIds.includes(connection.id) && r.sentAt >= joinedAt);
+      assert.deepEqual(
+        received.get(login) ?? [],
+        truth.map((r) => r.raw),
+        `lines of #${login}`,
+      );
       compared += truth.length;
     }
     assert.equal(compared, sent());

@@ -40,7 +40,10 @@ describe('ClickHouse sink retries with per-request settings', () => {
     // Assess
     assert.deepEqual(again, { inserted: 0, duplicates: 20 }, 'a batch already stored is counted as duplicates and not sent');
     const seen = chdb.inserts.slice(from);
-    assert.deepEqual(seen.map((i) => i.table), ['chat_events', 'chat_events']);
+    assert.deepEqual(
+      seen.map((i) => i.table),
+      ['chat_events', 'chat_events'],
+    );
     for (const insert of seen) assert.match(insert.token ?? '(none)', /^[0-9a-f]{64}$/, 'an insert without its own dedup token');
     assert.notEqual(seen[0]!.token, seen[1]!.token);
     assert.equal(await count(first.map((e) => e.event_id)), 20);

@@ -63,13 +63,15 @@ describe('Postgres sink TLS (verify-full)', () => {
   it('refuses sslmode=no-verify as a setting, before connecting', async () => {
     await assert.rejects(
       async () => createSink(await loadSinkConfig({ DATABASE_URL: bare('no-verify') })),
-      (error: unknown) => error instanceof ConfigError && error.setting === 'DATABASE_URL' && /no-verify would trust any server/.test(error.message),
+      (error: unknown) =>
+        error instanceof ConfigError && error.setting === 'DATABASE_URL' && /no-verify would trust any server/.test(error.message),
     );
   });
 
   it('names DATABASE_CA_FILE when the CA bundle cannot be read', async () => {
     await assert.rejects(
-      async () => createSink(await loadSinkConfig({ DATABASE_URL: bare('verify-full'), DATABASE_CA_FILE: '/nonexistent/rds-global-bundle.pem' })),
+      async () =>
+        createSink(await loadSinkConfig({ DATABASE_URL: bare('verify-full'), DATABASE_CA_FILE: '/nonexistent/rds-global-bundle.pem' })),
       (error: unknown) => error instanceof ConfigError && error.setting === 'DATABASE_CA_FILE' && /ENOENT/.test(error.message),
     );
   });

@@ -28,7 +28,11 @@ describe('Postgres sink connection errors', () => {
   it('names the host and the reason when nothing listens on the port', async () => {
     // Prepare
     const port = await freePort();
-    const sink = createSink({ sink: 'postgres', connectionString: `postgres://someone:hunter2@127.0.0.1:${port}/db`, connectTimeoutMs: 2000 });
+    const sink = createSink({
+      sink: 'postgres',
+      connectionString: `postgres://someone:hunter2@127.0.0.1:${port}/db`,
+      connectTimeoutMs: 2000,
+    });
     // Act
     const error = await sink.write(makeChatEvents(1)).catch((e: unknown) => e);
     await sink.close();

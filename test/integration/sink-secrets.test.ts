@@ -22,7 +22,9 @@ async function startSecretsEndpoint(secrets: Record<string, string>): Promise<{ 
     req.on('end', () => {
       const target = req.headers['x-amz-target'];
       const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-      calls.push(`${String(target)} ${SecretId ?? ''} ${req.headers.authorization?.startsWith('AWS4-HMAC-SHA256') ? 'signed' : 'unsigned'}`);
+      calls.push(
+        `${String(target)} ${SecretId ?? ''} ${req.headers.authorization?.startsWith('AWS4-HMAC-SHA256') ? 'signed' : 'unsigned'}`,
+      );
       const secret = SecretId === undefined ? undefined : secrets[SecretId];
       res.setHeader('content-type', 'application/x-amz-json-1.1');
       if (target !== 'secretsmanager.GetSecretValue' || secret === undefined) {
@@ -59,8 +61,20 @@ describe('sinks configured from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE
     await admin.end();
     const port = new URL(postgres.url).port;
     secrets = await startSecretsEndpoint({
-      'poglytics/db': JSON.stringify({ username: PASSWORD_USER, password: PASSWORD, host: '127.0.0.1', port, dbname: 'from_secret', engine: 'postgres' }),
-      'poglytics/clickhouse': JSON.stringify({ url: 'https://abc.clickhouse.cloud:8443', username: 'writer', password: 'ch-secret-value', database: 'chat' }),
+      'poglytics/db': JSON.stringify({
+        username: PASSWORD_USER,
+        password: PASSWORD,
+        host: '127.0.0.1',
+        port,
+        dbname: 'from_secret',
+        engine: 'postgres',
+      }),
+      'poglytics/clickhouse': JSON.stringify({
+        url: 'https://abc.clickhouse.cloud:8443',
+        username: 'writer',
+        password: 'ch-secret-value',
+        database: 'chat',
+      }),
       'poglytics/not-json': 'hunter2-not-json',
       'poglytics/incomplete': JSON.stringify({ username: 'x', password: 'incomplete-secret-value' }),
     });
@@ -117,7 +131,13 @@ describe('sinks configured from Secrets Manager (DATABASE_SECRET_ARN, CLICKHOUSE
     const config = await loadSinkConfig({ ...AWS_ENV, AWS_ENDPOINT_URL: secrets.url, CLICKHOUSE_SECRET_ARN: 'poglytics/clickhouse' });
 
     // Assess
-    assert.deepEqual(config, { sink: 'clickhouse', url: 'https://abc.clickhouse.cloud:8443', username: 'writer', password: 'ch-secret-value', database: 'chat' });
+    assert.deepEqual(config, {
+      sink: 'clickhouse',
+      url: 'https://abc.clickhouse.cloud:8443',
+      username: 'writer',
+      password: 'ch-secret-value',
+      database: 'chat',
+    });
   });
 
   it('names the secret and the problem, never its value, for a missing, unreadable or incomplete secret', async () => {

@@ -10,7 +10,10 @@ describeSinkContract(
   'SQLite',
   async () => createSink({ sink: 'sqlite', path: join(dir, 'nested', 'poglytics.db') }),
   {
-    byIds: (table, ids) => ({ sql: `SELECT * FROM ${table} WHERE event_id IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(ids)] }),
+    byIds: (table, ids) => ({
+      sql: `SELECT * FROM ${table} WHERE event_id IN (SELECT value FROM json_each(?))`,
+      params: [JSON.stringify(ids)],
+    }),
     migrationVersions: [1, 2, 3],
   },
   async () => rmSync(dir, { recursive: true, force: true }),

@@ -51,7 +51,10 @@ describe('the benchmark results writer', () => {
       const readme = join(dir, 'README.md');
       writeFileSync(readme, '# Title\n\n## Performance\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n## After\n');
       assert.equal(updateReadme(readme, '| new | table |\n'), true);
-      assert.equal(readFileSync(readme, 'utf8'), '# Title\n\n## Performance\n<!-- bench:start -->\n| new | table |\n<!-- bench:end -->\n\n## After\n');
+      assert.equal(
+        readFileSync(readme, 'utf8'),
+        '# Title\n\n## Performance\n<!-- bench:start -->\n| new | table |\n<!-- bench:end -->\n\n## After\n',
+      );
       writeFileSync(readme, 'no markers here\n');
       assert.equal(updateReadme(readme, 'x'), false);
     } finally {

@@ -15,7 +15,8 @@ describe('the poglytics command', () => {
   it('lists every verb on --help and exits 0', () => {
     const result = poglytics(['--help']);
     assert.equal(result.status, 0);
-    for (const verb of ['local', 'sim', 'parse', 'import', 'migrate', 'query', 'report']) assert.match(result.stdout, new RegExp(`^  ${verb} `, 'm'));
+    for (const verb of ['local', 'sim', 'parse', 'import', 'migrate', 'query', 'report'])
+      assert.match(result.stdout, new RegExp(`^  ${verb} `, 'm'));
   });
 
   it('reports a bad setting by name with exit code 2, without a stack trace', () => {

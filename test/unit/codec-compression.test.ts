@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { decodeRecord, RecordEncoder, serializeEvent } from '../../core/events/kinesisRecordCodec.ts';
 import {
-  BROTLI_RECORD_MAGIC, MAX_DECOMPRESSED_RECORD_BYTES, MAX_UNCOMPRESSED_GROUP_BYTES, compressRecord,
+  BROTLI_RECORD_MAGIC,
+  MAX_DECOMPRESSED_RECORD_BYTES,
+  MAX_UNCOMPRESSED_GROUP_BYTES,
+  compressRecord,
 } from '../../core/events/recordCompression.ts';
 import { makeChatEvents } from '../helpers/chatEvents.ts';
 
@@ -44,16 +47,16 @@ describe('Kinesis record compression', () => {
 
   it('names both formats when a record is neither', () => {
     const decoded = decodeRecord(Buffer.from('PGB0 not a record'));
-    assert.deepEqual(decoded.rejects.map((r) => r.reason), ['record is neither brotli (PGB1, PGB2) nor gzip data']);
+    assert.deepEqual(
+      decoded.rejects.map((r) => r.reason),
+      ['record is neither brotli (PGB1, PGB2) nor gzip data'],
+    );
   });
 
   it('refuses a record that inflates past the limit instead of exhausting memory', () => {
     // Prepare: 1 MiB of zeros past the limit compresses to a few kilobytes in either format
     const bomb = Buffer.alloc(MAX_DECOMPRESSED_RECORD_BYTES + 1024 * 1024);
-    const records = [
-      Buffer.concat([BROTLI_RECORD_MAGIC, brotliCompressSync(bomb)]),
-      gzipSync(bomb, { level: 1 }),
-    ];
+    const records = [Buffer.concat([BROTLI_RECORD_MAGIC, brotliCompressSync(bomb)]), gzipSync(bomb, { level: 1 })];
     for (const data of records) {
       assert.ok(data.length < 1024 * 1024, `the bomb is ${data.length} bytes`);
       // Act

@@ -62,7 +62,10 @@ function sourceText(): string {
 
 describe('docker-compose.yml', () => {
   it('passes the compose-spec schema and lint rules (dclint)', () => {
-    const output = execFileSync(process.execPath, ['node_modules/dclint/bin/dclint.cjs', 'docker-compose.yml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, ['node_modules/dclint/bin/dclint.cjs', 'docker-compose.yml'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.doesNotMatch(output, /error/);
   });
 
@@ -98,8 +101,14 @@ describe('docker-compose.yml', () => {
 
   it('writes to both sinks, so both Grafana dashboards have data', () => {
     const environments = Object.values(compose.services).map((s) => s.environment ?? {});
-    assert.ok(environments.some((e) => String(e.CLICKHOUSE_URL ?? '').startsWith('http://')), 'a consumer writes ClickHouse');
-    assert.ok(environments.some((e) => String(e.DATABASE_URL ?? '').startsWith('postgres://')), 'a consumer writes Postgres');
+    assert.ok(
+      environments.some((e) => String(e.CLICKHOUSE_URL ?? '').startsWith('http://')),
+      'a consumer writes ClickHouse',
+    );
+    assert.ok(
+      environments.some((e) => String(e.DATABASE_URL ?? '').startsWith('postgres://')),
+      'a consumer writes Postgres',
+    );
   });
 
   it('has the images listen for Prometheus on every address, with state in a folder their user owns', () => {
@@ -118,8 +127,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps secrets, tests, benchmarks, docs and build output out of the build context', () => {
-    const ignored = new Set(readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
-    for (const entry of ['.env', 'test', 'bench', 'docs', 'dist', 'cdk.out', 'node_modules', 'data']) assert.ok(ignored.has(entry), `.dockerignore lists ${entry}`);
+    const ignored = new Set(
+      readFileSync('.dockerignore', 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#')),
+    );
+    for (const entry of ['.env', 'test', 'bench', 'docs', 'dist', 'cdk.out', 'node_modules', 'data'])
+      assert.ok(ignored.has(entry), `.dockerignore lists ${entry}`);
   });
 
   it('builds our services from Dockerfiles that exist', () => {

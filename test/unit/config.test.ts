@@ -27,11 +27,14 @@ describe('the environment reader', () => {
   });
 
   it('names the variable and the value in a bad-number error', () => {
-    assert.throws(() => loadCommonConfig({ MAX_CHANNELS: 'lots' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, 'MAX_CHANNELS must be an integer, got "lots"');
-      return true;
-    });
+    assert.throws(
+      () => loadCommonConfig({ MAX_CHANNELS: 'lots' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.message, 'MAX_CHANNELS must be an integer, got "lots"');
+        return true;
+      },
+    );
     assert.throws(() => readInt({ METRICS_PORT: '70000' }, 'METRICS_PORT', 9091, { max: 65535 }), /METRICS_PORT must be at most 65535/);
   });
 
@@ -53,7 +56,10 @@ describe('the environment reader', () => {
 
   it('normalizes channel lists and rejects impossible channel names', () => {
     assert.deepEqual(readChannelList({ CHANNELS: ' #Foo, bar,,foo ' }, 'CHANNELS'), ['foo', 'bar']);
-    assert.throws(() => readChannelList({ CHANNELS: 'ok,not a channel' }, 'CHANNELS'), /CHANNELS has an invalid channel name "not a channel"/);
+    assert.throws(
+      () => readChannelList({ CHANNELS: 'ok,not a channel' }, 'CHANNELS'),
+      /CHANNELS has an invalid channel name "not a channel"/,
+    );
   });
 
   it('rejects an endpoint that is not a URL', () => {

@@ -34,7 +34,7 @@ function fakeTwitch(helix: Handler, clock: Clock): FakeTwitch {
     tokens: 0,
     streamRequests: [],
     fetch: async (input, init) => {
-      const url = new URL(String(input));
+      const url = new URL(input instanceof Request ? input.url : input);
       if (url.pathname === '/oauth2/token') {
         assert.equal(init?.method, 'POST');
         state.tokens++;
@@ -77,13 +77,25 @@ function pagedStreams(pages: number, top = 100_000): Handler {
   return (url) => {
     const page = Number(url.searchParams.get('after') ?? '0');
     const data = Array.from({ length: 100 }, (_, i) => stream(page * 100 + i, Math.max(0, top - (page * 100 + i) * 10)));
-    return { status: 200, body: { data, pagination: page + 1 < pages ? { cursor: String(page + 1) } : {} }, headers: { 'ratelimit-remaining': '700' } };
+    return {
+      status: 200,
+      body: { data, pagination: page + 1 < pages ? { cursor: String(page + 1) } : {} },
+      headers: { 'ratelimit-remaining': '700' },
+    };
   };
 }
 
 const credentials = { clientId: 'id', clientSecret: 'secret' };
 const client = (twitch: FakeTwitch, clock: Clock, extra: Partial<ConstructorParameters<typeof HelixClient>[0]> = {}) =>
-  new HelixClient({ helixUrl: 'https://helix.test/helix', authUrl: 'https://auth.test/oauth2', credentials, fetch: twitch.fetch, clock, random: () => 0.5, ...extra });
+  new HelixClient({
+    helixUrl: 'https://helix.test/helix',
+    authUrl: 'https://auth.test/oauth2',
+    credentials,
+    fetch: twitch.fetch,
+    clock,
+    random: () => 0.5,
+    ...extra,
+  });
 
 describe('Helix client', () => {
   beforeEach(() => clearAppTokenCache());
@@ -94,7 +106,11 @@ describe('Helix client', () => {
     const result = await fetchLiveStreams(client(twitch, clock), { maxChannels: 250, minViewers: 1 });
     assert.equal(result.streams.length, 250);
     assert.equal(result.stoppedBy, 'max_channels');
-    assert.deepEqual(twitch.streamRequests, ['/helix/streams?first=100', '/helix/streams?first=100&after=1', '/helix/streams?first=100&after=2']);
+    assert.deepEqual(twitch.streamRequests, [
+      '/helix/streams?first=100',
+      '/helix/streams?first=100&after=1',
+      '/helix/streams?first=100&after=2',
+    ]);
     assert.equal(result.streams[0]?.user_login, 'chan0');
   });
 
@@ -116,7 +132,10 @@ describe('Helix client', () => {
       return { status: 200, body: { data: [stream(4, 60)], pagination: { cursor: 'a' } } };
     }, clock);
     const result = await fetchLiveStreams(client(twitch, clock), { maxChannels: 100, minViewers: 1 });
-    assert.deepEqual(result.streams.map((s) => s.user_id), ['u1', 'u2', 'u3', 'u4']);
+    assert.deepEqual(
+      result.streams.map((s) => s.user_id),
+      ['u1', 'u2', 'u3', 'u4'],
+    );
     assert.equal(result.duplicates, 1);
     assert.equal(result.stoppedBy, 'cursor_loop');
   });
@@ -124,7 +143,12 @@ describe('Helix client', () => {
   it('leaves out excluded channels and other languages', async () => {
     const clock = fakeClock();
     const twitch = fakeTwitch(pagedStreams(1), clock);
-    const result = await fetchLiveStreams(client(twitch, clock), { maxChannels: 100, minViewers: 1, languages: ['en'], excluded: new Set(['chan0']) });
+    const result = await fetchLiveStreams(client(twitch, clock), {
+      maxChannels: 100,
+      minViewers: 1,
+      languages: ['en'],
+      excluded: new Set(['chan0']),
+    });
     assert.ok(result.streams.every((s) => s.language === 'en' && s.user_login !== 'chan0'));
     assert.equal(result.streams.length, 49);
     assert.match(twitch.streamRequests[0] ?? '', /language=en/);
@@ -147,17 +171,29 @@ describe('Helix client', () => {
 
   it('backs off a 429 until Ratelimit-Reset and then succeeds', async () => {
     const clock = fakeClock();
-    const twitch = fakeTwitch((url, call) => (call <= 2 ? { status: 429, body: { error: 'Too Many Requests' }, headers: { 'ratelimit-remaining': '0' } } : pagedStreams(1)(url, call)), clock);
+    const twitch = fakeTwitch(
+      (url, call) =>
+        call <= 2
+          ? { status: 429, body: { error: 'Too Many Requests' }, headers: { 'ratelimit-remaining': '0' } }
+          : pagedStreams(1)(url, call),
+      clock,
+    );
     const helix = client(twitch, clock);
     const result = await fetchLiveStreams(helix, { maxChannels: 100, minViewers: 1 });
     assert.equal(result.streams.length, 100);
     assert.equal(helix.stats.rateLimited, 2);
-    assert.ok(clock.slept.some((ms) => ms >= 1000), `slept ${clock.slept.join(',')}`);
+    assert.ok(
+      clock.slept.some((ms) => ms >= 1000),
+      `slept ${clock.slept.join(',')}`,
+    );
   });
 
   it('replaces an expired token once on 401, and reuses the cached token across clients', async () => {
     const clock = fakeClock();
-    const twitch = fakeTwitch((url, call) => (call === 1 ? { status: 401, body: { error: 'Unauthorized' } } : pagedStreams(1)(url, call)), clock);
+    const twitch = fakeTwitch(
+      (url, call) => (call === 1 ? { status: 401, body: { error: 'Unauthorized' } } : pagedStreams(1)(url, call)),
+      clock,
+    );
     const first = client(twitch, clock);
     await fetchLiveStreams(first, { maxChannels: 100, minViewers: 1 });
     assert.equal(twitch.tokens, 2, 'the rejected token was not replaced');
@@ -170,7 +206,10 @@ describe('Helix client', () => {
     const clock = fakeClock();
     const twitch = fakeTwitch(() => ({ status: 503, body: {} }), clock);
     const helix = client(twitch, clock, { maxAttempts: 4 });
-    await assert.rejects(fetchLiveStreams(helix, { maxChannels: 100, minViewers: 1 }), (error: unknown) => error instanceof TwitchApiError && error.status === 503);
+    await assert.rejects(
+      fetchLiveStreams(helix, { maxChannels: 100, minViewers: 1 }),
+      (error: unknown) => error instanceof TwitchApiError && error.status === 503,
+    );
     assert.equal(twitch.streamRequests.length, 4);
   });
 

@@ -39,7 +39,11 @@ describe('infrastructure config', () => {
   test('layers cdk.json context, then the stage file, then -c sink', () => {
     writeFileSync(
       join(stagesDir, 'prod.json'),
-      JSON.stringify({ sink: 'postgres', kinesis: { capacityMode: 'provisioned', shardCount: 4 }, ingester: { cpu: 1024, memoryMiB: 2048 } }),
+      JSON.stringify({
+        sink: 'postgres',
+        kinesis: { capacityMode: 'provisioned', shardCount: 4 },
+        ingester: { cpu: 1024, memoryMiB: 2048 },
+      }),
     );
     const config = fromContext({ poglytics: { maxChannels: 100, ingester: { shutdownDeadlineMs: 20_000 } }, stage: 'prod' });
     assert.equal(config.stage, 'prod');
@@ -75,7 +79,11 @@ describe('infrastructure config', () => {
       [{ ingester: { metricsAgentImage: 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent' } }, /ingester\.metricsAgentImage/],
     ] as const;
     for (const [input, message] of bad) {
-      assert.throws(() => parseInfraConfig(input), (e: unknown) => e instanceof InfraConfigError && message.test(e.message), JSON.stringify(input));
+      assert.throws(
+        () => parseInfraConfig(input),
+        (e: unknown) => e instanceof InfraConfigError && message.test(e.message),
+        JSON.stringify(input),
+      );
     }
   });
 

@@ -13,10 +13,22 @@ describe('the ingester configuration', () => {
   });
 
   it('names the variable and the allowed range for a bad compression setting', () => {
-    assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION: 'zstd' }), configError(/KINESIS_COMPRESSION must be one of brotli, gzip, got "zstd"/));
-    assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '12' }), configError(/KINESIS_COMPRESSION_LEVEL must be at most 11/));
-    assert.throws(() => loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip', KINESIS_COMPRESSION_LEVEL: '0' }), configError(/KINESIS_COMPRESSION_LEVEL must be at least 1/));
-    assert.throws(() => loadIngesterConfig({ KINESIS_GZIP_LEVEL: '6' }), configError(/KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip/));
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_COMPRESSION: 'zstd' }),
+      configError(/KINESIS_COMPRESSION must be one of brotli, gzip, got "zstd"/),
+    );
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_COMPRESSION_LEVEL: '12' }),
+      configError(/KINESIS_COMPRESSION_LEVEL must be at most 11/),
+    );
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_COMPRESSION: 'gzip', KINESIS_COMPRESSION_LEVEL: '0' }),
+      configError(/KINESIS_COMPRESSION_LEVEL must be at least 1/),
+    );
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_GZIP_LEVEL: '6' }),
+      configError(/KINESIS_GZIP_LEVEL is no longer read: set KINESIS_COMPRESSION=gzip/),
+    );
   });
 
   it('joins at most 20 channels per 10 s (the Twitch budget of a normal account) unless told otherwise', () => {
@@ -28,14 +40,26 @@ describe('the ingester configuration', () => {
   });
 
   it('refuses a lease renewal interval that is not shorter than the lease', () => {
-    assert.throws(() => loadIngesterConfig({ LEASE_DURATION_MS: '5000', LEASE_RENEW_MS: '5000' }), configError(/LEASE_RENEW_MS must be below LEASE_DURATION_MS \(5000\)/));
+    assert.throws(
+      () => loadIngesterConfig({ LEASE_DURATION_MS: '5000', LEASE_RENEW_MS: '5000' }),
+      configError(/LEASE_RENEW_MS must be below LEASE_DURATION_MS \(5000\)/),
+    );
   });
 
   it('journals unacknowledged records after at most a second, and names KINESIS_SPILL_AFTER_MS when it is unusable', () => {
     assert.equal(loadIngesterConfig({}).spillAfterMs, 1000);
     assert.equal(loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '300' }).spillAfterMs, 300);
-    assert.throws(() => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: 'soon' }), configError(/KINESIS_SPILL_AFTER_MS must be an integer, got "soon"/));
-    assert.throws(() => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '0' }), configError(/KINESIS_SPILL_AFTER_MS must be at least 10, got 0/));
-    assert.throws(() => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '200' }), configError(/KINESIS_SPILL_AFTER_MS must be above KINESIS_FLUSH_MS \(250\), got 200/));
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: 'soon' }),
+      configError(/KINESIS_SPILL_AFTER_MS must be an integer, got "soon"/),
+    );
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '0' }),
+      configError(/KINESIS_SPILL_AFTER_MS must be at least 10, got 0/),
+    );
+    assert.throws(
+      () => loadIngesterConfig({ KINESIS_SPILL_AFTER_MS: '200' }),
+      configError(/KINESIS_SPILL_AFTER_MS must be above KINESIS_FLUSH_MS \(250\), got 200/),
+    );
   });
 });

@@ -26,7 +26,13 @@ describe('the IRC dead letter while the disk refuses writes', () => {
     journal.flush();
     // Assess
     assert.equal(journal.pendingCount, 0);
-    const lines = readFileSync(journal.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; raw: string });
-    assert.deepEqual(lines.map((l) => [l.reason, l.raw]), [['invalid UTF-8', 'PRIVMSG #c :\ufffd']]);
+    const lines = readFileSync(journal.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; raw: string });
+    assert.deepEqual(
+      lines.map((l) => [l.reason, l.raw]),
+      [['invalid UTF-8', 'PRIVMSG #c :\ufffd']],
+    );
   });
 });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { channelLoad, placeChannels } from '../../services/ingester/placeChannels.ts';
+import { PropertyCases } from '../helpers/propertyCases.ts';
 
 const emptySlots = (n: number, capacity: number) => Array.from({ length: n }, () => ({ load: 0, count: 0, capacity }));
 
@@ -21,18 +22,34 @@ describe('placeChannels', () => {
     assert.ok(Math.max(...loads) <= total / 4 + 100_001);
   });
 
-  it('never puts more channels on a connection than its capacity', () => {
+  it('never puts more channels on a connection than its capacity', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
-      fc.property(fc.array(fc.nat(10_000), { maxLength: 300 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 80 }), (viewers, n, capacity) => {
-        const channels = viewers.map((v, i) => ({ login: `c${i}`, viewers: v }));
-        const { slotOf, overflow } = placeChannels(emptySlots(n, capacity), channels);
-        const counts = new Array<number>(n).fill(0);
-        for (const slot of slotOf.values()) counts[slot]!++;
-        assert.ok(counts.every((c) => c <= capacity));
-        assert.equal(slotOf.size + overflow.length, channels.length);
-        assert.equal(overflow.length, Math.max(0, channels.length - n * capacity));
-      }),
+      // Half the runs cut the list at exactly what the connections hold: the boundary between fitting and overflowing.
+      fc.property(
+        fc.array(fc.nat(10_000), { maxLength: 500, size: 'max' }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 80 }),
+        fc.boolean(),
+        (all, n, capacity, exactFit) => {
+          const viewers = exactFit ? all.slice(0, n * capacity) : all;
+          const channels = viewers.map((v, i) => ({ login: `c${i}`, viewers: v }));
+          const { slotOf, overflow } = placeChannels(emptySlots(n, capacity), channels);
+          const counts = new Array<number>(n).fill(0);
+          for (const slot of slotOf.values()) counts[slot]!++;
+          cases.run();
+          cases.reached('more channels than the connections hold (overflow)', overflow.length > 0);
+          cases.reached('everything placed with a connection filled to capacity', overflow.length === 0 && counts.includes(capacity));
+          assert.ok(counts.every((c) => c <= capacity));
+          assert.equal(slotOf.size + overflow.length, channels.length);
+          assert.equal(overflow.length, Math.max(0, channels.length - n * capacity));
+        },
+      ),
     );
+    cases.report({
+      'more channels than the connections hold (overflow)': 10,
+      'everything placed with a connection filled to capacity': 10,
+    });
   });
 
   it('fills the least-loaded existing connection first', () => {

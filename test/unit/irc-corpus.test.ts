@@ -56,13 +56,22 @@ describe('IRC corpus: every real Twitch line gives the ChatEvent of the contract
   }
 
   it('gives distinct hash ids to distinct lines (only the $sameAsLine pairs share one)', () => {
-    const sharing = new Set(expected.flatMap((want, i) =>
-      want !== null && typeof want.event_id === 'object' && want.event_id.$sameAsLine !== undefined ? [i + 1, want.event_id.$sameAsLine] : []));
+    const sharing = new Set(
+      expected.flatMap((want, i) =>
+        want !== null && typeof want.event_id === 'object' && want.event_id.$sameAsLine !== undefined
+          ? [i + 1, want.event_id.$sameAsLine]
+          : [],
+      ),
+    );
     const hashIds = new Map<string, number>();
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
       if (result.type !== 'event' || !result.event.event_id.startsWith('h:') || sharing.has(i + 1)) continue;
-      assert.equal(hashIds.get(result.event.event_id), undefined, `line ${i + 1} shares its id with line ${hashIds.get(result.event.event_id)}`);
+      assert.equal(
+        hashIds.get(result.event.event_id),
+        undefined,
+        `line ${i + 1} shares its id with line ${hashIds.get(result.event.event_id)}`,
+      );
       hashIds.set(result.event.event_id, i + 1);
     }
   });

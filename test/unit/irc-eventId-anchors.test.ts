@@ -9,12 +9,15 @@ import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 // stream — two capture replicas, `poglytics import`, `poglytics parse` — gives the same ids. A line
 // without tmi-sent-ts is anchored on the *next* timestamped line of its channel.
 
-const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 
 const msg = (channel: string, ts: number, text: string) =>
   `@badges=;color=;display-name=U;id=00000000-0000-4000-8000-${String(ts).padStart(12, '0')};room-id=1;tmi-sent-ts=${ts};user-id=2 :u!u@u.tmi.twitch.tv PRIVMSG #${channel} :${text}`;
 const slow = (channel: string, seconds: number) => `@room-id=1;slow=${seconds} :tmi.twitch.tv ROOMSTATE #${channel}`;
-const joinState = (channel: string) => `@emote-only=0;followers-only=-1;r9k=0;room-id=1;slow=10;subs-only=0 :tmi.twitch.tv ROOMSTATE #${channel}`;
+const joinState = (channel: string) =>
+  `@emote-only=0;followers-only=-1;r9k=0;room-id=1;slow=10;subs-only=0 :tmi.twitch.tv ROOMSTATE #${channel}`;
 const notice = (channel: string) => `@msg-id=slow_on :tmi.twitch.tv NOTICE #${channel} :This room is now in slow mode.`;
 
 /** A reader (one EventIdResolver) whose emitted events are recorded with the index of their line. */
@@ -79,7 +82,10 @@ describe('h: ids from content and the next timestamped line of the channel, neve
   it('a reader that does not carry channel d agrees on channel c: anchors are per channel', () => {
     const all = readAll(stream);
     const onlyC = stream.filter((line) => !line.includes('#d'));
-    assert.deepStrictEqual(readAll(onlyC), all.filter((_, i) => !stream[i]!.includes('#d')));
+    assert.deepStrictEqual(
+      readAll(onlyC),
+      all.filter((_, i) => !stream[i]!.includes('#d')),
+    );
   });
 
   it('two identical ROOMSTATE changes (and NOTICEs) separated by a message get different ids', () => {
@@ -118,7 +124,11 @@ describe('h: ids from content and the next timestamped line of the channel, neve
     assert.notEqual(before, after);
     const bare = normalizeLine(line, 1);
     assert.ok(bare.type === 'event');
-    assert.equal(readAll([line])[0], bare.event.event_id, 'with nothing before or after it, a reader gives what a bare normalizeLine gives');
+    assert.equal(
+      readAll([line])[0],
+      bare.event.event_id,
+      'with nothing before or after it, a reader gives what a bare normalizeLine gives',
+    );
     assert.notEqual(bare.event.event_id, before);
   });
 
@@ -131,14 +141,23 @@ describe('h: ids from content and the next timestamped line of the channel, neve
     r.read(msg('d', 1_700_000_000_002, 'other channel'), 2);
     // Act + Assess: not older than the bound yet
     r.ids.releaseOlderThan(now - 5000);
-    assert.deepStrictEqual(r.emitted.map((e) => e.index), [0, 2]);
+    assert.deepStrictEqual(
+      r.emitted.map((e) => e.index),
+      [0, 2],
+    );
     assert.equal(r.ids.held, 1);
     now += 5000;
     r.ids.releaseOlderThan(now - 5000);
-    assert.deepStrictEqual(r.emitted.map((e) => e.index), [0, 2, 1]);
+    assert.deepStrictEqual(
+      r.emitted.map((e) => e.index),
+      [0, 2, 1],
+    );
     assert.equal(r.ids.held, 0);
     r.read(msg('c', 1_700_000_000_003, 'late'), 3);
-    assert.deepStrictEqual(r.emitted.map((e) => e.index), [0, 2, 1, 3]);
+    assert.deepStrictEqual(
+      r.emitted.map((e) => e.index),
+      [0, 2, 1, 3],
+    );
     // The fallback is the previous line's anchor: what a reader gets at the end of input.
     assert.equal(r.emitted[2]!.event.event_id, readAll([msg('c', 1_700_000_000_001, 'hello'), slow('c', 10)])[1]);
   });
@@ -146,7 +165,10 @@ describe('h: ids from content and the next timestamped line of the channel, neve
   it('holds at most maxHeld events: past it the oldest takes the fallback', () => {
     const r = reader({ maxHeld: 2 });
     for (let i = 0; i < 4; i++) r.read(slow(`ch${i}`, i), i);
-    assert.deepStrictEqual(r.emitted.map((e) => e.index), [0, 1]);
+    assert.deepStrictEqual(
+      r.emitted.map((e) => e.index),
+      [0, 1],
+    );
     assert.equal(r.ids.held, 2);
   });
 
@@ -154,25 +176,50 @@ describe('h: ids from content and the next timestamped line of the channel, neve
     // Prepare: an id-carrying line without tmi-sent-ts (rare) and a global NOTICE between.
     const withId = '@id=abc-1;msg-id=x :tmi.twitch.tv NOTICE #c :has an id';
     const global = ':tmi.twitch.tv NOTICE * :Login authentication failed';
-    const lines = [slow('c', 1), msg('d', 1_700_000_000_001, 'd'), withId, global, notice('c'), msg('c', 1_700_000_000_002, 'next'), slow('c', 2)];
+    const lines = [
+      slow('c', 1),
+      msg('d', 1_700_000_000_001, 'd'),
+      withId,
+      global,
+      notice('c'),
+      msg('c', 1_700_000_000_002, 'next'),
+      slow('c', 2),
+    ];
     const r = reader();
     // Act
     lines.forEach((line, i) => r.read(line, i));
     // Assess
-    assert.deepStrictEqual(r.emitted.map((e) => e.index), [1, 3, 0, 2, 4, 5], 'the global NOTICE is not held; c keeps its order');
+    assert.deepStrictEqual(
+      r.emitted.map((e) => e.index),
+      [1, 3, 0, 2, 4, 5],
+      'the global NOTICE is not held; c keeps its order',
+    );
     assert.equal(r.emitted[3]!.event.event_id, 'abc-1');
     r.ids.releaseAll();
-    assert.deepStrictEqual(r.emitted.map((e) => e.index), [1, 3, 0, 2, 4, 5, 6]);
+    assert.deepStrictEqual(
+      r.emitted.map((e) => e.index),
+      [1, 3, 0, 2, 4, 5, 6],
+    );
   });
 
   it('rejected and protocol lines do not move an anchor', () => {
-    const noise = [':u!u@u PRIVMSG #c :x\r\u0000', '@tmi-sent-ts=1700000000099 :tmi.twitch.tv USERSTATE #c', '@tmi-sent-ts=1700000000098 :Bad!x@x PRIVMSG #c :hi'];
+    const noise = [
+      ':u!u@u PRIVMSG #c :x\r\u0000',
+      '@tmi-sent-ts=1700000000099 :tmi.twitch.tv USERSTATE #c',
+      '@tmi-sent-ts=1700000000098 :Bad!x@x PRIVMSG #c :hi',
+    ];
     const plain = readAll(stream);
     const noisy = readAll([...stream.slice(0, 6), ...noise, ...stream.slice(6)]);
-    assert.deepStrictEqual(noisy.filter((id) => id !== null), plain.filter((id) => id !== null));
+    assert.deepStrictEqual(
+      noisy.filter((id) => id !== null),
+      plain.filter((id) => id !== null),
+    );
   });
 
   it('the real corpus read by two readers with different clocks gives the same ids', () => {
-    assert.deepStrictEqual(readAll(realLines, () => 1), readAll(realLines, (i) => 1_700_000_000_000 + i * 1000));
+    assert.deepStrictEqual(
+      readAll(realLines, () => 1),
+      readAll(realLines, (i) => 1_700_000_000_000 + i * 1000),
+    );
   });
 });

@@ -5,7 +5,8 @@ import { MAX_LINE_BYTES } from '../../core/irc/constants.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 
 const RECEIVED_AT = 1_700_000_000_000;
-const PRIVMSG_HEAD = '@badges=;color=;display-name=Hax;id=0e0e0e0e-0000-4000-8000-000000000000;room-id=1;tmi-sent-ts=1700000000001;user-id=2 :hax!hax@hax.tmi.twitch.tv PRIVMSG #victim :';
+const PRIVMSG_HEAD =
+  '@badges=;color=;display-name=Hax;id=0e0e0e0e-0000-4000-8000-000000000000;room-id=1;tmi-sent-ts=1700000000001;user-id=2 :hax!hax@hax.tmi.twitch.tv PRIVMSG #victim :';
 
 function reasonOf(result: NormalizeResult): string {
   assert.equal(result.type, 'rejected', JSON.stringify(result));
@@ -40,8 +41,16 @@ describe('hostile input is rejected with a reason, never thrown', () => {
     ['an unpaired surrogate', ':u!u@u PRIVMSG #c :\ud83d', /^invalid UTF-8/],
     ['bits=x', '@bits=x :u!u@u PRIVMSG #c :cheer', /^tag bits is not a non-negative integer: "x"$/],
     ['negative bits', '@bits=-5 :u!u@u PRIVMSG #c :cheer', /^tag bits is not a non-negative integer/],
-    ['ban-duration=abc', '@ban-duration=abc;target-user-id=1 :tmi.twitch.tv CLEARCHAT #c :u', /^tag ban-duration is not a non-negative integer: "abc"$/],
-    ['tmi-sent-ts=yesterday', '@tmi-sent-ts=yesterday :tmi.twitch.tv ROOMSTATE #c', /^tag tmi-sent-ts is not a non-negative integer: "yesterday"$/],
+    [
+      'ban-duration=abc',
+      '@ban-duration=abc;target-user-id=1 :tmi.twitch.tv CLEARCHAT #c :u',
+      /^tag ban-duration is not a non-negative integer: "abc"$/,
+    ],
+    [
+      'tmi-sent-ts=yesterday',
+      '@tmi-sent-ts=yesterday :tmi.twitch.tv ROOMSTATE #c',
+      /^tag tmi-sent-ts is not a non-negative integer: "yesterday"$/,
+    ],
     ['tmi-sent-ts in exponent form', '@tmi-sent-ts=1.7e12 :u!u@u PRIVMSG #c :x', /^tag tmi-sent-ts is not/],
     ['tmi-sent-ts past 2^53', '@tmi-sent-ts=99999999999999999999 :u!u@u PRIVMSG #c :x', /^tag tmi-sent-ts is not/],
   ];

@@ -18,14 +18,20 @@ import { seededRandom } from '../helpers/seededRandom.ts';
 
 const RECEIVED_AT = 1_700_000_000_000;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 const TAGS = '@badges=;color=;display-name=U;id=0e0e0e0e-0000-4000-8000-000000000000;room-id=1;tmi-sent-ts=1700000000001;user-id=2';
 
 /** Hostile lines and the reason each must be rejected with. */
 const hostile: [string, string, RegExp][] = [
   ['a PRIVMSG with no channel before the text', ':u!u@u PRIVMSG :hello there', /^PRIVMSG without a channel$/],
   ['a PRIVMSG whose one-word text looks like a channel', ':u!u@u PRIVMSG :hello', /^PRIVMSG without a channel$/],
-  ['a USERNOTICE with no channel before the text', '@login=u;msg-id=resub :tmi.twitch.tv USERNOTICE :great stream', /^USERNOTICE without a channel$/],
+  [
+    'a USERNOTICE with no channel before the text',
+    '@login=u;msg-id=resub :tmi.twitch.tv USERNOTICE :great stream',
+    /^USERNOTICE without a channel$/,
+  ],
   ['a CR inside a channel name', ':u!u@u PRIVMSG #ch\ran :hi', /^CR inside the line at column 19$/],
   ['a CR inside the text', `${TAGS} :u!u@u PRIVMSG #c :a\rb`, /^CR inside the line at column/],
   ['an LF inside the line', ':u!u@u PRIVMSG #c :a\nb', /^LF inside the line at column 21$/],
@@ -42,12 +48,20 @@ const hostile: [string, string, RegExp][] = [
   ['a `*` channel on a ROOMSTATE', '@slow=0 :tmi.twitch.tv ROOMSTATE *', /^invalid channel "\*"$/],
   ['a USERNOTICE login with a hyphen', '@login=bad-name;msg-id=sub :tmi.twitch.tv USERNOTICE #c', /^invalid login "bad-name"$/],
   ['a CLEARMSG login with a space', '@login=a\\sb;target-msg-id=x :tmi.twitch.tv CLEARMSG #c :text', /^invalid login "a b"$/],
-  ['a CLEARCHAT target that is not a login', '@room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :bad.user', /^invalid target user "bad.user"$/],
+  [
+    'a CLEARCHAT target that is not a login',
+    '@room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :bad.user',
+    /^invalid target user "bad.user"$/,
+  ],
 ];
 
 const accepted: [string, string, Partial<Record<'channel' | 'user_login' | 'target_user_login', string>>][] = [
   ['a one-character login and channel', ':a!a@a PRIVMSG #b :x', { channel: 'b', user_login: 'a' }],
-  ['25 characters of [a-z0-9_]', `:${'a_9'.repeat(8)}z!x@x PRIVMSG #${'c_0'.repeat(8)}d :x`, { channel: `${'c_0'.repeat(8)}d`, user_login: `${'a_9'.repeat(8)}z` }],
+  [
+    '25 characters of [a-z0-9_]',
+    `:${'a_9'.repeat(8)}z!x@x PRIVMSG #${'c_0'.repeat(8)}d :x`,
+    { channel: `${'c_0'.repeat(8)}d`, user_login: `${'a_9'.repeat(8)}z` },
+  ],
   ['an upper-case channel, lower-cased as the contract says', ':u!u@u PRIVMSG #Chan :x', { channel: 'chan' }],
   ['a global NOTICE', ':tmi.twitch.tv NOTICE * :Login authentication failed', { channel: '*' }],
   ['a ban', '@room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :baduser', { target_user_login: 'baduser' }],
@@ -64,14 +78,40 @@ function mutator(seed: number): () => string {
   const int = (n: number) => Math.floor(random() * n);
   const SPECIAL = [' ', ':', ';', '=', '@', '#', '!', '\\', '\r', '\n', '\0', '\u0001', '*', '.', '-', 'A', 'é', '😀', '\ud800', '\u200b'];
   const edits: ((line: string) => string)[] = [
-    (l) => { const at = int(l.length + 1); return l.slice(0, at) + SPECIAL[int(SPECIAL.length)]! + l.slice(at); },
-    (l) => { const at = int(l.length + 1); return l.slice(0, at) + l.slice(at + 1 + int(10)); },
-    (l) => { const at = int(l.length + 1); const end = at + int(40); return l.slice(0, end) + l.slice(at, end) + l.slice(end); },
-    (l) => { const at = int(l.length); return l.slice(0, at) + String.fromCharCode(int(0x10000)) + l.slice(at + 1); },
+    (l) => {
+      const at = int(l.length + 1);
+      return l.slice(0, at) + SPECIAL[int(SPECIAL.length)]! + l.slice(at);
+    },
+    (l) => {
+      const at = int(l.length + 1);
+      return l.slice(0, at) + l.slice(at + 1 + int(10));
+    },
+    (l) => {
+      const at = int(l.length + 1);
+      const end = at + int(40);
+      return l.slice(0, end) + l.slice(at, end) + l.slice(end);
+    },
+    (l) => {
+      const at = int(l.length);
+      return l.slice(0, at) + String.fromCharCode(int(0x10000)) + l.slice(at + 1);
+    },
     (l) => l.slice(0, int(l.length + 1)),
-    (l) => { const at = int(l.length + 1); return l.slice(0, at) + SPECIAL[int(8)]!.repeat(1 + int(20_000)) + l.slice(at); },
-    (l) => { const words = l.split(' '); const i = int(words.length); const j = int(words.length); [words[i], words[j]] = [words[j]!, words[i]!]; return words.join(' '); },
-    (l) => { const at = int(l.length); const end = at + 1 + int(12); return l.slice(0, at) + l.slice(at, end).toUpperCase() + l.slice(end); },
+    (l) => {
+      const at = int(l.length + 1);
+      return l.slice(0, at) + SPECIAL[int(8)]!.repeat(1 + int(20_000)) + l.slice(at);
+    },
+    (l) => {
+      const words = l.split(' ');
+      const i = int(words.length);
+      const j = int(words.length);
+      [words[i], words[j]] = [words[j]!, words[i]!];
+      return words.join(' ');
+    },
+    (l) => {
+      const at = int(l.length);
+      const end = at + 1 + int(12);
+      return l.slice(0, at) + l.slice(at, end).toUpperCase() + l.slice(end);
+    },
   ];
   return () => {
     let line = realLines[int(realLines.length)]!;
@@ -91,7 +131,8 @@ describe('strict IRC input: hostile lines are rejected with a reason', () => {
     it(`accepts ${what}`, () => {
       const result = normalizeLine(line, RECEIVED_AT);
       assert.equal(result.type, 'event', JSON.stringify(result));
-      if (result.type === 'event') for (const [key, value] of Object.entries(fields)) assert.equal(result.event[key as keyof typeof fields], value);
+      if (result.type === 'event')
+        for (const [key, value] of Object.entries(fields)) assert.equal(result.event[key as keyof typeof fields], value);
     });
   }
 });
@@ -115,7 +156,9 @@ describe('10,000 random mutations of real lines', () => {
         ids.read(event, result.message, undefined);
         ChatEventSchema.parse(event);
         assert.ok(isLogin(event.channel) || (event.kind === 'notice' && event.channel === '*'), `${context}: channel ${event.channel}`);
-        if (event.kind !== 'usernotice') for (const login of [event.user_login, event.target_user_login]) assert.ok(login === null || isLogin(login), `${context}: login ${login}`);
+        if (event.kind !== 'usernotice')
+          for (const login of [event.user_login, event.target_user_login])
+            assert.ok(login === null || isLogin(login), `${context}: login ${login}`);
         else assert.ok(event.user_login === null || isLogin(event.user_login), context);
         assert.doesNotMatch(event.raw, /[\r\n\0]/, context);
       }
@@ -141,10 +184,16 @@ describe('10,000 random mutations of real lines', () => {
         const result = capture(line, RECEIVED_AT + i, 1);
         if (result.type === 'rejected') wanted.push({ raw: line, reason: result.reason });
       }
-      const kept = readFileSync(journal.path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { raw: string; reason: string });
+      const kept = readFileSync(journal.path, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { raw: string; reason: string });
       assert.ok(wanted.length > hostile.length);
       assert.equal(capture.totals.rejects, wanted.length);
-      assert.deepStrictEqual(kept.map(({ raw, reason }) => ({ raw, reason })), wanted);
+      assert.deepStrictEqual(
+        kept.map(({ raw, reason }) => ({ raw, reason })),
+        wanted,
+      );
     } finally {
       dir.remove();
     }

@@ -133,7 +133,9 @@ describe('IRC variants from Twitch docs and live chat', () => {
   });
 
   it('keeps sharedchatnotice as the subtype when source-msg-id is missing', () => {
-    const event = normalize('@msg-id=sharedchatnotice;source-room-id=1;tmi-sent-ts=1729627300001;room-id=2 :tmi.twitch.tv USERNOTICE #pajlada');
+    const event = normalize(
+      '@msg-id=sharedchatnotice;source-room-id=1;tmi-sent-ts=1729627300001;room-id=2 :tmi.twitch.tv USERNOTICE #pajlada',
+    );
     assert.equal(event.subtype, 'sharedchatnotice');
     assert.equal(event.source_channel_id, '1');
   });
@@ -257,11 +259,16 @@ describe('IRC variants from Twitch docs and live chat', () => {
     assert.equal(normalize(':u!u@u PRIVMSG #c :hello world').text, 'hello world');
     assert.equal(normalize(':u!u@u PRIVMSG #c').text, null);
     assert.equal(normalize(':u!u@u PRIVMSG #c :').text, null);
-    assert.equal(normalize('@ban-duration=600;room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c baduser').target_user_login, 'baduser');
+    assert.equal(
+      normalize('@ban-duration=600;room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c baduser').target_user_login,
+      'baduser',
+    );
   });
 
   it('maps CLEARCHAT to ban, timeout and clearchat with users only as targets', () => {
-    const timeout = normalize('@ban-duration=600;room-id=1;target-user-id=2;tmi-sent-ts=1700000005000 :tmi.twitch.tv CLEARCHAT #c :baduser');
+    const timeout = normalize(
+      '@ban-duration=600;room-id=1;target-user-id=2;tmi-sent-ts=1700000005000 :tmi.twitch.tv CLEARCHAT #c :baduser',
+    );
     assert.equal(timeout.kind, 'timeout');
     assert.equal(timeout.ban_duration_s, 600);
     assert.equal(timeout.target_user_id, '2');

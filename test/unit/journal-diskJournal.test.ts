@@ -28,7 +28,10 @@ describe('DiskJournal', () => {
       journal.ack(batch.length);
     }
     // Assess
-    assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 30 }, (_, i) => i),
+    );
     assert.equal(journal.bytes, 0);
     assert.equal(journal.events, 0);
     journal.close();

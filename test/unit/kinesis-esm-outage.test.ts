@@ -4,7 +4,12 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { OutageReason, OutageStore, type StorageOutage } from '../../core/consumer/classifyOutage.ts';
 import { StorageUnavailableError } from '../../core/consumer/errors.ts';
 import { DeadLetterWriteError } from '../../core/deadletter/errors.ts';
-import { deliverBatch, toLambdaRecord, type EventSourceMappingSettings, type OutageObserver } from '../../core/local/kinesisEventSourceMapping.ts';
+import {
+  deliverBatch,
+  toLambdaRecord,
+  type EventSourceMappingSettings,
+  type OutageObserver,
+} from '../../services/local/kinesisEventSourceMapping.ts';
 
 const settings: EventSourceMappingSettings = {
   batchSize: 10,
@@ -16,11 +21,24 @@ const settings: EventSourceMappingSettings = {
   outageBackoffMaxMs: 4,
 };
 
-const diskFull: StorageOutage = { store: OutageStore.Sink, reason: OutageReason.DiskFull, message: 'database or disk is full [SQLITE_FULL]' };
+const diskFull: StorageOutage = {
+  store: OutageStore.Sink,
+  reason: OutageReason.DiskFull,
+  message: 'database or disk is full [SQLITE_FULL]',
+};
 
 function makeRecords(count: number): KinesisStreamRecord[] {
   return Array.from({ length: count }, (_, i) =>
-    toLambdaRecord('shardId-000000000000', { SequenceNumber: `4959${String(i).padStart(20, '0')}`, PartitionKey: 'p', Data: Buffer.from(`r${i}`), ApproximateArrivalTimestamp: new Date() }, 'us-east-1'),
+    toLambdaRecord(
+      'shardId-000000000000',
+      {
+        SequenceNumber: `4959${String(i).padStart(20, '0')}`,
+        PartitionKey: 'p',
+        Data: Buffer.from(`r${i}`),
+        ApproximateArrivalTimestamp: new Date(),
+      },
+      'us-east-1',
+    ),
   );
 }
 
@@ -45,7 +63,13 @@ describe('event source mapping during a storage outage', { timeout: 10_000 }, ()
     };
     const { observer, paused, resumed } = recordingObserver();
     // Act
-    const outcome = await deliverBatch(records, handler, async () => assert.fail('nothing may reach on-failure because of an outage'), settings, { observer });
+    const outcome = await deliverBatch(
+      records,
+      handler,
+      async () => assert.fail('nothing may reach on-failure because of an outage'),
+      settings,
+      { observer },
+    );
     // Assess
     assert.equal(invocations.length, 9);
     for (const seen of invocations) assert.deepEqual(seen, seqs(records), 'no bisecting, no skipping');
@@ -56,7 +80,10 @@ describe('event source mapping during a storage outage', { timeout: 10_000 }, ()
 
   it('does not age records out while it waits for storage', async () => {
     // Prepare: records older than the maximum age arrive while the disk is full
-    const records = makeRecords(2).map((r) => ({ ...r, kinesis: { ...r.kinesis, approximateArrivalTimestamp: (Date.now() - 30_000) / 1000 } }));
+    const records = makeRecords(2).map((r) => ({
+      ...r,
+      kinesis: { ...r.kinesis, approximateArrivalTimestamp: (Date.now() - 30_000) / 1000 },
+    }));
     let calls = 0;
     let clock = Date.now();
     const handler = async () => {
@@ -65,7 +92,9 @@ describe('event source mapping during a storage outage', { timeout: 10_000 }, ()
       if (calls < 3) throw new StorageUnavailableError(diskFull);
     };
     // Act
-    const outcome = await deliverBatch(records, handler, async () => assert.fail('no record may expire during an outage'), settings, { now: () => clock });
+    const outcome = await deliverBatch(records, handler, async () => assert.fail('no record may expire during an outage'), settings, {
+      now: () => clock,
+    });
     // Assess
     assert.deepEqual([calls, outcome.discarded], [3, 0]);
   });
@@ -82,7 +111,13 @@ describe('event source mapping during a storage outage', { timeout: 10_000 }, ()
     };
     const { observer, paused } = recordingObserver();
     // Act
-    const outcome = await deliverBatch(records, async () => ({ batchItemFailures: [{ itemIdentifier: records[0]!.kinesis.sequenceNumber }] }), onFailure, { ...settings, bisectBatchOnFunctionError: false }, { observer });
+    const outcome = await deliverBatch(
+      records,
+      async () => ({ batchItemFailures: [{ itemIdentifier: records[0]!.kinesis.sequenceNumber }] }),
+      onFailure,
+      { ...settings, bisectBatchOnFunctionError: false },
+      { observer },
+    );
     // Assess
     assert.equal(writes, 4);
     assert.deepEqual(kept, seqs(records));
@@ -94,7 +129,15 @@ describe('event source mapping during a storage outage', { timeout: 10_000 }, ()
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
     await assert.rejects(
-      deliverBatch(makeRecords(2), async () => { throw new StorageUnavailableError(diskFull); }, async () => assert.fail('not on-failure'), settings, { signal: controller.signal }),
+      deliverBatch(
+        makeRecords(2),
+        async () => {
+          throw new StorageUnavailableError(diskFull);
+        },
+        async () => assert.fail('not on-failure'),
+        settings,
+        { signal: controller.signal },
+      ),
       { name: 'AbortError' },
     );
   });

@@ -6,7 +6,7 @@ import {
   deliverBatch,
   toLambdaRecord,
   type EventSourceMappingSettings,
-} from '../../core/local/kinesisEventSourceMapping.ts';
+} from '../../services/local/kinesisEventSourceMapping.ts';
 
 const settings: EventSourceMappingSettings = {
   batchSize: 10,
@@ -21,7 +21,12 @@ function makeRecords(count: number): KinesisStreamRecord[] {
   return Array.from({ length: count }, (_, i) =>
     toLambdaRecord(
       'shardId-000000000000',
-      { SequenceNumber: `4959${String(i).padStart(20, '0')}`, PartitionKey: 'p', Data: Buffer.from(`r${i}`), ApproximateArrivalTimestamp: new Date() },
+      {
+        SequenceNumber: `4959${String(i).padStart(20, '0')}`,
+        PartitionKey: 'p',
+        Data: Buffer.from(`r${i}`),
+        ApproximateArrivalTimestamp: new Date(),
+      },
       'us-east-1',
     ),
   );
@@ -32,7 +37,12 @@ const seqs = (event: KinesisStreamEvent) => event.Records.map((r) => r.kinesis.s
 describe('Kinesis event source mapping semantics', () => {
   it('orders sequence numbers longer than a double numerically', () => {
     assert.ok(compareSequenceNumbers('9', '10') < 0);
-    assert.ok(compareSequenceNumbers('49590000000000000000000000000000000000000000000000000002', '49590000000000000000000000000000000000000000000000000010') < 0);
+    assert.ok(
+      compareSequenceNumbers(
+        '49590000000000000000000000000000000000000000000000000002',
+        '49590000000000000000000000000000000000000000000000000010',
+      ) < 0,
+    );
     assert.equal(compareSequenceNumbers('123', '123'), 0);
   });
 
@@ -45,7 +55,12 @@ describe('Kinesis event source mapping semantics', () => {
       invocations.push(seqs(event));
       if (failOnce) {
         failOnce = false;
-        return { batchItemFailures: [{ itemIdentifier: records[4]!.kinesis.sequenceNumber }, { itemIdentifier: records[2]!.kinesis.sequenceNumber }] };
+        return {
+          batchItemFailures: [
+            { itemIdentifier: records[4]!.kinesis.sequenceNumber },
+            { itemIdentifier: records[2]!.kinesis.sequenceNumber },
+          ],
+        };
       }
       return { batchItemFailures: [] };
     };
@@ -65,7 +80,12 @@ describe('Kinesis event source mapping semantics', () => {
       if (seqs(event).includes(poison)) throw new Error('boom');
       for (const s of seqs(event)) processed.add(s);
     };
-    const outcome = await deliverBatch(records, handler, async (failed) => void discarded.push(...failed.map((r) => r.kinesis.sequenceNumber)), settings);
+    const outcome = await deliverBatch(
+      records,
+      handler,
+      async (failed) => void discarded.push(...failed.map((r) => r.kinesis.sequenceNumber)),
+      settings,
+    );
     assert.deepEqual(discarded, [poison]);
     assert.equal(processed.size, 7);
     assert.ok(!processed.has(poison));

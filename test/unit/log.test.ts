@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readLogLevel } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 
@@ -43,17 +44,15 @@ describe('the logger', () => {
   });
 
   it('refuses an unknown LOG_LEVEL with a ConfigError naming it instead of falling back silently', () => {
-    const previous = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'verbose';
-    try {
-      assert.throws(() => createLogger(), (error: unknown) => {
+    assert.equal(readLogLevel({}), 'info');
+    assert.equal(readLogLevel({ LOG_LEVEL: 'debug' }), 'debug');
+    assert.throws(
+      () => readLogLevel({ LOG_LEVEL: 'verbose' }),
+      (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.match(error.message, /LOG_LEVEL must be one of debug, info, warn, error, got "verbose"/);
         return true;
-      });
-    } finally {
-      if (previous === undefined) delete process.env.LOG_LEVEL;
-      else process.env.LOG_LEVEL = previous;
-    }
+      },
+    );
   });
 });

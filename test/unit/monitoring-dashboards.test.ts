@@ -23,7 +23,11 @@ describe('monitoring configuration', () => {
     const datasources = provisionedDatasources();
     assert.deepEqual([...datasources.keys()].sort(), ['poglytics-clickhouse', 'poglytics-postgres', 'poglytics-prometheus']);
     const dashboards = loadDashboards();
-    assert.deepEqual(dashboards.map((d) => d.file).sort(), ['chat-analytics-clickhouse.json', 'chat-analytics-postgres.json', 'ingest-operations.json']);
+    assert.deepEqual(dashboards.map((d) => d.file).sort(), [
+      'chat-analytics-clickhouse.json',
+      'chat-analytics-postgres.json',
+      'ingest-operations.json',
+    ]);
     assert.equal(new Set(dashboards.map((d) => d.dashboard.uid)).size, dashboards.length, 'dashboard uids must be unique');
 
     for (const { file, dashboard } of dashboards) {
@@ -31,11 +35,15 @@ describe('monitoring configuration', () => {
       assert.ok(panels.length > 5, `${file} has hardly any panels`);
       assert.equal(new Set(panels.map((p) => p.id)).size, panels.length, `${file}: panel ids must be unique`);
       const refs = [
-        ...panels.filter((p) => p.type !== 'row').flatMap((p) => [
-          { where: `${file} "${p.title}"`, ds: p.datasource },
-          ...(p.targets ?? []).map((t) => ({ where: `${file} "${p.title}" target`, ds: t.datasource })),
-        ]),
-        ...(dashboard.templating?.list ?? []).filter((v) => v.datasource).map((v) => ({ where: `${file} variable $${v.name}`, ds: v.datasource })),
+        ...panels
+          .filter((p) => p.type !== 'row')
+          .flatMap((p) => [
+            { where: `${file} "${p.title}"`, ds: p.datasource },
+            ...(p.targets ?? []).map((t) => ({ where: `${file} "${p.title}" target`, ds: t.datasource })),
+          ]),
+        ...(dashboard.templating?.list ?? [])
+          .filter((v) => v.datasource)
+          .map((v) => ({ where: `${file} variable $${v.name}`, ds: v.datasource })),
       ];
       for (const { where, ds } of refs) {
         assert.ok(ds?.uid, `${where} names no datasource uid`);
@@ -51,14 +59,21 @@ describe('monitoring configuration', () => {
   });
 
   it('chat analytics dashboards use their own datasource only (test/integration/dashboards-queries.test.ts runs their SQL)', () => {
-    for (const [file, uid] of [['chat-analytics-clickhouse.json', 'poglytics-clickhouse'], ['chat-analytics-postgres.json', 'poglytics-postgres']] as const) {
+    for (const [file, uid] of [
+      ['chat-analytics-clickhouse.json', 'poglytics-clickhouse'],
+      ['chat-analytics-postgres.json', 'poglytics-postgres'],
+    ] as const) {
       const dashboard = loadDashboards().find((d) => d.file === file)!.dashboard;
-      for (const panel of allPanels(dashboard.panels).filter((p) => p.type !== 'row')) assert.equal(panel.datasource?.uid, uid, `${file} "${panel.title}"`);
+      for (const panel of allPanels(dashboard.panels).filter((p) => p.type !== 'row'))
+        assert.equal(panel.datasource?.uid, uid, `${file} "${panel.title}"`);
     }
   });
 
   it('points Prometheus at rule files that exist and at the compose services', () => {
-    const config = parse(readFileSync(join(monitoring, 'prometheus/prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: unknown[] };
+    const config = parse(readFileSync(join(monitoring, 'prometheus/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: unknown[];
+    };
     for (const file of config.rule_files) assert.ok(existsSync(join(monitoring, 'prometheus', file)), `${file} is missing`);
     const text = JSON.stringify(config.scrape_configs);
     assert.match(text, /"ingester"/);

@@ -32,7 +32,9 @@ function runParse(args: string[], input?: Buffer, onStdout?: (child: ReturnType<
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.stdin.on('error', () => {}); // the child may stop reading early (EPIPE test)
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
     onStdout?.(child);
     if (input === undefined) child.stdin.end();
     else child.stdin.end(input);
@@ -40,7 +42,10 @@ function runParse(args: string[], input?: Buffer, onStdout?: (child: ReturnType<
 }
 
 function ndjson(text: string): unknown[] {
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 /** The NDJSON the contract gives for these lines (normalizeLine is checked against the corpus elsewhere). */
@@ -88,7 +93,9 @@ describe('poglytics parse', () => {
       Buffer.from('@room-id=1;tmi-sent-ts=1700000000005 :a!a@a PRIVMSG #one :first\r\n'),
       Buffer.from('\r\n'), // 2: empty
       Buffer.from('PING :tmi.twitch.tv\r\n'), // 3: ignored
-      Buffer.from(':b!b@b PRIVMSG #two :bad '), Buffer.from([0xc3, 0x28]), Buffer.from('\n'), // 4: invalid UTF-8
+      Buffer.from(':b!b@b PRIVMSG #two :bad '),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('\n'), // 4: invalid UTF-8
       Buffer.from('@bits=x :c!c@c PRIVMSG #three :cheer\n'), // 5: typed tag
       Buffer.from(`:d!d@d PRIVMSG #four :${'z'.repeat(20_000)}\n`), // 6: 20 KB
       Buffer.from('@a=b\n'), // 7: broken
@@ -100,7 +107,13 @@ describe('poglytics parse', () => {
     // Assess
     assert.equal(result.code, 0, result.stderr);
     const events = ndjson(result.stdout) as { channel: string; text: string; received_at: number; raw: string }[];
-    assert.deepStrictEqual(events.map((e) => [e.channel, e.text]), [['one', 'first'], ['six', 'last, no newline \u{1F600}']]);
+    assert.deepStrictEqual(
+      events.map((e) => [e.channel, e.text]),
+      [
+        ['one', 'first'],
+        ['six', 'last, no newline \u{1F600}'],
+      ],
+    );
     assert.equal(events[0]!.raw, '@room-id=1;tmi-sent-ts=1700000000005 :a!a@a PRIVMSG #one :first');
     assert.ok(events.every((e) => e.received_at === 42));
     const stderr = result.stderr.trimEnd().split('\n');
@@ -119,7 +132,9 @@ describe('poglytics parse', () => {
     // Prepare: ~2 MB so that lines, a 100 KB line and 4-byte characters straddle the 256 KiB chunks.
     const lines: string[] = [];
     for (let i = 0; i < 6000; i++) {
-      lines.push(`@id=m${i};room-id=1;tmi-sent-ts=${1_700_000_000_000 + i} :u${i}!u@u PRIVMSG #c :message ${i} ${'\u{1F600}'.repeat(i % 50)} ${'é'.repeat(i % 7)}`);
+      lines.push(
+        `@id=m${i};room-id=1;tmi-sent-ts=${1_700_000_000_000 + i} :u${i}!u@u PRIVMSG #c :message ${i} ${'\u{1F600}'.repeat(i % 50)} ${'é'.repeat(i % 7)}`,
+      );
       if (i === 3000) lines.push(`:x!x@x PRIVMSG #c :${'\u{1F600}'.repeat(25_000)}`);
     }
     const input = Buffer.from(lines.join('\n') + '\n');
@@ -132,7 +147,10 @@ describe('poglytics parse', () => {
     for (const result of [fromFile, fromStdin]) {
       assert.equal(result.code, 0, result.stderr);
       const ids = (ndjson(result.stdout) as { event_id: string }[]).map((e) => e.event_id);
-      assert.deepStrictEqual(ids, Array.from({ length: 6000 }, (_, i) => `m${i}`));
+      assert.deepStrictEqual(
+        ids,
+        Array.from({ length: 6000 }, (_, i) => `m${i}`),
+      );
       const stderr = result.stderr.trimEnd().split('\n');
       assert.deepStrictEqual(stderr.slice(0, -1), [`line 3002: line too long: 100019 bytes (limit ${MAX_LINE_BYTES})`]);
       assert.deepStrictEqual(SUMMARY.exec(stderr.at(-1)!)?.slice(1, 5), ['6001', '6000', '0', '1']);
@@ -140,9 +158,10 @@ describe('poglytics parse', () => {
     assert.equal(fromFile.stdout, fromStdin.stdout);
   });
 
-  it('anchors an id-less line on its channel\'s next timestamped line, in input order; past 10,000 events behind it or at EOF it takes the fallback', async () => {
+  it("anchors an id-less line on its channel's next timestamped line, in input order; past 10,000 events behind it or at EOF it takes the fallback", async () => {
     // Prepare: a ROOMSTATE change of q, then more events of r than the output may hold back, then q speaks.
-    const msg = (channel: string, i: number) => `@id=${channel}${i};room-id=1;tmi-sent-ts=${1_700_000_000_000 + i} :u!u@u PRIVMSG #${channel} :m${i}`;
+    const msg = (channel: string, i: number) =>
+      `@id=${channel}${i};room-id=1;tmi-sent-ts=${1_700_000_000_000 + i} :u!u@u PRIVMSG #${channel} :m${i}`;
     const slowQ = '@room-id=1;slow=30 :tmi.twitch.tv ROOMSTATE #q';
     const short = [msg('q', 0), slowQ, msg('r', 1), msg('r', 2), msg('q', 3), slowQ];
     const long = [slowQ, ...Array.from({ length: 10_001 }, (_, i) => msg('r', i + 1)), msg('q', 20_000)];
@@ -151,7 +170,10 @@ describe('poglytics parse', () => {
     const longRun = await runParse(['--received-at', '1'], Buffer.from(`${long.join('\n')}\n`));
     // Assess
     const shortIds = (ndjson(shortRun.stdout) as { event_id: string }[]).map((e) => e.event_id);
-    assert.deepStrictEqual(shortIds, (expectedEvents(short, 1) as { event_id: string }[]).map((e) => e.event_id));
+    assert.deepStrictEqual(
+      shortIds,
+      (expectedEvents(short, 1) as { event_id: string }[]).map((e) => e.event_id),
+    );
     assert.deepStrictEqual([shortIds[0], ...shortIds.slice(2, 5)], ['q0', 'r1', 'r2', 'q3'], 'input order');
     const bare = normalizeLine(slowQ, 1);
     assert.ok(bare.type === 'event');

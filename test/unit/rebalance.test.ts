@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { rebalance, shardCountFor, type LiveChannel, type RebalanceSettings } from '../../core/control/rebalance.ts';
 import type { ShardChannel } from '../../core/control/layout.ts';
+import { PropertyCases } from '../helpers/propertyCases.ts';
 
 const MINUTE = 60_000;
 const NOW = 1_700_000_000_000;
@@ -37,7 +38,12 @@ function assertInvariants(shards: readonly (readonly ShardChannel[])[], settings
 
 /** An arbitrary (possibly unbalanced, over-full, duplicated) current assignment. */
 const messyCurrentArb = fc
-  .tuple(liveArb(120), fc.integer({ min: 0, max: 8 }), fc.array(fc.nat(), { maxLength: 200 }), fc.array(fc.nat(30 * MINUTE), { maxLength: 200 }))
+  .tuple(
+    liveArb(120),
+    fc.integer({ min: 0, max: 8 }),
+    fc.array(fc.nat(), { maxLength: 200 }),
+    fc.array(fc.nat(30 * MINUTE), { maxLength: 200 }),
+  )
   .map(([channels, shardCount, picks, ages]) => {
     const shards: ShardChannel[][] = Array.from({ length: shardCount }, () => []);
     if (shardCount > 0) {
@@ -51,10 +57,19 @@ const messyCurrentArb = fc
   });
 
 describe('rebalance', () => {
-  it('assigns every live channel to exactly one shard, within capacity and the balance bound', () => {
+  it('assigns every live channel to exactly one shard, within capacity and the balance bound', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(messyCurrentArb, liveArb(150), settingsArb, (current, live, settings) => {
         const result = rebalance(current, live, settings, NOW);
+        const currentLogins = current.flat().map((c) => c.login);
+        cases.run();
+        cases.reached('several shards', result.shardCount > 1);
+        cases.reached('a channel in two shards before', new Set(currentLogins).size < currentLogins.length);
+        cases.reached(
+          'a shard filled to capacity',
+          result.assignment.some((shard) => shard.length === settings.shardCapacity),
+        );
         assertInvariants(result.assignment, settings);
         const assigned = new Set(result.assignment.flat().map((c) => c.login));
         for (const channel of live) assert.ok(assigned.has(channel.login), `${channel.login} is live but unassigned`);
@@ -63,13 +78,17 @@ describe('rebalance', () => {
       }),
       { numRuns: 300 },
     );
+    cases.report({ 'several shards': 50, 'a channel in two shards before': 30, 'a shard filled to capacity': 30 });
   });
 
-  it('moves nothing when it is run again on its own output with the same input', () => {
+  it('moves nothing when it is run again on its own output with the same input', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(messyCurrentArb, liveArb(150), settingsArb, (current, live, settings) => {
         const first = rebalance(current, live, settings, NOW);
         const second = rebalance(first.assignment, live, settings, NOW);
+        cases.run();
+        cases.reached('a first run that moved channels, over several shards', first.moves.length > 0 && first.shardCount > 1);
         assert.deepEqual(second.moves, []);
         assert.deepEqual(second.added, []);
         assert.deepEqual(second.removed, []);
@@ -77,13 +96,18 @@ describe('rebalance', () => {
       }),
       { numRuns: 200 },
     );
+    cases.report({ 'a first run that moved channels, over several shards': 10 });
   });
 
   it('places added channels without moving existing ones while the shard count does not have to grow', (t) => {
     // Found by this property in CI: five viewerless channels filled shard 0 and the heavy newcomers
     // all landed in shard 1; spreading equal loads by channel count leaves no reason to move.
     const base = ['0', '_', 'a_', '__', '1'].map((login) => ({ login, id: `id-${login}`, viewers: 0 }));
-    const extra = [{ login: 'a', id: 'id-a', viewers: 1 }, { login: '0_', id: 'id-0_', viewers: 5 }, { login: '2', id: 'id-2', viewers: 5 }];
+    const extra = [
+      { login: 'a', id: 'id-a', viewers: 1 },
+      { login: '0_', id: 'id-0_', viewers: 5 },
+      { login: '2', id: 'id-2', viewers: 5 },
+    ];
     const settings = { shardCapacity: 5, offlineGraceMs: 10 * MINUTE, headroom: 0.9 };
     const first = rebalance([], base, settings, NOW);
     const second = rebalance(first.assignment, [...base, ...extra], settings, NOW);
@@ -149,16 +173,22 @@ describe('rebalance', () => {
     assert.ok(reached >= runs / 4 && forcedMoves > 0, 'the generator must reach the case this property is about');
   });
 
-  it('keeps an offline channel for the grace period and removes it after', () => {
+  it('keeps an offline channel for the grace period and removes it after', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(liveArb(60), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 1, max: 60 }), (live, graceMinutes, offlineIndex) => {
         fc.pre(live.length > 0);
+        cases.run();
+        cases.reached('a grace period over zero, with other channels live', graceMinutes > 0 && live.length > 1);
         const settings = { shardCapacity: 10, offlineGraceMs: graceMinutes * MINUTE };
         const gone = live[offlineIndex % live.length]!;
         const still = live.filter((c) => c.login !== gone.login);
         const before = rebalance([], live, settings, NOW);
         const within = rebalance(before.assignment, still, settings, NOW + graceMinutes * MINUTE);
-        assert.ok(within.assignment.flat().some((c) => c.login === gone.login), 'removed during its grace period');
+        assert.ok(
+          within.assignment.flat().some((c) => c.login === gone.login),
+          'removed during its grace period',
+        );
         assert.deepEqual(within.removed, []);
         const after = rebalance(within.assignment, still, settings, NOW + graceMinutes * MINUTE + 1);
         assert.ok(!after.assignment.flat().some((c) => c.login === gone.login), 'kept after its grace period');
@@ -166,31 +196,50 @@ describe('rebalance', () => {
       }),
       { numRuns: 150 },
     );
+    cases.report({ 'a grace period over zero, with other channels live': 50 });
   });
 
-  it('gives the same output for the same input, whatever the order of the live list', () => {
+  it('gives the same output for the same input, whatever the order of the live list', (t) => {
+    const cases = new PropertyCases(t);
     fc.assert(
       fc.property(messyCurrentArb, liveArb(150), settingsArb, fc.integer(), (current, live, settings, seed) => {
         const shuffled = [...live].sort((a, b) => ((a.login.charCodeAt(0) * seed) % 7) - ((b.login.charCodeAt(0) * seed) % 7));
+        cases.run();
+        cases.reached(
+          'a reordered live list over several shards',
+          shuffled.some((c, i) => c !== live[i]) && rebalance([], live, settings, NOW).shardCount > 1,
+        );
         const a = rebalance(structuredClone(current), live, settings, NOW);
         const b = rebalance(structuredClone(current), shuffled, settings, NOW);
         assert.deepEqual(a, b);
       }),
       { numRuns: 150 },
     );
+    cases.report({ 'a reordered live list over several shards': 10 });
   });
 
   it('never assigns an excluded channel, and drops it from a shard that had it', () => {
     const current = [[{ login: 'optout', id: '1', viewers: 5, lastLiveAt: NOW }], []];
-    const live = [{ login: 'optout', id: '1', viewers: 9 }, { login: 'other', id: '2', viewers: 3 }];
+    const live = [
+      { login: 'optout', id: '1', viewers: 9 },
+      { login: 'other', id: '2', viewers: 3 },
+    ];
     const result = rebalance(current, live, { shardCapacity: 5, offlineGraceMs: 10 * MINUTE, excluded: new Set(['optout']) }, NOW);
-    assert.deepEqual(result.assignment.flat().map((c) => c.login), ['other']);
+    assert.deepEqual(
+      result.assignment.flat().map((c) => c.login),
+      ['other'],
+    );
     assert.deepEqual(result.removed, ['optout']);
   });
 
   it('keeps the lowest shard copy of a channel found in two shards', () => {
     const copy = { login: 'dup', id: '1', viewers: 5, lastLiveAt: NOW };
-    const result = rebalance([[copy], [copy]], [{ login: 'dup', id: '1', viewers: 5 }], { shardCapacity: 5, offlineGraceMs: 0, minShards: 2 }, NOW);
+    const result = rebalance(
+      [[copy], [copy]],
+      [{ login: 'dup', id: '1', viewers: 5 }],
+      { shardCapacity: 5, offlineGraceMs: 0, minShards: 2 },
+      NOW,
+    );
     assert.deepEqual(result.assignment, [[copy], []]);
     assert.deepEqual(result.duplicatesDropped, ['dup']);
     assert.deepEqual(result.moves, []);

@@ -45,7 +45,12 @@ async function rawClient(sim: Simulator, nick = 'justinfan12345', pass: string |
   };
   ws.on('message', (data) => {
     client.frames++;
-    client.lines.push(...data.toString().split('\r\n').filter((l) => l.length > 0));
+    client.lines.push(
+      ...(data as Buffer)
+        .toString()
+        .split('\r\n')
+        .filter((l) => l.length > 0),
+    );
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   assert.equal(ws.protocol, 'irc');
@@ -79,7 +84,10 @@ describe('the simulator IRC server', () => {
     const c = await rawClient(s);
     await c.waitFor('376', (l) => l.some((x) => x.includes(' 376 ')));
     assert.equal(c.lines[0], ':tmi.twitch.tv CAP * ACK :twitch.tv/tags twitch.tv/commands twitch.tv/membership');
-    assert.deepEqual(c.lines.slice(1).map((l) => l.split(' ')[1]), ['001', '002', '003', '004', '375', '372', '376']);
+    assert.deepEqual(
+      c.lines.slice(1).map((l) => l.split(' ')[1]),
+      ['001', '002', '003', '004', '375', '372', '376'],
+    );
     assert.equal(c.lines[1], ':tmi.twitch.tv 001 justinfan12345 :Welcome, GLHF!');
     c.ws.close();
   });
@@ -91,13 +99,19 @@ describe('the simulator IRC server', () => {
     c.send(`JOIN #${a?.login},#${b?.login}`);
     await c.waitFor('two ROOMSTATEs', (l) => l.filter((x) => x.includes(' ROOMSTATE ')).length === 2);
     const forA = c.lines.filter((l) => l.endsWith(`#${a?.login}`) || l.includes(`#${a?.login} `));
-    assert.deepEqual(forA.map((l) => l.split(' ').find((w) => /^(JOIN|353|366|ROOMSTATE)$/.test(w))), ['JOIN', '353', '366', 'ROOMSTATE']);
+    assert.deepEqual(
+      forA.map((l) => l.split(' ').find((w) => /^(JOIN|353|366|ROOMSTATE)$/.test(w))),
+      ['JOIN', '353', '366', 'ROOMSTATE'],
+    );
     assert.match(forA[3] ?? '', new RegExp(`room-id=${a?.id}`));
     s.tick(2000);
     await c.waitFor('traffic', (l) => l.some((x) => x.includes(' PRIVMSG ')));
     assert.ok(!c.lines.some((l) => l.includes(`#${other?.login}`)), 'nothing from a channel not joined');
     const counts = s.groundTruth.counts();
-    assert.equal(counts.byConnection[s.connections()[0]!.id], c.lines.filter((l) => /^@.* (PRIVMSG|USERNOTICE|CLEARCHAT|CLEARMSG|ROOMSTATE|NOTICE) /.test(l)).length);
+    assert.equal(
+      counts.byConnection[s.connections()[0]!.id],
+      c.lines.filter((l) => /^@.* (PRIVMSG|USERNOTICE|CLEARCHAT|CLEARMSG|ROOMSTATE|NOTICE) /.test(l)).length,
+    );
     c.send(`PART #${a?.login}`);
     await c.waitFor('PART echo', (l) => l.some((x) => x.endsWith(`PART #${a?.login}`)));
     const before = c.lines.length;
@@ -136,7 +150,11 @@ describe('the simulator IRC server', () => {
     const c = await rawClient(s);
     c.send('JOIN #gone_channel', `JOIN #${s.channels[0]?.login}`, 'JOIN #no_such_channel_x');
     await c.waitFor('3 NOTICEs', (l) => l.filter((x) => x.includes(' NOTICE ')).length === 3);
-    assert.ok(c.lines.includes('@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #gone_channel :This channel does not exist or has been suspended.'));
+    assert.ok(
+      c.lines.includes(
+        '@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #gone_channel :This channel does not exist or has been suspended.',
+      ),
+    );
     assert.ok(c.lines.some((l) => l.startsWith('@msg-id=msg_banned ')));
     assert.ok(c.lines.some((l) => l.startsWith('@msg-id=msg_channel_suspended ') && l.includes('#no_such_channel_x')));
     assert.ok(!c.lines.some((l) => l.includes(' ROOMSTATE ')));

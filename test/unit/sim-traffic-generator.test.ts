@@ -17,7 +17,12 @@ function generate(seed: number, draws: number, channels = 50): GeneratedLine[] {
 
 function tagsOf(line: string): Map<string, string> {
   assert.ok(line.startsWith('@'), line);
-  return new Map(line.slice(1, line.indexOf(' ')).split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]));
+  return new Map(
+    line
+      .slice(1, line.indexOf(' '))
+      .split(';')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]),
+  );
 }
 
 function textOf(line: string): string {
@@ -31,22 +36,42 @@ describe('the traffic generator', () => {
     const b = generate(1, 2000);
     const c = generate(2, 2000);
     assert.deepEqual(a, b);
-    assert.notDeepEqual(a.map((l) => l.line), c.map((l) => l.line));
+    assert.notDeepEqual(
+      a.map((l) => l.line),
+      c.map((l) => l.line),
+    );
   });
 
   it('mixes mostly chat with every other kind of event', () => {
     const lines = generate(3, 30_000);
     const byKind = new Map<string, number>();
     for (const l of lines) byKind.set(l.kind, (byKind.get(l.kind) ?? 0) + 1);
-    for (const kind of ['message', 'usernotice', 'ban', 'timeout', 'clearchat', 'delete', 'roomstate', 'notice']) assert.ok((byKind.get(kind) ?? 0) > 0, `has ${kind}`);
+    for (const kind of ['message', 'usernotice', 'ban', 'timeout', 'clearchat', 'delete', 'roomstate', 'notice'])
+      assert.ok((byKind.get(kind) ?? 0) > 0, `has ${kind}`);
     assert.ok((byKind.get('message') as number) / lines.length > 0.75, 'chat dominates');
     const subtypes = new Set(lines.filter((l) => l.kind === 'usernotice').map((l) => l.subtype));
-    for (const s of ['sub', 'resub', 'subgift', 'submysterygift', 'raid', 'announcement', 'ritual', 'viewermilestone']) assert.ok(subtypes.has(s), `has ${s}`);
-    assert.ok(lines.some((l) => l.kind === 'message' && l.line.includes(';bits=')), 'has cheers');
-    assert.ok(lines.some((l) => l.line.includes('reply-parent-msg-id=')), 'has replies');
-    assert.ok(lines.some((l) => l.line.includes(':\x01ACTION ')), 'has /me');
-    assert.ok(lines.some((l) => l.line.includes('first-msg=1')), 'has first messages');
-    assert.ok(lines.some((l) => l.kind === 'message' && l.line.includes('source-room-id=')), 'has Shared Chat mirrors');
+    for (const s of ['sub', 'resub', 'subgift', 'submysterygift', 'raid', 'announcement', 'ritual', 'viewermilestone'])
+      assert.ok(subtypes.has(s), `has ${s}`);
+    assert.ok(
+      lines.some((l) => l.kind === 'message' && l.line.includes(';bits=')),
+      'has cheers',
+    );
+    assert.ok(
+      lines.some((l) => l.line.includes('reply-parent-msg-id=')),
+      'has replies',
+    );
+    assert.ok(
+      lines.some((l) => l.line.includes(':\x01ACTION ')),
+      'has /me',
+    );
+    assert.ok(
+      lines.some((l) => l.line.includes('first-msg=1')),
+      'has first messages',
+    );
+    assert.ok(
+      lines.some((l) => l.kind === 'message' && l.line.includes('source-room-id=')),
+      'has Shared Chat mirrors',
+    );
   });
 
   it('follows a submysterygift with as many subgifts sharing its origin-id', () => {
@@ -100,7 +125,14 @@ describe('the traffic generator', () => {
   });
 
   it('spreads events over channels by Zipf weight', () => {
-    const catalog = createChannelCatalog({ seed: 1, channels: 1000, channelNames: ['first_one'], zipfExponent: 1, maxViewers: 100_000, now: NOW });
+    const catalog = createChannelCatalog({
+      seed: 1,
+      channels: 1000,
+      channelNames: ['first_one'],
+      zipfExponent: 1,
+      maxViewers: 100_000,
+      now: NOW,
+    });
     assert.equal(catalog.channels[0]?.login, 'first_one');
     const hits = new Array<number>(1000).fill(0);
     for (let i = 0; i < 100_000; i++) hits[catalog.sample((i + 0.5) / 100_000)]!++;

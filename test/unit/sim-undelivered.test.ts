@@ -7,7 +7,14 @@ describe('simulator ground truth of traffic nobody receives', () => {
   it('records traffic on unjoined channels, with no connection, only when asked', async () => {
     // Prepare: no connection joins anything, so every line is sent to nobody
     const quiet = await startSimulator({ channels: 50, messagesPerSecond: 2000, seed: 5, joinLimit: null, trafficAutoStart: false });
-    const loud = await startSimulator({ channels: 50, messagesPerSecond: 2000, seed: 5, joinLimit: null, trafficAutoStart: false, groundTruth: { recordUndelivered: true } });
+    const loud = await startSimulator({
+      channels: 50,
+      messagesPerSecond: 2000,
+      seed: 5,
+      joinLimit: null,
+      trafficAutoStart: false,
+      groundTruth: { recordUndelivered: true },
+    });
     try {
       // Act
       quiet.startTraffic();

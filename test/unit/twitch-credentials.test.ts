@@ -25,17 +25,23 @@ describe('Twitch credentials', () => {
 
   it('reports a secret that is not JSON without quoting any of it', async () => {
     const secrets = secretsAnswering('hunter2-plain-text');
-    await assert.rejects(loadTwitchCredentials({ secretArn: ARN, secrets, clientId: undefined, clientSecret: undefined }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, 'TWITCH_SECRET_ARN does not hold JSON');
-      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-      assert.ok(!cause.includes('hunter2'), `the cause quotes the secret: ${cause}`);
-      return true;
-    });
+    await assert.rejects(
+      loadTwitchCredentials({ secretArn: ARN, secrets, clientId: undefined, clientSecret: undefined }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.message, 'TWITCH_SECRET_ARN does not hold JSON');
+        const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+        assert.ok(!cause.includes('hunter2'), `the cause quotes the secret: ${cause}`);
+        return true;
+      },
+    );
   });
 
   it('falls back to the environment pair, and to null without one', async () => {
-    assert.deepEqual(await loadTwitchCredentials({ secretArn: undefined, secrets: null, clientId: 'id', clientSecret: 's' }), { clientId: 'id', clientSecret: 's' });
+    assert.deepEqual(await loadTwitchCredentials({ secretArn: undefined, secrets: null, clientId: 'id', clientSecret: 's' }), {
+      clientId: 'id',
+      clientSecret: 's',
+    });
     assert.equal(await loadTwitchCredentials({ secretArn: undefined, secrets: null, clientId: undefined, clientSecret: undefined }), null);
   });
 });

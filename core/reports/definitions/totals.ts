@@ -29,8 +29,8 @@ WHERE ${q.inRange('sent_at', range)}`;
   finish(rows) {
     return rows.map((row) => {
       const empty = row.events === 0;
-      const first = empty ? null : row.first_event ?? null;
-      const last = empty ? null : row.last_event ?? null;
+      const first = empty ? null : (row.first_event ?? null);
+      const last = empty ? null : (row.last_event ?? null);
       const hours = typeof first === 'number' && typeof last === 'number' ? Math.round((last - first) / 36_000) / 100 : null;
       return { ...row, first_event: first, last_event: last, hours };
     });

@@ -61,12 +61,29 @@
   /** A line with one marked point per time bucket. */
   function lineChart(container, name, points) {
     if (points.length === 0) return empty(container, 'No messages in this range.');
-    var W = 960, H = 280, L = 56, R = 16, T = 16, B = 40;
+    var W = 960,
+      H = 280,
+      L = 56,
+      R = 16,
+      T = 16,
+      B = 40;
     var root = svg(container, name, W, H);
-    var max = niceMax(Math.max.apply(null, points.map(function (p) { return p.messages; })));
-    var t0 = points[0].t, t1 = points[points.length - 1].t;
-    var x = function (t) { return L + (t1 === t0 ? (W - L - R) / 2 : ((t - t0) / (t1 - t0)) * (W - L - R)); };
-    var y = function (v) { return T + (1 - v / max) * (H - T - B); };
+    var max = niceMax(
+      Math.max.apply(
+        null,
+        points.map(function (p) {
+          return p.messages;
+        }),
+      ),
+    );
+    var t0 = points[0].t,
+      t1 = points[points.length - 1].t;
+    var x = function (t) {
+      return L + (t1 === t0 ? (W - L - R) / 2 : ((t - t0) / (t1 - t0)) * (W - L - R));
+    };
+    var y = function (v) {
+      return T + (1 - v / max) * (H - T - B);
+    };
     for (var i = 0; i <= 4; i++) {
       var v = (max / 4) * i;
       el('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }, root);
@@ -78,23 +95,42 @@
       var p = points[Math.round((k / Math.max(1, ticks - 1)) * (points.length - 1))];
       text(root, x(p.t), H - B + 18, timeLabel(p.t, multiDay || k === 0), { 'text-anchor': 'middle', class: 'axis' });
     }
-    var d = points.map(function (p, i) { return (i ? 'L' : 'M') + x(p.t).toFixed(1) + ' ' + y(p.messages).toFixed(1); }).join(' ');
+    var d = points
+      .map(function (p, i) {
+        return (i ? 'L' : 'M') + x(p.t).toFixed(1) + ' ' + y(p.messages).toFixed(1);
+      })
+      .join(' ');
     el('path', { d: d + ' L' + x(t1).toFixed(1) + ' ' + y(0) + ' L' + x(t0).toFixed(1) + ' ' + y(0) + ' Z', class: 'area' }, root);
     el('path', { d: d, class: 'line' }, root);
     points.forEach(function (p) {
-      mark(el('circle', { cx: x(p.t).toFixed(1), cy: y(p.messages).toFixed(1), r: points.length > 120 ? 1.5 : 3, class: 'point' }, root), 'messages', new Date(p.t).toISOString(), p.messages);
+      mark(
+        el('circle', { cx: x(p.t).toFixed(1), cy: y(p.messages).toFixed(1), r: points.length > 120 ? 1.5 : 3, class: 'point' }, root),
+        'messages',
+        new Date(p.t).toISOString(),
+        p.messages,
+      );
     });
   }
 
   /** Horizontal bars, one row per label, optionally stacked from several series. */
   function barChart(container, name, labels, series) {
     if (labels.length === 0) return empty(container, 'Nothing in this range.');
-    var W = 960, L = 150, R = 70, ROW = 26, T = series.length > 1 ? 30 : 8;
+    var W = 960,
+      L = 150,
+      R = 70,
+      ROW = 26,
+      T = series.length > 1 ? 30 : 8;
     var H = T + labels.length * ROW + 8;
     var root = svg(container, name, W, H);
-    var totals = labels.map(function (_, i) { return series.reduce(function (s, ser) { return s + ser.values[i]; }, 0); });
+    var totals = labels.map(function (_, i) {
+      return series.reduce(function (s, ser) {
+        return s + ser.values[i];
+      }, 0);
+    });
     var max = niceMax(Math.max.apply(null, totals));
-    var scale = function (v) { return (v / max) * (W - L - R); };
+    var scale = function (v) {
+      return (v / max) * (W - L - R);
+    };
     if (series.length > 1) {
       var lx = L;
       series.forEach(function (ser, s) {
@@ -111,7 +147,16 @@
         var value = ser.values[i];
         if (value <= 0) return;
         var w = scale(value);
-        mark(el('rect', { x: x.toFixed(1), y: y + 3, width: Math.max(1, w).toFixed(1), height: ROW - 6, fill: PALETTE[s % PALETTE.length], rx: 2 }, root), ser.name, label, value);
+        mark(
+          el(
+            'rect',
+            { x: x.toFixed(1), y: y + 3, width: Math.max(1, w).toFixed(1), height: ROW - 6, fill: PALETTE[s % PALETTE.length], rx: 2 },
+            root,
+          ),
+          ser.name,
+          label,
+          value,
+        );
         x += w;
       });
       text(root, x + 6, y + ROW / 2 + 4, fmt(totals[i]), { class: 'value' });
@@ -120,9 +165,16 @@
 
   /** A donut of shares with a legend. */
   function donutChart(container, name, slices) {
-    var total = slices.reduce(function (s, x) { return s + x.value; }, 0);
+    var total = slices.reduce(function (s, x) {
+      return s + x.value;
+    }, 0);
     if (total === 0) return empty(container, 'No events in this range.');
-    var W = 960, H = 260, cx = 130, cy = 130, r = 110, inner = 62;
+    var W = 960,
+      H = 260,
+      cx = 130,
+      cy = 130,
+      r = 110,
+      inner = 62;
     var root = svg(container, name, W, H);
     var angle = -Math.PI / 2;
     slices.forEach(function (slice, i) {
@@ -132,9 +184,41 @@
       if (sweep >= Math.PI * 2 - 1e-9) {
         node = el('circle', { cx: cx, cy: cy, r: (r + inner) / 2, fill: 'none', stroke: color, 'stroke-width': r - inner }, root);
       } else {
-        var a0 = angle, a1 = angle + sweep, large = sweep > Math.PI ? 1 : 0;
-        var p = function (rad, a) { return (cx + rad * Math.cos(a)).toFixed(2) + ' ' + (cy + rad * Math.sin(a)).toFixed(2); };
-        node = el('path', { d: 'M' + p(r, a0) + ' A' + r + ' ' + r + ' 0 ' + large + ' 1 ' + p(r, a1) + ' L' + p(inner, a1) + ' A' + inner + ' ' + inner + ' 0 ' + large + ' 0 ' + p(inner, a0) + ' Z', fill: color }, root);
+        var a0 = angle,
+          a1 = angle + sweep,
+          large = sweep > Math.PI ? 1 : 0;
+        var p = function (rad, a) {
+          return (cx + rad * Math.cos(a)).toFixed(2) + ' ' + (cy + rad * Math.sin(a)).toFixed(2);
+        };
+        node = el(
+          'path',
+          {
+            d:
+              'M' +
+              p(r, a0) +
+              ' A' +
+              r +
+              ' ' +
+              r +
+              ' 0 ' +
+              large +
+              ' 1 ' +
+              p(r, a1) +
+              ' L' +
+              p(inner, a1) +
+              ' A' +
+              inner +
+              ' ' +
+              inner +
+              ' 0 ' +
+              large +
+              ' 0 ' +
+              p(inner, a0) +
+              ' Z',
+            fill: color,
+          },
+          root,
+        );
       }
       mark(node, 'events', slice.label, slice.value);
       angle += sweep;
@@ -147,7 +231,20 @@
   }
 
   function column(rows, key) {
-    return rows.map(function (r) { return Number(r[key]) || 0; });
+    return rows.map(function (r) {
+      return Number(r[key]) || 0;
+    });
+  }
+  function channelsOf(rows) {
+    return rows.map(function (r) {
+      return r.channel;
+    });
+  }
+  // One bar series per named column of the rows.
+  function seriesOf(rows, names) {
+    return names.map(function (name) {
+      return { name: name, values: column(rows, name) };
+    });
   }
 
   var charts = [
@@ -155,28 +252,39 @@
       lineChart(document.getElementById('chart-timeline'), 'timeline', data.timeline.points);
     },
     function () {
-      barChart(document.getElementById('chart-top-channels'), 'top-channels', data.topChannels.map(function (r) { return r.channel; }), [{ name: 'messages', values: column(data.topChannels, 'messages') }]);
+      barChart(
+        document.getElementById('chart-top-channels'),
+        'top-channels',
+        channelsOf(data.topChannels),
+        seriesOf(data.topChannels, ['messages']),
+      );
     },
     function () {
-      donutChart(document.getElementById('chart-event-mix'), 'event-mix', data.eventMix.map(function (r) { return { label: r.kind, value: Number(r.events) }; }));
+      donutChart(
+        document.getElementById('chart-event-mix'),
+        'event-mix',
+        data.eventMix.map(function (r) {
+          return { label: r.kind, value: Number(r.events) };
+        }),
+      );
     },
     function () {
       var rows = data.subscriptions;
-      barChart(document.getElementById('chart-subscriptions'), 'subscriptions', rows.map(function (r) { return r.channel; }), [
-        { name: 'subs', values: column(rows, 'subs') },
-        { name: 'resubs', values: column(rows, 'resubs') },
-        { name: 'gifted', values: column(rows, 'gifted') },
-        { name: 'upgrades', values: column(rows, 'upgrades') },
-      ]);
+      barChart(
+        document.getElementById('chart-subscriptions'),
+        'subscriptions',
+        channelsOf(rows),
+        seriesOf(rows, ['subs', 'resubs', 'gifted', 'upgrades']),
+      );
     },
     function () {
       var rows = data.moderation;
-      barChart(document.getElementById('chart-moderation'), 'moderation', rows.map(function (r) { return r.channel; }), [
-        { name: 'bans', values: column(rows, 'bans') },
-        { name: 'timeouts', values: column(rows, 'timeouts') },
-        { name: 'deletions', values: column(rows, 'deletions') },
-        { name: 'clears', values: column(rows, 'clears') },
-      ]);
+      barChart(
+        document.getElementById('chart-moderation'),
+        'moderation',
+        channelsOf(rows),
+        seriesOf(rows, ['bans', 'timeouts', 'deletions', 'clears']),
+      );
     },
   ];
   var drawn = 0;

@@ -36,10 +36,17 @@ function escapeHtml(text: string): string {
 
 /** JSON that is safe inside <script>: no `</script>`, no HTML comment openers. */
 function embedJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, ' UTC');
+const iso = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d{3}Z$/, ' UTC');
 const number = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en-US') : '–');
 
 function bucketName(seconds: number): string {

@@ -80,7 +80,9 @@ export class ClickHouseSink implements Sink {
       query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
               ENGINE = ReplacingMergeTree ORDER BY version`,
     });
-    const applied = new Set((await this.rows<{ version: number }>('SELECT version FROM schema_migrations FINAL')).map((r) => Number(r.version)));
+    const applied = new Set(
+      (await this.rows<{ version: number }>('SELECT version FROM schema_migrations FINAL')).map((r) => Number(r.version)),
+    );
     for (const migration of this.migrations) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) await this.client.command({ query: statement });
@@ -110,7 +112,11 @@ export class ClickHouseSink implements Sink {
    * exact for one writer; two writers racing on the same ids both count them as inserted, and
    * the ReplacingMergeTree still keeps one row.
    */
-  private async storedIds(table: 'chat_events' | 'stream_snapshots', timeColumn: string, items: readonly { event_id: string; t: number }[]) {
+  private async storedIds(
+    table: 'chat_events' | 'stream_snapshots',
+    timeColumn: string,
+    items: readonly { event_id: string; t: number }[],
+  ) {
     const stored = new Set<string>();
     if (items.length === 0) return stored;
     let lo = Infinity;
@@ -144,12 +150,28 @@ export class ClickHouseSink implements Sink {
     await this.migrate();
     const { chat, snapshots } = splitEvents(events);
     try {
-      const storedChat = await this.storedIds('chat_events', 'sent_at', chat.map((e) => ({ event_id: e.event_id, t: e.sent_at })));
-      const storedSnapshots = await this.storedIds('stream_snapshots', 'captured_at', snapshots.map((s) => ({ event_id: s.event_id, t: s.captured_at })));
+      const storedChat = await this.storedIds(
+        'chat_events',
+        'sent_at',
+        chat.map((e) => ({ event_id: e.event_id, t: e.sent_at })),
+      );
+      const storedSnapshots = await this.storedIds(
+        'stream_snapshots',
+        'captured_at',
+        snapshots.map((s) => ({ event_id: s.event_id, t: s.captured_at })),
+      );
       const newChat = chat.filter((e) => !storedChat.has(e.event_id));
       const newSnapshots = snapshots.filter((s) => !storedSnapshots.has(s.event_id));
-      await this.insertRows('chat_events', newChat.map((e) => e.event_id), newChat.map(chatRow));
-      await this.insertRows('stream_snapshots', newSnapshots.map((s) => s.event_id), newSnapshots.map(snapshotRow));
+      await this.insertRows(
+        'chat_events',
+        newChat.map((e) => e.event_id),
+        newChat.map(chatRow),
+      );
+      await this.insertRows(
+        'stream_snapshots',
+        newSnapshots.map((s) => s.event_id),
+        newSnapshots.map(snapshotRow),
+      );
       const inserted = newChat.length + newSnapshots.length;
       return { inserted, duplicates: events.length - inserted };
     } catch (error) {

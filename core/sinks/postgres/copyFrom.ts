@@ -66,7 +66,8 @@ export function copyFrom(client: pg.ClientBase, sql: string, lines: Iterable<str
       handlePortalSuspended() {},
       handleCopyData() {},
     };
-    client.query(submittable as unknown as pg.QueryConfig);
+    // The submittable settles the outer promise itself; pg returns it for chaining only.
+    void client.query(submittable as unknown as pg.QueryConfig);
   });
 }
 

@@ -23,11 +23,16 @@ export function postgresConnection(url: string, caFile: string | undefined): { c
   const connectionString = parsed.toString();
   const ca = caFile ?? rootCert;
   if (mode === 'no-verify') {
-    throw new ConfigError('DATABASE_URL: sslmode=no-verify would trust any server; use sslmode=verify-full with DATABASE_CA_FILE (or sslmode=disable on a private network)', { setting: 'DATABASE_URL' });
+    throw new ConfigError(
+      'DATABASE_URL: sslmode=no-verify would trust any server; use sslmode=verify-full with DATABASE_CA_FILE (or sslmode=disable on a private network)',
+      { setting: 'DATABASE_URL' },
+    );
   }
   if (mode === 'disable' || (mode === undefined && ca === undefined)) return { connectionString, ssl: false };
   if (mode !== undefined && !['require', 'verify-ca', 'verify-full', 'prefer'].includes(mode)) {
-    throw new ConfigError(`DATABASE_URL: sslmode=${mode} is not one of disable, require, verify-ca, verify-full`, { setting: 'DATABASE_URL' });
+    throw new ConfigError(`DATABASE_URL: sslmode=${mode} is not one of disable, require, verify-ca, verify-full`, {
+      setting: 'DATABASE_URL',
+    });
   }
   return { connectionString, ssl: { rejectUnauthorized: true, ...(ca === undefined ? {} : { ca: readCa(ca) }) } };
 }
@@ -44,6 +49,9 @@ function readCa(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`DATABASE_CA_FILE: cannot read the CA bundle ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { setting: 'DATABASE_CA_FILE', cause: error });
+    throw new ConfigError(
+      `DATABASE_CA_FILE: cannot read the CA bundle ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { setting: 'DATABASE_CA_FILE', cause: error },
+    );
   }
 }

@@ -27,7 +27,8 @@ function snapshotRow(s: StreamSnapshot): Row {
 const DATA_ERROR = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
 
 function writeError(target: string, error: unknown) {
-  const code = String((error as { code?: unknown })?.code ?? '');
+  const rawCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof rawCode === 'string' ? rawCode : '';
   const wrapped = toSinkError(target, error, 'write');
   return DATA_ERROR.test(code) ? new SinkWriteError(wrapped.message, { cause: error, retriable: false }) : wrapped;
 }
@@ -68,7 +69,9 @@ export class SqliteSink implements Sink {
   async migrate(): Promise<void> {
     const db = this.open();
     try {
-      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
       // IMMEDIATE takes the write lock up front, so two processes migrating at once serialize.
       db.transaction(() => {
         const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);

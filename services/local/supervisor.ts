@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { Logger } from '../log.ts';
-import { backoffDelay } from '../retry.ts';
+import type { Logger } from '../../core/log.ts';
+import { backoffDelay } from '../../core/retry.ts';
 
 export interface SupervisedProcess {
   readonly index: number;
@@ -93,14 +93,28 @@ export class Supervisor {
 
   private startWorker(index: number, previous?: SupervisedProcess): void {
     const port = this.options.firstMetricsPort === null ? freePort() : this.options.firstMetricsPort + index;
-    const worker: SupervisedProcess = previous ?? { index, metricsPort: port, child: undefined, taskId: '', restarts: 0, crashStreak: 0, startedAt: 0, stopping: false };
+    const worker: SupervisedProcess = previous ?? {
+      index,
+      metricsPort: port,
+      child: undefined,
+      taskId: '',
+      restarts: 0,
+      crashStreak: 0,
+      startedAt: 0,
+      stopping: false,
+    };
     if (!previous) this.workers[index] = worker;
     worker.taskId = `local-${index}-${worker.restarts}`;
     worker.startedAt = Date.now();
     const [file, ...args] = this.options.command;
     const child = spawn(file, args, {
       cwd: this.options.cwd,
-      env: { ...this.options.env, METRICS_PORT: String(worker.metricsPort), TASK_ID: worker.taskId, JOURNAL_DIR: `${this.options.journalRoot}/worker-${index}` },
+      env: {
+        ...this.options.env,
+        METRICS_PORT: String(worker.metricsPort),
+        TASK_ID: worker.taskId,
+        JOURNAL_DIR: `${this.options.journalRoot}/worker-${index}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.child = child;
@@ -111,7 +125,12 @@ export class Supervisor {
     child.stdout?.on('data', forward);
     child.stderr?.on('data', (chunk: Buffer) => {
       forward(chunk);
-      lastErrorLine = chunk.toString('utf8').split('\n').filter((l) => l.trim()).pop() ?? lastErrorLine;
+      lastErrorLine =
+        chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .pop() ?? lastErrorLine;
     });
     child.on('exit', (code, signal) => {
       if (worker.stopping || this.stopped || !this.workers.includes(worker)) return;
@@ -119,7 +138,11 @@ export class Supervisor {
       const taskId = worker.taskId;
       // ECS would report the task STOPPED; here we know it first-hand: free its slot at once.
       this.options.onWorkerDied?.(taskId, diedAt).catch((error: unknown) =>
-        this.options.logger.warn('could not expire the dead ingester leases; they will run out', { index, taskId, error: error as Error }),
+        this.options.logger.warn('could not expire the dead ingester leases; they will run out', {
+          index,
+          taskId,
+          error: error as Error,
+        }),
       );
       const onFatal = this.options.onFatal;
       if (code === FATAL_EXIT_CODE && onFatal) {
@@ -151,6 +174,7 @@ export class Supervisor {
 
 /** A port that is free now: asked of the OS synchronously, so a worker can be started at once. */
 function freePort(): number {
-  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  const script =
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
   return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }

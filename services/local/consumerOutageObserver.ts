@@ -1,12 +1,13 @@
-import type { StorageOutage } from '../consumer/classifyOutage.ts';
-import type { Logger } from '../log.ts';
-import type { PipelineMetrics } from '../metrics.ts';
+import type { StorageOutage } from '../../core/consumer/classifyOutage.ts';
+import type { Logger } from '../../core/log.ts';
+import type { PipelineMetrics } from '../../core/metrics.ts';
 import type { OutageObserver } from './kinesisEventSourceMapping.ts';
 
 /** How often a continuing pause is logged again (the first retry and every change are logged at once). */
 const REPEAT_LOG_MS = 30_000;
 
-type PauseState = { readonly phase: 'running' } | { readonly phase: 'paused'; readonly key: string; readonly outage: StorageOutage; loggedAt: number };
+type PauseState =
+  { readonly phase: 'running' } | { readonly phase: 'paused'; readonly key: string; readonly outage: StorageOutage; loggedAt: number };
 
 /**
  * Makes a consumer pause visible: the `poglytics_consumer_paused{store,reason}` gauge is 1 while
@@ -27,13 +28,16 @@ export function consumerOutageObserver(metrics: PipelineMetrics, logger: Logger,
         metrics.consumerPaused.set({ store: outage.store, reason: outage.reason }, 1);
         state = { phase: 'paused', key, outage, loggedAt: now() };
       }
-      logger.warn(`consumer paused: the ${outage.store} cannot be written (${outage.reason}); nothing is acknowledged, retrying the same records`, {
-        store: outage.store,
-        reason: outage.reason,
-        error: outage.message,
-        retry,
-        nextRetryMs: delayMs,
-      });
+      logger.warn(
+        `consumer paused: the ${outage.store} cannot be written (${outage.reason}); nothing is acknowledged, retrying the same records`,
+        {
+          store: outage.store,
+          reason: outage.reason,
+          error: outage.message,
+          retry,
+          nextRetryMs: delayMs,
+        },
+      );
     },
     resumed(pausedMs) {
       if (state.phase !== 'paused') return;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { classifyOutage, OutageStore, type StorageOutage } from '../consumer/classifyOutage.ts';
-import { StorageUnavailableError } from '../consumer/errors.ts';
-import { backoffDelay } from '../retry.ts';
+import { classifyOutage, OutageStore, type StorageOutage } from '../../core/consumer/classifyOutage.ts';
+import { StorageUnavailableError } from '../../core/consumer/errors.ts';
+import { backoffDelay } from '../../core/retry.ts';
 
 /**
  * The semantics of a Lambda Kinesis event source mapping, for one shard, without AWS: the local
@@ -94,7 +94,8 @@ export async function deliverBatch(
         if (retry > 0) observer?.resumed(now() - started);
         return result;
       } catch (error) {
-        const outage = error instanceof StorageUnavailableError ? error.outage : store === OutageStore.OnFailure ? classifyOutage(store, error) : null;
+        const outage =
+          error instanceof StorageUnavailableError ? error.outage : store === OutageStore.OnFailure ? classifyOutage(store, error) : null;
         if (!outage) throw error;
         if (retry === 0) started = now();
         // Half fixed, half jitter: never a busy loop, and shards do not retry in lockstep.
@@ -106,7 +107,8 @@ export async function deliverBatch(
       }
     }
   };
-  const sendToOnFailure = (failed: readonly KinesisStreamRecord[], reason: string) => untilStored(OutageStore.OnFailure, () => onFailure(failed, reason));
+  const sendToOnFailure = (failed: readonly KinesisStreamRecord[], reason: string) =>
+    untilStored(OutageStore.OnFailure, () => onFailure(failed, reason));
   await deliver(records, 0);
   return outcome;
 
@@ -129,9 +131,7 @@ export async function deliverBatch(
         const response = await untilStored(OutageStore.Sink, () => handler(toEvent(pending)));
         const failures = response?.batchItemFailures ?? [];
         if (failures.length === 0) return;
-        const lowest = failures
-          .map((f) => f.itemIdentifier)
-          .sort(compareSequenceNumbers)[0]!;
+        const lowest = failures.map((f) => f.itemIdentifier).sort(compareSequenceNumbers)[0]!;
         failedFrom = pending.findIndex((r) => r.kinesis.sequenceNumber === lowest);
         // An identifier that is not in the batch fails the whole batch, as Lambda does.
         if (failedFrom < 0) failedFrom = 0;

@@ -1,7 +1,13 @@
-import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { ShardCheckpoints } from './shardCheckpoints.ts';
 import {
   deliverBatch,
@@ -103,14 +109,20 @@ export class KinesisPoller {
         continue;
       }
       const windowElapsed = batch.length > 0 && Date.now() - batchStartedAt >= settings.maximumBatchingWindowMs;
-      if (batch.length >= settings.batchSize || windowElapsed || (batch.length > 0 && (caughtUp && this.stopping))) {
+      if (batch.length >= settings.batchSize || windowElapsed || (batch.length > 0 && caughtUp && this.stopping)) {
         let outcome: Awaited<ReturnType<typeof deliverBatch>> | undefined;
         while (!outcome) {
           try {
-            outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings, { observer: this.options.outageObserver, signal: this.giveUp.signal });
+            outcome = await deliverBatch(batch, this.options.handler, this.options.onFailure, settings, {
+              observer: this.options.outageObserver,
+              signal: this.giveUp.signal,
+            });
           } catch (error) {
             if (this.giveUp.signal.aborted) {
-              logger.error('stopping while storage is unavailable: records left unacknowledged in the stream', { shardId, records: batch.length });
+              logger.error('stopping while storage is unavailable: records left unacknowledged in the stream', {
+                shardId,
+                records: batch.length,
+              });
               return;
             }
             // deliverBatch waits out storage outages itself; anything else must not end this shard's
@@ -138,7 +150,16 @@ export class KinesisPoller {
   private async iteratorAfter(shardId: string, sequenceNumber: string | undefined): Promise<string | undefined> {
     const { client, streamName } = this.options;
     if (!sequenceNumber) return this.firstIterator(shardId);
-    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequenceNumber }))).ShardIterator;
+    return (
+      await client.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: shardId,
+          ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+          StartingSequenceNumber: sequenceNumber,
+        }),
+      )
+    ).ShardIterator;
   }
 
   private async firstIterator(shardId: string): Promise<string | undefined> {
@@ -146,13 +167,21 @@ export class KinesisPoller {
     const after = this.checkpoints?.get(shardId);
     if (after) {
       try {
-        const out = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }));
+        const out = await client.send(
+          new GetShardIteratorCommand({
+            StreamName: streamName,
+            ShardId: shardId,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            StartingSequenceNumber: after,
+          }),
+        );
         logger.info('resuming the shard after its checkpoint', { shardId, after });
         return out.ShardIterator;
       } catch (error) {
         logger.warn('checkpoint not usable; reading the shard from the start', { shardId, after, error });
       }
     }
-    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    return (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' })))
+      .ShardIterator;
   }
 }

@@ -36,7 +36,9 @@ export interface LocalEmulators {
  * refresher rebuilds at start, and leases kept from a killed run would only make the new
  * ingesters wait for the dead ones to expire.
  */
-export async function startEmulators(options: { host?: string; shardLimit?: number; kinesisPath?: string; onStorageError?: (error: Error) => void } = {}): Promise<LocalEmulators> {
+export async function startEmulators(
+  options: { host?: string; shardLimit?: number; kinesisPath?: string; onStorageError?: (error: Error) => void } = {},
+): Promise<LocalEmulators> {
   const host = options.host ?? '127.0.0.1';
   // A full disk under the kept stream must fail one call, as Kinesis would, not the whole process.
   hardenKinesalite((error) => options.onStorageError?.(error));

@@ -1,32 +1,26 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { KinesisStreamEvent } from 'aws-lambda';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { awsClientConfig } from '../aws/clientConfig.ts';
-import { processKinesisBatch } from '../consumer/processKinesisBatch.ts';
-import { StorageUnavailableError } from '../consumer/errors.ts';
-import { prometheusConsumerMetrics } from '../consumer/prometheusConsumerMetrics.ts';
-import { createRefresher, type Refresher } from '../control/createRefresher.ts';
-import { expireLeasesOf } from '../control/expireLeasesOf.ts';
-import type { RefresherConfig } from '../control/loadRefresherConfig.ts';
-import type { RefreshReport } from '../control/refreshChannels.ts';
-import { CallbackScaler } from '../control/scaler.ts';
-import { directoryDeadLetter } from '../deadletter/directoryDeadLetter.ts';
-import type { DeadLetterWriter } from '../deadletter/types.ts';
-import type { Logger } from '../log.ts';
-import { createPipelineMetrics, type PipelineMetrics } from '../metrics.ts';
-import { startMetricsServer, type MetricsServer } from '../startMetricsServer.ts';
-import type { Sink } from '../sinks/types.ts';
-import type { AppCredentials } from '../twitch/appToken.ts';
+import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+import { createRefresher } from '../../core/control/createRefresher.ts';
+import { expireLeasesOf } from '../../core/control/expireLeasesOf.ts';
+import type { RefresherConfig } from '../../core/control/loadRefresherConfig.ts';
+import type { RefreshReport } from '../../core/control/refreshChannels.ts';
+import { CallbackScaler } from '../../core/control/scaler.ts';
+import type { Logger } from '../../core/log.ts';
+import { createPipelineMetrics, type PipelineMetrics } from '../../core/metrics.ts';
+import { startMetricsServer, type MetricsServer } from '../../core/startMetricsServer.ts';
+import type { Sink } from '../../core/sinks/types.ts';
+import type { AppCredentials } from '../../core/twitch/appToken.ts';
 import { ensureControlTable, ensureStream } from './ensureResources.ts';
-import { DEFAULT_ESM_SETTINGS, type EventSourceMappingSettings } from './kinesisEventSourceMapping.ts';
-import { consumerOutageObserver } from './consumerOutageObserver.ts';
+import type { EventSourceMappingSettings } from './kinesisEventSourceMapping.ts';
 import { KinesisPoller } from './kinesisPoller.ts';
-import { onFailureToDeadLetter } from './onFailureToDeadLetter.ts';
-import { scrapeMetrics } from './scrapeMetrics.ts';
+import { createStatusReader, type LocalStatus } from './readLocalStatus.ts';
+import { startRefresherLoop } from './refresherLoop.ts';
 import { startEmulators, type LocalEmulators } from './startEmulators.ts';
+import { startLocalConsumer } from './startLocalConsumer.ts';
 import { Supervisor } from './supervisor.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -38,6 +32,8 @@ const BUNDLED_INGESTER = fileURLToPath(new URL('./ingester.mjs', import.meta.url
 const INGESTER_COMMAND: { readonly command: readonly [string, ...string[]]; readonly cwd: string } = existsSync(BUNDLED_INGESTER)
   ? { command: [process.execPath, '--enable-source-maps', BUNDLED_INGESTER], cwd: process.cwd() }
   : { command: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'services/ingester/main.ts')], cwd: REPO_ROOT };
+
+export type { LocalStatus } from './readLocalStatus.ts';
 
 export const LocalComponent = { Refresher: 'refresher', Ingesters: 'ingesters', Consumer: 'consumer' } as const;
 export type LocalComponent = (typeof LocalComponent)[keyof typeof LocalComponent];
@@ -69,22 +65,6 @@ export interface LocalPipelineOptions {
   readonly onIngesterOutput?: (index: number, line: string) => void;
   /** An ingester exited because it cannot start as configured: called with its one-line message instead of replacing it. */
   readonly onIngesterFatal?: (index: number, message: string) => void;
-}
-
-export interface LocalStatus {
-  readonly assigned: number;
-  readonly shards: number;
-  readonly desired: number;
-  readonly running: number;
-  readonly joined: number;
-  readonly received: number;
-  readonly stored: number;
-  readonly duplicates: number;
-  readonly deadLetters: number;
-  /** Largest capture gap any ingester measured after taking over a dead one's slot (per replica), null before any. */
-  readonly captureGapMaxS: number | null;
-  readonly lagP50Ms: number | null;
-  readonly lastRefresh: RefreshReport | null;
 }
 
 export interface LocalPipeline {
@@ -124,14 +104,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           storageErrors++;
           if (Date.now() - lastWarnAt < 10_000) return;
           lastWarnAt = Date.now();
-          logger.warn('the stream emulator cannot write its data; calls fail with a retriable error until it can', { error: error.message, failures: storageErrors });
+          logger.warn('the stream emulator cannot write its data; calls fail with a retriable error until it can', {
+            error: error.message,
+            failures: storageErrors,
+          });
         },
       });
       cleanups.push(() => emulators!.close());
       endpoint = emulators.endpoint;
       logger.info('started Kinesis and DynamoDB emulators', { endpoint });
     }
-    const clientConfig = awsClientConfig({ region: config.awsRegion, endpoint });
+    const clientConfig = awsClientConfig({ region: config.awsRegion, endpoint, staticCredentials: config.awsStaticCredentials });
     const kinesis = new KinesisClient(clientConfig);
     const dynamo = new DynamoDBClient(clientConfig);
     cleanups.push(async () => {
@@ -169,7 +152,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         stopTimeoutMs: 8000,
         onWorkerDied: async (taskId, diedAt) => {
           const expired = await expireLeasesOf({ client: dynamo, tableName: config.controlTableName, owner: taskId, diedAt });
-          if (expired.length > 0) logger.info('expired the dead ingester leases', { taskId, slots: expired.map((l) => `${l.shardId}/${l.replica}`) });
+          if (expired.length > 0)
+            logger.info('expired the dead ingester leases', { taskId, slots: expired.map((l) => `${l.shardId}/${l.replica}`) });
         },
         ...(options.onIngesterOutput ? { onOutput: options.onIngesterOutput } : {}),
         ...(options.onIngesterFatal ? { onFatal: options.onIngesterFatal } : {}),
@@ -179,68 +163,41 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       cleanups.push(() => started.stop());
     }
 
-    let refresher: Refresher | null = null;
-    let lastRefresh: RefreshReport | null = null;
-    let refreshTimer: NodeJS.Timeout | undefined;
-    let refreshing: Promise<RefreshReport> | null = null;
-    if (has('refresher')) {
-      refresher = createRefresher(
-        { ...config, twitchHelixUrl: options.twitch.helixUrl, twitchAuthUrl: options.twitch.authUrl },
-        {
-          dynamo,
-          kinesis,
-          scaler: supervisor ? new CallbackScaler((count) => supervisor!.setDesiredCount(count)) : null,
-          credentials: options.twitch.credentials,
-          log: logger,
-        },
-      );
-    }
-    const refreshNow = async (): Promise<RefreshReport> => {
-      if (!refresher) throw new Error('the refresher component is not running');
-      refreshing ??= refresher.refresh().finally(() => (refreshing = null));
-      lastRefresh = await refreshing;
-      return lastRefresh;
+    const refresherLoop = has('refresher')
+      ? await startRefresherLoop(
+          createRefresher(
+            { ...config, twitchHelixUrl: options.twitch.helixUrl, twitchAuthUrl: options.twitch.authUrl },
+            {
+              dynamo,
+              kinesis,
+              scaler: supervisor ? new CallbackScaler((count) => supervisor.setDesiredCount(count)) : null,
+              credentials: options.twitch.credentials,
+              log: logger,
+            },
+          ),
+          options.refreshIntervalMs,
+          logger,
+        )
+      : null;
+    if (refresherLoop) cleanups.push(() => refresherLoop.stop());
+    const refreshNow = (): Promise<RefreshReport> => {
+      if (!refresherLoop) return Promise.reject(new Error('the refresher component is not running'));
+      return refresherLoop.refreshNow();
     };
-    if (refresher) {
-      const tick = () =>
-        refreshNow().catch((error: unknown) => logger.error('refresh failed; next one in one interval', { error }));
-      await tick();
-      refreshTimer = setInterval(tick, options.refreshIntervalMs);
-    }
 
     let poller: KinesisPoller | null = null;
-    let deadLetter: DeadLetterWriter | null = null;
     if (has('consumer')) {
       if (!options.sink) throw new Error('the consumer component needs a sink');
-      const sink = options.sink;
-      deadLetter = directoryDeadLetter(join(options.dataDir, 'dead-letter'));
-      const consumerMetrics = prometheusConsumerMetrics(metrics);
-      const dl = deadLetter;
-      poller = new KinesisPoller({
-        client: kinesis,
+      ({ poller } = await startLocalConsumer({
+        kinesis,
         streamName: config.kinesisStreamName,
         region: config.awsRegion,
-        // Resume after the last stored record when the stream outlives a restart (the emulator's data folder).
-        checkpointPath: join(options.dataDir, 'consumer-checkpoints.json'),
-        settings: { ...DEFAULT_ESM_SETTINGS, ...options.esm },
+        sink: options.sink,
+        dataDir: options.dataDir,
+        metrics,
         logger,
-        handler: async (event: KinesisStreamEvent) => {
-          const outcome = await processKinesisBatch(
-            event.Records.map((r) => ({
-              sequenceNumber: r.kinesis.sequenceNumber,
-              shardId: r.eventID.split(':')[0] ?? null,
-              data: Buffer.from(r.kinesis.data, 'base64'),
-            })),
-            { sink, deadLetter: dl, metrics: consumerMetrics, logger },
-          );
-          // A store that cannot be written is waited out by the poller (same records, backoff), never given up on.
-          if (outcome.outage) throw new StorageUnavailableError(outcome.outage);
-          return { batchItemFailures: outcome.batchItemFailures };
-        },
-        onFailure: onFailureToDeadLetter(dl, { logger, counted: (events) => metrics.deadLetters.inc({ source: 'kinesis-on-failure' }, events) }),
-        outageObserver: consumerOutageObserver(metrics, logger),
-      });
-      await poller.start();
+        esm: options.esm,
+      }));
     }
 
     let server: MetricsServer | null = null;
@@ -257,39 +214,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
     const metricsUrl = server ? `${server.url}/metrics` : null;
 
-    const counterValue = async (name: string): Promise<number> => {
-      const metric = await metrics.registry.getSingleMetric(name)?.get();
-      return (metric?.values ?? []).filter((v) => !('metricName' in v) || !String(v.metricName).endsWith('_bucket')).reduce((sum, v) => sum + v.value, 0);
-    };
-    // Kept across scrapes: a worker that measured a gap may itself die later.
-    let captureGapMaxS: number | null = null;
-    const status = async (): Promise<LocalStatus> => {
-      const workers = supervisor
-        ? await Promise.all(supervisor.running.map((w) => scrapeMetrics(w.metricsPort, ['twitch_scraper_joined_channels_total', 'twitch_scraper_messages_total', 'poglytics_capture_gap_max_seconds'])))
-        : [];
-      for (const w of workers) {
-        const gap = w.poglytics_capture_gap_max_seconds;
-        if (gap !== undefined && gap > 0) captureGapMaxS = Math.max(captureGapMaxS ?? 0, gap);
-      }
-      const latency = await metrics.endToEndLatency.get();
-      const count = latency.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-      const buckets = latency.values.filter((v) => v.metricName?.endsWith('_bucket'));
-      const p50 = count > 0 ? buckets.find((b) => b.value >= count / 2)?.labels.le : undefined;
-      return {
-        assigned: lastRefresh?.assigned ?? 0,
-        shards: lastRefresh?.shards ?? 0,
-        desired: supervisor?.desiredCount ?? 0,
-        running: supervisor?.running.length ?? 0,
-        joined: workers.reduce((s, w) => s + (w.twitch_scraper_joined_channels_total ?? 0), 0),
-        received: workers.reduce((s, w) => s + (w.twitch_scraper_messages_total ?? 0), 0),
-        stored: await counterValue('poglytics_sink_events_written_total'),
-        duplicates: await counterValue('poglytics_sink_duplicates_total'),
-        deadLetters: await counterValue('poglytics_dead_letters_total'),
-        captureGapMaxS,
-        lagP50Ms: p50 === undefined ? null : p50 === '+Inf' ? Infinity : Number(p50) * 1000,
-        lastRefresh,
-      };
-    };
+    const status = createStatusReader(metrics, supervisor, () => refresherLoop?.lastRefresh ?? null);
 
     let stopped: Promise<LocalStatus> | null = null;
     return {
@@ -302,8 +227,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       status,
       stop: () =>
         (stopped ??= (async () => {
-          clearInterval(refreshTimer);
-          await refreshing?.catch(() => undefined);
+          await refresherLoop?.stop();
           await supervisor?.stop();
           await poller?.stop();
           const final = await status();

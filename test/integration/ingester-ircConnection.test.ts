@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createLineCapture } from '../../services/ingester/captureLine.ts';
+import { IrcConnection } from '../../services/ingester/ircConnection.ts';
+import { parseIrcUrl } from '../../services/ingester/parseIrcUrl.ts';
+import { waitFor } from '../helpers/ingesterFixture.ts';
+
+/**
+ * A bare IRC-over-WebSocket server: welcomes each client, answers every JOIN with a ROOMSTATE
+ * per channel (after `joinDelayMs`), and records what happened to each socket and when.
+ */
+function startServer(joinDelayMs: (socketIndex: number) => number = () => 0) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  const sockets: { ws: WebSocket; joined: Set<string>; joinedAt: number | undefined; closedAt: number | undefined }[] = [];
+  wss.on('connection', (ws) => {
+    const entry = { ws, joined: new Set<string>(), joinedAt: undefined as number | undefined, closedAt: undefined as number | undefined };
+    const delayMs = joinDelayMs(sockets.length);
+    sockets.push(entry);
+    ws.on('close', () => (entry.closedAt = performance.now()));
+    ws.on('message', (data) => {
+      for (const line of (data as Buffer).toString().split('\r\n').filter(Boolean)) {
+        if (line.startsWith('NICK')) ws.send(':tmi.twitch.tv 001 justinfan1 :Welcome, GLHF!\r\n:tmi.twitch.tv 376 justinfan1 :>');
+        const join = /^JOIN (.+)$/.exec(line);
+        if (join) {
+          setTimeout(() => {
+            if (ws.readyState !== ws.OPEN) return;
+            for (const channel of join[1]!.split(',')) {
+              ws.send(`@emote-only=0;room-id=1;slow=0 :tmi.twitch.tv ROOMSTATE ${channel}`);
+              entry.joined.add(channel.slice(1));
+            }
+            entry.joinedAt = performance.now();
+          }, delayMs);
+        }
+      }
+    });
+  });
+  return {
+    url: () => `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
+    sockets,
+    close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
+  };
+}
+
+function connection(url: string, channels: string[]) {
+  const capture = createLineCapture({ onEvent: () => undefined });
+  const c = new IrcConnection({
+    index: 0,
+    capture,
+    endpoint: parseIrcUrl(url),
+    joinRateCount: 100,
+    joinRateWindowMs: 10_000,
+    joinRateGuardMs: 0,
+    joinTimeoutMs: 5_000,
+    joinMaxAttempts: 3,
+    pingIdleMs: 60_000,
+    pongTimeoutMs: 10_000,
+    connectTimeoutMs: 2_000,
+    reconnectBaseMs: 50,
+    reconnectMaxMs: 200,
+  });
+  channels.forEach((login) => c.add(login, 1));
+  return { c, capture };
+}
+
+const CHANNELS = ['alpha', 'bravo', 'charlie'];
+
+describe('IrcConnection (a bare local IRC server)', () => {
+  const servers: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('joins every channel once its ROOMSTATE arrives', async () => {
+    const server = startServer();
+    servers.push(server);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const { c, capture } = connection(server.url(), CHANNELS);
+    c.start();
+    await waitFor(() => c.joined === 3, 'all three joined');
+    assert.equal(c.isUp, true);
+    assert.deepEqual([...server.sockets[0]!.joined].sort(), CHANNELS);
+    await c.stop();
+    capture.drain();
+  });
+
+  it('on RECONNECT, joins every channel on a new socket before closing the old one (make before break)', async () => {
+    const server = startServer(() => 150);
+    servers.push(server);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const { c, capture } = connection(server.url(), CHANNELS);
+    c.start();
+    await waitFor(() => c.joined === 3, 'all three joined');
+    server.sockets[0]!.ws.send(':tmi.twitch.tv RECONNECT');
+    await waitFor(() => server.sockets[0]!.closedAt !== undefined, 'the old socket closed');
+    const [old, next] = server.sockets;
+    assert.ok(next, 'a second socket connected');
+    assert.deepEqual([...next.joined].sort(), CHANNELS, 'the replacement joined every channel');
+    assert.ok(next.joinedAt! <= old!.closedAt!, 'the old socket closed only after the replacement had joined');
+    await waitFor(() => c.joined === 3 && c.isUp, 'the replacement carries the channels');
+    await c.stop();
+    capture.drain();
+  });
+
+  it('after a dropped socket, reconnects and joins every channel again', async () => {
+    const server = startServer();
+    servers.push(server);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const { c, capture } = connection(server.url(), CHANNELS);
+    c.start();
+    await waitFor(() => c.joined === 3, 'all three joined');
+    server.sockets[0]!.ws.terminate();
+    await waitFor(() => server.sockets.length === 2 && server.sockets[1]!.joined.size === 3, 'rejoined on a new socket');
+    await waitFor(() => c.joined === 3 && c.isUp, 'up again');
+    await c.stop();
+    capture.drain();
+  });
+
+  it('when the old socket drops during a replacement, the replacement takes over', async () => {
+    // The replacement's channels confirm slowly, so the old socket drops while it is still joining.
+    const server = startServer((index) => (index === 0 ? 0 : 1500));
+    servers.push(server);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const { c, capture } = connection(server.url(), CHANNELS);
+    c.start();
+    await waitFor(() => c.joined === 3, 'all three joined');
+    server.sockets[0]!.ws.send(':tmi.twitch.tv RECONNECT');
+    await waitFor(() => server.sockets.length === 2, 'the replacement connected');
+    // Its JOIN is out, its ROOMSTATEs 1.5 s away: now the old socket goes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.sockets[0]!.ws.terminate();
+    await waitFor(() => server.sockets[0]!.closedAt !== undefined && server.sockets[1]!.joined.size === 3, 'the replacement joined');
+    await waitFor(() => c.joined === 3 && c.isUp, 'the replacement carries the channels');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(server.sockets.length, 2, 'no third socket: the replacement took over');
+    await c.stop();
+    capture.drain();
+  });
+});
