@@ -43,7 +43,7 @@ function roundTrip(e: ChatEvent, tally: Tally, context: string): void {
   const tags = tagsOfLine(raw);
   assert.deepEqual(tags, e.tags, context);
   assert.deepEqual(tagsJsonOfLine(raw), { tags: JSON.stringify(e.tags), params: JSON.stringify(e.params) }, context);
-  assert.deepEqual(paramsOfTags(tags!), e.params, context);
+  assert.deepEqual(paramsOfTags(tags), e.params, context);
 }
 
 function eventsOf(lines: readonly string[]): ChatEvent[] {

@@ -49,9 +49,9 @@ export function encodeBadges(badges: readonly string[]): string | null {
   return safe ? list : JSON.stringify(badges);
 }
 
-export function decodeBadges(value: unknown): string[] {
+export function decodeBadges(value: string | null | undefined): string[] {
   if (value === null || value === undefined || value === '') return [];
-  const text = String(value);
+  const text = value;
   return text.charCodeAt(0) === 0x5b ? (JSON.parse(text) as string[]) : text.split(',');
 }
 
@@ -121,6 +121,6 @@ export const RAW_ARGUMENT_COLUMNS = LINE_COLUMNS;
 export function slotValue(column: (typeof LINE_COLUMNS)[number], value: unknown): string {
   if (value === null || value === undefined) return '';
   if (column === 'event_id') return decodeEventId(value);
-  if (column === 'badges') return decodeBadges(value).join(',');
-  return String(value);
+  if (column === 'badges') return decodeBadges(typeof value === 'string' ? value : null).join(',');
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : '';
 }

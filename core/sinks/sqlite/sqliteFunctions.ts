@@ -35,7 +35,7 @@ export function registerSqliteFunctions(db: Database.Database): Database.Databas
   });
   db.function('poglytics_tags', deterministic, (raw: unknown) => jsonOf(raw).tags);
   db.function('poglytics_params', deterministic, (raw: unknown) => jsonOf(raw).params);
-  db.function('poglytics_badges', deterministic, (badges: unknown) => JSON.stringify(decodeBadges(badges)));
+  db.function('poglytics_badges', deterministic, (badges: unknown) => JSON.stringify(decodeBadges(typeof badges === 'string' ? badges : null)));
   return db;
 }
 
@@ -46,6 +46,6 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** A better-sqlite3 connection that can read chat_events (readers: tests, bench, tools). */
-export function openSqliteDatabase(path: string, options?: Database.Options): Database.Database {
+export function openSqliteDatabase(path: string | undefined, options?: Database.Options): Database.Database {
   return registerSqliteFunctions(new Database(path, options));
 }
