@@ -8,13 +8,14 @@ import { decodeBadges, RAW_ARGUMENT_COLUMNS, slotValue } from './sqliteChatRow.t
  * or a category view registers them first: the sink does, and anything else opens the file
  * with openSqliteDatabase. (The sqlite3 shell cannot read chat_events; chat_event_rows it can.)
  *
- * A row's `raw` expression appears three times in the view (raw, tags, params), and SQLite
- * evaluates each: the functions remember the last row's line and tags, so a `SELECT *` rebuilds
- * and parses each line once.
+ * A row's line is used three times in the view (raw, tags, params): the functions remember the
+ * last line rebuilt and its tags, so a `SELECT *` rebuilds and parses each line once.
  */
 export function registerSqliteFunctions(db: Database.Database): Database.Database {
   const deterministic = { deterministic: true } as const;
-  let lastArgs: unknown[] = [];
+  // The last line rebuilt, and whose: event_id is unique and a stored event never changes, so
+  // the line of an event_id seen last is that row's line (what the view's CASE relies on).
+  let lastEventId: unknown = undefined;
   let lastRaw = '';
   let lastJsonRaw: string | null = null;
   let lastJson = { tags: '{}', params: '{}' };
@@ -27,12 +28,17 @@ export function registerSqliteFunctions(db: Database.Database): Database.Databas
     return lastJson;
   };
   db.function('poglytics_raw', { ...deterministic, varargs: true }, (...args: unknown[]) => {
-    if (args.length === lastArgs.length && args.every((a, i) => sameValue(a, lastArgs[i]))) return lastRaw;
     const [template, extras, residual, ...stored] = args;
-    lastRaw = rebuildLine(template as string | null, extras as string | null, residual as string | null, (i) => slotValue(RAW_ARGUMENT_COLUMNS[i]!, stored[i]));
-    lastArgs = args;
+    lastEventId = undefined;
+    lastRaw = rebuildLine(template as string | null, extras as string | null, residual as string | null, (i) =>
+      slotValue(RAW_ARGUMENT_COLUMNS[i]!, stored[i]),
+    );
+    lastEventId = stored[0];
     return lastRaw;
   });
+  // Not deterministic: their answers depend on the last poglytics_raw call.
+  db.function('poglytics_is_last', (eventId: unknown) => (lastEventId !== undefined && sameValue(eventId, lastEventId) ? 1 : 0));
+  db.function('poglytics_last_raw', () => lastRaw);
   db.function('poglytics_tags', deterministic, (raw: unknown) => jsonOf(raw).tags);
   db.function('poglytics_params', deterministic, (raw: unknown) => jsonOf(raw).params);
   db.function('poglytics_badges', deterministic, (badges: unknown) => JSON.stringify(decodeBadges(typeof badges === 'string' ? badges : null)));

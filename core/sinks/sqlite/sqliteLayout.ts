@@ -51,6 +51,14 @@ const UUID_TEXT = (x: string) =>
 
 const rawCall = `poglytics_raw(t.template, r.extras, r.residual, ${RAW_ARGUMENT_COLUMNS.map((c) => `r.${c}`).join(', ')})`;
 
+/**
+ * The row's raw line. SQLite evaluates it once per column that uses it (raw, tags, params) and
+ * hands a function its arguments afresh each time; the CASE asks first whether the last line
+ * rebuilt on this connection was this event's (event_id is unique and a stored event never
+ * changes), so a SELECT * rebuilds each line once.
+ */
+const lineSql = `CASE WHEN poglytics_is_last(r.event_id) THEN poglytics_last_raw() ELSE ${rawCall} END`;
+
 /** The view's columns (contract names and values) over `chat_event_rows r` joined with `line_templates t`. */
 export const CHAT_EVENTS_COLUMNS_SQL = `
   CASE WHEN typeof(r.event_id) = 'blob' THEN ${UUID_TEXT('r.event_id')} ELSE r.event_id END AS event_id,
@@ -76,9 +84,9 @@ export const CHAT_EVENTS_COLUMNS_SQL = `
   r.sent_at + r.received_delay_ms AS received_at,
   CAST(r.source_channel_id AS TEXT) AS source_channel_id,
   r.source_event_id AS source_event_id,
-  coalesce(r.params_json, poglytics_params(${rawCall})) AS params,
-  coalesce(r.tags_json, poglytics_tags(${rawCall})) AS tags,
-  ${rawCall} AS raw`;
+  coalesce(r.params_json, poglytics_params(${lineSql})) AS params,
+  coalesce(r.tags_json, poglytics_tags(${lineSql})) AS tags,
+  ${lineSql} AS raw`;
 
 export const CHAT_EVENTS_FROM_SQL = 'chat_event_rows r LEFT JOIN line_templates t ON t.id = r.template_id';
 
