@@ -149,6 +149,17 @@ export function createIngesterMetrics(registry: Registry = new Registry(), optio
       help: 'Lease claims that failed with an error (DynamoDB unreachable, throttled)',
       registers,
     }),
+    heldReplays: new Counter({
+      name: 'poglytics_held_replays_total',
+      help: 'Events an earlier process held and never sent, found in the hold journal: sent, witnessed (a sibling replica read them), unreadable',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    heldJournalErrors: new Counter({
+      name: 'poglytics_held_journal_errors_total',
+      help: 'Writes to the hold journal that failed (full or failing disk): those held lines were in memory only',
+      registers,
+    }),
   };
 }
 

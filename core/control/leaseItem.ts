@@ -13,6 +13,8 @@ export interface LeaseView {
   readonly zone: string | undefined;
   /** When the holder was seen to die (supervisor exit, ECS STOPPED), set by expireLeasesOf. */
   readonly diedAt: number | undefined;
+  /** Since when the holder has had every assigned channel joined (unset while it joins any). */
+  readonly joinedAt: number | undefined;
 }
 
 const optNum = (v: AttributeValue | undefined) => (v?.N === undefined ? undefined : Number(v.N));
@@ -27,12 +29,36 @@ export function itemToLease(item: Record<string, AttributeValue>): LeaseView {
     renewedAt: optNum(item.renewedAt),
     zone: item.zone?.S,
     diedAt: optNum(item.diedAt),
+    joinedAt: optNum(item.joinedAt),
   };
 }
 
 /** A lease that some other live task holds now (not ours, not released, not expired or reaped). */
 export function isLiveOther(lease: LeaseView, me: string, now: number): boolean {
   return lease.owner !== undefined && lease.owner !== me && lease.expiresAt >= now;
+}
+
+/**
+ * Whether a sibling of `slot` (same shard, another replica) read what was read at `readAt`: it
+ * holds its slot now, alive, and had every channel joined by then. What only the reader of `slot`
+ * read and did not send before it died must be sent by whoever finds it (see replayHeldEvents).
+ */
+export function siblingWitnessed(
+  leases: readonly LeaseView[],
+  slot: { shardId: number; replica: number },
+  readAt: number,
+  now: number,
+): boolean {
+  return leases.some(
+    (lease) =>
+      lease.shardId === slot.shardId &&
+      lease.replica !== slot.replica &&
+      lease.owner !== undefined &&
+      lease.expiresAt >= now &&
+      lease.diedAt === undefined &&
+      lease.joinedAt !== undefined &&
+      lease.joinedAt <= readAt,
+  );
 }
 
 /**

@@ -88,6 +88,29 @@ export async function renewLease(
   }
 }
 
+/**
+ * Records on our lease since when every assigned channel is joined (`at`), or that some are being
+ * joined (null): siblings read it to tell what only we could have read. False when not ours.
+ */
+export async function markJoined(table: LeaseTable, slot: LeaseSlot, owner: string, at: number | null): Promise<boolean> {
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: keyToItem(leaseKey(slot.shardId, slot.replica)),
+        UpdateExpression: at === null ? 'REMOVE joinedAt' : 'SET joinedAt = :at',
+        ConditionExpression: '#owner = :me',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':me': str(owner), ...(at === null ? {} : { ':at': num(at) }) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Gives the slot up if it is still ours (a slot someone else took over is left alone): true when released. */
 export async function releaseLease(table: LeaseTable, slot: LeaseSlot, owner: string, now: number): Promise<boolean> {
   try {

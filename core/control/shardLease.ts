@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import type { IngesterMetrics } from '../metrics.ts';
 import { backoffDelay } from '../retry.ts';
 import { lastSignOfLife } from './leaseItem.ts';
-import { claimLease, readLeases, releaseLease, renewLease, type LeaseTable } from './leaseStore.ts';
+import { claimLease, markJoined, readLeases, releaseLease, renewLease, type LeaseTable } from './leaseStore.ts';
 import { rankLeaseSlots } from './rankLeaseSlots.ts';
 import { readAssignmentMeta } from './readAssignmentMeta.ts';
 
@@ -110,6 +110,21 @@ export class ShardLease {
    */
   onRetired(listener: (shardId: number, shardCount: number) => void): void {
     this.retiredListeners.push(listener);
+  }
+
+  /**
+   * Publishes on the held lease since when every assigned channel is joined (null: joining some),
+   * for siblings deciding what only this task could have read. A failure is logged: a sibling then
+   * sees an older value, or none, and errs towards sending twice rather than losing.
+   */
+  async markJoined(shardId: number, at: number | null): Promise<void> {
+    const held = this.current;
+    if (!held || held.shardId !== shardId) return;
+    try {
+      await markJoined(this.table, held, this.owner, at);
+    } catch (error) {
+      this.options.logger?.warn('could not record the joined time on the lease', { shardId, error: error as Error });
+    }
   }
 
   /** Waits (as a standby) until a shard can be claimed, claims it and starts the heartbeat. */

@@ -9,6 +9,8 @@ interface Held<T> {
   readonly payload: T;
   readonly readAt: number;
   readonly seq: number;
+  /** The key the hold journal gave it (undefined without a journal). */
+  readonly key: number | undefined;
 }
 
 /** One channel as this reader knows it. `held[head…]` are the events still waiting, in reading order. */
@@ -27,6 +29,15 @@ export interface EventIdResolverOptions<T> {
   readonly maxHeld?: number;
   /** The time releaseOlderThan compares, read only when an event is held (the live capture: Date.now). */
   readonly clock?: () => number;
+  /** Told of every event held and of its release, so a held event outlives a crash (services/ingester/heldJournal.ts). */
+  readonly journal?: HoldJournal;
+}
+
+/** Where held events are kept while in memory: `hold` returns a key that `released` gives back. */
+export interface HoldJournal {
+  /** `prevTs`: the channel's last tmi-sent-ts when read (the fallback anchor); `anchored`: its id waits for an anchor. */
+  hold(event: ChatEvent, prevTs: number | null, anchored: boolean): number;
+  released(key: number): void;
 }
 
 /** The default bound on held events (they are rare: ROOMSTATE changes and NOTICEs). */
@@ -60,6 +71,7 @@ export class EventIdResolver<T> {
   private readonly retain: ((payload: T) => T) | undefined;
   private readonly maxHeld: number;
   private readonly clock: () => number;
+  private readonly journal: HoldJournal | undefined;
   private heldCount = 0;
   private seq = 0;
 
@@ -68,6 +80,7 @@ export class EventIdResolver<T> {
     this.retain = options.retain;
     this.maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
     this.clock = options.clock ?? (() => 0);
+    this.journal = options.journal;
   }
 
   /** Events read and not yet emitted. */
@@ -109,7 +122,8 @@ export class EventIdResolver<T> {
     }
     if (state.head === state.held.length) this.waiting.add(state);
     const kept = this.retain === undefined ? payload : this.retain(payload);
-    state.held.push({ event, message: needsAnchor ? message : null, payload: kept, readAt: this.clock(), seq: this.seq++ });
+    const key = this.journal?.hold(event, state.lastTs, needsAnchor);
+    state.held.push({ event, message: needsAnchor ? message : null, payload: kept, readAt: this.clock(), seq: this.seq++, key });
     this.heldCount++;
     if (this.heldCount > this.maxHeld) this.releaseOldest();
   }
@@ -153,6 +167,7 @@ export class EventIdResolver<T> {
       i++;
       this.heldCount--;
       this.emit(entry.event, entry.payload);
+      if (entry.key !== undefined) this.journal!.released(entry.key);
     }
     if (i === held.length) {
       state.held = [];

@@ -1,4 +1,4 @@
-import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
+import { EventIdResolver, type HoldJournal } from '../../core/irc/eventIdResolver.ts';
 import { normalizeLine, normalizeLineBytes, type NormalizeResult } from '../../core/irc/normalizeLine.ts';
 import type { Logger } from '../../core/log.ts';
 import type { IngesterMetrics } from '../../core/metrics.ts';
@@ -21,6 +21,8 @@ export interface LineCaptureOptions {
   readonly maxHoldMs?: number;
   /** Asked every tick: true releases every held line at once (the ingester: while the stream fails). */
   readonly releaseHeldNow?: () => boolean;
+  /** Where held lines are kept while they wait, so a crash does not lose them (services/ingester/heldJournal.ts). */
+  readonly holdJournal?: HoldJournal;
   readonly deadLetter?: DeadLetterJournal;
   readonly metrics?: IngesterMetrics;
   readonly logger?: Logger;
@@ -78,6 +80,7 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     emit: options.onEvent,
     retain: (bytes) => (bytes === undefined ? undefined : Buffer.from(bytes)),
     clock: Date.now,
+    ...(options.holdJournal ? { journal: options.holdJournal } : {}),
   });
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.
   let phase: { kind: 'reading'; timer: NodeJS.Timeout } | { kind: 'drained' } = {

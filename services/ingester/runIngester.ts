@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+import { readLeases } from '../../core/control/leaseStore.ts';
 import { ShardLease } from '../../core/control/shardLease.ts';
 import { writeCompactChatEvent } from '../../core/events/compactChatEvent.ts';
 import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
@@ -11,6 +12,8 @@ import { createIngesterMetrics, type IngesterMetrics } from '../../core/metrics.
 import { createLineCapture } from './captureLine.ts';
 import type { ConnectionPool } from './connectionPool.ts';
 import { DeadLetterJournal } from './deadLetterJournal.ts';
+import { HeldJournal } from './heldJournal.ts';
+import { replayHeldEvents } from './replayHeldEvents.ts';
 import type { IngesterConfig } from './loadIngesterConfig.ts';
 import { ShardSession } from './shardSession.ts';
 import { startMetricsServer, type MetricsServer } from '../../core/startMetricsServer.ts';
@@ -82,6 +85,16 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
+  // Lines held for their id are in memory only: kept on disk too, under the slot they were read in.
+  const heldJournal = new HeldJournal(
+    config.journalDir,
+    () => {
+      const session = current();
+      return session ? { shardId: session.shardId, replica: session.replica } : null;
+    },
+    logger,
+    () => metrics.heldJournalErrors.inc(),
+  );
   const capture = createLineCapture({
     onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))),
     deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger),
@@ -89,6 +102,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     logger,
     maxHoldMs: idHoldMs(config),
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
+    holdJournal: heldJournal,
   });
   const lease = new ShardLease({
     client: dynamo,
@@ -173,6 +187,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
         metrics,
         logger,
         onCaptureGap,
+        onJoinedAll: (at) => void lease.markJoined(shardId, at),
       });
       // shutdown() may have run while the claim was in flight.
       if ((phase as Phase).kind === 'stopping') session.end('shutdown');
@@ -191,6 +206,15 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       }
     }
   };
+  // What a killed predecessor on this disk held and never sent, before anything new is read.
+  await replayHeldEvents({
+    journal: heldJournal,
+    producer,
+    readLeases: (shardIds) => readLeases({ client: dynamo, tableName: config.controlTableName }, shardIds, config.captureReplicas),
+    durableAfterMs: config.spillAfterMs + config.flushMs + 1000,
+    metrics,
+    logger,
+  });
   const serving = serve();
 
   let shutdownPromise: Promise<ShutdownReport> | undefined;
@@ -207,6 +231,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       await serving;
       // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
       capture.drain();
+      heldJournal.close();
       publish();
       const reserveMs = Math.min(2000, Math.floor(config.shutdownDeadlineMs / 5));
       const stats = await producer.close(deadlineAt - reserveMs);
@@ -253,11 +278,12 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
 
 /**
  * How long an id-less line waits for its channel's next timestamped line (captureLine). The hold
- * exists so that replicas agree on its id; a held line is in memory only. With one replica there is
- * nobody to agree with, so it waits no longer than a record may wait for Kinesis (the crash loss
- * window stays KINESIS_SPILL_AFTER_MS). With two or more, the sibling holds the same line, so a
- * crash loses nothing and a long hold (120 s) makes a fallback id, where replicas may disagree, rare;
- * for the same reason they keep holding while the stream fails (a slow put must not split ids).
+ * exists so that replicas agree on its id. A held line is also in the hold journal (heldJournal.ts),
+ * which the next process on the disk replays after a kill -9: a sibling that read it too is left
+ * to send it, otherwise the replay does (replayHeldEvents.ts). With one replica there is nobody to
+ * agree with, so it waits no longer than a record may wait for Kinesis. With two or more a long
+ * hold (120 s) makes a fallback id, where replicas may disagree, rare; for the same reason they
+ * keep holding while the stream fails (a slow put must not split ids).
  */
 export function idHoldMs(config: Pick<IngesterConfig, 'captureReplicas' | 'spillAfterMs'>): number {
   return config.captureReplicas >= 2 ? 120_000 : config.spillAfterMs;

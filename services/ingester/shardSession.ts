@@ -22,6 +22,8 @@ export interface ShardSessionOptions {
   readonly logger: Logger;
   /** One channel's capture gap, in seconds. */
   readonly onCaptureGap: (seconds: number) => void;
+  /** Every assigned channel joined (or refused) since `at`; null when some are being joined again. */
+  readonly onJoinedAll?: (at: number | null) => void;
 }
 
 /**
@@ -39,6 +41,10 @@ export class ShardSession {
   private resolveEnd!: (reason: SessionEnd) => void;
   /** Channels of the first assignment whose first confirmed JOIN closes a capture gap. */
   private gapOpen: Set<string> | 'all-first' | undefined;
+  /** Assigned channels not yet confirmed (undefined before the first assignment), and whether all were reported joined. */
+  private unjoined: Set<string> | undefined;
+  private allJoined = false;
+  private readonly joinCheck: NodeJS.Timeout;
 
   constructor(private readonly options: ShardSessionOptions) {
     const { shardId, config, metrics, logger } = options;
@@ -70,9 +76,16 @@ export class ShardSession {
         });
         // Only the channels assigned when we took over were left unjoined by the dead task.
         if (this.gapOpen === 'all-first') this.gapOpen = new Set(change.channels.map((c) => c.login));
+        this.trackJoins(
+          change.channels.map((c) => c.login),
+          change.joins.map((c) => c.login),
+          change.parts,
+        );
         this.pool.apply(change);
       },
     });
+    // A refused JOIN (suspended, banned) is seen by the pool, not by a callback: look again now and then.
+    this.joinCheck = setInterval(() => this.checkAllJoined(), 1000).unref();
   }
 
   /** Reads the assignment once (joins start) and keeps following it. */
@@ -86,11 +99,36 @@ export class ShardSession {
 
   /** Leaves the channels: draining what the server already sent, or at once when the lease is lost. */
   async stop(reason: SessionEnd): Promise<void> {
+    clearInterval(this.joinCheck);
     this.watch.stop();
     await this.pool.stop({ drain: reason !== 'lost' });
   }
 
+  private trackJoins(all: readonly string[], joins: readonly string[], parts: readonly string[]): void {
+    if (this.unjoined === undefined) this.unjoined = new Set(all);
+    else {
+      for (const login of joins) this.unjoined.add(login);
+      for (const login of parts) this.unjoined.delete(login);
+    }
+    if (this.allJoined && joins.length > 0) {
+      this.allJoined = false;
+      this.options.onJoinedAll?.(null);
+    }
+    this.checkAllJoined();
+  }
+
+  private checkAllJoined(): void {
+    if (this.allJoined || this.unjoined === undefined) return;
+    if (this.unjoined.size > 0) {
+      const refused = this.pool.failures();
+      for (const login of this.unjoined) if (!refused.has(login)) return;
+    }
+    this.allJoined = true;
+    this.options.onJoinedAll?.(Date.now());
+  }
+
   private joined(login: string): void {
+    if (this.unjoined?.delete(login) && this.unjoined.size === 0) this.checkAllJoined();
     const takeover = this.options.takeover;
     if (!takeover || !(this.gapOpen instanceof Set) || !this.gapOpen.delete(login)) return;
     const gapS = Math.max(0, Date.now() - takeover.lastSeenAt) / 1000;

@@ -1,0 +1,186 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import type { HoldJournal } from '../../core/irc/eventIdResolver.ts';
+import type { Logger } from '../../core/log.ts';
+
+/** The lease slot an event was read under: whether a sibling replica also read it is decided by it. */
+export interface HeldSlot {
+  readonly shardId: number;
+  readonly replica: number;
+}
+
+/** A held event as the journal keeps it: enough to rebuild the event and decide its id. */
+export interface HeldRecord {
+  readonly raw: string;
+  readonly receivedAt: number;
+  /** When this reader read it (the clock of the dead process: compared with a sibling's joinedAt). */
+  readonly readAt: number;
+  /** The fallback anchor: its channel's last tmi-sent-ts before it, or null. */
+  readonly prevTs: number | null;
+  /** True when its id waits for an anchor (no `id` tag, no tmi-sent-ts); false when it only waited for order. */
+  readonly anchored: boolean;
+  /** The slot served when it was read; null for a reader with none (standby, tests). */
+  readonly slot: HeldSlot | null;
+}
+
+interface HoldLine extends HeldRecord {
+  readonly k: number;
+}
+
+/** File name of the hold journal inside JOURNAL_DIR. */
+export const HELD_JOURNAL_FILE = 'held.ndjson';
+/** Appended bytes past which the file is rewritten with only the live entries. */
+const COMPACT_AFTER_BYTES = 1 << 20;
+
+/**
+ * Keeps the events an ingester holds in memory (id-less lines waiting for their channel's next
+ * timestamped line: up to 120 s with replicas) in a small append-only file in JOURNAL_DIR, so that
+ * a kill -9 does not take them along: the next process on this disk (the same slot locally, the
+ * restarted container of the same task on ECS) reads back what was held and not released and
+ * decides what to send (replayHeldEvents). One line per hold, `{"d":key}` per release, written with
+ * a plain write(2): a killed process loses nothing that reached the page cache. Held events are
+ * rare (ROOMSTATE changes and NOTICEs), so this costs nothing on the chat path.
+ */
+export class HeldJournal implements HoldJournal {
+  /** What an earlier process held and never released, in reading order. */
+  readonly leftOver: readonly HeldRecord[];
+  private readonly path: string;
+  private fd: number;
+  private readonly live = new Map<number, string>();
+  private nextKey = 0;
+  private appended = 0;
+  private closed = false;
+  private errors = 0;
+  private lastErrorLog = 0;
+
+  constructor(
+    dir: string,
+    private readonly slot: () => HeldSlot | null,
+    private readonly logger?: Logger,
+    /** Called on every failed write (the ingester counts poglytics_held_journal_errors_total). */
+    private readonly onError?: () => void,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, HELD_JOURNAL_FILE);
+    this.leftOver = existsSync(this.path) ? this.read() : [];
+    // The left-over entries stay in the file until acknowledged (forgetLeftOver): a crash while
+    // they are being sent sends them again, under the same ids.
+    for (const record of this.leftOver) this.live.set(this.nextKey, JSON.stringify({ k: this.nextKey++, ...record }) + '\n');
+    this.fd = this.openAtStart();
+  }
+
+  hold(event: ChatEvent, prevTs: number | null, anchored: boolean): number {
+    const key = this.nextKey++;
+    // Closed at shutdown, after the last drain: whatever is read later is released at once.
+    if (this.closed) return key;
+    const record: HoldLine = {
+      k: key,
+      raw: event.raw,
+      receivedAt: event.received_at,
+      readAt: Date.now(),
+      prevTs,
+      anchored,
+      slot: this.slot(),
+    };
+    const line = JSON.stringify(record) + '\n';
+    this.live.set(key, line);
+    this.append(line);
+    return key;
+  }
+
+  released(key: number): void {
+    if (!this.live.delete(key)) return;
+    this.append(`{"d":${key}}\n`);
+  }
+
+  /** The left-over entries are safely elsewhere now (in the stream or the record journal). */
+  forgetLeftOver(): void {
+    for (let key = 0; key < this.leftOver.length; key++) this.released(key);
+  }
+
+  /** Entries held now (left-over ones included until forgotten). */
+  get size(): number {
+    return this.live.size;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fd >= 0) closeSync(this.fd);
+  }
+
+  private append(line: string): void {
+    if (this.closed) return;
+    try {
+      writeSync(this.fd, line);
+      this.appended += line.length;
+      if (this.live.size === 0) {
+        // Nothing held: the file starts again empty (appends go to the new end).
+        ftruncateSync(this.fd, 0);
+        this.appended = 0;
+      } else if (this.appended > COMPACT_AFTER_BYTES) {
+        const old = this.fd;
+        this.fd = this.rewrite();
+        closeSync(old);
+      }
+    } catch (error) {
+      // A full or failing disk must not stop the capture: the line stays held in memory (as it
+      // was before this journal existed), only a kill -9 would now lose it. Said and counted.
+      this.errors++;
+      this.onError?.();
+      const now = Date.now();
+      if (now - this.lastErrorLog > 10_000) {
+        this.lastErrorLog = now;
+        this.logger?.error('hold journal write failed; held lines are in memory only', { error: error as Error, failures: this.errors });
+      }
+    }
+  }
+
+  /** The compacted journal open for appending; on a full disk the file as it is; -1 (writes fail, counted) when not even that. */
+  private openAtStart(): number {
+    try {
+      return this.rewrite();
+    } catch (error) {
+      this.logger?.error('hold journal could not be compacted at start; appending to it as it is', { error: error as Error });
+      this.onError?.();
+      try {
+        return openSync(this.path, 'a');
+      } catch {
+        return -1;
+      }
+    }
+  }
+
+  /** Writes the live entries to a new file and renames it over the journal; returns the new file open for appending. */
+  private rewrite(): number {
+    const temp = `${this.path}.tmp`;
+    const fd = openSync(temp, 'w');
+    writeSync(fd, [...this.live.values()].join(''));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, this.path);
+    this.appended = 0;
+    return openSync(this.path, 'a');
+  }
+
+  private read(): HeldRecord[] {
+    const holds = new Map<number, HeldRecord>();
+    const lines = readFileSync(this.path, 'utf8').split('\n');
+    lines.forEach((text, index) => {
+      if (text === '') return;
+      try {
+        const entry = JSON.parse(text) as Partial<HoldLine> & { d?: number };
+        if (typeof entry.d === 'number') holds.delete(entry.d);
+        else if (typeof entry.k === 'number' && typeof entry.raw === 'string' && typeof entry.receivedAt === 'number') {
+          const { k, ...record } = entry as HoldLine;
+          holds.set(k, record);
+        } else throw new Error('neither a hold nor a release');
+      } catch (error) {
+        // Only a line cut by a crash in the middle of write(2) can be here: say so, it is an event.
+        this.logger?.error('hold journal line unreadable; skipped', { line: index + 1, reason: (error as Error).message });
+      }
+    });
+    return [...holds.values()];
+  }
+}
