@@ -66,7 +66,7 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
   await sink.query('PRAGMA wal_checkpoint(TRUNCATE)');
   await sink.close();
   const bytes = fileBytes(path);
-  const reads = await sqliteReadFigures(dir, path, events);
+  const reads = await sqliteReadFigures(dir, events);
 
   // Naive: the same schema and row encoding, autocommit, one INSERT per row, statement prepared
   // per row, and SQLite's defaults (rollback journal, synchronous FULL) as a simple scraper
@@ -82,9 +82,21 @@ async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number):
   const started = performance.now();
   for (const e of events.slice(0, naiveRows)) {
     const { row, template } = sqliteChatRow(e);
-    const templateId = template === null ? null : naive.prepare('INSERT INTO line_templates (template) VALUES (?) ON CONFLICT (template) DO UPDATE SET template = excluded.template RETURNING id').pluck().get(template);
-    const values = CHAT_EVENT_ROW_COLUMNS.map((c) => (c === 'template_id' ? templateId : row[c] ?? null));
-    naive.prepare(`INSERT OR IGNORE INTO chat_event_rows (${CHAT_EVENT_ROW_COLUMNS.join(', ')}) VALUES (${CHAT_EVENT_ROW_COLUMNS.map(() => '?').join(', ')})`).run(...values);
+    const templateId =
+      template === null
+        ? null
+        : naive
+            .prepare(
+              'INSERT INTO line_templates (template) VALUES (?) ON CONFLICT (template) DO UPDATE SET template = excluded.template RETURNING id',
+            )
+            .pluck()
+            .get(template);
+    const values = CHAT_EVENT_ROW_COLUMNS.map((c) => (c === 'template_id' ? templateId : (row[c] ?? null)));
+    naive
+      .prepare(
+        `INSERT OR IGNORE INTO chat_event_rows (${CHAT_EVENT_ROW_COLUMNS.join(', ')}) VALUES (${CHAT_EVENT_ROW_COLUMNS.map(() => '?').join(', ')})`,
+      )
+      .run(...values);
   }
   const naiveRate = naiveRows / ((performance.now() - started) / 1000);
   naive.close();

@@ -46,7 +46,8 @@ export const CHAT_EVENT_ROW_COLUMNS = [
   'params_json',
 ] as const;
 
-const UUID_TEXT = (x: string) =>
+/** A 16-byte BLOB column as the lowercase UUID it encodes. */
+export const UUID_TEXT = (x: string) =>
   `lower(substr(hex(${x}), 1, 8) || '-' || substr(hex(${x}), 9, 4) || '-' || substr(hex(${x}), 13, 4) || '-' || substr(hex(${x}), 17, 4) || '-' || substr(hex(${x}), 21))`;
 
 const rawCall = `poglytics_raw(t.template, r.extras, r.residual, ${RAW_ARGUMENT_COLUMNS.map((c) => `r.${c}`).join(', ')})`;
