@@ -101,7 +101,8 @@ export function lineParts(e: ChatEvent): LineParts {
       else {
         const key = raw.slice(pos, equals);
         b.literal(raw.slice(pos, equals + 1));
-        b.value(raw.slice(equals + 1, entryEnd), TAG_COLUMNS[key] ?? [], true);
+        // hasOwn: a tag named `__proto__` or `constructor` must not find Object.prototype's.
+        b.value(raw.slice(equals + 1, entryEnd), Object.hasOwn(TAG_COLUMNS, key) ? TAG_COLUMNS[key]! : [], true);
       }
       if (entryEnd < tagsEnd) b.literal(';');
       pos = entryEnd + 1;
@@ -170,7 +171,12 @@ function prefix(text: string, login: string, b: TemplateBuilder): void {
 /** The last parameter: the text (a `/me` text inside its CTCP wrapper), or a CLEARCHAT's target user. */
 function trailing(token: string, values: readonly string[], b: TemplateBuilder): void {
   const text = values[columnIndex('text')]!;
-  if (token.startsWith(ACTION_OPEN) && token.endsWith(ACTION_CLOSE) && token.length > ACTION_OPEN.length && token.slice(ACTION_OPEN.length, -1) === text) {
+  if (
+    token.startsWith(ACTION_OPEN) &&
+    token.endsWith(ACTION_CLOSE) &&
+    token.length > ACTION_OPEN.length &&
+    token.slice(ACTION_OPEN.length, -1) === text
+  ) {
     b.literal(ACTION_OPEN);
     b.value(text, ['text'], false);
     b.literal(ACTION_CLOSE);
