@@ -53,7 +53,7 @@ function simulatorLines(seed: number, draws: number): string[] {
 
 /** Events whose tags, params or raw are not their line's, and values the row encoding stores in odd forms. */
 function oddEvents(): ChatEvent[] {
-  return makeChatEvents(4, { seed: 9 }).map((e, i) => ({
+  const odd = makeChatEvents(4, { seed: 9 }).map((e, i) => ({
     ...e,
     event_id: `odd-${i}`,
     raw: ['not an irc line', `@x=y :u PRIVMSG #c :${e.text ?? ''}`, '@a=1;a=2 :u!u@u.tmi.twitch.tv PRIVMSG #c :\x1f', e.raw][i]!,
@@ -62,6 +62,10 @@ function oddEvents(): ChatEvent[] {
     badges: [['a,b', ''], ['[x'], [], ['x']][i]!,
     user_id: ['007', '-1', '12345678901234567890', '123456789012345'][i]!,
   }));
+  // A column holding a tag value as the line has it (still escaped): the template takes it as
+  // is, and its tag is the unescaped value.
+  const escaped = eventsOf(['@display-name=a\\sb\\:c;id=odd-4;room-id=1;tmi-sent-ts=8 :u!u@u.tmi.twitch.tv PRIVMSG #c :t'])[0]!;
+  return [...odd, { ...escaped, display_name: 'a\\sb\\:c' }];
 }
 
 /** Every corpus the view is checked on, each event_id once (a database holds each once). */
