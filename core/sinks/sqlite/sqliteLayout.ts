@@ -8,7 +8,9 @@ import { KIND_SQL, RAW_ARGUMENT_COLUMNS } from './sqliteChatRow.ts';
  * only when its template cannot rebuild it. `chat_events` is a view with every ChatEvent field
  * under its contract name and contract value; raw, tags, params and badges come from functions
  * registered on each connection (sqliteFunctions.ts), so read the database through
- * openSqliteDatabase or the sink.
+ * openSqliteDatabase or the sink. The view is for plain SQL: code reads through readChatEvents,
+ * which selects these columns and rebuilds raw, tags and params in one pass (the view's function
+ * calls cost several times more per row than the rebuild itself).
  *
  * Columns without a declared type keep what the sink binds (an INTEGER id, or text such as
  * `007` that an INTEGER column would turn into 7). A rowid table: rows are appended in
