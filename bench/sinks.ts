@@ -59,14 +59,14 @@ function fileBytes(path: string): number {
   return total;
 }
 
-async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number): Promise<Figures> {
+async function benchSqlite(dir: string, events: ChatEvent[], naiveRows: number, quick: boolean): Promise<Figures> {
   const path = join(dir, 'bulk.db');
   const sink = createSink({ sink: 'sqlite', path });
   const rate = await bulkRate(sink, events);
   await sink.query('PRAGMA wal_checkpoint(TRUNCATE)');
   await sink.close();
   const bytes = fileBytes(path);
-  const reads = await sqliteReadFigures(dir, events);
+  const reads = await sqliteReadFigures(dir, events, quick ? 2 : 5);
 
   // Naive: the same schema and row encoding, autocommit, one INSERT per row, statement prepared
   // per row, and SQLite's defaults (rollback journal, synchronous FULL) as a simple scraper
@@ -296,7 +296,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
   try {
     return {
       ...rawResidualShare(options.quick ? 20_000 : 100_000),
-      ...(await benchSqlite(dir, events, naiveRows)),
+      ...(await benchSqlite(dir, events, naiveRows, options.quick)),
       ...(await benchPostgres(events, options.quick ? 1000 : 4000, rounds)),
       ...(await benchClickHouse(dir, events, naiveRows)),
     };
