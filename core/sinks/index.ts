@@ -4,4 +4,5 @@ export { ClickHouseSink } from './clickhouse/clickhouseSink.ts';
 export { PostgresSink } from './postgres/postgresSink.ts';
 export { SqliteSink } from './sqlite/sqliteSink.ts';
 export { openSqliteDatabase, registerSqliteFunctions } from './sqlite/sqliteFunctions.ts';
+export { readChatEvents, type ChatEventRange } from './sqlite/readChatEvents.ts';
 export type { Sink, SinkConfig, SinkName, WriteResult } from './types.ts';
