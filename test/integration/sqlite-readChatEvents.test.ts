@@ -129,6 +129,8 @@ describe('readChatEvents: the fast read path of the compact SQLite layout', () =
   it("reads a user's time range, oldest first, and only that range", async () => {
     // Prepare
     const db = await ready;
+    const bigints = openSqliteDatabase(path, { readonly: true }).defaultSafeIntegers(true);
+    after(() => bigints.close());
     const byUser = new Map<string, ChatEvent[]>();
     for (const e of events) if (e.user_login !== null) byUser.set(e.user_login, [...(byUser.get(e.user_login) ?? []), e]);
     const busiest = [...byUser].sort((a, b) => b[1].length - a[1].length).slice(0, 20);
@@ -141,6 +143,7 @@ describe('readChatEvents: the fast read path of the compact SQLite layout', () =
       // Assess
       const want = mine.filter((e) => e.sent_at >= from && e.sent_at < to);
       assert.deepStrictEqual(new Map(read.map((e) => [e.event_id, e])), new Map(want.map((e) => [e.event_id, e])));
+      assert.deepStrictEqual(readChatEvents(bigints, { userLogin, from, to }), read, 'a connection reading integers as bigints');
       assert.deepEqual(
         read.map((e) => e.sent_at),
         [...read.map((e) => e.sent_at)].sort((a, b) => a - b),

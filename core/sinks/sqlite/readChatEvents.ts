@@ -30,8 +30,9 @@ function statements(db: Database.Database): Statements {
   let found = statementsOf.get(db);
   if (found === undefined) {
     found = {
-      channel: db.prepare(`${SELECT} WHERE channel = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`).raw(true),
-      user: db.prepare(`${SELECT} WHERE user_login = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`).raw(true),
+      // Numbers, whatever the connection's default: ids of up to 15 digits and times fit a double.
+      channel: db.prepare(`${SELECT} WHERE channel = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`).raw(true).safeIntegers(false),
+      user: db.prepare(`${SELECT} WHERE user_login = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`).raw(true).safeIntegers(false),
       template: db.prepare('SELECT template FROM line_templates WHERE id = ?').pluck(),
     };
     statementsOf.set(db, found);
