@@ -28,7 +28,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
   try {
     await waitFor(async () => (await harness.pipeline.status()).joined >= 200, 'channels joined', 60_000);
     const reader = new Database(harness.dbPath, { readonly: true });
-    const newRows = reader.prepare('SELECT rowid AS id, sent_at FROM chat_events WHERE rowid > ? ORDER BY rowid');
+    const newRows = reader.prepare('SELECT rowid AS id, sent_at FROM chat_event_rows WHERE rowid > ? ORDER BY rowid');
     let lastRowId = 0;
     const latencies: number[] = [];
     harness.sim.startTraffic();

@@ -20,6 +20,8 @@ export const TARGETS: Record<string, Target> = {
   'faults.max_gap_s': { max: 5, source: 'issue 13' },
   'kinesis.bytes_per_event': { max: 130, source: 'issue 16' },
   'storage.snapshot_rows_per_channel_day': { max: 30, source: 'issue 16' },
+  'storage.sqlite.bytes_per_event': { max: 400, source: 'issue 16' },
+  'storage.raw_residual_share': { max: 0.01, source: 'issue 16' },
 };
 
 export function meetsTarget(key: string, value: number): boolean | undefined {

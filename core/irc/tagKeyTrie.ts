@@ -121,7 +121,7 @@ function pathTo(end: KeyNode): string[] {
  * and neither does any sequence where code generation is disabled
  * (--disallow-code-generation-from-strings).
  */
-function compileBuilder(path: readonly string[]): TagsBuilder | null {
+export function compileBuilder(path: readonly string[]): TagsBuilder | null {
   if (path.length === 0 || path.includes('__proto__')) return null;
   const fields = path.map((key, i) => `${JSON.stringify(key)}:v[${i}]`).join(',');
   try {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 import { waitFor } from '../helpers/localPipelineRun.ts';
@@ -17,7 +17,7 @@ const FULL_FOR_MS = 20_000;
 function stored(dbPath: string): { ids: Set<string>; raws: Map<string, number>; rows: number } {
   const empty = { ids: new Set<string>(), raws: new Map<string, number>(), rows: 0 };
   if (!existsSync(dbPath)) return empty;
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = openSqliteDatabase(dbPath, { readonly: true });
   try {
     const rows = db.prepare('SELECT event_id, raw FROM chat_events').all() as { event_id: string; raw: string }[];
     const raws = new Map<string, number>();

@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { waitFor } from '../helpers/localPipelineRun.ts';
 
 /** Chat messages in the SQLite file (0 while it or its schema is being created). */
 function storedRows(dbPath: string): number {
   if (!existsSync(dbPath)) return 0;
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = openSqliteDatabase(dbPath, { readonly: true });
   try {
     return (db.prepare("SELECT count(*) AS n FROM chat_events WHERE kind = 'message'").get() as { n: number }).n;
   } catch {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
 import { describeLoss, lossBound } from '../helpers/lossBound.ts';
 import { waitFor } from '../helpers/localPipelineRun.ts';
@@ -20,7 +21,7 @@ const WINDOW_MS = FLUSH_MS + SPILL_AFTER_MS + 100;
 /** Event ids and raw lines stored in the SQLite file (none while it or its schema is being created). */
 function stored(dbPath: string): { event_id: string; raw: string }[] {
   if (!existsSync(dbPath)) return [];
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = openSqliteDatabase(dbPath, { readonly: true });
   try {
     return db.prepare('SELECT event_id, raw FROM chat_events').all() as { event_id: string; raw: string }[];
   } catch {

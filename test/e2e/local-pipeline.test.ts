@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../helpers/localPipelineRun.ts';
@@ -21,7 +21,7 @@ interface StoredRow {
 
 /** Compares the database with what the simulator delivered to our connections. */
 function compareWithGroundTruth(harness: PipelineHarness, options: { allowRepeatsOfUnidentified: boolean }) {
-  const db = new Database(harness.dbPath, { readonly: true });
+  const db = openSqliteDatabase(harness.dbPath, { readonly: true });
   const rows = db.prepare('SELECT event_id, kind, channel, raw FROM chat_events').all() as StoredRow[];
   db.close();
   const byId = new Map<string, StoredRow[]>();

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 
 const USER = 65534;
 const RUN_SECONDS = 15;
@@ -139,7 +139,7 @@ describe('the pipeline image command, as a non-root user in a root-owned working
     assert.doesNotMatch(stderr, /EACCES|EPERM|permission denied/i);
     assert.doesNotMatch(stderr, /Warning/, 'no third-party warning in the output');
     assert.deepEqual(readdirSync(app).sort(), ['dist', 'node_modules'], 'nothing written to the working folder');
-    const db = new Database(env.SQLITE_PATH, { readonly: true });
+    const db = openSqliteDatabase(env.SQLITE_PATH!, { readonly: true });
     try {
       const { stored } = db.prepare('SELECT count(*) AS stored FROM chat_events').get() as { stored: number };
       assert.ok(stored > 0, 'the bundled ingesters captured and the consumer stored events');

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import type { GroundTruthRecord } from '../../services/twitch-sim/types.ts';
 import type { PipelineHarness } from './localPipelineRun.ts';
 
@@ -17,7 +17,7 @@ export interface GroundTruthComparison {
  * line without a timestamp sent twice must be stored twice and a line sent once stored once.
  */
 export function compareWithGroundTruth(harness: Pick<PipelineHarness, 'dbPath' | 'sim'>): GroundTruthComparison {
-  const db = new Database(harness.dbPath, { readonly: true });
+  const db = openSqliteDatabase(harness.dbPath, { readonly: true });
   const rows = db.prepare('SELECT event_id, raw FROM chat_events').all() as { event_id: string; raw: string }[];
   db.close();
   const ids = new Set(rows.map((r) => r.event_id));

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { directoryDeadLetter } from '../../core/deadletter/directoryDeadLetter.ts';
 import { RecordEncoder } from '../../core/events/kinesisRecordCodec.ts';
 import { createLogger } from '../../core/log.ts';
@@ -88,7 +88,7 @@ describe('poglytics redrive', () => {
       assert.deepEqual(readdirSync(dl).sort(), ['kinesis_shardId-000000000000_3.ndjson', 'redriven']);
       assert.deepEqual([second.stored, second.duplicates, second.failing, second.moved], [0, 0, 1, 0], 'a second run stores nothing new');
       assert.deepEqual([third.stored, third.duplicates, third.moved], [0, 151, 3], 'redriving stored items again is harmless');
-      const db = new Database(dbPath, { readonly: true });
+      const db = openSqliteDatabase(dbPath, { readonly: true });
       const ids = db.prepare('SELECT event_id FROM chat_events').pluck().all() as string[];
       db.close();
       assert.deepEqual(new Set(ids), new Set([...onFailureEvents, single, ...lambdaEvents].map((e) => e.event_id)));

@@ -1,13 +1,22 @@
+import type Database from 'better-sqlite3';
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
+import { migrateToLineParts } from './migrateToLineParts.ts';
+
+/** A SQLite migration may also run code after its statements (in the same transaction). */
+export interface SqliteMigration extends Migration {
+  readonly apply?: (db: Database.Database) => void;
+}
 
 /**
- * SQLite schema. Timestamps are INTEGER ms since the epoch (what the contract carries, and what
+ * SQLite schema. Versions 1 and 2 made the first layout and stay as they were, so that a fresh
+ * database and one written by an older release take the same path; version 3 moves chat_events
+ * to the compact layout (sqliteLayout.ts, migrateToLineParts.ts). First layout: timestamps are INTEGER ms since the epoch (what the contract carries, and what
  * SQLite compares fastest); params, tags and badges are JSON text (query them with json_extract /
  * json_each). A rowid table with a UNIQUE index on event_id: rows are large (raw line, tags), so
  * WITHOUT ROWID keyed on a random id would scatter them.
  */
-export const SQLITE_MIGRATIONS: readonly Migration[] = [
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'chat_events and stream_snapshots',
@@ -65,5 +74,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'category views',
     statements: categoryViewStatements((name, select) => `CREATE VIEW IF NOT EXISTS ${name} AS ${select}`),
+  },
+  {
+    version: 3,
+    name: 'compact chat events: raw lines as templates, chat_events a view',
+    statements: [],
+    apply: migrateToLineParts,
   },
 ];

@@ -1,26 +1,16 @@
 import type Database from 'better-sqlite3';
-import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
-import { CHAT_EVENT_COLUMNS, SNAPSHOT_COLUMNS } from '../columns.ts';
+import { SNAPSHOT_COLUMNS } from '../columns.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { SinkWriteError } from '../../errors.ts';
 import { toSinkError } from '../toSinkError.ts';
-import type { Migration, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
+import type { Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
+import { ChatRowWriter } from './chatRowWriter.ts';
 import { openSqliteDatabase } from './openSqliteDatabase.ts';
-import { SQLITE_MIGRATIONS } from './sqliteMigrations.ts';
+import { SQLITE_MIGRATIONS, type SqliteMigration } from './sqliteMigrations.ts';
 
 type Row = Record<string, string | number | null>;
-
-function chatRow(e: ChatEvent): Row {
-  return {
-    ...e,
-    is_action: e.is_action ? 1 : 0,
-    badges: JSON.stringify(e.badges),
-    params: JSON.stringify(e.params),
-    tags: JSON.stringify(e.tags),
-  };
-}
 
 function snapshotRow(s: StreamSnapshot): Row {
   const { v: _v, kind: _kind, ...rest } = s;
@@ -44,16 +34,17 @@ function writeError(target: string, error: unknown) {
 const insertSql = (table: string, columns: readonly string[]) =>
   `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
 
-/** The embedded default: one file, WAL, one transaction per batch, prepared INSERT OR IGNORE. */
+/** The embedded default: one file, WAL, one transaction per batch, prepared INSERT OR IGNORE; chat events in the compact layout (sqliteLayout.ts). */
 export class SqliteSink implements Sink {
   readonly name = 'sqlite' as const;
   private db: Database.Database | undefined;
+  private chatRows: ChatRowWriter | undefined;
   private migrated = false;
   private readonly target: string;
 
   constructor(
     private readonly config: SqliteSinkConfig,
-    private readonly migrations: readonly Migration[] = SQLITE_MIGRATIONS,
+    private readonly migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS,
   ) {
     this.target = `sqlite ${config.path}`;
   }
@@ -81,6 +72,7 @@ export class SqliteSink implements Sink {
         for (const migration of this.migrations) {
           if (applied.has(migration.version)) continue;
           for (const statement of migration.statements) db.exec(statement);
+          migration.apply?.(db);
           record.run(migration.version, migration.name, Date.now());
         }
       }).immediate();
@@ -95,16 +87,17 @@ export class SqliteSink implements Sink {
     const db = this.open();
     const { chat, snapshots } = splitEvents(events);
     try {
-      const insertChat = db.prepare(insertSql('chat_events', CHAT_EVENT_COLUMNS));
+      const chatRows = (this.chatRows ??= new ChatRowWriter(db));
       const insertSnapshot = db.prepare(insertSql('stream_snapshots', SNAPSHOT_COLUMNS));
       const inserted = db.transaction(() => {
         let count = 0;
-        for (const event of chat) count += insertChat.run(chatRow(event)).changes;
+        for (const event of chat) count += chatRows.write(event);
         for (const snapshot of snapshots) count += insertSnapshot.run(snapshotRow(snapshot)).changes;
         return count;
       })();
       return { inserted, duplicates: events.length - inserted };
     } catch (error) {
+      this.chatRows?.rolledBack();
       throw writeError(this.target, error);
     }
   }
@@ -127,5 +120,6 @@ export class SqliteSink implements Sink {
   async close(): Promise<void> {
     this.db?.close();
     this.db = undefined;
+    this.chatRows = undefined;
   }
 }

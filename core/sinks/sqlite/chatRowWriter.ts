@@ -1,0 +1,33 @@
+import type Database from 'better-sqlite3';
+import type { ChatEvent } from '../../events/chatEvent.ts';
+import { sqliteChatRow } from './sqliteChatRow.ts';
+import { CHAT_EVENT_ROW_COLUMNS } from './sqliteLayout.ts';
+import { TemplateDictionary } from './templateDictionary.ts';
+
+const columns = CHAT_EVENT_ROW_COLUMNS.join(', ');
+const values = CHAT_EVENT_ROW_COLUMNS.map((c) => '@' + c).join(', ');
+
+/** Stores chat events in chat_event_rows, deduplicated on event_id. Use inside a transaction. */
+export class ChatRowWriter {
+  private readonly templates: TemplateDictionary;
+  private readonly insert: Database.Statement;
+  private readonly insertAt: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.templates = new TemplateDictionary(db);
+    this.insert = db.prepare(`INSERT OR IGNORE INTO chat_event_rows (${columns}) VALUES (${values})`);
+    this.insertAt = db.prepare(`INSERT OR IGNORE INTO chat_event_rows (rowid, ${columns}) VALUES (@rowid, ${values})`);
+  }
+
+  /** 1 when stored, 0 when its event_id was already there. `rowid` keeps a copied row's position. */
+  write(event: ChatEvent, rowid?: number): number {
+    const { row, template } = sqliteChatRow(event);
+    const stored = { ...row, template_id: template === null ? null : this.templates.idOf(template) };
+    return (rowid === undefined ? this.insert.run(stored) : this.insertAt.run({ ...stored, rowid })).changes;
+  }
+
+  /** After a rolled-back transaction: template ids handed out in it may be gone. */
+  rolledBack(): void {
+    this.templates.forget();
+  }
+}
