@@ -15,7 +15,7 @@ export type ChatEventRange =
 const I = Object.fromEntries(CHAT_EVENT_ROW_COLUMNS.map((c, i) => [c, i])) as Record<(typeof CHAT_EVENT_ROW_COLUMNS)[number], number>;
 
 // A UUID event_id comes as its text: SQLite formats 16 bytes faster than node makes a Buffer of them.
-const SELECT = `SELECT ${CHAT_EVENT_ROW_COLUMNS.map((c) => (c === 'event_id' ? `CASE WHEN typeof(event_id) = 'blob' THEN ${UUID_TEXT('event_id')} ELSE event_id END` : c)).join(', ')} FROM chat_event_rows`;
+export const CHAT_EVENT_ROW_SELECT = `SELECT ${CHAT_EVENT_ROW_COLUMNS.map((c) => (c === 'event_id' ? `CASE WHEN typeof(event_id) = 'blob' THEN ${UUID_TEXT('event_id')} ELSE event_id END` : c)).join(', ')} FROM chat_event_rows`;
 
 interface Statements {
   readonly channel: Database.Statement;
@@ -31,8 +31,14 @@ function statements(db: Database.Database): Statements {
   if (found === undefined) {
     found = {
       // Numbers, whatever the connection's default: ids of up to 15 digits and times fit a double.
-      channel: db.prepare(`${SELECT} WHERE channel = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`).raw(true).safeIntegers(false),
-      user: db.prepare(`${SELECT} WHERE user_login = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`).raw(true).safeIntegers(false),
+      channel: db
+        .prepare(`${CHAT_EVENT_ROW_SELECT} WHERE channel = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`)
+        .raw(true)
+        .safeIntegers(false),
+      user: db
+        .prepare(`${CHAT_EVENT_ROW_SELECT} WHERE user_login = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at`)
+        .raw(true)
+        .safeIntegers(false),
       template: db.prepare('SELECT template FROM line_templates WHERE id = ?').pluck(),
     };
     statementsOf.set(db, found);
@@ -58,8 +64,16 @@ export function readChatEvents(db: Database.Database, range: ChatEventRange): Ch
   const rows = (
     'channel' in range ? channel.iterate(range.channel, range.from, range.to) : user.iterate(range.userLogin, range.from, range.to)
   ) as IterableIterator<unknown[]>;
+  const templateOf = templateCache(template);
+  const events: ChatEvent[] = [];
+  for (const row of rows) events.push(chatEventOfRow(row, templateOf));
+  return events;
+}
+
+/** Looks templates up by id, compiling each once for one read (see readChatEvents on why not longer). */
+function templateCache(template: Database.Statement): (id: number) => CompiledTemplate {
   const templates = new Map<number, CompiledTemplate>();
-  const templateOf = (id: number) => {
+  return (id: number) => {
     let compiled = templates.get(id);
     if (compiled === undefined) {
       compiled = compileTemplate(template.get(id) as string);
@@ -67,9 +81,21 @@ export function readChatEvents(db: Database.Database, range: ChatEventRange): Ch
     }
     return compiled;
   };
-  const events: ChatEvent[] = [];
-  for (const row of rows) events.push(chatEventOfRow(row, templateOf));
-  return events;
+}
+
+/**
+ * The rows of `SELECT … FROM chat_event_rows <tail>` (tail: WHERE, ORDER BY, LIMIT over the stored
+ * columns; `params` its parameters) as ChatEvents, one at a time from the cursor: the read API
+ * streams a range of any size this way. Stopping the iteration early closes the cursor.
+ */
+export function* iterateChatEvents(db: Database.Database, tail: string, params: readonly unknown[]): Generator<ChatEvent> {
+  const templateOf = templateCache(statements(db).template);
+  const rows = db
+    .prepare(`${CHAT_EVENT_ROW_SELECT} ${tail}`)
+    .raw(true)
+    .safeIntegers(false)
+    .iterate(...params) as IterableIterator<unknown[]>;
+  for (const row of rows) yield chatEventOfRow(row, templateOf);
 }
 
 /** A decimal id column: text, or an integer (read as a number: ids of up to 15 digits are stored as integers). */
