@@ -37,7 +37,8 @@ export interface EventIdResolverOptions<T> {
 export interface HoldJournal {
   /** `prevTs`: the channel's last tmi-sent-ts when read (the fallback anchor); `anchored`: its id waits for an anchor. */
   hold(event: ChatEvent, prevTs: number | null, anchored: boolean): number;
-  released(key: number): void;
+  /** `eventId`: the id it was released with (its replay, if any, must use the same). */
+  released(key: number, eventId: string): void;
 }
 
 /** The default bound on held events (they are rare: ROOMSTATE changes and NOTICEs). */
@@ -167,7 +168,7 @@ export class EventIdResolver<T> {
       i++;
       this.heldCount--;
       this.emit(entry.event, entry.payload);
-      if (entry.key !== undefined) this.journal!.released(entry.key);
+      if (entry.key !== undefined) this.journal!.released(entry.key, entry.event.event_id);
     }
     if (i === held.length) {
       state.held = [];

@@ -1,4 +1,15 @@
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import type { HoldJournal } from '../../core/irc/eventIdResolver.ts';
@@ -22,6 +33,29 @@ export interface HeldRecord {
   readonly anchored: boolean;
   /** The slot served when it was read; null for a reader with none (standby, tests). */
   readonly slot: HeldSlot | null;
+  /** Set when it was released (with this id) so shortly before the process died that it may not have reached the stream. */
+  readonly finalId?: string;
+}
+
+export interface HeldJournalOptions {
+  readonly dir: string;
+  /** The slot being served now (recorded with each hold). */
+  readonly slot: () => HeldSlot | null;
+  /**
+   * How long a released event may still be only in the producer's memory (KINESIS_SPILL_AFTER_MS
+   * + KINESIS_FLUSH_MS + a margin): what was released that shortly before the last write is sent
+   * again by the next process, under the id it was released with (the sinks dedupe it).
+   */
+  readonly keepReleasedMs: number;
+  readonly logger?: Logger;
+  /** Called on every failed write (the ingester counts poglytics_held_journal_errors_total). */
+  readonly onError?: () => void;
+}
+
+/** A release kept for keepReleasedMs: its hold line and its release line, for compaction. */
+interface RecentRelease {
+  readonly at: number;
+  readonly lines: string;
 }
 
 interface HoldLine extends HeldRecord {
@@ -38,31 +72,37 @@ const COMPACT_AFTER_BYTES = 1 << 20;
  * timestamped line: up to 120 s with replicas) in a small append-only file in JOURNAL_DIR, so that
  * a kill -9 does not take them along: the next process on this disk (the same slot locally, the
  * restarted container of the same task on ECS) reads back what was held and not released and
- * decides what to send (replayHeldEvents). One line per hold, `{"d":key}` per release, written with
- * a plain write(2): a killed process loses nothing that reached the page cache. Held events are
- * rare (ROOMSTATE changes and NOTICEs), so this costs nothing on the chat path.
+ * decides what to send (replayHeldEvents). A released event is handed to the producer, where it
+ * waits up to KINESIS_SPILL_AFTER_MS before it is in the stream or the record journal: what was
+ * released within keepReleasedMs of the file's last write is sent again too, under the id it was
+ * released with. One line per hold, `{"d":key,"at":ms,"id":event_id}` per release, written with a
+ * plain write(2): a killed process loses nothing that reached the page cache. Held events are rare
+ * (ROOMSTATE changes and NOTICEs), so this costs nothing on the chat path.
  */
 export class HeldJournal implements HoldJournal {
-  /** What an earlier process held and never released, in reading order. */
+  /** What an earlier process held and never released (or released just before it died), in reading order. */
   readonly leftOver: readonly HeldRecord[];
   private readonly path: string;
   private fd: number;
   private readonly live = new Map<number, string>();
+  private readonly recent: RecentRelease[] = [];
+  private readonly keepReleasedMs: number;
+  private readonly slot: () => HeldSlot | null;
+  private readonly logger: Logger | undefined;
+  private readonly onError: (() => void) | undefined;
   private nextKey = 0;
   private appended = 0;
   private closed = false;
   private errors = 0;
   private lastErrorLog = 0;
 
-  constructor(
-    dir: string,
-    private readonly slot: () => HeldSlot | null,
-    private readonly logger?: Logger,
-    /** Called on every failed write (the ingester counts poglytics_held_journal_errors_total). */
-    private readonly onError?: () => void,
-  ) {
-    mkdirSync(dir, { recursive: true });
-    this.path = join(dir, HELD_JOURNAL_FILE);
+  constructor(options: HeldJournalOptions) {
+    this.slot = options.slot;
+    this.keepReleasedMs = options.keepReleasedMs;
+    this.logger = options.logger;
+    this.onError = options.onError;
+    mkdirSync(options.dir, { recursive: true });
+    this.path = join(options.dir, HELD_JOURNAL_FILE);
     this.leftOver = existsSync(this.path) ? this.read() : [];
     // The left-over entries stay in the file until acknowledged (forgetLeftOver): a crash while
     // they are being sent sends them again, under the same ids.
@@ -89,14 +129,19 @@ export class HeldJournal implements HoldJournal {
     return key;
   }
 
-  released(key: number): void {
-    if (!this.live.delete(key)) return;
-    this.append(`{"d":${key}}\n`);
+  released(key: number, eventId: string): void {
+    const hold = this.live.get(key);
+    if (hold === undefined) return;
+    this.live.delete(key);
+    const at = Date.now();
+    const release = `{"d":${key},"at":${at},"id":${JSON.stringify(eventId)}}\n`;
+    this.recent.push({ at, lines: hold + release });
+    this.append(release);
   }
 
   /** The left-over entries are safely elsewhere now (in the stream or the record journal). */
   forgetLeftOver(): void {
-    for (let key = 0; key < this.leftOver.length; key++) this.released(key);
+    for (let key = 0; key < this.leftOver.length; key++) if (this.live.delete(key)) this.append(`{"d":${key}}\n`);
   }
 
   /** Entries held now (left-over ones included until forgotten). */
@@ -115,8 +160,10 @@ export class HeldJournal implements HoldJournal {
     try {
       writeSync(this.fd, line);
       this.appended += line.length;
-      if (this.live.size === 0) {
-        // Nothing held: the file starts again empty (appends go to the new end).
+      const now = Date.now();
+      while (this.recent.length > 0 && this.recent[0]!.at <= now - this.keepReleasedMs) this.recent.shift();
+      if (this.live.size === 0 && this.recent.length === 0) {
+        // Nothing held, nothing released lately: the file starts again empty (appends go to the new end).
         ftruncateSync(this.fd, 0);
         this.appended = 0;
       } else if (this.appended > COMPACT_AFTER_BYTES) {
@@ -156,7 +203,7 @@ export class HeldJournal implements HoldJournal {
   private rewrite(): number {
     const temp = `${this.path}.tmp`;
     const fd = openSync(temp, 'w');
-    writeSync(fd, [...this.live.values()].join(''));
+    writeSync(fd, [...this.live.values(), ...this.recent.map((r) => r.lines)].join(''));
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temp, this.path);
@@ -166,13 +213,21 @@ export class HeldJournal implements HoldJournal {
 
   private read(): HeldRecord[] {
     const holds = new Map<number, HeldRecord>();
+    // The process died after its last write: what it released within keepReleasedMs of that may still have been in memory.
+    const recentFrom = statSync(this.path).mtimeMs - this.keepReleasedMs;
     const lines = readFileSync(this.path, 'utf8').split('\n');
     lines.forEach((text, index) => {
       if (text === '') return;
       try {
-        const entry = JSON.parse(text) as Partial<HoldLine> & { d?: number };
-        if (typeof entry.d === 'number') holds.delete(entry.d);
-        else if (typeof entry.k === 'number' && typeof entry.raw === 'string' && typeof entry.receivedAt === 'number') {
+        const entry = JSON.parse(text) as Partial<HoldLine> & { d?: number; at?: number; id?: string };
+        if (typeof entry.d === 'number') {
+          const hold = holds.get(entry.d);
+          // (The file's mtime comes from the kernel's coarse clock, a few ms behind: a little more is sent again, never less.)
+          const recent = this.keepReleasedMs > 0 && typeof entry.at === 'number' && entry.at >= recentFrom;
+          if (hold !== undefined && recent && typeof entry.id === 'string') {
+            holds.set(entry.d, { ...hold, finalId: entry.id });
+          } else holds.delete(entry.d);
+        } else if (typeof entry.k === 'number' && typeof entry.raw === 'string' && typeof entry.receivedAt === 'number') {
           const { k, ...record } = entry as HoldLine;
           holds.set(k, record);
         } else throw new Error('neither a hold nor a release');
@@ -181,6 +236,6 @@ export class HeldJournal implements HoldJournal {
         this.logger?.error('hold journal line unreadable; skipped', { line: index + 1, reason: (error as Error).message });
       }
     });
-    return [...holds.values()];
+    return [...holds].sort((a, b) => a[0] - b[0]).map(([, record]) => record);
   }
 }

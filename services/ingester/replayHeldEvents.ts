@@ -40,7 +40,7 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
   const { journal, producer, logger } = options;
   const left = journal.leftOver;
   if (left.length === 0) return { sent: 0, witnessed: 0, unreadable: 0 };
-  const shardIds = [...new Set(left.flatMap((r) => (r.anchored && r.slot ? [r.slot.shardId] : [])))];
+  const shardIds = [...new Set(left.flatMap((r) => (r.anchored && r.finalId === undefined && r.slot ? [r.slot.shardId] : [])))];
   let leases: LeaseView[] = [];
   try {
     if (shardIds.length > 0) leases = await options.readLeases(shardIds);
@@ -58,7 +58,8 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
       continue;
     }
     const { event, message } = result;
-    if (record.anchored) {
+    if (record.finalId !== undefined) event.event_id = record.finalId;
+    else if (record.anchored) {
       if (record.slot && siblingWitnessed(leases, record.slot, record.readAt, now)) {
         report.witnessed++;
         continue;

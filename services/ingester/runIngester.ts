@@ -86,15 +86,16 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     logger,
   });
   // Lines held for their id are in memory only: kept on disk too, under the slot they were read in.
-  const heldJournal = new HeldJournal(
-    config.journalDir,
-    () => {
+  const heldJournal = new HeldJournal({
+    dir: config.journalDir,
+    slot: () => {
       const session = current();
       return session ? { shardId: session.shardId, replica: session.replica } : null;
     },
+    keepReleasedMs: config.spillAfterMs + config.flushMs + 1000,
     logger,
-    () => metrics.heldJournalErrors.inc(),
-  );
+    onError: () => metrics.heldJournalErrors.inc(),
+  });
   const capture = createLineCapture({
     onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))),
     deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger),
