@@ -149,8 +149,16 @@ export class HeldJournal implements HoldJournal {
     return this.live.size;
   }
 
-  close(): void {
+  /**
+   * `delivered`: everything released has left the producer (in the stream or the record journal,
+   * an orderly shutdown), so recent releases need no second sending: the file is emptied of them.
+   */
+  close(options: { delivered: boolean }): void {
     if (this.closed) return;
+    if (options.delivered) {
+      this.recent.length = 0;
+      if (this.live.size === 0) this.append('');
+    }
     this.closed = true;
     if (this.fd >= 0) closeSync(this.fd);
   }

@@ -232,10 +232,11 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       await serving;
       // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
       capture.drain();
-      heldJournal.close();
       publish();
       const reserveMs = Math.min(2000, Math.floor(config.shutdownDeadlineMs / 5));
       const stats = await producer.close(deadlineAt - reserveMs);
+      // What was released is in the stream or the record journal now: nothing to send again.
+      heldJournal.close({ delivered: true });
       let leaseReleased = false;
       try {
         await lease.release();

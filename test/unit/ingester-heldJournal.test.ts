@@ -98,7 +98,7 @@ describe('the hold journal', () => {
     // Assess
     assert.ok(failures >= 2, `${failures} failures counted`);
     assert.equal(journal.size, 1);
-    journal.close();
+    journal.close({ delivered: false });
   });
 
   it('gives back what was released shortly before the last write, under the id it was released with, and not what was released long before', async () => {
@@ -121,6 +121,18 @@ describe('the hold journal', () => {
       // Acknowledged, they are gone for good.
       second.forgetLeftOver();
       assert.deepEqual(new HeldJournal({ dir: dir.path, slot, keepReleasedMs: 300 }).leftOver, []);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('after an orderly shutdown (everything delivered) gives nothing back', () => {
+    const dir = tempDir('held-journal-');
+    try {
+      const first = new HeldJournal({ dir: dir.path, slot, keepReleasedMs: 60_000 });
+      first.released(first.hold(notice('a', 1), null, true), 'h:sent');
+      first.close({ delivered: true });
+      assert.deepEqual(new HeldJournal({ dir: dir.path, slot, keepReleasedMs: 60_000 }).leftOver, []);
     } finally {
       dir.remove();
     }
