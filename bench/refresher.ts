@@ -43,8 +43,8 @@ function minimumMoves(
 /**
  * storage.snapshot_rows_per_channel_day (issue 16, target <= 30): a day of refreshes every 5
  * minutes for 2,000 channels that are live all day (the worst case: 288 rows a channel-day when
- * every snapshot is stored), through selectSnapshots with the defaults (20 % viewers, 60-minute
- * heartbeat).
+ * every snapshot is stored), through selectSnapshots with the defaults (20 % viewers, a row in
+ * every clock hour, refreshes every 5 minutes).
  * A seeded model of Twitch-like churn per channel and refresh:
  * - a stream's viewers follow a target that drifts (log-normal step, sigma 1.5 % a refresh: about
  *   5 % an hour) with 3 % noise around it, and in its first minutes ramp up from half of the
@@ -110,7 +110,7 @@ function snapshotChurn(channels: number, random: () => number) {
         captured_at: now,
       } satisfies StreamSnapshot;
     });
-    const selected = selectSnapshots(snapshots, state, { viewerChange: 0.2, heartbeatMs: 60 * 60_000 }, now);
+    const selected = selectSnapshots(snapshots, state, { viewerChange: 0.2, heartbeatMs: 60 * 60_000, refreshIntervalMs: step }, now);
     state = selected.state;
     rows += selected.publish.length;
     const ndjson = Buffer.from(selected.publish.map((p) => `${JSON.stringify(p)}\n`).join(''));

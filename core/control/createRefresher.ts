@@ -7,7 +7,12 @@ import type { Clock } from '../twitch/clock.ts';
 import { discoverChannels } from '../twitch/discoverChannels.ts';
 import { HelixClient } from '../twitch/helixClient.ts';
 import { AssignmentStore } from './assignmentStore.ts';
-import { DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES, DEFAULT_SNAPSHOT_VIEWER_CHANGE, type RefresherConfig } from './loadRefresherConfig.ts';
+import {
+  DEFAULT_REFRESH_INTERVAL_MINUTES,
+  DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES,
+  DEFAULT_SNAPSHOT_VIEWER_CHANGE,
+  type RefresherConfig,
+} from './loadRefresherConfig.ts';
 import { publishChangedSnapshots } from './publishChangedSnapshots.ts';
 import { publishSnapshots } from './publishSnapshots.ts';
 import { refreshChannels, type RefreshReport } from './refreshChannels.ts';
@@ -31,7 +36,10 @@ export type RefresherSettings = Pick<
   | 'recordCompression'
   | 'captureReplicas'
 > &
-  Partial<Pick<RefresherConfig, 'snapshotViewerChange' | 'snapshotHeartbeatMinutes'>>;
+  Partial<Pick<RefresherConfig, 'snapshotViewerChange' | 'snapshotHeartbeatMinutes' | 'refreshIntervalMinutes'>> & {
+    /** How often this refresher runs, when not whole minutes (local mode); else refreshIntervalMinutes. */
+    readonly refreshIntervalMs?: number;
+  };
 
 export interface RefresherClients {
   readonly dynamo: DynamoDBClient;
@@ -70,6 +78,7 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
   const snapshotPolicy = {
     viewerChange: settings.snapshotViewerChange ?? DEFAULT_SNAPSHOT_VIEWER_CHANGE,
     heartbeatMs: (settings.snapshotHeartbeatMinutes ?? DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES) * 60_000,
+    refreshIntervalMs: settings.refreshIntervalMs ?? (settings.refreshIntervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES) * 60_000,
   };
   return {
     async refresh() {

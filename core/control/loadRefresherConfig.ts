@@ -13,12 +13,15 @@ export interface RefresherConfig extends CommonConfig {
   readonly twitchSecretArn: string | undefined;
   /** SNAPSHOT_VIEWER_CHANGE: a snapshot is stored when viewers moved by more than this share of the last stored count. */
   readonly snapshotViewerChange: number;
-  /** SNAPSHOT_HEARTBEAT_MINUTES: and at least this often per live channel. */
+  /** SNAPSHOT_HEARTBEAT_MINUTES: and at least once in each such period (clock hours for 60) per live channel. */
   readonly snapshotHeartbeatMinutes: number;
+  /** REFRESH_INTERVAL_MINUTES: how often the schedule runs the refresher (infra sets it from refreshScheduleMinutes). */
+  readonly refreshIntervalMinutes: number;
 }
 
 export const DEFAULT_SNAPSHOT_VIEWER_CHANGE = 0.2;
 export const DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES = 60;
+export const DEFAULT_REFRESH_INTERVAL_MINUTES = 5;
 
 function readShare(env: Env, name: string, fallback: number): number {
   const raw = readString(env, name);
@@ -44,5 +47,6 @@ export function loadRefresherConfig(env: Env): RefresherConfig {
     twitchSecretArn: readString(env, 'TWITCH_SECRET_ARN'),
     snapshotViewerChange: readShare(env, 'SNAPSHOT_VIEWER_CHANGE', DEFAULT_SNAPSHOT_VIEWER_CHANGE),
     snapshotHeartbeatMinutes: readInt(env, 'SNAPSHOT_HEARTBEAT_MINUTES', DEFAULT_SNAPSHOT_HEARTBEAT_MINUTES, { min: 1 }),
+    refreshIntervalMinutes: readInt(env, 'REFRESH_INTERVAL_MINUTES', DEFAULT_REFRESH_INTERVAL_MINUTES, { min: 1, max: 60 }),
   };
 }

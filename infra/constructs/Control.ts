@@ -80,6 +80,8 @@ export class Control extends Construct {
         STANDBY_TASKS: String(config.standbyTasks),
         CAPTURE_REPLICAS: String(config.captureReplicas),
         OFFLINE_GRACE_MINUTES: String(config.offlineGraceMinutes),
+        // Snapshots: the heartbeat row goes out at each hour's last refresh (selectSnapshots.ts).
+        REFRESH_INTERVAL_MINUTES: String(config.refreshScheduleMinutes),
       },
     });
     this.table.grantReadWriteData(this.refresher.function);

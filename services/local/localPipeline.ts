@@ -166,7 +166,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const refresherLoop = has('refresher')
       ? await startRefresherLoop(
           createRefresher(
-            { ...config, twitchHelixUrl: options.twitch.helixUrl, twitchAuthUrl: options.twitch.authUrl },
+            {
+              ...config,
+              twitchHelixUrl: options.twitch.helixUrl,
+              twitchAuthUrl: options.twitch.authUrl,
+              refreshIntervalMs: options.refreshIntervalMs,
+            },
             {
               dynamo,
               kinesis,

@@ -16,7 +16,7 @@ import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
-const POLICY: SnapshotPolicy = { viewerChange: 0.2, heartbeatMs: 60 * MINUTE };
+const POLICY: SnapshotPolicy = { viewerChange: 0.2, heartbeatMs: 60 * MINUTE, refreshIntervalMs: 5 * MINUTE };
 
 /** A live channel's snapshot at `capturedAt`, with `change` applied. */
 function snapshot(i: number, capturedAt: number, change: Partial<StreamSnapshot> = {}): StreamSnapshot {
@@ -123,12 +123,32 @@ describe('stream snapshots published only on change or heartbeat (dynalite + kin
     );
   });
 
-  it('publishes an unchanged channel again once an hour (heartbeat, injected clock)', async () => {
-    await refresh(channels(5, T0), T0);
-    for (let minute = 5; minute < 60; minute += 5)
-      assert.deepEqual(await refresh(channels(5, T0 + minute * MINUTE), T0 + minute * MINUTE), [], `minute ${minute}`);
-    assert.equal((await refresh(channels(5, T0 + 60 * MINUTE), T0 + 60 * MINUTE)).length, 5);
-    assert.deepEqual(await refresh(channels(5, T0 + 65 * MINUTE), T0 + 65 * MINUTE), []);
+  it("publishes an unchanged channel once in each clock hour, at the hour's last refresh; a channel that changed in that hour is not repeated", async () => {
+    const hour = 60 * MINUTE;
+    const h = Math.ceil(T0 / hour) * hour + 2 * hour; // a clock hour, later than the other tests' clocks
+    const at = (minutes: number) => h + minutes * MINUTE;
+    // chan3's title changes at minute 72 (in the second hour) and stays changed.
+    const live = (minute: number) => channels(5, at(minute), (i) => (i === 3 && minute >= 72 ? { title: 'changed' } : {}));
+    assert.equal((await refresh(live(2), at(2))).length, 5);
+    for (let minute = 7; minute <= 57; minute += 5)
+      assert.deepEqual(await refresh(live(minute), at(minute)), [], `minute ${minute}: the hour has its row`);
+    assert.deepEqual(await refresh(live(62), at(62)), []);
+    assert.deepEqual(await refresh(live(72), at(72)), ['chan3']);
+    for (let minute = 77; minute <= 112; minute += 5) assert.deepEqual(await refresh(live(minute), at(minute)), [], `minute ${minute}`);
+    assert.deepEqual(
+      await refresh(live(117), at(117)),
+      ['chan0', 'chan1', 'chan2', 'chan4'],
+      "the second hour's last refresh: every channel without a row in that hour",
+    );
+    assert.deepEqual(await refresh(live(122), at(122)), []);
+  });
+
+  it('publishes a channel whose last row is two periods old at any refresh (missed refreshes)', async () => {
+    const hour = 60 * MINUTE;
+    const h = Math.ceil(T0 / hour) * hour + 10 * hour;
+    await refresh(channels(3, h + 2 * MINUTE), h + 2 * MINUTE);
+    assert.deepEqual(await refresh(channels(3, h + 121 * MINUTE), h + 121 * MINUTE), [], 'within two hours of the last row');
+    assert.equal((await refresh(channels(3, h + 122 * MINUTE), h + 122 * MINUTE)).length, 3);
   });
 
   it('keeps its state across refresher instances (a Lambda cold start), and a slower concurrent save does not overwrite a newer one', async () => {
