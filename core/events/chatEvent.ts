@@ -15,6 +15,9 @@ export type ChatEventKind = (typeof ChatEventKind)[keyof typeof ChatEventKind];
 export const CHAT_EVENT_KINDS = Object.values(ChatEventKind) as [ChatEventKind, ...ChatEventKind[]];
 
 const nullableString = z.string().nullable();
+
+/** The largest `bits` and `ban_duration_s`: what every sink's integer column holds (Postgres integer). */
+export const MAX_INT32 = 2_147_483_647;
 const epochMs = z.number().int().nonnegative();
 
 /** ChatEvent v1: the contract between ingester, stream and sinks. */
@@ -35,8 +38,8 @@ export const ChatEventSchema = z
     text: nullableString,
     is_action: z.boolean(),
     system_text: nullableString,
-    bits: z.number().int().nonnegative(),
-    ban_duration_s: z.number().int().nonnegative().nullable(),
+    bits: z.number().int().nonnegative().max(MAX_INT32),
+    ban_duration_s: z.number().int().nonnegative().max(MAX_INT32).nullable(),
     badges: z.array(z.string()),
     color: nullableString,
     sent_at: epochMs,

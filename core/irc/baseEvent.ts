@@ -1,5 +1,5 @@
 import { IrcParseError } from '../errors.ts';
-import type { ChatEvent, ChatEventKind } from '../events/chatEvent.ts';
+import { MAX_INT32, type ChatEvent, type ChatEventKind } from '../events/chatEvent.ts';
 import { MSG_PARAM_PREFIX } from './constants.ts';
 import { eventId, NO_ANCHOR } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
@@ -31,7 +31,7 @@ export function baseEvent(message: IrcMessage, kind: ChatEventKind, channel: str
     text: null,
     is_action: false,
     system_text: stringTag(tags, 'system-msg'),
-    bits: intTag(tags, 'bits') ?? 0,
+    bits: intTag(tags, 'bits', MAX_INT32) ?? 0,
     ban_duration_s: null,
     badges: badgeList(tags['badges']),
     color: stringTag(tags, 'color'),
@@ -53,9 +53,11 @@ export function stringTag(tags: Record<string, string>, key: string): string | n
 
 /**
  * A non-negative integer tag (`bits`, `ban-duration`, `tmi-sent-ts`), or null when missing or
- * empty. Anything else (`bits=x`, `-5`, `1e3`, digits past 2^53) rejects the line.
+ * empty. Anything else (`bits=x`, `-5`, `1e3`, digits past 2^53, a value above `max`) rejects the
+ * line: `bits` and `ban-duration` must fit every sink's column (Postgres integer: a larger value
+ * failed the whole batch there, and ClickHouse's UInt32 wrapped it silently).
  */
-export function intTag(tags: Record<string, string>, key: string): number | null {
+export function intTag(tags: Record<string, string>, key: string, max = Number.MAX_SAFE_INTEGER): number | null {
   const value = tags[key];
   if (value === undefined || value === '') return null;
   if (value.length > 15) throw new IrcParseError(`tag ${key} is not a non-negative integer: ${JSON.stringify(clip(value))}`);
@@ -65,6 +67,7 @@ export function intTag(tags: Record<string, string>, key: string): number | null
     if (digit < 0 || digit > 9) throw new IrcParseError(`tag ${key} is not a non-negative integer: ${JSON.stringify(clip(value))}`);
     n = n * 10 + digit;
   }
+  if (n > max) throw new IrcParseError(`tag ${key} is over ${max}: ${value}`);
   return n;
 }
 

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
 import type { Sink } from '../../core/sinks/types.ts';
+import { rawCorpus, throughStream } from './rawCorpus.ts';
 import { HOSTILE_TEXTS, expectedViewCounts, makeChatEvents, makeSnapshots, rowToChatEvent, rowToSnapshot } from './chatEvents.ts';
 
 export interface SinkDialect {
@@ -166,6 +167,34 @@ export function describeSinkContract(
         rows.map((r) => Number(r.version)),
         dialect.migrationVersions ?? [1, 2],
       );
+    });
+
+    it('gives back every raw line byte for byte after the stream: the real-line corpus, 10,000 events from mutations of it, simulator traffic, factory events', async () => {
+      // Prepare
+      const { normalized, built } = rawCorpus({ mutations: 10_000, simulated: 10_000, factory: 2_000 });
+      const sent = new Map([...normalized, ...built].map((e) => [e.event_id, e]));
+      const { events: received, rejected } = throughStream(normalized, built);
+      assert.equal(received.length + rejected, sent.size);
+      // Act
+      for (let i = 0; i < received.length; i += BATCH) await sink.write(received.slice(i, i + BATCH));
+      const stored = new Map<string, ChatEvent>();
+      for (let i = 0; i < received.length; i += 2000)
+        for (const row of await readBack(
+          'chat_events',
+          received.slice(i, i + 2000).map((e) => e.event_id),
+        ))
+          stored.set(String(row.event_id), rowToChatEvent(row));
+      // Assess
+      assert.equal(stored.size, received.length);
+      let lines = 0;
+      for (const event of received) {
+        const want = sent.get(event.event_id)!;
+        const got = stored.get(event.event_id)!;
+        assert.equal(got.raw, want.raw, `raw of ${want.event_id}`);
+        assert.deepStrictEqual(got, want, want.raw);
+        lines++;
+      }
+      assert.ok(lines > 20_000, `${lines} lines checked`);
     });
   });
 }

@@ -53,6 +53,12 @@ const hostile: [string, string, RegExp][] = [
     '@room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :bad.user',
     /^invalid target user "bad.user"$/,
   ],
+  [
+    'a ban-duration past what a sink column holds',
+    '@ban-duration=5408892348;room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :baduser',
+    /^tag ban-duration is over 2147483647: 5408892348$/,
+  ],
+  ['bits past what a sink column holds', `${TAGS};bits=2147483648 :u!u@u.tmi.twitch.tv PRIVMSG #c :cheer1`, /^tag bits is over 2147483647/],
 ];
 
 const accepted: [string, string, Partial<Record<'channel' | 'user_login' | 'target_user_login', string>>][] = [
@@ -65,6 +71,11 @@ const accepted: [string, string, Partial<Record<'channel' | 'user_login' | 'targ
   ['an upper-case channel, lower-cased as the contract says', ':u!u@u PRIVMSG #Chan :x', { channel: 'chan' }],
   ['a global NOTICE', ':tmi.twitch.tv NOTICE * :Login authentication failed', { channel: '*' }],
   ['a ban', '@room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :baduser', { target_user_login: 'baduser' }],
+  [
+    'the longest timeout a sink holds',
+    '@ban-duration=2147483647;room-id=1;target-user-id=2 :tmi.twitch.tv CLEARCHAT #c :baduser',
+    { target_user_login: 'baduser' },
+  ],
 ];
 
 function reasonOf(result: NormalizeResult): string {

@@ -1,4 +1,5 @@
 import { ChatEventKind } from '../../events/chatEvent.ts';
+import { MAX_INT32 } from '../../events/chatEvent.ts';
 import { baseEvent, channelParam, checkedLogin, intTag, stringTag, trailingParam } from '../baseEvent.ts';
 import type { Normalizer } from '../types.ts';
 
@@ -9,7 +10,7 @@ import type { Normalizer } from '../types.ts';
 export const clearchat: Normalizer = (message, receivedAt) => {
   const tags = message.tags;
   const target = checkedLogin(trailingParam(message), 'target user');
-  const duration = intTag(tags, 'ban-duration');
+  const duration = intTag(tags, 'ban-duration', MAX_INT32);
   const kind = target === null ? ChatEventKind.ClearChat : duration === null ? ChatEventKind.Ban : ChatEventKind.Timeout;
   const event = baseEvent(message, kind, channelParam(message), receivedAt);
   event.user_id = null;

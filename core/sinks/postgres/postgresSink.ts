@@ -13,7 +13,14 @@ import { POSTGRES_MIGRATIONS, monthPartitionDdl } from './postgresMigrations.ts'
 const ROWS_PER_STATEMENT = 5000;
 const MIGRATION_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
 
-const epochMs = (column: string) => `timestamptz 'epoch' + ${column} * interval '1 millisecond'`;
+/**
+ * Milliseconds since the epoch as a timestamptz, exactly: interval multiplication goes through a
+ * double, so `x * interval '1 millisecond'` rounds past 2^53 microseconds (a 15-digit tmi-sent-ts
+ * came back a millisecond off). Whole days and the rest are each exact; the sum is taken on a
+ * timestamp without time zone, where a day is 24 hours whatever the session's TimeZone.
+ */
+const epochMs = (column: string) =>
+  `(timestamp 'epoch' + (${column} / 86400000) * interval '1 day' + (${column} % 86400000) * interval '1 millisecond') AT TIME ZONE 'UTC'`;
 
 /**
  * Chat events take the fastest bulk path Postgres has: COPY (text format) into a per-session
