@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { HttpError } from './errors.ts';
 import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleIndex.ts';
 import { handleLogs } from './handleLogs.ts';
+import { renderDocsPage } from './docsPage.ts';
 import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   readonly metrics?: ApiMetrics;
 }
 
+const DOCS_PAGE = renderDocsPage(OPEN_API_DOCUMENT);
+
 function sendError(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' }).end(`${message}\n`);
 }
@@ -31,6 +34,10 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (path === '/capabilities') return sendJson(res, CAPABILITIES, 'public, max-age=600');
   if (path === '/openapi.json') return sendJson(res, OPEN_API_DOCUMENT, 'public, max-age=600');
+  if (path === '/docs') {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=600' }).end(DOCS_PAGE);
+    return;
+  }
   if (path === '/channels') return handleChannels(ctx, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
   const logs = parseLogsPath(path);

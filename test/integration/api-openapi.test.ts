@@ -40,4 +40,28 @@ describe('GET /openapi.json', () => {
       assert.ok(status === 200 || status === 302, `${url}: ${status}`);
     }
   });
+
+  it('GET /docs is an HTML page naming every route of the document, with its parameters, and nothing unescaped', async () => {
+    // Act
+    const [page, spec] = await Promise.all([get(`${api.url}/docs`), get(`${api.url}/openapi.json`)]);
+    const document = JSON.parse(spec.text) as { paths: Record<string, { get: { summary: string; parameters?: { name: string }[] } }> };
+    // Assess
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    for (const [path, { get: op }] of Object.entries(document.paths)) {
+      assert.ok(page.text.includes(`<code>${path}</code>`), path);
+      assert.ok(
+        page.text.includes(
+          op.summary.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+        ),
+        op.summary,
+      );
+      for (const p of op.parameters ?? []) assert.ok(page.text.includes(`<code>${p.name}</code>`), `${path} ${p.name}`);
+    }
+    assert.ok(!/<script/i.test(page.text), 'no script: the page works offline');
+    assert.ok(
+      page.text.includes('{&quot;availableLogs&quot;') || page.text.includes('{&quot;messages&quot;'),
+      'JSON in descriptions is escaped',
+    );
+  });
 });
