@@ -3,6 +3,8 @@
  * TWITCH_CLIENT_ID/SECRET or CHANNELS are set, else the built-in simulator (announced loudly).
  */
 import { resolve } from 'node:path';
+import { FileChannelOverrideStore, channelOverridesPath } from '../core/control/channelOverrideStores.ts';
+import { NO_OVERRIDES, type ChannelOverrideStore, type ChannelOverrides } from '../core/control/channelOverrides.ts';
 import { ConfigError } from '../core/errors.ts';
 import {
   ALL_COMPONENTS,
@@ -88,7 +90,9 @@ function parseLocalArgs(args: readonly string[]): LocalArgs | 'help' {
   };
 }
 
-function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: number): string {
+function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: number, overrides: ChannelOverrides): string {
+  const added = Object.keys(overrides.added).length;
+  const excluded = Object.keys(overrides.excluded).length;
   const rate = (now: number, before: number | undefined) => ((now - (before ?? 0)) / seconds).toFixed(0);
   const lag = s.lagP50Ms === null ? '–' : s.lagP50Ms === Infinity ? '>60s' : `≤${(s.lagP50Ms / 1000).toFixed(2)}s`;
   return (
@@ -96,7 +100,8 @@ function formatStatus(s: LocalStatus, previous: LocalStatus | null, seconds: num
     `in ${rate(s.received, previous?.received)}/s · stored ${rate(s.stored, previous?.stored)}/s (${s.stored} total) · ` +
     `lag p50 ${lag} · dead letters ${s.deadLetters}` +
     // Per replica: with CAPTURE_REPLICAS >= 2 another copy may have covered the gap.
-    (s.captureGapMaxS === null ? '' : ` · max capture gap ${s.captureGapMaxS.toFixed(1)}s`)
+    (s.captureGapMaxS === null ? '' : ` · max capture gap ${s.captureGapMaxS.toFixed(1)}s`) +
+    (added + excluded === 0 ? '' : ` · admin +${added} added, ${excluded} excluded`)
   );
 }
 
@@ -195,14 +200,21 @@ export async function run(args: string[]): Promise<number> {
       },
       onIngesterFatal: (_index, message) => requestStop({ kind: 'fatal', message }),
     });
+    const overrides = new FileChannelOverrideStore(channelOverridesPath(preflight.plan.dataDir));
     if (preflight.plan.api && sinkConfig?.sink === 'sqlite') {
-      api = await startApiServer(createChatReader(sinkConfig), preflight.plan.api, logger, createApiMetrics(pipeline.metrics.registry));
+      api = await startApiServer(
+        createChatReader(sinkConfig),
+        preflight.plan.api,
+        logger,
+        createApiMetrics(pipeline.metrics.registry),
+        overrides,
+      );
     }
     process.stderr.write(
       `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +
         `metrics ${pipeline.metricsUrl ?? 'off'} · ${api ? `read API ${api.url}/channels · ` : ''}AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
     );
-    return await runUntilStopped(pipeline, parsed, stopRequested, requestStop);
+    return await runUntilStopped(pipeline, parsed, stopRequested, requestStop, overrides);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -218,14 +230,15 @@ async function runUntilStopped(
   parsed: LocalArgs,
   stopRequested: Promise<StopReason>,
   requestStop: (reason: StopReason) => void,
+  overrides: ChannelOverrideStore,
 ): Promise<number> {
   const intervalS = 5;
   let previous: LocalStatus | null = null;
   // A status that cannot be read is skipped, never an unhandled rejection that ends the process.
   const statusTimer = setInterval(() => {
-    pipeline.status().then(
-      (status) => {
-        if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS) + '\n');
+    Promise.all([pipeline.status(), overrides.load().catch(() => NO_OVERRIDES)]).then(
+      ([status, changes]) => {
+        if (!parsed.quiet) process.stderr.write(formatStatus(status, previous, intervalS, changes) + '\n');
         previous = status;
       },
       (error: unknown) => process.stderr.write(`status unavailable: ${error instanceof Error ? error.message : String(error)}\n`),

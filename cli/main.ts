@@ -13,6 +13,10 @@ const VERBS: Record<string, { load: () => Promise<{ run: (args: string[]) => Pro
   query: { load: () => import('./query.ts'), help: 'analytics reports on the sink: query <report> [--json]' },
   redrive: { load: () => import('./redrive.ts'), help: 'store what the dead letter holds, once the cause is fixed (deduplicated)' },
   serve: { load: () => import('./serve.ts'), help: 'the read API (justlog/rustlog routes) on API_HOST:API_PORT' },
+  channels: {
+    load: () => import('./channels.ts'),
+    help: 'add, remove, exclude channels at run time: channels list|add|remove|exclude|include LOGIN...',
+  },
   report: { load: () => import('./report.ts'), help: 'a self-contained HTML chat report: report [--out FILE]' },
 };
 

@@ -11,12 +11,15 @@ import { createApiMetrics } from '../services/api/apiMetrics.ts';
 import { loadApiConfig } from '../services/api/loadApiConfig.ts';
 import { startApiServer } from '../services/api/startApiServer.ts';
 import { bindProblem } from './bindProblem.ts';
+import { channelOverrideStoreFor } from './channelOverrideStoreFor.ts';
 
 const USAGE = `usage: poglytics serve
 
 Serves the stored chat over HTTP with the routes of justlog and rustlog (/channels, /list,
 /channel/{login}/{y}/{m}/{d}, /channel/{login}/user/{login}/{y}/{m}, ?from=&to=, ?json, ?raw, …).
-Settings: API_PORT (default 8025), API_HOST (default 127.0.0.1), and the sink's (SQLITE_PATH).`;
+Settings: API_PORT (default 8025), API_HOST (default 127.0.0.1), and the sink's (SQLITE_PATH).
+API_ADMIN_KEY (16+ characters) enables the admin routes (/admin/channels: Authorization: Bearer …),
+which edit DATA_DIR/channel-overrides.json, or the control table when CONTROL_TABLE_NAME is set.`;
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -44,7 +47,8 @@ export async function run(args: string[]): Promise<number> {
     metricsPort === null
       ? null
       : await startMetricsServer({ port: metricsPort, host: config.host, registry, readiness: () => ({ ready: true, detail: {} }) });
-  const api = await startApiServer(reader, config, undefined, createApiMetrics(registry));
+  const overrides = channelOverrideStoreFor(process.env);
+  const api = await startApiServer(reader, config, undefined, createApiMetrics(registry), overrides.store);
   process.stdout.write(`read api: ${api.url}/channels${metricsServer ? ` · metrics ${metricsServer.url}/metrics` : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -52,5 +56,6 @@ export async function run(args: string[]): Promise<number> {
   });
   await api.close();
   await metricsServer?.close();
+  overrides.close();
   return 0;
 }

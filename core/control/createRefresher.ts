@@ -4,7 +4,8 @@ import { RecordEncoder } from '../events/kinesisRecordCodec.ts';
 import type { Logger } from '../log.ts';
 import type { AppCredentials } from '../twitch/appToken.ts';
 import type { Clock } from '../twitch/clock.ts';
-import { discoverChannels } from '../twitch/discoverChannels.ts';
+import { NO_OVERRIDES, type ChannelOverrideStore } from './channelOverrides.ts';
+import { discoverWithOverrides } from './discoverWithOverrides.ts';
 import { HelixClient } from '../twitch/helixClient.ts';
 import { AssignmentStore } from './assignmentStore.ts';
 import {
@@ -48,6 +49,8 @@ export interface RefresherClients {
   readonly scaler: Scaler | null;
   /** Null without Twitch credentials (a static CHANNELS list only). */
   readonly credentials: AppCredentials | null;
+  /** Channels added, removed and excluded at run time (issue 18); none when absent. */
+  readonly channelOverrides?: ChannelOverrideStore | null;
   readonly fetch?: typeof fetch;
   readonly clock?: Clock;
   readonly log?: Logger;
@@ -83,17 +86,28 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
   return {
     async refresh() {
       const requestsBefore = helix?.stats.requests ?? 0;
+      // An unreadable override list fails the refresh (the next one retries): going on without it
+      // would join excluded channels again.
+      const overrides = clients.channelOverrides ? await clients.channelOverrides.load() : NO_OVERRIDES;
+      // Filled by discover (refreshChannels calls it before it rebalances).
+      const parted = new Set<string>(excluded);
       const report = await refreshChannels(
         {
-          discover: () =>
-            discoverChannels({
-              helix,
-              staticChannels: settings.channels,
-              excluded,
-              maxChannels: settings.maxChannels,
-              minViewers: settings.minViewers,
-              languages: settings.languages,
-            }),
+          discover: async () => {
+            const merged = await discoverWithOverrides(
+              {
+                helix,
+                staticChannels: settings.channels,
+                excluded,
+                maxChannels: settings.maxChannels,
+                minViewers: settings.minViewers,
+                languages: settings.languages,
+              },
+              overrides,
+            );
+            for (const login of merged.parted) parted.add(login);
+            return merged.discovery;
+          },
           store,
           scaler: clients.scaler,
           publishSnapshots: kinesis
@@ -111,7 +125,7 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
           ...(clients.log ? { log: clients.log } : {}),
         },
         {
-          rebalance: { shardCapacity: settings.shardCapacity, offlineGraceMs: settings.offlineGraceMinutes * 60_000, excluded },
+          rebalance: { shardCapacity: settings.shardCapacity, offlineGraceMs: settings.offlineGraceMinutes * 60_000, excluded: parted },
           standbyTasks: settings.standbyTasks,
           captureReplicas: settings.captureReplicas,
         },

@@ -9,6 +9,7 @@
  * | lease, replica 0| `lease#<n>`      | `lease`      | shardId, replica, owner (task id), expiresAt (ms), ttl (epoch seconds, DynamoDB TTL), renewedAt, acquiredAt, zone?, diedAt? |
  * | lease, replica k| `lease#<n>`      | `lease#r<k>` | the same, for the k-th copy of the shard (CAPTURE_REPLICAS > 1) |
  * | snapshot state  | `snapshots#<b>`  | `published`  | bucket (b), version, updatedAt, entries: text, one line per channel (snapshotStateStore.ts) |
+ * | channel admin   | `admin`          | `channels`   | doc (JSON: added, excluded, removed logins with times), version, updatedAt (channelOverrideStores.ts) |
  *
  * Shards are numbered 0..shardCount-1. A refresh claims the next epoch on the meta item with a
  * conditional write (`epoch = :read`) and then writes each shard item conditioned on
@@ -32,6 +33,7 @@
  * channels is ~120 KB and the 5,000-channel maximum shard capacity ~300 KB: under the 400 KB limit.
  */
 export const META_KEY = { pk: 'meta', sk: 'assignment' } as const;
+export const CHANNEL_OVERRIDES_KEY = { pk: 'admin', sk: 'channels' } as const;
 export const shardKey = (shardId: number) => ({ pk: `shard#${shardId}`, sk: 'assignment' }) as const;
 export const leasePk = (shardId: number) => `lease#${shardId}`;
 export const leaseKey = (shardId: number, replica = 0) =>

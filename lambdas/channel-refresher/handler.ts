@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createMetricsLogger, Unit } from 'aws-embedded-metrics';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+import { DynamoChannelOverrideStore } from '../../core/control/channelOverrideStores.ts';
 import { createRefresher, type Refresher } from '../../core/control/createRefresher.ts';
 import { CLOUDWATCH_NAMESPACE } from '../../core/cloudwatchNamespace.ts';
 import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
@@ -28,7 +29,16 @@ function getRefresher(): Promise<Refresher> {
     secrets,
     clientId: config.twitchClientId,
     clientSecret: config.twitchClientSecret,
-  }).then((credentials) => createRefresher(config, { dynamo, kinesis, scaler, credentials, log }));
+  }).then((credentials) =>
+    createRefresher(config, {
+      dynamo,
+      kinesis,
+      scaler,
+      credentials,
+      log,
+      channelOverrides: new DynamoChannelOverrideStore(dynamo, config.controlTableName),
+    }),
+  );
   // A failed secret read is retried on the next invocation instead of being cached.
   refresher.catch(() => (refresher = undefined));
   return refresher;

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ChannelOverrideStore } from '../../core/control/channelOverrides.ts';
 import { ChannelDirectory } from '../../core/read/channelDirectory.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { HttpError } from './errors.ts';
 import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleIndex.ts';
+import { handleAdminChannels } from './handleAdminChannels.ts';
 import { handleLogs } from './handleLogs.ts';
 import { renderDocsPage } from './docsPage.ts';
 import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
@@ -21,6 +23,10 @@ export interface ApiServerOptions {
   /** Per-client limit (429 with Retry-After past it); none when absent. */
   readonly rateLimit?: RateLimit;
   readonly metrics?: ApiMetrics;
+  /** API_ADMIN_KEY (Secrets Manager on AWS); the admin routes exist only when it is set. */
+  readonly adminKey?: string;
+  /** Run-time channel changes (issue 18). */
+  readonly channelOverrides?: ChannelOverrideStore;
 }
 
 const DOCS_PAGE = renderDocsPage(OPEN_API_DOCUMENT);
@@ -39,6 +45,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
     return;
   }
   if (path === '/channels') return handleChannels(ctx, res);
+  if (path === '/admin/channels') return handleAdminChannels(ctx, req, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
@@ -57,6 +64,8 @@ export function createApiServer(options: ApiServerOptions): Server {
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     log: options.log ?? createLogger(),
+    adminKey: options.adminKey,
+    channelOverrides: options.channelOverrides,
   };
   const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, ctx.now) : undefined;
   const metrics = options.metrics;
@@ -81,7 +90,8 @@ export function createApiServer(options: ApiServerOptions): Server {
         .end();
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const admin = (req.url ?? '').startsWith('/admin/');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !(admin && req.method === 'POST')) {
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
       sendError(res, 405, 'Method not allowed');
       return;

@@ -16,9 +16,21 @@ export function sendJson(res: ServerResponse, value: unknown, cache = 'no-cache'
   res.end(body);
 }
 
-/** `/channels`: `{"channels":[{"name","userID"}]}` (justlog and rustlog). */
+/**
+ * `/channels`: `{"channels":[{"name","userID"}]}` (justlog and rustlog): the channels with logs,
+ * as justlog lists the channels it logs, so with the run-time changes applied: an added channel
+ * shows before its first event (userID '' until one carries its room id), an excluded one does
+ * not (its logs stay readable by their URLs; opting out is what removes them).
+ */
 export async function handleChannels(ctx: ApiContext, res: ServerResponse): Promise<void> {
-  const channels = await ctx.channels.list();
+  const stored = await ctx.channels.list();
+  const overrides = ctx.channelOverrides ? await ctx.channelOverrides.load() : undefined;
+  const excluded = new Set(Object.keys(overrides?.excluded ?? {}));
+  const names = new Set(stored.map((c) => c.name));
+  const added = Object.keys(overrides?.added ?? {})
+    .filter((name) => !names.has(name))
+    .map((name) => ({ name, id: null }));
+  const channels = [...stored, ...added].filter((c) => !excluded.has(c.name));
   sendJson(res, { channels: channels.map((c) => ({ name: c.name, userID: c.id ?? '' })) });
 }
 

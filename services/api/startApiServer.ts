@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { ChannelOverrideStore } from '../../core/control/channelOverrides.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import type { ApiMetrics } from './apiMetrics.ts';
@@ -13,9 +14,17 @@ export interface RunningApi {
 }
 
 /** The read service listening on API_HOST:API_PORT over `reader` (poglytics serve, and npm start). */
-export async function startApiServer(reader: ChatReader, config: ApiConfig, log?: Logger, metrics?: ApiMetrics): Promise<RunningApi> {
+export async function startApiServer(
+  reader: ChatReader,
+  config: ApiConfig,
+  log?: Logger,
+  metrics?: ApiMetrics,
+  channelOverrides?: ChannelOverrideStore,
+): Promise<RunningApi> {
   const server = createApiServer({
     reader,
+    ...(config.adminKey ? { adminKey: config.adminKey } : {}),
+    ...(channelOverrides ? { channelOverrides } : {}),
     ...(log ? { log } : {}),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(metrics ? { metrics } : {}),

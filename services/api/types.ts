@@ -1,3 +1,4 @@
+import type { ChannelOverrideStore } from '../../core/control/channelOverrides.ts';
 import type { ChannelDirectory } from '../../core/read/channelDirectory.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import type { Logger } from '../../core/log.ts';
@@ -17,4 +18,8 @@ export interface ApiContext {
   readonly now: () => number;
   readonly random: () => number;
   readonly log: Logger;
+  /** API_ADMIN_KEY: the admin routes exist only when it is set. */
+  readonly adminKey: string | undefined;
+  /** Run-time channel changes (issue 18): shown in /channels, edited through /admin/channels. */
+  readonly channelOverrides: ChannelOverrideStore | undefined;
 }

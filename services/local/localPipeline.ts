@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/channelOverrideStores.ts';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -177,6 +178,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
               kinesis,
               scaler: supervisor ? new CallbackScaler((count) => supervisor.setDesiredCount(count)) : null,
               credentials: options.twitch.credentials,
+              channelOverrides: new FileChannelOverrideStore(channelOverridesPath(options.dataDir)),
               log: logger,
             },
           ),

@@ -44,6 +44,8 @@ export interface Simulator {
   /** Expires every OAuth token issued so far. */
   expireTokens(): void;
   connections(): ConnectionInfo[];
+  /** Whether any connection has joined the channel (by login) right now. */
+  isJoined(login: string): boolean;
   stats(): SimStats;
   close(): Promise<void>;
 }
@@ -126,6 +128,10 @@ export async function startSimulator(input: SimulatorOptionsInput = {}): Promise
     setChannelStatus: (channel, status) => irc.setChannelStatus(channel, status),
     expireTokens: () => tokens.expireAll(),
     connections: () => irc.connections(),
+    isJoined: (login) => {
+      const channel = catalog.channels.find((c) => c.login === login);
+      return channel !== undefined && irc.hasSubscribers(channel.index);
+    },
     stats: () => ({
       connections: irc.connections().length,
       connectionsTotal: irc.counters.connectionsTotal,
