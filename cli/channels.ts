@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import { CHANNEL_ADMIN_ACTIONS, applyChannelAction, channelLogin, type ChannelAdminAction } from '../core/control/channelOverrides.ts';
-import { channelOverrideStoreFor } from './channelOverrideStoreFor.ts';
+import { adminStoresFor } from './adminStoresFor.ts';
 
 const USAGE = `usage: poglytics channels list
        poglytics channels add|remove|exclude|include LOGIN...
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     throw new ConfigError(`poglytics channels: unknown action "${verb}" (list, ${CHANNEL_ADMIN_ACTIONS.join(', ')})`);
   if (verb !== 'list' && logins.length === 0) throw new ConfigError(`poglytics channels ${verb}: name at least one channel login`);
   const checked = logins.map(channelLogin);
-  const { store, where, close } = channelOverrideStoreFor(process.env);
+  const { store, where, close } = adminStoresFor(process.env);
   try {
     const overrides =
       verb === 'list'

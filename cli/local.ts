@@ -3,7 +3,8 @@
  * TWITCH_CLIENT_ID/SECRET or CHANNELS are set, else the built-in simulator (announced loudly).
  */
 import { resolve } from 'node:path';
-import { FileChannelOverrideStore, channelOverridesPath } from '../core/control/channelOverrideStores.ts';
+import { FileChannelOverrideStore, channelOverridesPath } from '../core/control/documentStores.ts';
+import { fileOptOutStore, optOutsPath } from '../core/optout/optOutStores.ts';
 import { NO_OVERRIDES, type ChannelOverrideStore, type ChannelOverrides } from '../core/control/channelOverrides.ts';
 import { ConfigError } from '../core/errors.ts';
 import {
@@ -202,13 +203,12 @@ export async function run(args: string[]): Promise<number> {
     });
     const overrides = new FileChannelOverrideStore(channelOverridesPath(preflight.plan.dataDir));
     if (preflight.plan.api && sinkConfig?.sink === 'sqlite') {
-      api = await startApiServer(
-        createChatReader(sinkConfig),
-        preflight.plan.api,
-        logger,
-        createApiMetrics(pipeline.metrics.registry),
-        overrides,
-      );
+      api = await startApiServer(createChatReader(sinkConfig), preflight.plan.api, {
+        log: logger,
+        metrics: createApiMetrics(pipeline.metrics.registry),
+        channelOverrides: overrides,
+        optOuts: fileOptOutStore(optOutsPath(preflight.plan.dataDir)),
+      });
     }
     process.stderr.write(
       `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +

@@ -11,7 +11,7 @@ import { createApiMetrics } from '../services/api/apiMetrics.ts';
 import { loadApiConfig } from '../services/api/loadApiConfig.ts';
 import { startApiServer } from '../services/api/startApiServer.ts';
 import { bindProblem } from './bindProblem.ts';
-import { channelOverrideStoreFor } from './channelOverrideStoreFor.ts';
+import { adminStoresFor } from './adminStoresFor.ts';
 
 const USAGE = `usage: poglytics serve
 
@@ -47,8 +47,12 @@ export async function run(args: string[]): Promise<number> {
     metricsPort === null
       ? null
       : await startMetricsServer({ port: metricsPort, host: config.host, registry, readiness: () => ({ ready: true, detail: {} }) });
-  const overrides = channelOverrideStoreFor(process.env);
-  const api = await startApiServer(reader, config, undefined, createApiMetrics(registry), overrides.store);
+  const overrides = adminStoresFor(process.env);
+  const api = await startApiServer(reader, config, {
+    metrics: createApiMetrics(registry),
+    channelOverrides: overrides.store,
+    optOuts: overrides.optOuts,
+  });
   process.stdout.write(`read api: ${api.url}/channels${metricsServer ? ` · metrics ${metricsServer.url}/metrics` : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -184,6 +184,17 @@ function consumerSeries(registers: Registry[]) {
       labelNames: ['sink'],
       registers,
     }),
+    optOutDropped: new Counter({
+      name: 'poglytics_optout_dropped_events_total',
+      help: 'Events not stored because they are by, about or in an opted-out user or channel',
+      registers,
+    }),
+    optOutCommands: new Counter({
+      name: 'poglytics_optout_commands_total',
+      help: '!optout / !optin chat commands by outcome (opted-out-user, opted-out-channel, opted-in-*, unknown-code, expired-code, used-code, wrong-command)',
+      labelNames: ['outcome'],
+      registers,
+    }),
     sinkInsertSeconds: seconds(
       'poglytics_sink_insert_seconds',
       'Bulk insert duration',

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from './config.ts';
@@ -59,6 +60,16 @@ export class PoglyticsStack extends Stack {
       databaseSubnets: this.network.databaseSubnets,
       stream: this.events.stream,
     });
+    // The opt-out list (issue 18): the consumer redeems chat codes and drops opted-out users'
+    // events. It may read and write the control table's `admin` items only, not the assignments.
+    this.storage.consumer.function.addEnvironment('CONTROL_TABLE_NAME', this.control.table.tableName);
+    this.storage.consumer.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.control.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin'] } },
+      }),
+    );
     this.observability = new Observability(this, 'Observability', {
       config,
       resources: {

@@ -10,7 +10,7 @@ export const OutageReason = {
 } as const;
 export type OutageReason = (typeof OutageReason)[keyof typeof OutageReason];
 
-export const OutageStore = { Sink: 'sink', DeadLetter: 'dead-letter', OnFailure: 'on-failure' } as const;
+export const OutageStore = { Sink: 'sink', DeadLetter: 'dead-letter', OnFailure: 'on-failure', OptOutList: 'opt-out-list' } as const;
 export type OutageStore = (typeof OutageStore)[keyof typeof OutageStore];
 
 /** A write the consumer must wait out: nothing in the batch is acknowledged while it lasts. */

@@ -31,6 +31,7 @@ export function emfConsumerMetrics(options: { onLambda: boolean; namespace?: str
       metrics.putMetric('EventsWritten', m.inserted, Unit.Count);
       metrics.putMetric('DuplicatesSkipped', m.duplicates, Unit.Count);
       metrics.putMetric('DeadLettered', m.deadLettered, Unit.Count);
+      metrics.putMetric('OptedOutDropped', m.optedOut, Unit.Count);
       metrics.putMetric('FailedRecords', m.failedRecords, Unit.Count);
       metrics.putMetric('BatchRecords', m.records, Unit.Count);
       metrics.putMetric('BatchEvents', m.events, Unit.Count);

@@ -27,7 +27,7 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
   const now = deps.now ?? Date.now;
   const failed = new Set<string>();
   const withEvents: string[] = [];
-  const events: StreamEvent[] = [];
+  let events: StreamEvent[] = [];
   const deadLetteredBy = new Map<string, number>();
   let outage: StorageOutage | null = null;
 
@@ -64,11 +64,28 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     }
   }
 
+  let optedOut = 0;
+  let optOutCommands: readonly string[] = [];
+  let listFailed = false;
+  if (events.length > 0 && deps.optOuts) {
+    try {
+      const gate = await deps.optOuts.apply(events);
+      optedOut = gate.dropped;
+      optOutCommands = gate.redeemed;
+      events = gate.kept;
+    } catch (error) {
+      listFailed = true;
+      for (const sequenceNumber of withEvents) failed.add(sequenceNumber);
+      outage ??= classifyOutage(OutageStore.OptOutList, error);
+      deps.logger?.debug('opt-out list unreadable; reporting the batch for retry', { error });
+    }
+  }
+
   let inserted = 0;
   let duplicates = 0;
   let insertMs = 0;
   const latenciesMs: number[] = [];
-  if (events.length > 0) {
+  if (events.length > 0 && !listFailed) {
     const started = performance.now();
     try {
       const result = await deps.sink.write(events);
@@ -100,6 +117,8 @@ export async function processKinesisBatch(records: readonly KinesisRecordInput[]
     inserted,
     duplicates,
     deadLettered,
+    optedOut,
+    optOutCommands,
     failedRecords: failed.size,
     insertMs,
     latenciesMs,

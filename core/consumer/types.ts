@@ -1,6 +1,7 @@
 import type { DeadLetterWriter } from '../deadletter/types.ts';
 import type { StorageOutage } from './classifyOutage.ts';
 import type { Logger } from '../log.ts';
+import type { OptOutGate } from '../optout/optOutGate.ts';
 import type { Sink } from '../sinks/types.ts';
 
 /** One Kinesis record as the consumer needs it (the Lambda event and the local poller both map to this). */
@@ -19,6 +20,10 @@ export interface BatchMeasurements {
   readonly inserted: number;
   readonly duplicates: number;
   readonly deadLettered: number;
+  /** Events left out because they are by, about or in an opted-out user or channel (issue 18). */
+  readonly optedOut: number;
+  /** Outcome of each `!optout` / `!optin` command redeemed in the batch. */
+  readonly optOutCommands: readonly string[];
   readonly failedRecords: number;
   /** Duration of the bulk sink write (0 when nothing was written). */
   readonly insertMs: number;
@@ -35,6 +40,8 @@ export interface ConsumerDeps {
   readonly sink: Sink;
   readonly deadLetter: DeadLetterWriter;
   readonly metrics?: ConsumerMetrics;
+  /** The opt-out step before the sink write (issue 18); none when absent. */
+  readonly optOuts?: Pick<OptOutGate, 'apply'>;
   readonly logger?: Logger;
   readonly now?: () => number;
 }

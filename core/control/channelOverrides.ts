@@ -64,7 +64,7 @@ export function parseChannelOverrides(value: unknown): ChannelOverrides {
   return { added: section('added'), excluded: section('excluded'), removed: section('removed') };
 }
 
-/** Where overrides live: a file locally, the control table on AWS. */
+/** Where overrides live: a file locally, the control table on AWS (documentStores.ts). */
 export interface ChannelOverrideStore {
   load(): Promise<ChannelOverrides>;
   /** Applies `change` to the stored overrides atomically with respect to other writers; returns the result. */

@@ -6,6 +6,8 @@ import type { AppCredentials } from '../twitch/appToken.ts';
 import type { Clock } from '../twitch/clock.ts';
 import { NO_OVERRIDES, type ChannelOverrideStore } from './channelOverrides.ts';
 import { discoverWithOverrides } from './discoverWithOverrides.ts';
+import type { DocumentStore } from './documentStores.ts';
+import { NO_OPT_OUTS, optedOutChannelLogins, type OptOuts } from '../optout/optOuts.ts';
 import { HelixClient } from '../twitch/helixClient.ts';
 import { AssignmentStore } from './assignmentStore.ts';
 import {
@@ -51,6 +53,8 @@ export interface RefresherClients {
   readonly credentials: AppCredentials | null;
   /** Channels added, removed and excluded at run time (issue 18); none when absent. */
   readonly channelOverrides?: ChannelOverrideStore | null;
+  /** The opt-out list (issue 18): an opted-out channel is never joined. */
+  readonly optOuts?: Pick<DocumentStore<OptOuts>, 'load'> | null;
   readonly fetch?: typeof fetch;
   readonly clock?: Clock;
   readonly log?: Logger;
@@ -89,6 +93,8 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
       // An unreadable override list fails the refresh (the next one retries): going on without it
       // would join excluded channels again.
       const overrides = clients.channelOverrides ? await clients.channelOverrides.load() : NO_OVERRIDES;
+      const optOuts = clients.optOuts ? await clients.optOuts.load() : NO_OPT_OUTS;
+      const optedOut = { logins: optedOutChannelLogins(optOuts), ids: new Set(Object.keys(optOuts.channels)) };
       // Filled by discover (refreshChannels calls it before it rebalances).
       const parted = new Set<string>(excluded);
       const report = await refreshChannels(
@@ -104,6 +110,7 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
                 languages: settings.languages,
               },
               overrides,
+              optedOut,
             );
             for (const login of merged.parted) parted.add(login);
             return merged.discovery;

@@ -15,9 +15,14 @@ export interface MergedDiscovery {
  * EXCLUDED_CHANNELS; added ones are captured like CHANNELS (resolved through Helix when there are
  * credentials), on top of the top live channels in Helix mode; removed ones are parted unless
  * discovery finds them itself (a removed channel that is among the top live ones stays).
+ * Opted-out channels (issue 18) are never joined: by login, and by room id once Helix gives it.
  */
-export async function discoverWithOverrides(options: DiscoverOptions, overrides: ChannelOverrides): Promise<MergedDiscovery> {
-  const excluded = new Set([...options.excluded, ...Object.keys(overrides.excluded)]);
+export async function discoverWithOverrides(
+  options: DiscoverOptions,
+  overrides: ChannelOverrides,
+  optedOut: { readonly logins: ReadonlySet<string>; readonly ids: ReadonlySet<string> } = { logins: new Set(), ids: new Set() },
+): Promise<MergedDiscovery> {
+  const excluded = new Set([...options.excluded, ...Object.keys(overrides.excluded), ...optedOut.logins]);
   const added = Object.keys(overrides.added).filter((login) => !excluded.has(login));
   let discovery: Discovery;
   if (options.staticChannels.length > 0) {
@@ -36,7 +41,17 @@ export async function discoverWithOverrides(options: DiscoverOptions, overrides:
       };
     }
   }
+  // An opted-out channel is matched by room id too: it may have been renamed since.
+  const renamed = discovery.channels.filter((c) => c.id !== null && optedOut.ids.has(c.id)).map((c) => c.login);
+  if (renamed.length > 0) {
+    const out = new Set(renamed);
+    discovery = {
+      ...discovery,
+      channels: discovery.channels.filter((c) => !out.has(c.login)),
+      streams: discovery.streams.filter((s) => !optedOut.ids.has(s.user_id)),
+    };
+  }
   const found = new Set(discovery.channels.map((c) => c.login));
-  const parted = new Set([...excluded, ...Object.keys(overrides.removed).filter((login) => !found.has(login))]);
+  const parted = new Set([...excluded, ...renamed, ...Object.keys(overrides.removed).filter((login) => !found.has(login))]);
   return { discovery, parted };
 }

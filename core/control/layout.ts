@@ -9,7 +9,8 @@
  * | lease, replica 0| `lease#<n>`      | `lease`      | shardId, replica, owner (task id), expiresAt (ms), ttl (epoch seconds, DynamoDB TTL), renewedAt, acquiredAt, zone?, diedAt? |
  * | lease, replica k| `lease#<n>`      | `lease#r<k>` | the same, for the k-th copy of the shard (CAPTURE_REPLICAS > 1) |
  * | snapshot state  | `snapshots#<b>`  | `published`  | bucket (b), version, updatedAt, entries: text, one line per channel (snapshotStateStore.ts) |
- * | channel admin   | `admin`          | `channels`   | doc (JSON: added, excluded, removed logins with times), version, updatedAt (channelOverrideStores.ts) |
+ * | opt-outs        | `admin`          | `optouts`    | doc (JSON: users and channels by id, chat codes), version, updatedAt (core/optout/) |
+ * | channel admin   | `admin`          | `channels`   | doc (JSON: added, excluded, removed logins with times), version, updatedAt (documentStores.ts) |
  *
  * Shards are numbered 0..shardCount-1. A refresh claims the next epoch on the meta item with a
  * conditional write (`epoch = :read`) and then writes each shard item conditioned on
@@ -34,6 +35,7 @@
  */
 export const META_KEY = { pk: 'meta', sk: 'assignment' } as const;
 export const CHANNEL_OVERRIDES_KEY = { pk: 'admin', sk: 'channels' } as const;
+export const OPT_OUTS_KEY = { pk: 'admin', sk: 'optouts' } as const;
 export const shardKey = (shardId: number) => ({ pk: `shard#${shardId}`, sk: 'assignment' }) as const;
 export const leasePk = (shardId: number) => `lease#${shardId}`;
 export const leaseKey = (shardId: number, replica = 0) =>

@@ -5,7 +5,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createMetricsLogger, Unit } from 'aws-embedded-metrics';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
-import { DynamoChannelOverrideStore } from '../../core/control/channelOverrideStores.ts';
+import { DynamoChannelOverrideStore } from '../../core/control/documentStores.ts';
+import { dynamoOptOutStore } from '../../core/optout/optOutStores.ts';
 import { createRefresher, type Refresher } from '../../core/control/createRefresher.ts';
 import { CLOUDWATCH_NAMESPACE } from '../../core/cloudwatchNamespace.ts';
 import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
@@ -37,6 +38,7 @@ function getRefresher(): Promise<Refresher> {
       credentials,
       log,
       channelOverrides: new DynamoChannelOverrideStore(dynamo, config.controlTableName),
+      optOuts: dynamoOptOutStore(dynamo, config.controlTableName),
     }),
   );
   // A failed secret read is retried on the next invocation instead of being cached.

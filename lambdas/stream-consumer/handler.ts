@@ -7,6 +7,7 @@ import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterF
 import { readLogLevel } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
+import { optOutGateFromEnv } from './optOutGateFromEnv.ts';
 
 const logger = createLogger(readLogLevel(process.env), { service: 'stream-consumer' });
 
@@ -21,6 +22,7 @@ function consumerDeps(): Promise<ConsumerDeps> {
     sink: await createSinkFromEnv(process.env),
     deadLetter: createDeadLetterFromEnv(process.env),
     metrics: emfConsumerMetrics({ onLambda: Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) }),
+    ...optOutGateFromEnv(process.env, logger),
     logger,
   }))().catch((error: unknown) => {
     deps = undefined;

@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ChannelOverrideStore } from '../../core/control/channelOverrides.ts';
+import type { DocumentStore } from '../../core/control/documentStores.ts';
+import { OptOutGate } from '../../core/optout/optOutGate.ts';
+import type { OptOuts } from '../../core/optout/optOuts.ts';
 import { ChannelDirectory } from '../../core/read/channelDirectory.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
@@ -7,6 +10,8 @@ import { HttpError } from './errors.ts';
 import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleIndex.ts';
 import { handleAdminChannels } from './handleAdminChannels.ts';
 import { handleLogs } from './handleLogs.ts';
+import { handleAdminOptOut, handleOptOut } from './handleOptOut.ts';
+import { optOutCheck } from './optOutCheck.ts';
 import { renderDocsPage } from './docsPage.ts';
 import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
@@ -27,6 +32,8 @@ export interface ApiServerOptions {
   readonly adminKey?: string;
   /** Run-time channel changes (issue 18). */
   readonly channelOverrides?: ChannelOverrideStore;
+  /** The opt-out list (issue 18): 403 for opted-out users and channels, /optout codes, /admin/optout. */
+  readonly optOuts?: DocumentStore<OptOuts>;
 }
 
 const DOCS_PAGE = renderDocsPage(OPEN_API_DOCUMENT);
@@ -46,6 +53,8 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   }
   if (path === '/channels') return handleChannels(ctx, res);
   if (path === '/admin/channels') return handleAdminChannels(ctx, req, res);
+  if (path === '/admin/optout') return handleAdminOptOut(ctx, req, res);
+  if (path === '/optout' || path.startsWith('/optout/')) return handleOptOut(ctx, path, url, req, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
@@ -60,7 +69,8 @@ export function createApiServer(options: ApiServerOptions): Server {
   const ctx: ApiContext = {
     reader: options.reader,
     channels: new ChannelDirectory(options.reader),
-    optedOut: options.optedOut ?? (() => null),
+    optedOut: options.optedOut ?? (options.optOuts ? optOutCheck(new OptOutGate(options.optOuts)) : () => null),
+    optOuts: options.optOuts,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     log: options.log ?? createLogger(),
@@ -90,7 +100,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         .end();
       return;
     }
-    const admin = (req.url ?? '').startsWith('/admin/');
+    const admin = /^\/(admin\/|optout(\?|$))/.test(req.url ?? '');
     if (req.method !== 'GET' && req.method !== 'HEAD' && !(admin && req.method === 'POST')) {
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
       sendError(res, 405, 'Method not allowed');

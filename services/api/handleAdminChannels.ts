@@ -3,24 +3,8 @@ import { CHANNEL_ADMIN_ACTIONS, applyChannelAction, channelLogin, type ChannelAd
 import { requireAdmin } from './adminAuth.ts';
 import { HttpError } from './errors.ts';
 import { sendJson } from './handleIndex.ts';
+import { readJsonBody } from './readJsonBody.ts';
 import type { ApiContext } from './types.ts';
-
-const MAX_BODY = 64 * 1024;
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, `Request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'The body is not JSON: send {"action":"add|remove|exclude|include","channels":["login",…]}');
-  }
-}
 
 /**
  * `/admin/channels` (issue 18): GET lists the run-time changes; POST
@@ -36,7 +20,7 @@ export async function handleAdminChannels(ctx: ApiContext, req: IncomingMessage,
     res.setHeader('Allow', 'GET, HEAD, POST');
     throw new HttpError(405, 'Method not allowed');
   }
-  const body = (await readJson(req)) as { action?: unknown; channels?: unknown };
+  const body = (await readJsonBody(req)) as { action?: unknown; channels?: unknown };
   const action = body?.action;
   if (typeof action !== 'string' || !(CHANNEL_ADMIN_ACTIONS as readonly string[]).includes(action))
     throw new HttpError(400, `action must be one of ${CHANNEL_ADMIN_ACTIONS.join(', ')}`);

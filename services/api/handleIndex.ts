@@ -44,7 +44,7 @@ export async function handleList(ctx: ApiContext, query: URLSearchParams, res: S
   const userLogin = query.get('user');
   const userId = query.get('userid');
   const user = userLogin ? { login: userLogin.toLowerCase() } : userId ? { id: userId } : undefined;
-  const opted = ctx.optedOut({ channel: channel.name, channelId: channel.id, user });
+  const opted = await ctx.optedOut({ channel: channel.name, channelId: channel.id, user });
   if (opted !== null) throw new HttpError(403, `The requested ${opted} has opted out of being logged`);
   const dates = await availableLogs(ctx.reader, { channel: channel.name, user }, user === undefined ? 'day' : 'month');
   if (dates.length === 0) throw new HttpError(404, 'Not found: no logs');

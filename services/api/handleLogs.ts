@@ -20,7 +20,7 @@ async function resolveScope(ctx: ApiContext, path: LogsPath): Promise<{ scope: R
     throw new HttpError(404, `Not found: no logs of channel ${path.channel.by === 'id' ? 'id ' : ''}${path.channel.value}`);
   const user =
     path.user === undefined ? undefined : path.user.by === 'login' ? { login: path.user.value.toLowerCase() } : { id: path.user.value };
-  const opted = ctx.optedOut({ channel: channel.name, channelId: channel.id, user });
+  const opted = await ctx.optedOut({ channel: channel.name, channelId: channel.id, user });
   if (opted === 'channel') throw new HttpError(403, 'The requested channel has opted out of being logged');
   if (opted === 'user') throw new HttpError(403, 'The requested user has opted out of being logged');
   return { scope: { channel: channel.name, user }, channelId: channel.id };

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { ChannelOverrideStore } from '../../core/control/channelOverrides.ts';
+import type { DocumentStore } from '../../core/control/documentStores.ts';
 import type { Logger } from '../../core/log.ts';
+import type { OptOuts } from '../../core/optout/optOuts.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import type { ApiMetrics } from './apiMetrics.ts';
 import { createApiServer } from './createApiServer.ts';
@@ -17,17 +19,18 @@ export interface RunningApi {
 export async function startApiServer(
   reader: ChatReader,
   config: ApiConfig,
-  log?: Logger,
-  metrics?: ApiMetrics,
-  channelOverrides?: ChannelOverrideStore,
+  extras: {
+    readonly log?: Logger;
+    readonly metrics?: ApiMetrics;
+    readonly channelOverrides?: ChannelOverrideStore;
+    readonly optOuts?: DocumentStore<OptOuts>;
+  } = {},
 ): Promise<RunningApi> {
   const server = createApiServer({
     reader,
     ...(config.adminKey ? { adminKey: config.adminKey } : {}),
-    ...(channelOverrides ? { channelOverrides } : {}),
-    ...(log ? { log } : {}),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
-    ...(metrics ? { metrics } : {}),
+    ...extras,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

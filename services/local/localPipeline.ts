@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/channelOverrideStores.ts';
+import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/documentStores.ts';
+import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -179,6 +180,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
               scaler: supervisor ? new CallbackScaler((count) => supervisor.setDesiredCount(count)) : null,
               credentials: options.twitch.credentials,
               channelOverrides: new FileChannelOverrideStore(channelOverridesPath(options.dataDir)),
+              optOuts: fileOptOutStore(optOutsPath(options.dataDir)),
               log: logger,
             },
           ),

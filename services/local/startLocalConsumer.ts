@@ -9,6 +9,8 @@ import { directoryDeadLetter } from '../../core/deadletter/directoryDeadLetter.t
 import type { DeadLetterWriter } from '../../core/deadletter/types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { PipelineMetrics } from '../../core/metrics.ts';
+import { OptOutGate } from '../../core/optout/optOutGate.ts';
+import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
 import type { Sink } from '../../core/sinks/types.ts';
 import { consumerOutageObserver } from './consumerOutageObserver.ts';
 import { DEFAULT_ESM_SETTINGS, type EventSourceMappingSettings } from './kinesisEventSourceMapping.ts';
@@ -34,6 +36,7 @@ export async function startLocalConsumer(options: LocalConsumerOptions): Promise
   const { sink, metrics, logger } = options;
   const deadLetter = directoryDeadLetter(join(options.dataDir, 'dead-letter'));
   const consumerMetrics = prometheusConsumerMetrics(metrics);
+  const optOuts = new OptOutGate(fileOptOutStore(optOutsPath(options.dataDir)), { logger });
   const poller = new KinesisPoller({
     client: options.kinesis,
     streamName: options.streamName,
@@ -47,6 +50,7 @@ export async function startLocalConsumer(options: LocalConsumerOptions): Promise
         sink,
         deadLetter,
         metrics: consumerMetrics,
+        optOuts,
         logger,
       });
       // A store that cannot be written is waited out by the poller (same records, backoff), never given up on.

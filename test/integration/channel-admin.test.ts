@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/channelOverrideStores.ts';
+import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/documentStores.ts';
 import { createChatReader } from '../../core/read/createChatReader.ts';
 import { createApiServer } from '../../services/api/createApiServer.ts';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../helpers/localPipelineRun.ts';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { applyChannelAction } from '../../core/control/channelOverrides.ts';
-import { DynamoChannelOverrideStore } from '../../core/control/channelOverrideStores.ts';
+import { DynamoChannelOverrideStore } from '../../core/control/documentStores.ts';
 import { EMULATOR_REGION, startDynamo, type DynamoEmulator } from '../helpers/emulators.ts';
 
 describe('channel overrides in the control table (dynalite)', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NO_OVERRIDES, applyChannelAction, channelLogin, type ChannelOverrides } from '../../core/control/channelOverrides.ts';
-import { FileChannelOverrideStore } from '../../core/control/channelOverrideStores.ts';
+import { FileChannelOverrideStore } from '../../core/control/documentStores.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'poglytics-overrides-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

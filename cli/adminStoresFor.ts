@@ -3,14 +3,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../core/aws/clientConfig.ts';
 import { loadCommonConfig, readString, type Env } from '../core/config.ts';
 import type { ChannelOverrideStore } from '../core/control/channelOverrides.ts';
-import { DynamoChannelOverrideStore, FileChannelOverrideStore, channelOverridesPath } from '../core/control/channelOverrideStores.ts';
+import type { DocumentStore } from '../core/control/documentStores.ts';
+import { dynamoOptOutStore, fileOptOutStore, optOutsPath } from '../core/optout/optOutStores.ts';
+import type { OptOuts } from '../core/optout/optOuts.ts';
+import { DynamoChannelOverrideStore, FileChannelOverrideStore, channelOverridesPath } from '../core/control/documentStores.ts';
 
 /**
- * Where `poglytics channels` and `poglytics serve` find the run-time channel changes: the control
+ * Where `poglytics channels`, `poglytics optout` and `poglytics serve` find the run-time channel
+ * changes and the opt-out list: the control
  * table when CONTROL_TABLE_NAME is set (a deployed stack; the refresher Lambda reads it there),
  * else DATA_DIR/channel-overrides.json (default ./data), which `npm start` reads.
  */
-export function channelOverrideStoreFor(env: Env): { store: ChannelOverrideStore; where: string; close: () => void } {
+export function adminStoresFor(env: Env): {
+  store: ChannelOverrideStore;
+  optOuts: DocumentStore<OptOuts>;
+  where: string;
+  close: () => void;
+} {
   if (readString(env, 'CONTROL_TABLE_NAME') !== undefined) {
     const config = loadCommonConfig(env);
     const client = new DynamoDBClient(
@@ -18,10 +27,12 @@ export function channelOverrideStoreFor(env: Env): { store: ChannelOverrideStore
     );
     return {
       store: new DynamoChannelOverrideStore(client, config.controlTableName),
+      optOuts: dynamoOptOutStore(client, config.controlTableName),
       where: `DynamoDB table ${config.controlTableName}`,
       close: () => client.destroy(),
     };
   }
-  const path = channelOverridesPath(resolve(readString(env, 'DATA_DIR') ?? './data'));
-  return { store: new FileChannelOverrideStore(path), where: path, close: () => undefined };
+  const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
+  const path = channelOverridesPath(dataDir);
+  return { store: new FileChannelOverrideStore(path), optOuts: fileOptOutStore(optOutsPath(dataDir)), where: path, close: () => undefined };
 }

@@ -1,0 +1,16 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+import { loadCommonConfig, readString, type Env } from '../../core/config.ts';
+import type { Logger } from '../../core/log.ts';
+import { OptOutGate } from '../../core/optout/optOutGate.ts';
+import { dynamoOptOutStore } from '../../core/optout/optOutStores.ts';
+
+/** The consumer's opt-out step on AWS: the list in the control table (CONTROL_TABLE_NAME, set by the stack). */
+export function optOutGateFromEnv(env: Env, logger: Logger): { optOuts?: OptOutGate } {
+  if (readString(env, 'CONTROL_TABLE_NAME') === undefined) return {};
+  const config = loadCommonConfig(env);
+  const client = new DynamoDBClient(
+    awsClientConfig({ region: config.awsRegion, endpoint: config.awsEndpointUrl, staticCredentials: config.awsStaticCredentials }),
+  );
+  return { optOuts: new OptOutGate(dynamoOptOutStore(client, config.controlTableName), { logger }) };
+}
