@@ -12,6 +12,10 @@ export interface OptOutEntry {
   readonly login: string | null;
   readonly at: number;
   readonly by: 'chat' | 'admin';
+  /** Audit: events deleted for this entry so far (a share when several were swept together; never content). */
+  readonly deleted?: number;
+  /** When the last needed sweep ran (sweepOptOuts.ts): nothing of it is stored any more. */
+  readonly settledAt?: number;
 }
 
 export type CodeAction = 'optout' | 'optin';

@@ -18,7 +18,20 @@ export interface Sink {
   migrate(): Promise<void>;
   write(events: StreamEvent[]): Promise<WriteResult>;
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * Deletes every stored event by, about or in the named users and channels, and their stream
+   * snapshots (issue 18: opted out means gone); returns how many rows went. Idempotent.
+   */
+  deleteOptedOut?(who: OptOutSelector): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Whose events to delete: Twitch ids and logins (an admin may name only a login). */
+export interface OptOutSelector {
+  readonly userIds: readonly string[];
+  readonly userLogins: readonly string[];
+  readonly channelIds: readonly string[];
+  readonly channelLogins: readonly string[];
 }
 
 export interface SqliteSinkConfig {

@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/documentStores.ts';
 import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
+import { startOptOutSweeper } from '../../core/optout/startOptOutSweeper.ts';
+import type { SweepResult } from '../../core/optout/sweepOptOuts.ts';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -67,6 +69,8 @@ export interface LocalPipelineOptions {
   readonly onIngesterOutput?: (index: number, line: string) => void;
   /** An ingester exited because it cannot start as configured: called with its one-line message instead of replacing it. */
   readonly onIngesterFatal?: (index: number, message: string) => void;
+  /** How often the consumer deletes what opted-out users and channels left stored (default 60 s). */
+  readonly optOutSweepMs?: number;
 }
 
 export interface LocalPipeline {
@@ -77,6 +81,8 @@ export interface LocalPipeline {
   readonly supervisor: Supervisor | null;
   readonly metrics: PipelineMetrics;
   refreshNow(): Promise<RefreshReport>;
+  /** Runs the opt-out deletion sweep now (it also runs every optOutSweepMs); null without a consumer. */
+  sweepOptOutsNow(): Promise<SweepResult> | null;
   status(): Promise<LocalStatus>;
   /** Orderly stop: refresher, ingesters (they flush to Kinesis), then the consumer drains the stream. */
   stop(): Promise<LocalStatus>;
@@ -195,6 +201,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     };
 
     let poller: KinesisPoller | null = null;
+    let sweeper: ReturnType<typeof startOptOutSweeper> | null = null;
     if (has('consumer')) {
       if (!options.sink) throw new Error('the consumer component needs a sink');
       ({ poller } = await startLocalConsumer({
@@ -207,6 +214,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         logger,
         esm: options.esm,
       }));
+      sweeper = startOptOutSweeper({
+        store: fileOptOutStore(optOutsPath(options.dataDir)),
+        sink: options.sink,
+        deadLetterDir: join(options.dataDir, 'dead-letter'),
+        // The consumer's list cache (OptOutGate, 5 s) plus a batch in flight.
+        settleMs: 15_000,
+        intervalMs: options.optOutSweepMs ?? 60_000,
+        log: logger,
+      });
+      const started = sweeper;
+      cleanups.push(() => started.stop());
     }
 
     let server: MetricsServer | null = null;
@@ -233,6 +251,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       supervisor,
       metrics,
       refreshNow,
+      sweepOptOutsNow: () => sweeper?.sweepNow() ?? null,
       status,
       stop: () =>
         (stopped ??= (async () => {

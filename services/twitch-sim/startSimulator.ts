@@ -13,7 +13,7 @@ import { createTrafficGenerator } from './createTrafficGenerator.ts';
 import { createTrafficLoop } from './createTrafficLoop.ts';
 import { sendJson } from './httpResponses.ts';
 import { resolveSimulatorOptions } from './resolveSimulatorOptions.ts';
-import type { ConnectionInfo, SimChannel, SimStats, SimulatorOptions, SimulatorOptionsInput } from './types.ts';
+import type { ConnectionInfo, GeneratedLine, SimChannel, SimStats, SimulatorOptions, SimulatorOptionsInput } from './types.ts';
 
 export interface Simulator {
   /** ws://127.0.0.1:PORT — IRC over WebSocket (subprotocol `irc`). */
@@ -46,6 +46,8 @@ export interface Simulator {
   connections(): ConnectionInfo[];
   /** Whether any connection has joined the channel (by login) right now. */
   isJoined(login: string): boolean;
+  /** Sends one given line (e.g. a chat message from a chosen user) to the connections that joined `channel`; false when none did. */
+  sendLine(channel: string, line: string, kind?: GeneratedLine['kind']): boolean;
   stats(): SimStats;
   close(): Promise<void>;
 }
@@ -128,6 +130,15 @@ export async function startSimulator(input: SimulatorOptionsInput = {}): Promise
     setChannelStatus: (channel, status) => irc.setChannelStatus(channel, status),
     expireTokens: () => tokens.expireAll(),
     connections: () => irc.connections(),
+    sendLine: (login, line, kind = 'message') => {
+      const channel = catalog.channels.find((c) => c.login === login);
+      if (channel === undefined || !irc.hasSubscribers(channel.index)) return false;
+      irc.deliver(
+        [{ channelIndex: channel.index, kind, subtype: null, eventId: /(?:^@|;)id=([^; ]+)/.exec(line)?.[1] ?? null, line }],
+        'control',
+      );
+      return true;
+    },
     isJoined: (login) => {
       const channel = catalog.channels.find((c) => c.login === login);
       return channel !== undefined && irc.hasSubscribers(channel.index);

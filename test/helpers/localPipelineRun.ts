@@ -34,6 +34,8 @@ export async function startPipelineHarness(options: {
   shardCapacity?: number;
   /** The simulator also sends (and records) traffic on channels nobody has joined, so a capture gap shows as missing events. */
   recordUndelivered?: boolean;
+  /** How often the consumer's opt-out deletion sweep runs (default 60 s). */
+  optOutSweepMs?: number;
 }): Promise<PipelineHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
   const dbPath = join(dataDir, 'events.db');
@@ -82,6 +84,7 @@ export async function startPipelineHarness(options: {
     },
     metricsPort: 0,
     metricsHost: '127.0.0.1',
+    ...(options.optOutSweepMs ? { optOutSweepMs: options.optOutSweepMs } : {}),
     onIngesterOutput: (index, line) => {
       if (process.env.E2E_VERBOSE) process.stderr.write(`[ingester ${index}] ${line}\n`);
     },

@@ -5,8 +5,9 @@ import { SNAPSHOT_COLUMNS } from '../columns.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { SinkWriteError } from '../../errors.ts';
 import { toSinkError } from '../toSinkError.ts';
-import type { Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
+import type { OptOutSelector, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
 import { ChatRowWriter } from './chatRowWriter.ts';
+import { deleteOptedOut } from './deleteOptedOut.ts';
 import { openSqliteDatabase } from './openSqliteDatabase.ts';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from './sqliteMigrations.ts';
 
@@ -114,6 +115,15 @@ export class SqliteSink implements Sink {
       return statement.all(...params) as Record<string, unknown>[];
     } catch (error) {
       throw toSinkError(this.target, error, 'query');
+    }
+  }
+
+  async deleteOptedOut(who: OptOutSelector): Promise<number> {
+    if (!this.migrated) await this.migrate();
+    try {
+      return deleteOptedOut(this.open(), who);
+    } catch (error) {
+      throw writeError(this.target, error);
     }
   }
 
