@@ -70,7 +70,8 @@ async function sweepDeadLetters(dir: string, who: OptOutSelector): Promise<numbe
     const kept = lines.filter((l) => {
       let entryLine = l;
       try {
-        entryLine = String((JSON.parse(l) as { line?: unknown }).line ?? l);
+        const line = (JSON.parse(l) as { line?: unknown }).line;
+        if (typeof line === 'string') entryLine = line;
       } catch {
         // not JSON: the line itself
       }
