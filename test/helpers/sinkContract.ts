@@ -196,5 +196,68 @@ export function describeSinkContract(
       }
       assert.ok(lines > 20_000, `${lines} lines checked`);
     });
+
+    it('deletes every event by, about or in an opted-out user or channel, and their snapshots; nothing else; again deletes nothing', async () => {
+      // Prepare: a user who chats and is timed out, a channel with its own events and snapshots, and bystanders.
+      const user = { id: '5151515151', login: 'leaving_user' };
+      const channel = { id: '6161616161', login: 'leaving_channel' };
+      const base = makeChatEvents(60, { seed: 1818 });
+      const mine = base.slice(0, 20).map((e, i) => ({
+        ...e,
+        event_id: `optout-user-${i}`,
+        ...(i % 2 === 0 ? { user_id: user.id, user_login: user.login } : { target_user_id: user.id, target_user_login: user.login }),
+      }));
+      const inChannel = base
+        .slice(20, 35)
+        .map((e, i) => ({ ...e, event_id: `optout-channel-${i}`, channel: channel.login, channel_id: channel.id }));
+      const bystanders = base.slice(35).map((e, i) => ({ ...e, event_id: `optout-bystander-${i}` }));
+      const snaps = makeSnapshots(4).map((s, i) => ({
+        ...s,
+        event_id: `optout-snap-${i}`,
+        ...(i < 2 ? { channel: channel.login, channel_id: channel.id } : {}),
+      }));
+      await sink.write([...mine, ...inChannel, ...bystanders, ...snaps]);
+      const count = async (table: string, ids: string[]) => (await readBack(table, ids)).length;
+      const before = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      // Act
+      const deleted = await sink.deleteOptedOut!({
+        userIds: [user.id],
+        userLogins: [],
+        channelIds: [channel.id],
+        channelLogins: [channel.login],
+      });
+      const again = await sink.deleteOptedOut!({
+        userIds: [user.id],
+        userLogins: [],
+        channelIds: [channel.id],
+        channelLogins: [channel.login],
+      });
+      // Assess
+      assert.equal(deleted, mine.length + inChannel.length + 2);
+      assert.equal(again, 0);
+      assert.equal(
+        await count(
+          'chat_events',
+          [...mine, ...inChannel].map((e) => e.event_id),
+        ),
+        0,
+      );
+      assert.equal(
+        await count(
+          'chat_events',
+          bystanders.map((e) => e.event_id),
+        ),
+        bystanders.length,
+      );
+      assert.equal(
+        await count(
+          'stream_snapshots',
+          snaps.map((s) => s.event_id),
+        ),
+        2,
+      );
+      const after = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      assert.equal(after, before - mine.length - inChannel.length);
+    });
   });
 }

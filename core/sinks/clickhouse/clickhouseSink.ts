@@ -5,7 +5,7 @@ import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
-import type { ClickHouseSinkConfig, Migration, Sink, WriteResult } from '../types.ts';
+import type { ClickHouseSinkConfig, Migration, Sink, WriteResult, OptOutSelector } from '../types.ts';
 import { CLICKHOUSE_MIGRATIONS } from './clickhouseMigrations.ts';
 
 /** Rows per INSERT: large JSONEachRow blocks, yet bounded client memory. */
@@ -191,6 +191,41 @@ export class ClickHouseSink implements Sink {
       return await this.rows<Record<string, unknown>>(sql, params.length ? query_params : undefined);
     } catch (error) {
       throw toSinkError(this.target, error, 'query');
+    }
+  }
+
+  /**
+   * Opt-out deletion (issue 18) as mutations that rewrite the parts holding the rows
+   * (`mutations_sync = 2`: answered once done on every replica), not lightweight deletes, which
+   * only mask rows until a merge: opted out means the bytes are gone. Counted first, so the
+   * answer says how many went.
+   */
+  async deleteOptedOut(who: OptOutSelector): Promise<number> {
+    await this.migrate();
+    const params = { users: who.userIds, logins: who.userLogins, channelIds: who.channelIds, channels: who.channelLogins };
+    const events = `has({users:Array(String)}, ifNull(user_id, '')) OR has({users:Array(String)}, ifNull(target_user_id, ''))
+      OR has({logins:Array(String)}, ifNull(user_login, '')) OR has({logins:Array(String)}, ifNull(target_user_login, ''))
+      OR has({channelIds:Array(String)}, ifNull(channel_id, '')) OR has({channelIds:Array(String)}, ifNull(source_channel_id, ''))
+      OR has({channels:Array(String)}, channel)`;
+    const snapshots = `has({channelIds:Array(String)}, channel_id) OR has({channels:Array(String)}, channel)`;
+    try {
+      const [counted] = await this.rows<{ n: string }>(
+        `SELECT (SELECT count() FROM chat_events WHERE ${events}) + (SELECT count() FROM stream_snapshots WHERE ${snapshots}) AS n`,
+        params,
+      );
+      const n = Number(counted?.n ?? 0);
+      if (n === 0) return 0;
+      for (const [table, where] of [
+        ['chat_events', events],
+        ['stream_snapshots', snapshots],
+      ] as const)
+        await this.client.command({
+          query: `ALTER TABLE ${table} DELETE WHERE ${where} SETTINGS mutations_sync = 2`,
+          query_params: params,
+        });
+      return n;
+    } catch (error) {
+      throw toSinkError(this.target, error, 'write');
     }
   }
 

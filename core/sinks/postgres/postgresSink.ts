@@ -5,7 +5,7 @@ import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { postgresConnection } from './postgresConnection.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
-import type { Migration, PostgresSinkConfig, Sink, WriteResult } from '../types.ts';
+import type { Migration, OptOutSelector, PostgresSinkConfig, Sink, WriteResult } from '../types.ts';
 import { arrayLiteral, copyField, copyFrom } from './copyFrom.ts';
 import { POSTGRES_MIGRATIONS, monthPartitionDdl } from './postgresMigrations.ts';
 
@@ -243,6 +243,26 @@ export class PostgresSink implements Sink {
   async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     await this.migrate();
     return this.withClient('query', async (client) => (await client.query(sql, params)).rows as Record<string, unknown>[]);
+  }
+
+  /**
+   * Opt-out deletion (issue 18): the events by, about or in the named users and channels, and
+   * the channels' snapshots, in one transaction. VACUUM (autovacuum) then frees the space.
+   */
+  async deleteOptedOut(who: OptOutSelector): Promise<number> {
+    await this.migrate();
+    return this.transaction('delete opted out', async (client) => {
+      const events = await client.query(
+        `DELETE FROM chat_events WHERE user_id = ANY($1) OR target_user_id = ANY($1) OR user_login = ANY($2)
+           OR target_user_login = ANY($2) OR channel_id = ANY($3) OR source_channel_id = ANY($3) OR channel = ANY($4)`,
+        [who.userIds, who.userLogins, who.channelIds, who.channelLogins],
+      );
+      const snapshots = await client.query('DELETE FROM stream_snapshots WHERE channel_id = ANY($1) OR channel = ANY($2)', [
+        who.channelIds,
+        who.channelLogins,
+      ]);
+      return (events.rowCount ?? 0) + (snapshots.rowCount ?? 0);
+    });
   }
 
   async close(): Promise<void> {
