@@ -28,6 +28,8 @@ export interface OptOutCode {
   /** Set once redeemed, with what it did: a second use is refused as `used`. */
   readonly usedAt?: number;
   readonly outcome?: string;
+  /** The last refused attempt with this code and why (expired-code, used-code, wrong-command). */
+  readonly refused?: { readonly at: number; readonly outcome: RedeemOutcome };
 }
 
 export interface OptOuts {
@@ -83,8 +85,11 @@ export function redeemCode(o: OptOuts, e: ChatEvent, now: number): { optOuts: Op
   const command = chatCommand(e);
   if (command === null) return null;
   const code = Object.hasOwn(o.codes, command.code) ? o.codes[command.code] : undefined;
-  const refuse = (outcome: RedeemOutcome) => ({ optOuts: o, outcome });
-  if (code === undefined) return refuse('unknown-code');
+  if (code === undefined) return { optOuts: o, outcome: 'unknown-code' };
+  const refuse = (outcome: RedeemOutcome) => ({
+    optOuts: { ...o, codes: { ...o.codes, [command.code]: { ...code, refused: { at: now, outcome } } } },
+    outcome,
+  });
   if (code.usedAt !== undefined) return refuse('used-code');
   if (now > code.expiresAt) return refuse('expired-code');
   if (code.action !== command.action) return refuse('wrong-command');
