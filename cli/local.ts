@@ -192,6 +192,7 @@ export async function run(args: string[]): Promise<number> {
       dataDir,
       logger,
       refreshIntervalMs: preflight.plan.refreshIntervalMs,
+      retention: preflight.plan.retention,
       kinesisShards: preflight.plan.kinesisShards,
       metricsPort: config.metricsPort,
       metricsHost: config.metricsHost,

@@ -5,6 +5,7 @@
  * never leaves half a pipeline running.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { loadRetention, type Retention } from '../core/sinks/retention.ts';
 import { join, resolve } from 'node:path';
 import { loadRefresherConfig, type RefresherConfig } from '../core/control/loadRefresherConfig.ts';
 import { readInt, readString, type Env } from '../core/config.ts';
@@ -37,6 +38,8 @@ export interface LocalPlan {
   readonly ingesterEnv: Readonly<Record<string, string>>;
   /** The read API over the sink (API_PORT, API_HOST); null when no sink it can read is configured. */
   readonly api: ApiConfig | null;
+  /** RETENTION_DAYS, SNAPSHOT_RETENTION_DAYS. */
+  readonly retention: Retention;
 }
 
 export type Preflight = { readonly ok: true; readonly plan: LocalPlan } | { readonly ok: false; readonly problems: readonly Problem[] };
@@ -74,6 +77,7 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
   const refreshIntervalMs = attempt(problems, 'LOCAL_REFRESH_INTERVAL_MS', () =>
     readInt(env, 'LOCAL_REFRESH_INTERVAL_MS', 30_000, { min: 1000 }),
   );
+  const retention = attempt(problems, 'RETENTION_DAYS', () => loadRetention(env));
   const kinesisShards = attempt(problems, 'KINESIS_SHARDS', () => readInt(env, 'KINESIS_SHARDS', 2, { min: 1, max: 50 }));
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const ircUrl = readString(env, 'TWITCH_IRC_URL');
@@ -124,6 +128,7 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     config === undefined ||
     refreshIntervalMs === undefined ||
     kinesisShards === undefined ||
+    retention === undefined ||
     sinkConfig === undefined
   ) {
     return { ok: false, problems: dedupe(problems) };
@@ -150,7 +155,10 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     if (sinkProblem !== null) problems.push({ subject: sinkSubject(sinkConfig, env), detail: sinkProblem });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, plan: { config, dataDir, sinkConfig, refreshIntervalMs, kinesisShards, simulated, ingesterEnv, api: api ?? null } };
+  return {
+    ok: true,
+    plan: { config, dataDir, sinkConfig, refreshIntervalMs, kinesisShards, simulated, ingesterEnv, api: api ?? null, retention },
+  };
 }
 
 /** The variable that chose the database, so the message points at what to change. */

@@ -23,7 +23,17 @@ export interface Sink {
    * snapshots (issue 18: opted out means gone); returns how many rows went. Idempotent.
    */
   deleteOptedOut?(who: OptOutSelector): Promise<number>;
+  /**
+   * RETENTION_DAYS (issue 18): deletes exactly the chat events sent before `eventsBefore` and the
+   * snapshots captured before `snapshotsBefore` (ms; null keeps them); returns how many rows went.
+   */
+  applyRetention?(cutoff: RetentionCutoff): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface RetentionCutoff {
+  readonly eventsBefore: number | null;
+  readonly snapshotsBefore: number | null;
 }
 
 /** Whose events to delete: Twitch ids and logins (an admin may name only a login). */

@@ -7,7 +7,11 @@ import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterF
 import { readLogLevel } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
+import type { DocumentStore } from '../../core/control/documentStores.ts';
+import type { OptOuts } from '../../core/optout/optOuts.ts';
+import { loadRetention, type Retention } from '../../core/sinks/retention.ts';
 import { optOutGateFromEnv } from './optOutGateFromEnv.ts';
+import { storageUpkeep } from './storageUpkeep.ts';
 
 const logger = createLogger(readLogLevel(process.env), { service: 'stream-consumer' });
 
@@ -16,13 +20,15 @@ const logger = createLogger(readLogLevel(process.env), { service: 'stream-consum
  * connection. They are created on first use (not at import) so a cold start that cannot read a
  * secret fails the invocation — and is retried — instead of poisoning the container.
  */
-let deps: Promise<ConsumerDeps> | undefined;
-function consumerDeps(): Promise<ConsumerDeps> {
-  deps ??= (async (): Promise<ConsumerDeps> => ({
+type Deps = ConsumerDeps & { optOutStore?: DocumentStore<OptOuts>; retention: Retention };
+let deps: Promise<Deps> | undefined;
+function consumerDeps(): Promise<Deps> {
+  deps ??= (async (): Promise<Deps> => ({
     sink: await createSinkFromEnv(process.env),
     deadLetter: createDeadLetterFromEnv(process.env),
     metrics: emfConsumerMetrics({ onLambda: Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) }),
     ...optOutGateFromEnv(process.env, logger),
+    retention: loadRetention(process.env),
     logger,
   }))().catch((error: unknown) => {
     deps = undefined;
@@ -41,7 +47,8 @@ export async function handler(
   event: KinesisStreamEvent,
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<KinesisStreamBatchResponse> {
-  const outcome = await processUntilStored(event.Records.map(lambdaRecordInput), await consumerDeps(), {
+  const ready = await consumerDeps();
+  const outcome = await processUntilStored(event.Records.map(lambdaRecordInput), ready, {
     remainingMs: () => context?.getRemainingTimeInMillis() ?? 0,
   });
   logger.info('batch processed', {
@@ -53,5 +60,6 @@ export async function handler(
     failedRecords: outcome.failedRecords,
     ...(outcome.outage ? { outage: outcome.outage.reason, store: outcome.outage.store } : {}),
   });
+  if (!outcome.outage) await storageUpkeep({ sink: ready.sink, optOuts: ready.optOutStore, retention: ready.retention, logger });
   return { batchItemFailures: outcome.batchItemFailures };
 }

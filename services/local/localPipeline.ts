@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/documentStores.ts';
 import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
 import { startOptOutSweeper } from '../../core/optout/startOptOutSweeper.ts';
+import type { Retention } from '../../core/sinks/retention.ts';
 import type { SweepResult } from '../../core/optout/sweepOptOuts.ts';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { existsSync } from 'node:fs';
@@ -69,8 +70,10 @@ export interface LocalPipelineOptions {
   readonly onIngesterOutput?: (index: number, line: string) => void;
   /** An ingester exited because it cannot start as configured: called with its one-line message instead of replacing it. */
   readonly onIngesterFatal?: (index: number, message: string) => void;
-  /** How often the consumer deletes what opted-out users and channels left stored (default 60 s). */
+  /** How often the consumer deletes what opted-out users and channels left stored, and applies retention (default 60 s). */
   readonly optOutSweepMs?: number;
+  /** RETENTION_DAYS, SNAPSHOT_RETENTION_DAYS (default: keep everything). */
+  readonly retention?: Retention;
 }
 
 export interface LocalPipeline {
@@ -221,6 +224,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         // The consumer's list cache (OptOutGate, 5 s) plus a batch in flight.
         settleMs: 15_000,
         intervalMs: options.optOutSweepMs ?? 60_000,
+        ...(options.retention ? { retention: options.retention } : {}),
         log: logger,
       });
       const started = sweeper;

@@ -5,7 +5,7 @@ import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
-import type { ClickHouseSinkConfig, Migration, Sink, WriteResult, OptOutSelector } from '../types.ts';
+import type { ClickHouseSinkConfig, Migration, OptOutSelector, RetentionCutoff, Sink, WriteResult } from '../types.ts';
 import { CLICKHOUSE_MIGRATIONS } from './clickhouseMigrations.ts';
 
 /** Rows per INSERT: large JSONEachRow blocks, yet bounded client memory. */
@@ -224,6 +224,57 @@ export class ClickHouseSink implements Sink {
           query_params: params,
         });
       return n;
+    } catch (error) {
+      throw toSinkError(this.target, error, 'write');
+    }
+  }
+
+  /**
+   * Retention: whole month partitions before the cutoff are dropped (instant, no rewrite); the
+   * rows before it in the straddling month are deleted by a mutation of that partition only.
+   * (A table TTL would do the same at merge time, but when is up to the merges, and the limit
+   * would be baked into the schema; this runs with RETENTION_DAYS as configured now.)
+   */
+  async applyRetention(cutoff: RetentionCutoff): Promise<number> {
+    await this.migrate();
+    let removed = 0;
+    try {
+      for (const [table, column, before] of [
+        ['chat_events', 'sent_at', cutoff.eventsBefore],
+        ['stream_snapshots', 'captured_at', cutoff.snapshotsBefore],
+      ] as const) {
+        if (before === null) continue;
+        const month = Number(new Date(before).toISOString().slice(0, 7).replace('-', ''));
+        const parts = await this.rows<{ partition: string; rows: string }>(
+          `SELECT partition, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase() AND table = {table:String} GROUP BY partition`,
+          { table },
+        );
+        for (const part of parts) {
+          if (Number(part.partition) >= month) continue;
+          const [counted] = await this.rows<{ n: string }>(
+            `SELECT count() AS n FROM ${table} FINAL WHERE toYYYYMM(${column}) = {p:UInt32}`,
+            {
+              p: Number(part.partition),
+            },
+          );
+          removed += Number(counted?.n ?? 0);
+          await this.client.command({
+            query: `ALTER TABLE ${table} DROP PARTITION {p:UInt32}`,
+            query_params: { p: Number(part.partition) },
+          });
+        }
+        const [left] = await this.rows<{ n: string }>(
+          `SELECT count() AS n FROM ${table} FINAL WHERE ${column} < fromUnixTimestamp64Milli({before:Int64})`,
+          { before },
+        );
+        if (Number(left?.n ?? 0) === 0) continue;
+        removed += Number(left!.n);
+        await this.client.command({
+          query: `ALTER TABLE ${table} DELETE IN PARTITION {p:UInt32} WHERE ${column} < fromUnixTimestamp64Milli({before:Int64}) SETTINGS mutations_sync = 2`,
+          query_params: { p: month, before },
+        });
+      }
+      return removed;
     } catch (error) {
       throw toSinkError(this.target, error, 'write');
     }

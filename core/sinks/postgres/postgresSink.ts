@@ -5,7 +5,7 @@ import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { postgresConnection } from './postgresConnection.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
-import type { Migration, OptOutSelector, PostgresSinkConfig, Sink, WriteResult } from '../types.ts';
+import type { Migration, OptOutSelector, PostgresSinkConfig, RetentionCutoff, Sink, WriteResult } from '../types.ts';
 import { arrayLiteral, copyField, copyFrom } from './copyFrom.ts';
 import { POSTGRES_MIGRATIONS, monthPartitionDdl } from './postgresMigrations.ts';
 
@@ -262,6 +262,41 @@ export class PostgresSink implements Sink {
         who.channelLogins,
       ]);
       return (events.rowCount ?? 0) + (snapshots.rowCount ?? 0);
+    });
+  }
+
+  /**
+   * Retention: a month partition wholly before the cutoff is dropped (a metadata operation, no
+   * vacuum); the rows before the cutoff in the month that straddles it are deleted, so exactly
+   * the events older than the limit go.
+   */
+  async applyRetention(cutoff: RetentionCutoff): Promise<number> {
+    await this.migrate();
+    return this.transaction('retention', async (client) => {
+      let removed = 0;
+      if (cutoff.eventsBefore !== null) {
+        const before = new Date(cutoff.eventsBefore).toISOString();
+        const partitions = await client.query<{ name: string }>(
+          `SELECT c.relname AS name
+             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname = 'chat_events' AND c.relname ~ '^chat_events_[0-9]{4}_[0-9]{2}$'`,
+        );
+        for (const { name } of partitions.rows) {
+          const [year, month] = name.slice('chat_events_'.length).split('_').map(Number);
+          const end = Date.UTC(year!, month, 1); // the first instant of the next month
+          if (end > cutoff.eventsBefore) continue;
+          const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`);
+          removed += Number(rows[0]?.n ?? 0);
+          await client.query(`DROP TABLE ${name}`);
+          this.partitions.delete(name);
+        }
+        removed += (await client.query('DELETE FROM chat_events WHERE sent_at < $1', [before])).rowCount ?? 0;
+      }
+      if (cutoff.snapshotsBefore !== null)
+        removed +=
+          (await client.query('DELETE FROM stream_snapshots WHERE captured_at < $1', [new Date(cutoff.snapshotsBefore).toISOString()]))
+            .rowCount ?? 0;
+      return removed;
     });
   }
 

@@ -5,7 +5,7 @@ import { SNAPSHOT_COLUMNS } from '../columns.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { SinkWriteError } from '../../errors.ts';
 import { toSinkError } from '../toSinkError.ts';
-import type { OptOutSelector, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
+import type { OptOutSelector, RetentionCutoff, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
 import { ChatRowWriter } from './chatRowWriter.ts';
 import { deleteOptedOut } from './deleteOptedOut.ts';
 import { openSqliteDatabase } from './openSqliteDatabase.ts';
@@ -122,6 +122,25 @@ export class SqliteSink implements Sink {
     if (!this.migrated) await this.migrate();
     try {
       return deleteOptedOut(this.open(), who);
+    } catch (error) {
+      throw writeError(this.target, error);
+    }
+  }
+
+  /** Retention by plain deletes on the time indexes; freed pages are reused by later writes. */
+  async applyRetention(cutoff: RetentionCutoff): Promise<number> {
+    if (!this.migrated) await this.migrate();
+    const db = this.open();
+    try {
+      return db.transaction(() => {
+        const events =
+          cutoff.eventsBefore === null ? 0 : db.prepare('DELETE FROM chat_event_rows WHERE sent_at < ?').run(cutoff.eventsBefore).changes;
+        const snapshots =
+          cutoff.snapshotsBefore === null
+            ? 0
+            : db.prepare('DELETE FROM stream_snapshots WHERE captured_at < ?').run(cutoff.snapshotsBefore).changes;
+        return events + snapshots;
+      })();
     } catch (error) {
       throw writeError(this.target, error);
     }
