@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -70,6 +70,25 @@ export class PoglyticsStack extends Stack {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin'] } },
       }),
     );
+    // The opt-out sweep rewrites dead-letter objects without the opted-out: list, read, put back,
+    // under the consumer's own prefix only.
+    this.storage.consumer.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.storage.deadLetterBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['dead-letter/*'] } },
+      }),
+    );
+    this.storage.consumer.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.storage.deadLetterBucket.arnForObjects('dead-letter/*')],
+      }),
+    );
+    Validations.of(this.storage.consumer.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.storage.deadLetterBucket.node.defaultChild as CfnElement)}.Arn>/dead-letter/*]`,
+      reason: 'The opt-out sweep reads and rewrites dead-letter objects (generated keys) under the dead-letter/ prefix of the one bucket.',
+    });
     this.observability = new Observability(this, 'Observability', {
       config,
       resources: {

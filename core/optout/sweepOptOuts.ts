@@ -1,5 +1,4 @@
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { DeadLetterStore } from '../deadletter/deadLetterStore.ts';
 import type { DocumentStore } from '../control/documentStores.ts';
 import type { Logger } from '../log.ts';
 import type { OptOutSelector, Sink } from '../sinks/types.ts';
@@ -11,8 +10,8 @@ export const DEFAULT_OPTOUT_DELETE_MINUTES = 60;
 export interface SweepDeps {
   readonly store: DocumentStore<OptOuts>;
   readonly sink: Pick<Sink, 'deleteOptedOut' | 'name'>;
-  /** The local dead-letter folder, when there is one. */
-  readonly deadLetterDir?: string;
+  /** The dead letters to sweep: the folder or bucket, and its `redriven/` part (stored copies kept there). */
+  readonly deadLetters?: readonly DeadLetterStore[];
   /**
    * How long after an opt-out a consumer may still store its events (the consumers' list cache,
    * OptOutGate): an entry is swept until one sweep ran after this window, then it is settled.
@@ -54,35 +53,26 @@ function mentions(line: string, who: OptOutSelector): boolean {
   return false;
 }
 
-/** Rewrites every dead-letter file without the entries that mention someone opted out; returns how many went. */
-async function sweepDeadLetters(dir: string, who: OptOutSelector): Promise<number> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.ndjson'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
+/** Rewrites every dead-letter item without the entries that mention someone opted out; returns how many went. */
+async function sweepDeadLetters(stores: readonly DeadLetterStore[], who: OptOutSelector): Promise<number> {
   let removed = 0;
-  for (const name of names) {
-    const path = join(dir, name);
-    const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
-    const kept = lines.filter((l) => {
-      let entryLine = l;
-      try {
-        const line = (JSON.parse(l) as { line?: unknown }).line;
-        if (typeof line === 'string') entryLine = line;
-      } catch {
-        // not JSON: the line itself
-      }
-      return !mentions(entryLine, who);
-    });
-    if (kept.length === lines.length) continue;
-    removed += lines.length - kept.length;
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
-    await rename(tmp, path);
-  }
+  for (const store of stores)
+    for await (const key of store.list()) {
+      const lines = (await store.read(key)).split('\n').filter((l) => l !== '');
+      const kept = lines.filter((l) => {
+        let entryLine = l;
+        try {
+          const line = (JSON.parse(l) as { line?: unknown }).line;
+          if (typeof line === 'string') entryLine = line;
+        } catch {
+          // not JSON: the line itself
+        }
+        return !mentions(entryLine, who);
+      });
+      if (kept.length === lines.length) continue;
+      removed += lines.length - kept.length;
+      await store.replace(key, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+    }
   return removed;
 }
 
@@ -102,7 +92,7 @@ export async function sweepOptOuts(deps: SweepDeps): Promise<SweepResult> {
   if (!deps.sink.deleteOptedOut) throw new Error(`the ${deps.sink.name} sink cannot delete yet`);
   const who = selectorOf(users, channels);
   const deletedEvents = await deps.sink.deleteOptedOut(who);
-  const deletedDeadLetters = deps.deadLetterDir ? await sweepDeadLetters(deps.deadLetterDir, who) : 0;
+  const deletedDeadLetters = deps.deadLetters ? await sweepDeadLetters(deps.deadLetters, who) : 0;
   const settled = (entries: [string, OptOutEntry][]) => new Set(entries.filter(([, e]) => now - e.at >= deps.settleMs).map(([key]) => key));
   const settledUsers = settled(users);
   const settledChannels = settled(channels);

@@ -3,7 +3,7 @@ import { lambdaRecordInput } from '../../core/consumer/lambdaRecordInput.ts';
 import { emfConsumerMetrics } from '../../core/consumer/emfConsumerMetrics.ts';
 import { processUntilStored } from '../../core/consumer/processUntilStored.ts';
 import type { ConsumerDeps } from '../../core/consumer/types.ts';
-import { createDeadLetterFromEnv } from '../../core/deadletter/createDeadLetterFromEnv.ts';
+import { createDeadLetterFromEnv, deadLetterStoresFromEnv } from '../../core/deadletter/createDeadLetterFromEnv.ts';
 import { readLogLevel } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
@@ -60,6 +60,13 @@ export async function handler(
     failedRecords: outcome.failedRecords,
     ...(outcome.outage ? { outage: outcome.outage.reason, store: outcome.outage.store } : {}),
   });
-  if (!outcome.outage) await storageUpkeep({ sink: ready.sink, optOuts: ready.optOutStore, retention: ready.retention, logger });
+  if (!outcome.outage)
+    await storageUpkeep({
+      sink: ready.sink,
+      optOuts: ready.optOutStore,
+      retention: ready.retention,
+      deadLetters: deadLetterStoresFromEnv(process.env),
+      logger,
+    });
   return { batchItemFailures: outcome.batchItemFailures };
 }

@@ -1,4 +1,5 @@
 import type { DocumentStore } from '../../core/control/documentStores.ts';
+import type { DeadLetterStore } from '../../core/deadletter/deadLetterStore.ts';
 import type { Logger } from '../../core/log.ts';
 import type { OptOuts } from '../../core/optout/optOuts.ts';
 import { sweepOptOuts } from '../../core/optout/sweepOptOuts.ts';
@@ -19,6 +20,7 @@ export async function storageUpkeep(deps: {
   sink: Sink;
   optOuts: DocumentStore<OptOuts> | undefined;
   retention: Retention;
+  deadLetters: readonly DeadLetterStore[];
   logger: Logger;
   now?: number;
 }): Promise<void> {
@@ -26,7 +28,8 @@ export async function storageUpkeep(deps: {
   if (now - lastUpkeep < UPKEEP_EVERY_MS) return;
   lastUpkeep = now;
   try {
-    if (deps.optOuts) await sweepOptOuts({ store: deps.optOuts, sink: deps.sink, settleMs: 60_000, log: deps.logger });
+    if (deps.optOuts)
+      await sweepOptOuts({ store: deps.optOuts, sink: deps.sink, deadLetters: deps.deadLetters, settleMs: 60_000, log: deps.logger });
     const cutoff = retentionCutoff(deps.retention, now);
     if (cutoff !== null && deps.sink.applyRetention) await deps.sink.applyRetention(cutoff);
   } catch (error) {

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/documentStores.ts';
 import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
 import { startOptOutSweeper } from '../../core/optout/startOptOutSweeper.ts';
+import { REDRIVEN_FOLDER, directoryDeadLetterStore } from '../../core/deadletter/deadLetterStore.ts';
 import type { Retention } from '../../core/sinks/retention.ts';
 import type { SweepResult } from '../../core/optout/sweepOptOuts.ts';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -220,7 +221,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       sweeper = startOptOutSweeper({
         store: fileOptOutStore(optOutsPath(options.dataDir)),
         sink: options.sink,
-        deadLetterDir: join(options.dataDir, 'dead-letter'),
+        deadLetters: [
+          directoryDeadLetterStore(join(options.dataDir, 'dead-letter')),
+          directoryDeadLetterStore(join(options.dataDir, 'dead-letter', REDRIVEN_FOLDER)),
+        ],
         // The consumer's list cache (OptOutGate, 5 s) plus a batch in flight.
         settleMs: 15_000,
         intervalMs: options.optOutSweepMs ?? 60_000,

@@ -36,6 +36,8 @@ export async function startPipelineHarness(options: {
   recordUndelivered?: boolean;
   /** How often the consumer's opt-out deletion sweep runs (default 60 s). */
   optOutSweepMs?: number;
+  /** The sink the consumer writes to (default a fresh SQLite file at dbPath). */
+  sink?: Sink;
 }): Promise<PipelineHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-e2e-'));
   const dbPath = join(dataDir, 'events.db');
@@ -47,7 +49,7 @@ export async function startPipelineHarness(options: {
     groundTruth: { mode: options.groundTruth ?? 'full', maxRecords: 2_000_000, recordUndelivered: options.recordUndelivered ?? false },
     trafficAutoStart: false,
   });
-  const sink = createSink({ sink: 'sqlite', path: dbPath });
+  const sink = options.sink ?? createSink({ sink: 'sqlite', path: dbPath });
   await sink.migrate();
   const logger = createLogger('warn', { service: 'e2e' });
   const config = loadRefresherConfig({

@@ -169,6 +169,51 @@ export function describeSinkContract(
       );
     });
 
+    it('retention deletes exactly the events and snapshots older than the limit (dated in the past, across months), again nothing', async () => {
+      // Prepare: 2019, before every event written so far (2024; this runs before the raw-line corpus,
+      // whose real and mutated lines carry older timestamps); the cutoff mid-June, events March to August.
+      const cutoff = Date.UTC(2019, 5, 15, 12);
+      const day = 86_400_000;
+      const offsets = [-90 * day, -45 * day, -20 * day, -day, -1, 0, 1, day, 30 * day, 60 * day];
+      const old = makeChatEvents(offsets.length, { seed: 2019 }).map((e, i) => ({
+        ...e,
+        event_id: `retention-${i}`,
+        sent_at: cutoff + offsets[i]!,
+        received_at: cutoff + offsets[i]! + 40,
+      }));
+      const snaps = makeSnapshots(offsets.length, 2019).map((s, i) => ({
+        ...s,
+        event_id: `retention-snap-${i}`,
+        captured_at: cutoff + offsets[i]!,
+      }));
+      await sink.write([...old, ...snaps]);
+      const before = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
+      // Act
+      const removed = await sink.applyRetention!({ eventsBefore: cutoff, snapshotsBefore: cutoff });
+      const again = await sink.applyRetention!({ eventsBefore: cutoff, snapshotsBefore: cutoff });
+      // Assess: the five before the cutoff go, the cutoff itself and later stay, nothing else is touched.
+      const older = offsets.filter((o) => o < 0).length;
+      assert.equal(removed, 2 * older);
+      assert.equal(again, 0);
+      const left = await readBack(
+        'chat_events',
+        old.map((e) => e.event_id),
+      );
+      assert.deepEqual(
+        left.map((r) => String(r.event_id)).sort(),
+        old
+          .filter((e) => e.sent_at >= cutoff)
+          .map((e) => e.event_id)
+          .sort(),
+      );
+      const snapsLeft = await readBack(
+        'stream_snapshots',
+        snaps.map((s) => s.event_id),
+      );
+      assert.equal(snapsLeft.length, offsets.length - older);
+      assert.equal(Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n), before - older);
+    });
+
     it('gives back every raw line byte for byte after the stream: the real-line corpus, 10,000 events from mutations of it, simulator traffic, factory events', async () => {
       // Prepare
       const { normalized, built } = rawCorpus({ mutations: 10_000, simulated: 10_000, factory: 2_000 });
@@ -258,50 +303,6 @@ export function describeSinkContract(
       );
       const after = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
       assert.equal(after, before - mine.length - inChannel.length);
-    });
-
-    it('retention deletes exactly the events and snapshots older than the limit (dated in the past, across months), again nothing', async () => {
-      // Prepare: 2019, far before every other event here; the cutoff mid-June, events from March to August.
-      const cutoff = Date.UTC(2019, 5, 15, 12);
-      const day = 86_400_000;
-      const offsets = [-90 * day, -45 * day, -20 * day, -day, -1, 0, 1, day, 30 * day, 60 * day];
-      const old = makeChatEvents(offsets.length, { seed: 2019 }).map((e, i) => ({
-        ...e,
-        event_id: `retention-${i}`,
-        sent_at: cutoff + offsets[i]!,
-        received_at: cutoff + offsets[i]! + 40,
-      }));
-      const snaps = makeSnapshots(offsets.length, 2019).map((s, i) => ({
-        ...s,
-        event_id: `retention-snap-${i}`,
-        captured_at: cutoff + offsets[i]!,
-      }));
-      await sink.write([...old, ...snaps]);
-      const before = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
-      // Act
-      const removed = await sink.applyRetention!({ eventsBefore: cutoff, snapshotsBefore: cutoff });
-      const again = await sink.applyRetention!({ eventsBefore: cutoff, snapshotsBefore: cutoff });
-      // Assess: the five before the cutoff go, the cutoff itself and later stay, nothing else is touched.
-      const older = offsets.filter((o) => o < 0).length;
-      assert.equal(removed, 2 * older);
-      assert.equal(again, 0);
-      const left = await readBack(
-        'chat_events',
-        old.map((e) => e.event_id),
-      );
-      assert.deepEqual(
-        left.map((r) => String(r.event_id)).sort(),
-        old
-          .filter((e) => e.sent_at >= cutoff)
-          .map((e) => e.event_id)
-          .sort(),
-      );
-      const snapsLeft = await readBack(
-        'stream_snapshots',
-        snaps.map((s) => s.event_id),
-      );
-      assert.equal(snapsLeft.length, offsets.length - older);
-      assert.equal(Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n), before - older);
     });
   });
 }

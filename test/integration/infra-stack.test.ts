@@ -8,7 +8,7 @@ import { ALARM_NAMES } from '../../infra/constructs/Observability.ts';
 import { createApp } from '../../infra/createApp.ts';
 import type { PoglyticsStack } from '../../infra/PoglyticsStack.ts';
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, any> };
 
 const BUNDLING_SKIPPED = { 'aws:cdk:bundling-stacks': [] };
@@ -122,7 +122,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       assert.ok(!actions.some((a) => /kinesis:GetRecords|s3:|secretsmanager:|ecs:/.test(a)));
     });
 
-    test('lets the consumer only read its stream, write the dead-letter bucket and read its database secret', () => {
+    test("lets the consumer only read its stream, write (and, for opt-out sweeps, read) its dead letters, read its database secret and the control table's admin items", () => {
       const secret = stack.resolve(stack.storage.sinkSecret.secretArn);
       const secretRef = sink === 'postgres' ? JSON.stringify(secret) : /secret:poglytics\/clickhouse-\?{6}/;
       const statements = statementsOfRole(template, logicalId(stack, stack.storage.consumer.role));
@@ -130,7 +130,8 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
         statements,
         [
           { actions: /^kinesis:(Get|Describe|List|SubscribeToShard)/, resource: ids.stream },
-          { actions: /^s3:(PutObject|ListBucket)$/, resource: ids.bucket },
+          { actions: /^s3:(PutObject|GetObject|ListBucket)$/, resource: ids.bucket },
+          { actions: /^dynamodb:(GetItem|PutItem)$/, resource: ids.table },
           {
             actions: /^secretsmanager:(GetSecretValue|DescribeSecret)$/,
             resource: typeof secretRef === 'string' ? secretRef.slice(1, -1) : secretRef,
@@ -141,7 +142,11 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
         'consumer role',
       );
       const actions = statements.flatMap(actionsOf);
-      assert.ok(!actions.some((a) => /kinesis:Put|dynamodb:|s3:(Get|Delete)/.test(a)));
+      assert.ok(!actions.some((a) => /kinesis:Put|dynamodb:(?!GetItem$|PutItem$)|s3:(Delete|GetBucket)/.test(a)));
+      // The control table only through its `admin` items (opt-outs), never the assignments or leases.
+      const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+      assert.equal(dynamo.length, 1);
+      assert.deepEqual(dynamo[0]!.Condition, { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin'] } });
     });
 
     test('lets the refresher update only its own ECS service', () => {
