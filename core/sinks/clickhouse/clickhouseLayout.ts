@@ -1,0 +1,81 @@
+import { categoryViewStatements } from '../categoryViews.ts';
+import { OWN_PARAMS, OWN_TAGS } from './clickhouseChatRow.ts';
+import { lineTagsSql, paramsOfTagsSql, rawSql } from './clickhouseLineSql.ts';
+
+/**
+ * The compact chat event layout (issue 16). `chat_event_rows` holds each event's typed columns
+ * (encoded as clickhouseChatRow.ts explains) and its raw line as line parts; `chat_events` is a
+ * view over it with every ChatEvent field under its contract name and contract value, raw, tags
+ * and params rebuilt in SQL (clickhouseLineSql.ts). The view reads FINAL, so it and the category
+ * views on it count each event once before merges have collapsed copies; `chat_events FINAL`
+ * (dashboards, reports) is accepted on a view and changes nothing.
+ *
+ * Choices, measured on bench/sinks.ts's 100,000 events (bytes per event of each column in
+ * system.columns after OPTIMIZE FINAL; see the header of clickhouseMigrations.ts for the whole):
+ * see CHAT_EVENT_ROWS_TABLE below.
+ */
+export const EVENT_ID_SQL =
+  "multiIf(event_id_form = '', toString(event_uuid), event_id_form = 'h:', concat('h:', replaceAll(toString(event_uuid), '-', '')), event_id_form)";
+
+const RAW_SQL = rawSql(EVENT_ID_SQL);
+const LINE_TAGS_SQL = lineTagsSql(RAW_SQL);
+
+/** The view's columns, contract names in contract order, over `chat_event_rows`. */
+export const CHAT_EVENTS_COLUMNS_SQL = `
+  ${EVENT_ID_SQL} AS event_id,
+  toUInt8(1) AS v,
+  kind, subtype, channel, channel_id, user_login, user_id, display_name,
+  target_user_login, target_user_id, target_message_id, text, is_action, system_text,
+  bits, ban_duration_s, badges, color, sent_at,
+  addMilliseconds(sent_at, received_delay_ms) AS received_at,
+  source_channel_id, source_event_id,
+  if(bitTest(own, ${Math.log2(OWN_PARAMS)}), own_params, ${paramsOfTagsSql(LINE_TAGS_SQL)}) AS params,
+  if(bitTest(own, ${Math.log2(OWN_TAGS)}), own_tags, ${LINE_TAGS_SQL}) AS tags,
+  ${RAW_SQL} AS raw`;
+
+export const CHAT_EVENT_ROWS_TABLE = `CREATE TABLE IF NOT EXISTS chat_event_rows (
+  event_uuid UUID CODEC(NONE),
+  event_id_form String CODEC(ZSTD(1)),
+  kind LowCardinality(String),
+  subtype LowCardinality(Nullable(String)),
+  channel LowCardinality(String),
+  channel_id LowCardinality(Nullable(String)),
+  user_login Nullable(String) CODEC(ZSTD(3)),
+  user_id Nullable(String) CODEC(ZSTD(3)),
+  display_name Nullable(String) CODEC(ZSTD(3)),
+  target_user_login Nullable(String) CODEC(ZSTD(3)),
+  target_user_id Nullable(String) CODEC(ZSTD(3)),
+  target_message_id Nullable(String) CODEC(ZSTD(3)),
+  text Nullable(String) CODEC(ZSTD(3)),
+  is_action Bool CODEC(ZSTD(1)),
+  system_text Nullable(String) CODEC(ZSTD(3)),
+  bits UInt32 CODEC(T64, ZSTD(1)),
+  ban_duration_s Nullable(UInt32) CODEC(T64, ZSTD(1)),
+  badges Array(LowCardinality(String)),
+  color LowCardinality(Nullable(String)),
+  sent_at DateTime64(3, 'UTC') CODEC(Delta, T64, ZSTD(3)),
+  received_delay_ms Int32 CODEC(T64, ZSTD(3)),
+  source_channel_id LowCardinality(Nullable(String)),
+  source_event_id Nullable(String) CODEC(ZSTD(3)),
+  template LowCardinality(Nullable(String)),
+  extras String CODEC(ZSTD(9)),
+  residual Nullable(String) CODEC(ZSTD(9)),
+  own UInt8 CODEC(ZSTD(1)),
+  own_tags Map(String, String) CODEC(ZSTD(3)),
+  own_params Map(String, String) CODEC(ZSTD(3)),
+  INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(sent_at)
+PRIMARY KEY (channel, sent_at)
+ORDER BY (channel, sent_at, event_uuid)
+SETTINGS non_replicated_deduplication_window = 10000`;
+
+export const CHAT_EVENTS_VIEW = `CREATE OR REPLACE VIEW chat_events AS SELECT ${CHAT_EVENTS_COLUMNS_SQL} FROM chat_event_rows FINAL`;
+
+/** The statements that create the layout (empty), its view and the category views on it. */
+export const CHAT_EVENT_LAYOUT_STATEMENTS: readonly string[] = [
+  CHAT_EVENT_ROWS_TABLE,
+  CHAT_EVENTS_VIEW,
+  ...categoryViewStatements((name, select) => `CREATE OR REPLACE VIEW ${name} AS ${select}`),
+];
