@@ -13,7 +13,8 @@ import { clickhouseTime } from './clickhouseTime.ts';
  *   'h:' when it is `h:` + the UUID's 32 hex digits (a hashed id), and otherwise the id itself
  *   (the UUID is then the first 16 bytes of its MD5, so copies of one id still share a sorting
  *   key and the ReplacingMergeTree collapses them).
- * - received_at as its distance from sent_at in ms (Int32: a clock may run behind).
+ * - received_at as its distance from sent_at in ms (Int64: signed, since a clock may run behind; a replayed
+ *   old line is received years after it was sent; T64 keeps only the bits a block uses).
  * - the raw line as line parts (core/events/lineTemplate.ts): template, extras, residual.
  * - tags and params are rebuilt by the view from the raw line's tag section (tagsOfTagSection
  *   is that rebuild in TypeScript); they are stored, with their bit in `own`, only for an event

@@ -54,7 +54,7 @@ export const CHAT_EVENT_ROWS_TABLE = `CREATE TABLE IF NOT EXISTS chat_event_rows
   badges Array(LowCardinality(String)),
   color LowCardinality(Nullable(String)),
   sent_at DateTime64(3, 'UTC') CODEC(Delta, T64, ZSTD(3)),
-  received_delay_ms Int32 CODEC(T64, ZSTD(3)),
+  received_delay_ms Int64 CODEC(T64, ZSTD(3)),
   source_channel_id LowCardinality(Nullable(String)),
   source_event_id Nullable(String) CODEC(ZSTD(3)),
   template LowCardinality(Nullable(String)),

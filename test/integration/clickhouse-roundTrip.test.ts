@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createChdbConnection } from 'chdb/connection';
+import { createSink } from '../../core/sinks/createSink.ts';
+import { rowToChatEvent } from '../helpers/chatEvents.ts';
+import { roundTripCorpus } from '../helpers/roundTripCorpus.ts';
+
+// chdb allows one on-disk session per process; this file owns it.
+const dir = mkdtempSync(join(tmpdir(), 'poglytics-chdb-roundtrip-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ClickHouse compact layout: every event read back through the chat_events view', () => {
+  const events = roundTripCorpus();
+  const sink = createSink({
+    sink: 'clickhouse',
+    url: 'http://chdb.local:8123',
+    connection: createChdbConnection({ path: join(dir, 'db') }),
+  });
+  const ready = (async () => {
+    for (let i = 0; i < events.length; i += 5000) await sink.write(events.slice(i, i + 5000));
+  })();
+  after(() => sink.close());
+
+  it('gives back raw byte for byte and every other field deeply equal (corpora, hostile text, mutated lines, odd events)', async () => {
+    // Prepare
+    await ready;
+    const expected = new Map(events.map((e) => [e.event_id, e]));
+    // Act
+    const rows = await sink.query('SELECT * FROM chat_events');
+    // Assess
+    assert.equal(rows.length, events.length);
+    for (const row of rows) {
+      const want = expected.get(String(row.event_id));
+      assert.ok(want, `unexpected ${String(row.event_id)}`);
+      assert.equal(row.raw, want.raw, want.raw);
+      assert.deepStrictEqual(rowToChatEvent(row), want, want.raw);
+    }
+  });
+
+  it('took every storage path: lines rebuilt and stored whole, tags and params rebuilt and stored, each event id form', async () => {
+    // Act
+    await ready;
+    const [paths] = await sink.query(
+      `SELECT countIf(residual IS NULL) AS rebuilt, countIf(residual IS NOT NULL) AS whole,
+              countIf(bitTest(own, 0)) AS own_tags, countIf(bitTest(own, 1)) AS own_params, countIf(own = 0) AS derived,
+              countIf(event_id_form = '') AS uuid_ids, countIf(event_id_form = 'h:') AS hashed_ids,
+              countIf(event_id_form NOT IN ('', 'h:')) AS text_ids
+       FROM chat_event_rows`,
+    );
+    // Assess
+    for (const [path, count] of Object.entries(paths!)) assert.ok(Number(count) > 0, `${path}: ${JSON.stringify(paths)}`);
+    assert.ok(Number(paths!.rebuilt) > 0.9 * events.length, JSON.stringify(paths));
+  });
+});
