@@ -15,14 +15,20 @@ export interface ClickHouseMigrationContext {
 const OLD = 'chat_events_v1';
 const PAGE = 20_000;
 
-/** Every contract column, timestamps as ms since the epoch (the same select on the old table and the new view). */
+/**
+ * Every contract column, timestamps as ms since the epoch under other names (an alias named
+ * sent_at would stand for the column in WHERE): the same select on the old table and the view.
+ */
 const EVENT_COLUMNS_SQL = CHAT_EVENT_COLUMNS.map((c) =>
-  c === 'sent_at' || c === 'received_at' ? `toUnixTimestamp64Milli(${c}) AS ${c}` : c,
+  c === 'sent_at' || c === 'received_at' ? `toUnixTimestamp64Milli(${c}) AS ${c}_ms` : c,
 ).join(', ');
 
 type Row = Record<string, unknown>;
 
-const eventOf = (row: Row) => ({ ...row, v: 1 }) as unknown as ChatEvent;
+function eventOf(row: Row): ChatEvent {
+  const { sent_at_ms, received_at_ms, ...rest } = row;
+  return { ...rest, v: 1, sent_at: sent_at_ms, received_at: received_at_ms } as unknown as ChatEvent;
+}
 
 async function engineOf(context: ClickHouseMigrationContext, table: string): Promise<string | undefined> {
   const found = await context.rows<{ engine: string }>(
