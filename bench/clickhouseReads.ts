@@ -1,6 +1,8 @@
 import type { ChatEvent } from '../core/events/chatEvent.ts';
 import { CLICKHOUSE_MIGRATIONS } from '../core/sinks/clickhouse/clickhouseMigrations.ts';
 import { clickhouseTime } from '../core/sinks/clickhouse/clickhouseTime.ts';
+import { readClickHouseChatEvents } from '../core/sinks/clickhouse/readClickHouseChatEvents.ts';
+import type { ChatEventRange } from '../core/sinks/sqlite/readChatEvents.ts';
 import type { Sink } from '../core/sinks/types.ts';
 import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 
@@ -28,7 +30,10 @@ async function bestMs(rounds: number, run: () => Promise<unknown>): Promise<numb
  * 100,000 events (drawn for one channel and one day on top of the bench's events) and the
  * busiest user's month.
  *
- * - query.clickhouse.*_ms: `SELECT * FROM chat_events` (the compact layout's view, FINAL inside);
+ * - query.clickhouse.*_ms: readClickHouseChatEvents, the path code reads with (stored columns,
+ *   raw, tags and params rebuilt in TypeScript), giving ChatEvents;
+ * - query.clickhouse.*_view_ms: `SELECT * FROM chat_events` (the compact layout's view, FINAL
+ *   inside, raw, tags and params rebuilt in SQL: plain SQL's path);
  * - query.clickhouse.*_ms_first_layout: the same SELECT on the first layout's table (migration
  *   1's statement, loaded with the same events in the same session), with FINAL as every reader
  *   of it must (dashboards, reports, category views).
@@ -83,11 +88,20 @@ export async function clickhouseReadFigures(sink: Sink, events: readonly ChatEve
   if (channelRows !== firstChannelRows || userRows !== firstUserRows) {
     throw new Error(`the layouts read different row counts: ${channelRows}/${userRows}, first ${firstChannelRows}/${firstUserRows}`);
   }
+  const channelDay: ChatEventRange = { channel: 'channel_0', from: BUSY_DAY, to: BUSY_DAY + DAY };
+  const userMonth: ChatEventRange = { userLogin: user, from: userStart, to: userStart + MONTH };
+  const fastRows = (await readClickHouseChatEvents(sink, channelDay)).length;
+  const fastUserRows = (await readClickHouseChatEvents(sink, userMonth)).length;
+  if (fastRows !== channelRows || fastUserRows !== userRows) {
+    throw new Error(`the read path and the view read different row counts: ${fastRows}/${fastUserRows}, view ${channelRows}/${userRows}`);
+  }
   return {
-    'query.clickhouse.channel_day_ms': await bestMs(rounds, () => rows(byChannel('chat_events'))),
+    'query.clickhouse.channel_day_ms': await bestMs(rounds, () => readClickHouseChatEvents(sink, channelDay)),
+    'query.clickhouse.channel_day_view_ms': await bestMs(rounds, () => rows(byChannel('chat_events'))),
     'query.clickhouse.channel_day_ms_first_layout': await bestMs(rounds, () => rows(byChannel(`${FIRST_LAYOUT} FINAL`))),
     'query.clickhouse.channel_day_rows': channelRows,
-    'query.clickhouse.user_month_ms': await bestMs(rounds, () => rows(byUser('chat_events'))),
+    'query.clickhouse.user_month_ms': await bestMs(rounds, () => readClickHouseChatEvents(sink, userMonth)),
+    'query.clickhouse.user_month_view_ms': await bestMs(rounds, () => rows(byUser('chat_events'))),
     'query.clickhouse.user_month_ms_first_layout': await bestMs(rounds, () => rows(byUser(`${FIRST_LAYOUT} FINAL`))),
     'query.clickhouse.user_month_rows': userRows,
   };
