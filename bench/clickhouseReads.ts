@@ -1,9 +1,9 @@
 import type { ChatEvent } from '../core/events/chatEvent.ts';
+import type { ClickHouseSink } from '../core/sinks/clickhouse/clickhouseSink.ts';
 import { CLICKHOUSE_MIGRATIONS } from '../core/sinks/clickhouse/clickhouseMigrations.ts';
 import { clickhouseTime } from '../core/sinks/clickhouse/clickhouseTime.ts';
 import { readClickHouseChatEvents } from '../core/sinks/clickhouse/readClickHouseChatEvents.ts';
 import type { ChatEventRange } from '../core/sinks/sqlite/readChatEvents.ts';
-import type { Sink } from '../core/sinks/types.ts';
 import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 
 const DAY = 86_400_000;
@@ -40,7 +40,11 @@ async function bestMs(rounds: number, run: () => Promise<unknown>): Promise<numb
  *
  * Runs in the sink's session after the storage figures (chdb allows one session per process).
  */
-export async function clickhouseReadFigures(sink: Sink, events: readonly ChatEvent[], rounds: number): Promise<Record<string, number>> {
+export async function clickhouseReadFigures(
+  sink: ClickHouseSink,
+  events: readonly ChatEvent[],
+  rounds: number,
+): Promise<Record<string, number>> {
   // The factory puts a few notices in channel `*`: drawn for one channel, kept only for it.
   const busyDay = makeChatEvents(BUSY_DAY_EVENTS + 2000, {
     seed: 1616,

@@ -15,6 +15,7 @@ import { lineParts } from '../core/events/lineParts.ts';
 import { normalizeLine } from '../core/irc/normalizeLine.ts';
 import { CHAT_EVENT_COLUMNS } from '../core/sinks/columns.ts';
 import { clickhouseChatRow } from '../core/sinks/clickhouse/clickhouseChatRow.ts';
+import { ClickHouseSink } from '../core/sinks/clickhouse/clickhouseSink.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { sqliteChatRow } from '../core/sinks/sqlite/sqliteChatRow.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
@@ -224,7 +225,7 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
  * INSERT per row; bytes of the active parts after OPTIMIZE FINAL; then the reads (clickhouseReads.ts).
  */
 export async function benchClickHouse(dir: string, events: ChatEvent[], naiveRows: number, rounds: number): Promise<Figures> {
-  const sink = createSink({
+  const sink = new ClickHouseSink({
     sink: 'clickhouse',
     url: 'http://chdb.local:8123',
     connection: createChdbConnection({ path: join(dir, 'chdb') }),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
-import { compileTemplate } from '../../core/sinks/sqlite/compiledTemplate.ts';
+import { compileTemplate } from '../../core/events/compiledTemplate.ts';
 import { readChatEvents } from '../../core/sinks/sqlite/readChatEvents.ts';
 import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { SqliteSink } from '../../core/sinks/sqlite/sqliteSink.ts';

@@ -70,6 +70,12 @@ export function encodeEventId(id: string): { uuid: string; form: string } {
   return { uuid: dashed(createHash('md5').update(id).digest('hex')), form: id };
 }
 
+/** The event id a stored key stands for (EVENT_ID_SQL in clickhouseLayout.ts does the same in SQL). */
+export function decodeEventId(uuid: string, form: string): string {
+  if (form === '') return uuid;
+  return form === 'h:' ? `h:${uuid.replaceAll('-', '')}` : form;
+}
+
 /**
  * The tags the view rebuilds from a raw line (clickhouseLayout.ts, TAGS_SQL), as [key, value]
  * pairs in line order: the text between `@` and the first space, split on `;`, empty entries

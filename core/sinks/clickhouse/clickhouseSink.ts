@@ -109,6 +109,25 @@ export class ClickHouseSink implements Sink {
     );
   }
 
+  /**
+   * Rows as arrays in the SELECT's column order (JSONCompactEachRow): no key repeated per row,
+   * which halves what a large read parses (readClickHouseChatEvents). `params` as in query().
+   */
+  async compactRows(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    await this.migrate();
+    try {
+      const result = await this.client.query({
+        query: sql,
+        format: 'JSONCompactEachRow',
+        query_params: Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value])),
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      });
+      return await result.json<unknown[]>();
+    } catch (error) {
+      throw toSinkError(this.target, error, 'query');
+    }
+  }
+
   private async rows<T>(query: string, query_params?: Record<string, unknown>): Promise<T[]> {
     const result = await this.client.query({
       query,

@@ -1,29 +1,54 @@
 import type { ChatEvent } from '../../events/chatEvent.ts';
-import { lineValues } from '../../events/lineTemplate.ts';
-import { paramsOfTags, rebuildLine } from '../../events/rebuildLine.ts';
+import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../../events/compiledTemplate.ts';
+import { LINE_COLUMNS } from '../../events/lineTemplate.ts';
+import { paramsOfTags } from '../../events/rebuildLine.ts';
 import type { ChatEventRange } from '../sqlite/readChatEvents.ts';
-import type { Sink } from '../types.ts';
-import { OWN_PARAMS, OWN_TAGS, tagsOfTagSection } from './clickhouseChatRow.ts';
-import { EVENT_ID_SQL } from './clickhouseLayout.ts';
+import { decodeEventId, OWN_PARAMS, OWN_TAGS, tagsOfTagSection } from './clickhouseChatRow.ts';
 import { clickhouseTime } from './clickhouseTime.ts';
 
-/** The stored columns a ChatEvent is rebuilt from; the template as a key into the range's templates. */
-const ROW_SELECT = `SELECT ${EVENT_ID_SQL} AS event_id, kind, subtype, channel, channel_id, user_login, user_id, display_name,
-  target_user_login, target_user_id, target_message_id, text, is_action, system_text, bits, ban_duration_s, badges, color,
-  toUnixTimestamp64Milli(sent_at) AS sent_ms, received_delay_ms, source_channel_id, source_event_id,
-  toString(sipHash64(template)) AS template_key, extras, residual, own, own_tags, own_params
-  FROM chat_event_rows FINAL`;
+/** The stored columns a ChatEvent is rebuilt from, as selected; the template as a key into the range's templates. */
+const STORED = {
+  event_uuid: 'toString(event_uuid)',
+  event_id_form: 'event_id_form',
+  kind: 'kind',
+  subtype: 'subtype',
+  channel: 'channel',
+  channel_id: 'channel_id',
+  user_login: 'user_login',
+  user_id: 'user_id',
+  display_name: 'display_name',
+  target_user_login: 'target_user_login',
+  target_user_id: 'target_user_id',
+  target_message_id: 'target_message_id',
+  text: 'text',
+  is_action: 'is_action',
+  system_text: 'system_text',
+  bits: 'bits',
+  ban_duration_s: 'ban_duration_s',
+  badges: 'badges',
+  color: 'color',
+  sent_ms: 'toUnixTimestamp64Milli(sent_at)',
+  received_delay_ms: 'received_delay_ms',
+  source_channel_id: 'source_channel_id',
+  source_event_id: 'source_event_id',
+  template_key: 'toString(sipHash64(template))',
+  extras: 'extras',
+  residual: 'residual',
+  own: 'own',
+  // JSON, '' when the row stores neither (most rows): '' travels in fewer bytes than two `{}` maps.
+  own_tags: "if(own = 0, '', toJSONString(own_tags))",
+  own_params: "if(own = 0, '', toJSONString(own_params))",
+} as const;
 
-type StoredRow = Omit<ChatEvent, 'v' | 'sent_at' | 'received_at' | 'tags' | 'params' | 'raw'> & {
-  sent_ms: number;
-  received_delay_ms: number;
-  template_key: string;
-  extras: string;
-  residual: string | null;
-  own: number;
-  own_tags: Record<string, string>;
-  own_params: Record<string, string>;
-};
+/** Each selected column's index in a row (a constant object: one property load per field). */
+const I = Object.fromEntries(Object.keys(STORED).map((c, i) => [c, i])) as Record<keyof typeof STORED, number>;
+
+const ROW_SELECT = `SELECT ${Object.values(STORED).join(', ')} FROM chat_event_rows FINAL`;
+
+/** What a read needs of the sink: rows as arrays (ClickHouseSink.compactRows). */
+export interface CompactRowSource {
+  compactRows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+}
 
 function rangeSql(range: ChatEventRange): { where: string; params: unknown[] } {
   const time = "sent_at >= {p2:DateTime64(3, 'UTC')} AND sent_at < {p3:DateTime64(3, 'UTC')}";
@@ -36,37 +61,80 @@ function rangeSql(range: ChatEventRange): { where: string; params: unknown[] } {
 /**
  * The events of a channel's or a user's time range as ChatEvents, oldest first, each once
  * (FINAL), read from the stored columns of chat_event_rows with raw, tags and params rebuilt
- * here (rebuildLine, tagsOfTagSection). This is the read path for code: the chat_events view
+ * here (each template of the range compiled once: core/events/compiledTemplate.ts). This is the read path for code: the chat_events view
  * gives the same values to plain SQL, but rebuilding in SQL costs far more than the rows'
  * transfer (bench/clickhouseReads.ts: a 100,000-event channel-day). Each distinct template of the
  * range travels once, in a first query, instead of once per row.
  */
-export async function readClickHouseChatEvents(sink: Pick<Sink, 'query'>, range: ChatEventRange): Promise<ChatEvent[]> {
+export async function readClickHouseChatEvents(sink: CompactRowSource, range: ChatEventRange): Promise<ChatEvent[]> {
   const { where, params } = rangeSql(range);
-  const templates = new Map<string, string>();
-  for (const row of await sink.query(
-    `SELECT DISTINCT toString(sipHash64(template)) AS key, template FROM chat_event_rows WHERE ${where} AND template IS NOT NULL`,
+  const templates = new Map<string, CompiledTemplate>();
+  for (const [key, template] of await sink.compactRows(
+    `SELECT DISTINCT toString(sipHash64(template)), template FROM chat_event_rows WHERE ${where} AND template IS NOT NULL`,
     params,
   ))
-    templates.set(row.key as string, row.template as string);
-  const rows = (await sink.query(`${ROW_SELECT} WHERE ${where} ORDER BY sent_at`, params)) as unknown as StoredRow[];
-  return rows.map((row) => chatEventOfRow(row, templates));
+    templates.set(key as string, compileTemplate(template as string));
+  const rows = await sink.compactRows(`${ROW_SELECT} WHERE ${where} ORDER BY sent_at`, params);
+  const events = new Array<ChatEvent>(rows.length);
+  for (let i = 0; i < rows.length; i++) events[i] = chatEventOfRow(rows[i]!, templates);
+  return events;
 }
 
-function chatEventOfRow(row: StoredRow, templates: ReadonlyMap<string, string>): ChatEvent {
-  const { sent_ms, received_delay_ms, template_key, extras, residual, own, own_tags, own_params, ...columns } = row;
+function chatEventOfRow(row: readonly unknown[], templates: ReadonlyMap<string, CompiledTemplate>): ChatEvent {
+  const sentAt = row[I.sent_ms] as number;
+  const own = row[I.own] as number;
   const event: ChatEvent = {
     v: 1,
-    ...columns,
-    sent_at: sent_ms,
-    received_at: sent_ms + received_delay_ms,
+    event_id: decodeEventId(row[I.event_uuid] as string, row[I.event_id_form] as string),
+    kind: row[I.kind] as ChatEvent['kind'],
+    subtype: row[I.subtype] as string | null,
+    channel: row[I.channel] as string,
+    channel_id: row[I.channel_id] as string | null,
+    user_login: row[I.user_login] as string | null,
+    user_id: row[I.user_id] as string | null,
+    display_name: row[I.display_name] as string | null,
+    target_user_login: row[I.target_user_login] as string | null,
+    target_user_id: row[I.target_user_id] as string | null,
+    target_message_id: row[I.target_message_id] as string | null,
+    text: row[I.text] as string | null,
+    is_action: row[I.is_action] as boolean,
+    system_text: row[I.system_text] as string | null,
+    bits: row[I.bits] as number,
+    ban_duration_s: row[I.ban_duration_s] as number | null,
+    badges: row[I.badges] as string[],
+    color: row[I.color] as string | null,
+    sent_at: sentAt,
+    received_at: sentAt + (row[I.received_delay_ms] as number),
+    source_channel_id: row[I.source_channel_id] as string | null,
+    source_event_id: row[I.source_event_id] as string | null,
     params: {},
     tags: {},
     raw: '',
   };
-  event.raw = rebuildLine(residual === null ? (templates.get(template_key) ?? null) : null, extras, residual, lineValues(event));
-  if (own & OWN_TAGS) event.tags = own_tags;
-  else event.tags = Object.fromEntries(tagsOfTagSection(event.raw));
-  event.params = own & OWN_PARAMS ? own_params : paramsOfTags(event.tags);
+  const residual = row[I.residual] as string | null;
+  const template = residual === null ? templates.get(row[I.template_key] as string) : undefined;
+  if (template === undefined) {
+    if (residual === null) throw new RangeError(`chat event ${event.event_id} has neither a template nor a residual`);
+    event.raw = residual;
+  }
+  const extras = template === undefined ? undefined : splitExtras(template, row[I.extras] as string);
+  if (template !== undefined) event.raw = fillTemplate(template, extras, event, columnText);
+  const ownParams = () => JSON.parse(row[I.own_params] as string) as Record<string, string>;
+  if ((own & OWN_TAGS) === 0 && template?.tags !== undefined) {
+    const { tags, params } = fillTags(template, extras, event, columnText);
+    event.tags = tags;
+    event.params = own & OWN_PARAMS ? ownParams() : params;
+  } else {
+    event.tags =
+      own & OWN_TAGS ? (JSON.parse(row[I.own_tags] as string) as Record<string, string>) : Object.fromEntries(tagsOfTagSection(event.raw));
+    event.params = own & OWN_PARAMS ? ownParams() : paramsOfTags(event.tags);
+  }
   return event;
+}
+
+/** A column's value as the text a template slot stands for (lineValues in lineTemplate.ts). */
+function columnText(event: ChatEvent, index: number): string {
+  const value = event[LINE_COLUMNS[index]!];
+  if (value === null) return '';
+  return Array.isArray(value) ? value.join(',') : String(value);
 }
