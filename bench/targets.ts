@@ -21,6 +21,7 @@ export const TARGETS: Record<string, Target> = {
   'kinesis.bytes_per_event': { max: 130, source: 'issue 16' },
   'storage.snapshot_rows_per_channel_day': { max: 30, source: 'issue 16' },
   'storage.sqlite.bytes_per_event': { max: 400, source: 'issue 16' },
+  'storage.clickhouse.bytes_per_event': { max: 60, source: 'issue 16' },
   'storage.raw_residual_share': { max: 0.01, source: 'issue 16' },
 };
 
