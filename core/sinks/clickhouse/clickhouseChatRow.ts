@@ -10,8 +10,8 @@ import { clickhouseTime } from './clickhouseTime.ts';
  * smallest ClickHouse form that gives the contract's value back exactly:
  *
  * - event_id as `event_uuid`, a UUID (16 bytes), and `event_id_form`: '' when the id is that UUID's text,
- *   'h:' when it is `h:` + the UUID's 32 hex digits (a hashed id), and otherwise the id itself
- *   (the UUID is then the first 16 bytes of its MD5, so copies of one id still share a sorting
+ *   'h:' when it is `h:` + the UUID's 32 hex digits (a hashed id), and otherwise `=` + the id
+ *   (the `=` keeps an id that is literally `h:` apart from the hashed form; the UUID is then the first 16 bytes of its MD5, so copies of one id still share a sorting
  *   key and the ReplacingMergeTree collapses them).
  * - received_at as its distance from sent_at in ms (Int64: signed, since a clock may run behind; a replayed
  *   old line is received years after it was sent; T64 keeps only the bits a block uses).
@@ -67,13 +67,13 @@ const dashed = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.sl
 export function encodeEventId(id: string): { uuid: string; form: string } {
   if (UUID.test(id)) return { uuid: id, form: '' };
   if (HASHED.test(id)) return { uuid: dashed(id.slice(2)), form: 'h:' };
-  return { uuid: dashed(createHash('md5').update(id).digest('hex')), form: id };
+  return { uuid: dashed(createHash('md5').update(id).digest('hex')), form: `=${id}` };
 }
 
 /** The event id a stored key stands for (EVENT_ID_SQL in clickhouseLayout.ts does the same in SQL). */
 export function decodeEventId(uuid: string, form: string): string {
   if (form === '') return uuid;
-  return form === 'h:' ? `h:${uuid.replaceAll('-', '')}` : form;
+  return form === 'h:' ? `h:${uuid.replaceAll('-', '')}` : form.slice(1);
 }
 
 /**
