@@ -14,6 +14,8 @@ import type { ChatEvent } from '../core/events/chatEvent.ts';
 import { lineParts } from '../core/events/lineParts.ts';
 import { normalizeLine } from '../core/irc/normalizeLine.ts';
 import { CHAT_EVENT_COLUMNS } from '../core/sinks/columns.ts';
+import { clickhouseChatRow } from '../core/sinks/clickhouse/clickhouseChatRow.ts';
+import { ClickHouseSink } from '../core/sinks/clickhouse/clickhouseSink.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { sqliteChatRow } from '../core/sinks/sqlite/sqliteChatRow.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
@@ -25,6 +27,7 @@ import type { GeneratedLine } from '../services/twitch-sim/types.ts';
 import type { Sink } from '../core/sinks/types.ts';
 import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 import { startScratchPostgres } from '../test/helpers/postgres.ts';
+import { clickhouseReadFigures } from './clickhouseReads.ts';
 import { sqliteReadFigures } from './sqliteReads.ts';
 
 const BATCH = 5000;
@@ -217,22 +220,22 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
   }
 }
 
-async function benchClickHouse(dir: string, events: ChatEvent[], naiveRows: number): Promise<Figures> {
-  const sink = createSink({
+/**
+ * ClickHouse: the sink's bulk path; naive = the same table (chat_event_rows) and row encoding, one
+ * INSERT per row; bytes of the active parts after OPTIMIZE FINAL; then the reads (clickhouseReads.ts).
+ */
+export async function benchClickHouse(dir: string, events: ChatEvent[], naiveRows: number, rounds: number): Promise<Figures> {
+  const sink = new ClickHouseSink({
     sink: 'clickhouse',
     url: 'http://chdb.local:8123',
     connection: createChdbConnection({ path: join(dir, 'chdb') }),
   });
   try {
     const rate = await bulkRate(sink, events);
-    await sink.query('CREATE TABLE naive AS chat_events');
+    await sink.query('CREATE TABLE naive AS chat_event_rows');
     const started = performance.now();
     for (const [i, e] of events.slice(0, naiveRows).entries()) {
-      const row = {
-        ...e,
-        sent_at: new Date(e.sent_at).toISOString().slice(0, 23).replace('T', ' '),
-        received_at: new Date(e.received_at).toISOString().slice(0, 23).replace('T', ' '),
-      };
+      const row = clickhouseChatRow(e);
       await sink.query(`INSERT INTO naive SETTINGS insert_deduplication_token = 'naive-${i}' FORMAT JSONEachRow ${JSON.stringify(row)}`);
     }
     const naiveRate = naiveRows / ((performance.now() - started) / 1000);
@@ -244,13 +247,14 @@ async function benchClickHouse(dir: string, events: ChatEvent[], naiveRows: numb
         .map((e) => JSON.stringify(Object.fromEntries(CHAT_EVENT_COLUMNS.map((c, j) => [c, plainValues(e)[j]]))));
       await sink.query(`INSERT INTO baseline SETTINGS insert_deduplication_token = 'baseline-${i}' FORMAT JSONEachRow ${rows.join('\n')}`);
     }
-    await sink.query('OPTIMIZE TABLE chat_events FINAL');
+    await sink.query('OPTIMIZE TABLE chat_event_rows FINAL');
     await sink.query('OPTIMIZE TABLE baseline FINAL');
     const sizes = await sink.query(
-      "SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('chat_events', 'baseline') GROUP BY table",
+      "SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('chat_event_rows', 'baseline') GROUP BY table",
     );
     const bytes = (t: string) => Number(sizes.find((r) => r.table === t)?.bytes);
-    return figures('clickhouse', rate, naiveRate, bytes('chat_events') / events.length, bytes('baseline') / events.length);
+    const storage = figures('clickhouse', rate, naiveRate, bytes('chat_event_rows') / events.length, bytes('baseline') / events.length);
+    return { ...storage, ...(await clickhouseReadFigures(sink, events, rounds)) };
   } finally {
     await sink.close();
   }
@@ -298,7 +302,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       ...rawResidualShare(options.quick ? 20_000 : 100_000),
       ...(await benchSqlite(dir, events, naiveRows, options.quick)),
       ...(await benchPostgres(events, options.quick ? 1000 : 4000, rounds)),
-      ...(await benchClickHouse(dir, events, naiveRows)),
+      ...(await benchClickHouse(dir, events, naiveRows, rounds)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

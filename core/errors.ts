@@ -46,6 +46,14 @@ export class SinkConnectError extends PoglyticsError {
   }
 }
 
+/** A schema migration's copy does not read back as the original; the old data is kept. */
+export class MigrationVerifyError extends PoglyticsError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationVerifyError';
+  }
+}
+
 export class TwitchApiError extends PoglyticsError {
   readonly status: number | undefined;
   constructor(message: string, options: { cause?: unknown; retriable?: boolean; status?: number } = {}) {

@@ -42,7 +42,7 @@ describe('ClickHouse sink retries with per-request settings', () => {
     const seen = chdb.inserts.slice(from);
     assert.deepEqual(
       seen.map((i) => i.table),
-      ['chat_events', 'chat_events'],
+      ['chat_event_rows', 'chat_event_rows'],
     );
     for (const insert of seen) assert.match(insert.token ?? '(none)', /^[0-9a-f]{64}$/, 'an insert without its own dedup token');
     assert.notEqual(seen[0]!.token, seen[1]!.token);

@@ -1,92 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
-import { normalizeLine } from '../../core/irc/normalizeLine.ts';
-import { compileTemplate } from '../../core/sinks/sqlite/compiledTemplate.ts';
+import { compileTemplate } from '../../core/events/compiledTemplate.ts';
 import { readChatEvents } from '../../core/sinks/sqlite/readChatEvents.ts';
 import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { SqliteSink } from '../../core/sinks/sqlite/sqliteSink.ts';
-import { createChannelCatalog } from '../../services/twitch-sim/createChannelCatalog.ts';
-import { createTrafficGenerator } from '../../services/twitch-sim/createTrafficGenerator.ts';
-import { DEFAULT_MIX } from '../../services/twitch-sim/resolveSimulatorOptions.ts';
-import type { GeneratedLine } from '../../services/twitch-sim/types.ts';
-import { makeChatEvents } from '../helpers/chatEvents.ts';
-import { lineMutator } from '../helpers/lineMutator.ts';
+import { roundTripCorpus } from '../helpers/roundTripCorpus.ts';
 
-const RECEIVED_AT = 1_700_000_000_000;
 const EVER = { from: 0, to: Number.MAX_SAFE_INTEGER };
 const dir = mkdtempSync(join(tmpdir(), 'poglytics-sqlite-read-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l !== '');
-
-/** Tag sections a template cannot turn into tags without parsing (repeated keys, `__proto__`, escapes, empty entries). */
-const AWKWARD_LINES = [
-  '@b=y;1=x;1a=z;id=a1;room-id=1;tmi-sent-ts=1 :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
-  '@a=1;b=2;a=3;id=a2;room-id=1;tmi-sent-ts=2 :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
-  '@msg-param-b=c;msg-param-1=a;msg-id=sub;id=a3;room-id=1;tmi-sent-ts=3;login=u :tmi.twitch.tv USERNOTICE #c',
-  '@msg-param-__proto__=x;msg-param-y=z;msg-id=sub;id=a4;room-id=1;tmi-sent-ts=4 :tmi.twitch.tv USERNOTICE #c',
-  '@a"b=1;c=\\s\\:\\\\"é😀;;d;e=;id=a5;room-id=1;tmi-sent-ts=5 :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
-  '@__proto__=p;x=\\;id=a6;room-id=1;tmi-sent-ts=6 :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
-  '@display-name=A\\sb;system-msg=x\\sy\\:z;id=a7;room-id=1;tmi-sent-ts=7;msg-id=raid;login=u :tmi.twitch.tv USERNOTICE #c :hi',
-];
-
-function eventsOf(lines: readonly string[]): ChatEvent[] {
-  return lines.flatMap((line) => {
-    const result = normalizeLine(line, RECEIVED_AT);
-    return result.type === 'event' ? [result.event] : [];
-  });
-}
-
-function simulatorLines(seed: number, draws: number): string[] {
-  const catalog = createChannelCatalog({ seed, channels: 200, channelNames: [], zipfExponent: 1, maxViewers: 100_000, now: RECEIVED_AT });
-  const generator = createTrafficGenerator({ seed, catalog, mix: DEFAULT_MIX, maxGiftWave: 50, sharedChatFraction: 0.2 });
-  const out: GeneratedLine[] = [];
-  for (let i = 0; i < draws; i++) generator.generate(catalog.sample((i * 0.6180339887) % 1), RECEIVED_AT + i, out);
-  return out.map((l) => l.line);
-}
-
-/** Events whose tags, params or raw are not their line's, and values the row encoding stores in odd forms. */
-function oddEvents(): ChatEvent[] {
-  const odd = makeChatEvents(4, { seed: 9 }).map((e, i) => ({
-    ...e,
-    event_id: `odd-${i}`,
-    raw: ['not an irc line', `@x=y :u PRIVMSG #c :${e.text ?? ''}`, '@a=1;a=2 :u!u@u.tmi.twitch.tv PRIVMSG #c :\x1f', e.raw][i]!,
-    tags: i === 3 ? e.tags : { changed: String(i) },
-    params: { p: 'q' },
-    badges: [['a,b', ''], ['[x'], [], ['x']][i]!,
-    user_id: ['007', '-1', '12345678901234567890', '123456789012345'][i]!,
-  }));
-  // A column holding a tag value as the line has it (still escaped): the template takes it as
-  // is, and its tag is the unescaped value.
-  const escaped = eventsOf(['@display-name=a\\sb\\:c;id=odd-4;room-id=1;tmi-sent-ts=8 :u!u@u.tmi.twitch.tv PRIVMSG #c :t'])[0]!;
-  return [...odd, { ...escaped, display_name: 'a\\sb\\:c' }];
-}
-
-/** Every corpus the view is checked on, each event_id once (a database holds each once). */
-function corpus(): ChatEvent[] {
-  const mutations: string[] = [];
-  const next = lineMutator(realLines, 13);
-  for (let i = 0; i < 10_000; i++) mutations.push(next());
-  const all = [
-    ...eventsOf(realLines),
-    ...eventsOf(AWKWARD_LINES),
-    ...eventsOf(mutations),
-    ...eventsOf(simulatorLines(5, 20_000)),
-    ...makeChatEvents(10_000, { seed: 3, hostileShare: 0.2 }),
-    ...oddEvents(),
-  ];
-  const seen = new Set<string>();
-  return all.filter((e) => !seen.has(e.event_id) && seen.add(e.event_id));
-}
-
 describe('readChatEvents: the fast read path of the compact SQLite layout', () => {
-  const events = corpus();
+  const events = roundTripCorpus();
   const path = join(dir, 'read.db');
   const written = async () => {
     const sink = new SqliteSink({ sink: 'sqlite', path });

@@ -1,17 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { ChatEvent } from '../../events/chatEvent.ts';
-import { PoglyticsError } from '../../errors.ts';
+import { MigrationVerifyError } from '../../errors.ts';
 import { CATEGORY_VIEWS } from '../categoryViews.ts';
 import { CHAT_EVENT_COLUMNS } from '../columns.ts';
 import { ChatRowWriter } from './chatRowWriter.ts';
 import { CHAT_EVENT_LAYOUT_STATEMENTS, CHAT_EVENTS_COLUMNS_SQL, CHAT_EVENTS_FROM_SQL } from './sqliteLayout.ts';
 
-export class MigrationVerifyError extends PoglyticsError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MigrationVerifyError';
-  }
-}
+export { MigrationVerifyError };
 
 const BATCH = 2000;
 const OLD = 'chat_events_v1';

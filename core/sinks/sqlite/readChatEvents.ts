@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { CHAT_EVENT_KINDS, type ChatEvent } from '../../events/chatEvent.ts';
 import { LINE_COLUMNS } from '../../events/lineTemplate.ts';
 import { paramsOfTags, tagsOfLine } from '../../events/rebuildLine.ts';
-import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from './compiledTemplate.ts';
+import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../../events/compiledTemplate.ts';
 import { decodeBadges } from './sqliteChatRow.ts';
 import { CHAT_EVENT_ROW_COLUMNS, UUID_TEXT } from './sqliteLayout.ts';
 

@@ -1,8 +1,8 @@
-import { escapeTagValue } from '../../irc/escapeTagValue.ts';
-import { MSG_PARAM_PREFIX } from '../../irc/constants.ts';
-import { compileBuilder, type TagsBuilder } from '../../irc/tagKeyTrie.ts';
-import { unescapeTagValue } from '../../irc/unescapeTagValue.ts';
-import { COLUMN_MARK, EXTRA_SEPARATOR } from '../../events/lineTemplate.ts';
+import { escapeTagValue } from '../irc/escapeTagValue.ts';
+import { MSG_PARAM_PREFIX } from '../irc/constants.ts';
+import { compileBuilder, type TagsBuilder } from '../irc/tagKeyTrie.ts';
+import { unescapeTagValue } from '../irc/unescapeTagValue.ts';
+import { COLUMN_MARK, EXTRA_SEPARATOR } from './lineTemplate.ts';
 
 const LOWER_A = 0x61;
 const UPPER_A = 0x41;
