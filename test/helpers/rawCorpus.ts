@@ -12,7 +12,8 @@ import type { GeneratedLine } from '../../services/twitch-sim/types.ts';
 import { makeChatEvents } from './chatEvents.ts';
 import { lineMutator } from './lineMutator.ts';
 
-const RECEIVED_AT = 1_700_000_000_000;
+/** received_at of the corpus's normalized lines. */
+export const RECEIVED_AT = 1_700_000_000_000;
 
 /** The real-line corpus (test/fixtures/irc/README.md). */
 export const REAL_LINES: readonly string[] = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')

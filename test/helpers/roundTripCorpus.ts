@@ -1,19 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
-import { normalizeLine } from '../../core/irc/normalizeLine.ts';
-import { createChannelCatalog } from '../../services/twitch-sim/createChannelCatalog.ts';
-import { createTrafficGenerator } from '../../services/twitch-sim/createTrafficGenerator.ts';
-import { DEFAULT_MIX } from '../../services/twitch-sim/resolveSimulatorOptions.ts';
-import type { GeneratedLine } from '../../services/twitch-sim/types.ts';
 import { makeChatEvents } from './chatEvents.ts';
 import { lineMutator } from './lineMutator.ts';
+import { REAL_LINES as realLines, normalizedEvents as eventsOf, simulatorLines } from './rawCorpus.ts';
 
-/** received_at of the corpus's normalized lines. */
-export const RECEIVED_AT = 1_700_000_000_000;
-
-const realLines = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l !== '');
+export { RECEIVED_AT } from './rawCorpus.ts';
 
 /** Tag sections a template cannot turn into tags without parsing (repeated keys, `__proto__`, escapes, empty entries). */
 const AWKWARD_LINES = [
@@ -25,21 +15,6 @@ const AWKWARD_LINES = [
   '@__proto__=p;x=\\;id=a6;room-id=1;tmi-sent-ts=6 :u!u@u.tmi.twitch.tv PRIVMSG #c :t',
   '@display-name=A\\sb;system-msg=x\\sy\\:z;id=a7;room-id=1;tmi-sent-ts=7;msg-id=raid;login=u :tmi.twitch.tv USERNOTICE #c :hi',
 ];
-
-function eventsOf(lines: readonly string[]): ChatEvent[] {
-  return lines.flatMap((line) => {
-    const result = normalizeLine(line, RECEIVED_AT);
-    return result.type === 'event' ? [result.event] : [];
-  });
-}
-
-function simulatorLines(seed: number, draws: number): string[] {
-  const catalog = createChannelCatalog({ seed, channels: 200, channelNames: [], zipfExponent: 1, maxViewers: 100_000, now: RECEIVED_AT });
-  const generator = createTrafficGenerator({ seed, catalog, mix: DEFAULT_MIX, maxGiftWave: 50, sharedChatFraction: 0.2 });
-  const out: GeneratedLine[] = [];
-  for (let i = 0; i < draws; i++) generator.generate(catalog.sample((i * 0.6180339887) % 1), RECEIVED_AT + i, out);
-  return out.map((l) => l.line);
-}
 
 /** Events whose tags, params or raw are not their line's, and values the row encoding stores in odd forms. */
 function oddEvents(): ChatEvent[] {
