@@ -93,9 +93,16 @@ export function redeemCode(o: OptOuts, e: ChatEvent, now: number): { optOuts: Op
   if (code.usedAt !== undefined) return refuse('used-code');
   if (now > code.expiresAt) return refuse('expired-code');
   if (code.action !== command.action) return refuse('wrong-command');
-  const channel = e.channel_id !== null && e.channel_id === e.user_id;
-  const entry: OptOutEntry = { login: channel ? e.channel : e.user_login, at: now, by: 'chat' };
-  const id = (channel ? e.channel_id : e.user_id)!;
+  // A broadcaster in their own channel speaks for the channel. Once it is opted out its chat is no
+  // longer captured, so an opt-in from a broadcaster whose channel is out counts wherever it is posted.
+  const channel =
+    (e.channel_id !== null && e.channel_id === e.user_id) || (command.action === 'optin' && Object.hasOwn(o.channels, e.user_id!));
+  const entry: OptOutEntry = {
+    login: channel ? (e.channel_id === e.user_id ? e.channel : e.user_login) : e.user_login,
+    at: now,
+    by: 'chat',
+  };
+  const id = e.user_id!;
   const outcome: RedeemOutcome = `${command.action === 'optout' ? 'opted-out' : 'opted-in'}-${channel ? 'channel' : 'user'}`;
   const spent = { ...o.codes, [command.code]: { ...code, usedAt: now, outcome } };
   return {

@@ -148,7 +148,7 @@ export function describeOptOutFlow(name: string, openSink: () => Promise<Sink>, 
       assert.equal(await ofUser(OTHER.id), 3 * channels.length, 'the other user untouched throughout');
     });
 
-    it("a channel: its broadcaster's code opts it out; it is parted, its history deleted, nothing stored afterwards; other channels untouched", async () => {
+    it("a channel: its broadcaster's code opts it out; it is parted, its history deleted, nothing stored afterwards; other channels untouched; opting back in captures it again", async () => {
       const channels = harness.sim.channels.map((c) => ({ login: c.login, id: c.id }));
       const target = channels[5]!;
       const broadcaster = { id: target.id, login: target.login };
@@ -165,6 +165,15 @@ export function describeOptOutFlow(name: string, openSink: () => Promise<Sink>, 
       assert.ok((await count(`channel <> ${dialect.param(1)}`, [target.login])) >= others, 'other channels untouched');
       assert.equal(await inChannel(target.login), 0, 'nothing of the channel stored afterwards');
       assert.deepEqual(await holders(`#${target.login}`, `"${target.login}"`), [], 'tables and views holding the channel');
+
+      // Back in: its chat is not captured any more, so the broadcaster posts the opt-in code elsewhere.
+      const back = await code('optin');
+      harness.sim.sendLine(channels[0]!.login, privmsg(channels[0]!, broadcaster, back.command));
+      await waitFor(async () => (await status(back.code)).outcome === 'opted-in-channel', 'the channel opted back in');
+      await new Promise((r) => setTimeout(r, 5500)); // the consumers' list cache
+      await harness.pipeline.refreshNow();
+      await waitFor(() => harness.sim.isJoined(target.login), 'the channel joined again');
+      await waitFor(async () => (await inChannel(target.login)) > 0, "the channel's new chat stored again");
     });
   });
 }

@@ -50,10 +50,15 @@ describe('opt-out codes', () => {
     assert.equal(channel.outcome, 'opted-out-channel');
     assert.deepEqual(Object.keys(channel.optOuts.channels), ['99']);
     assert.deepEqual(channel.optOuts.users, {});
+    // Its chat is no longer captured: the broadcaster opts it back in from any other channel.
     const back = issueCode(channel.optOuts, 'optin', T0);
-    const optedIn = redeemCode(back.optOuts, said(`!optin ${back.code}`, broadcaster), T0 + 5)!;
+    const optedIn = redeemCode(back.optOuts, said(`!optin ${back.code}`, broadcaster, { id: '5', login: 'friend' }), T0 + 5)!;
     assert.equal(optedIn.outcome, 'opted-in-channel');
     assert.deepEqual(optedIn.optOuts.channels, {});
+    // An opt-out elsewhere is the broadcaster's own account, not the channel.
+    const elsewhere = issueCode(NO_OPT_OUTS, 'optout', T0);
+    const user = redeemCode(elsewhere.optOuts, said(`!optout ${elsewhere.code}`, broadcaster, { id: '5', login: 'friend' }), T0)!;
+    assert.equal(user.outcome, 'opted-out-user');
   });
 
   it('matches events by, about and in opted-out users and channels, by id and by a login-only entry', () => {
