@@ -1,15 +1,21 @@
-import { ConfigError } from '../errors.ts';
+import { createSink } from '../sinks/createSink.ts';
 import type { SinkConfig } from '../sinks/types.ts';
+import { CLICKHOUSE_READER, POSTGRES_READER, SqlChatReader } from './sqlChatReader.ts';
 import { SqliteChatReader } from './sqliteChatReader.ts';
 import type { ChatReader } from './types.ts';
 
-/** The ChatReader for the configured sink. Postgres and ClickHouse each add one case here. */
+/**
+ * The ChatReader for the configured sink: SQLite reads its stored parts directly; Postgres and
+ * ClickHouse read the chat_events view through the sink's own connection (TLS and secrets as
+ * the sink has them; SELECT is all it needs).
+ */
 export function createChatReader(config: SinkConfig): ChatReader {
   switch (config.sink) {
     case 'sqlite':
       return new SqliteChatReader(config.path);
     case 'postgres':
+      return new SqlChatReader(createSink(config), POSTGRES_READER);
     case 'clickhouse':
-      throw new ConfigError(`SINK=${config.sink}: the read service reads only SQLite so far (issue 17)`, { setting: 'SINK' });
+      return new SqlChatReader(createSink(config), CLICKHOUSE_READER);
   }
 }

@@ -170,6 +170,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A free port whose next one is free too: `local` also binds METRICS_PORT + 1 (the first
+ * ingester's), and an ephemeral port's neighbour may belong to a connection of a test running
+ * beside this one, which would add a second, unrelated line to the expected one.
+ */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65_535 && (await bindProblem(port + 1, '127.0.0.1')) === null) return port;
+  }
+}
+
 /** Whether any process other than this test mentions `dir` in its command line or environment. */
 function processesMentioning(dir: string): string[] {
   const found: string[] = [];
@@ -216,7 +228,7 @@ async function runCase(c: Case, f: Fixtures): Promise<Outcome> {
   chmodSync(dir, 0o777);
   try {
     c.prepare?.(dir);
-    const metricsPort = String(await freePort());
+    const metricsPort = String(await freePortPair());
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -295,7 +307,12 @@ describe('poglytics fails fast, cleanly', { timeout: 150_000 }, () => {
     const silent = createServer((socket) => socket.resume());
     const http = createHttpServer((_req, res) => res.end('hi'));
     servers.push(busy, silent, http);
-    const busyPort = await listen(busy);
+    // Busy itself, with a free neighbour: its case must see exactly one port in use.
+    let busyPort = await listen(busy);
+    while (busyPort >= 65_535 || (await bindProblem(busyPort + 1, '127.0.0.1')) !== null) {
+      await new Promise((r) => busy.close(r));
+      busyPort = await listen(busy);
+    }
     const silentPort = await listen(silent);
     const httpPort = await listen(http);
     const closedPort = await freePort();

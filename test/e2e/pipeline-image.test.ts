@@ -29,12 +29,20 @@ function readImage(dockerfile: string) {
   return { env, entrypoint, created };
 }
 
+/** A free port whose next one is free too (`local` also binds METRICS_PORT + 1, the first ingester's). */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((r) => server.close(() => r()));
+    const next = createServer();
+    const nextFree = await new Promise<boolean>((r) => {
+      next.once('error', () => r(false));
+      next.listen(port + 1, '0.0.0.0', () => next.close(() => r(true)));
+    });
+    if (nextFree && port < 65_535) return port;
+  }
 }
 
 /** Local addresses in LISTEN state on `port`, as the kernel reports them (/proc/net/tcp, tcp6). */

@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { SqliteChatReader } from '../../core/read/sqliteChatReader.ts';
+import { createChatReader } from '../../core/read/createChatReader.ts';
+import { CLICKHOUSE_READER, SqlChatReader } from '../../core/read/sqlChatReader.ts';
+import type { ChatReader } from '../../core/read/types.ts';
+import { createSink } from '../../core/sinks/createSink.ts';
 import { SqliteSink } from '../../core/sinks/sqlite/sqliteSink.ts';
+import type { Sink } from '../../core/sinks/types.ts';
+import { createClient } from '@clickhouse/client';
+import pg from 'pg';
+import { after } from 'node:test';
+import { perRequestChdb } from './perRequestChdb.ts';
+import { startScratchPostgres, type ScratchPostgres } from './postgres.ts';
 import { createApiServer, type ApiServerOptions } from '../../services/api/createApiServer.ts';
 
 /** Real-looking Twitch lines (shapes from ../shared/testdata/irc/irc-real.txt) at chosen times. */
@@ -88,14 +98,81 @@ export interface ReadApiRun {
   close(): Promise<void>;
 }
 
-/** Stores `events` through the real SQLite sink in a fresh file and serves it on 127.0.0.1. */
+/** Which sink the read API tests store into and read from: READ_API_SINK (default sqlite). */
+type FixtureSink = 'sqlite' | 'postgres' | 'clickhouse';
+const SINK = (process.env.READ_API_SINK ?? 'sqlite') as FixtureSink;
+let postgres: Promise<ScratchPostgres> | undefined;
+let chdbDir: string | undefined;
+let chdb: ReturnType<typeof perRequestChdb>['connection'] | undefined;
+let runs = 0;
+// The scratch cluster and the chdb folder outlive each run, not the test file.
+after(async () => {
+  await (await postgres)?.close();
+  if (chdbDir) rmSync(chdbDir, { recursive: true, force: true });
+});
+
+/** A fresh, empty store of the chosen kind: a file, a database on one scratch cluster, or a database in this process's chdb. */
+async function freshSink(dir: string): Promise<{ sink: Sink; reader: () => ChatReader; drop: () => Promise<void> }> {
+  const n = ++runs;
+  if (SINK === 'postgres') {
+    postgres ??= startScratchPostgres();
+    const server = await postgres;
+    const admin = new pg.Client(server.url);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE read_api_${n}`);
+    await admin.end();
+    const url = Object.assign(new URL(server.url), { pathname: `/read_api_${n}` }).toString();
+    return {
+      sink: createSink({ sink: 'postgres', connectionString: url }),
+      reader: () => createChatReader({ sink: 'postgres', connectionString: url }),
+      drop: async () => {},
+    };
+  }
+  if (SINK === 'clickhouse') {
+    // chdb keeps one on-disk session (and one database) per process: each run empties it first,
+    // so the sink's migrations build the layout afresh.
+    chdbDir ??= mkdtempSync(join(tmpdir(), 'read-api-chdb-'));
+    chdb ??= perRequestChdb(chdbDir).connection;
+    const connection = chdb;
+    const raw = createClient({
+      url: 'http://chdb.local:8123',
+      connection: connection as never,
+      compression: { request: false, response: false },
+    });
+    const tables = (await (
+      await raw.query({ query: 'SELECT name, engine FROM system.tables WHERE database = currentDatabase()', format: 'JSONEachRow' })
+    ).json()) as {
+      name: string;
+      engine: string;
+    }[];
+    // Views first: they depend on the tables.
+    for (const t of tables.sort((a, b) => Number(b.engine === 'View') - Number(a.engine === 'View')))
+      await raw.command({ query: `DROP ${t.engine === 'View' ? 'VIEW' : 'TABLE'} IF EXISTS ${t.name}` });
+    // Closing a sink would close the process's one chdb connection: the writer and the reader
+    // share one sink, left open.
+    const sink = createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection });
+    const kept: Sink = {
+      ...sink,
+      name: sink.name,
+      migrate: () => sink.migrate(),
+      write: (e) => sink.write(e),
+      query: (q, p) => sink.query(q, p),
+      close: async () => {},
+    };
+    return { sink: kept, reader: () => new SqlChatReader(kept, CLICKHOUSE_READER), drop: async () => {} };
+  }
+  const path = join(dir, 'poglytics.db');
+  return { sink: new SqliteSink({ sink: 'sqlite', path }), reader: () => new SqliteChatReader(path), drop: async () => {} };
+}
+
+/** Stores `events` through the real sink (READ_API_SINK, default SQLite in a fresh file) and serves it on 127.0.0.1. */
 export async function startReadApi(events: readonly ChatEvent[], options: Omit<ApiServerOptions, 'reader'> = {}): Promise<ReadApiRun> {
   const dir = mkdtempSync(join(tmpdir(), 'read-api-'));
   const path = join(dir, 'poglytics.db');
-  const sink = new SqliteSink({ sink: 'sqlite', path });
-  await sink.write([...events]);
-  await sink.close();
-  const reader = new SqliteChatReader(path);
+  const store = await freshSink(dir);
+  await store.sink.write([...events]);
+  await store.sink.close();
+  const reader = store.reader();
   const server = createApiServer({ reader, ...options });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -106,6 +183,7 @@ export async function startReadApi(events: readonly ChatEvent[], options: Omit<A
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await reader.close();
+      await store.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
