@@ -32,7 +32,7 @@ export class PoglyticsStack extends Stack {
     const { config } = props;
 
     const twitchSecret = secretsmanager.Secret.fromSecretNameV2(this, 'TwitchSecret', config.twitchSecretName);
-    this.network = new Network(this, 'Network', { natGateways: config.natGateways, logRetentionDays: config.logRetentionDays });
+    this.network = new Network(this, 'Network', { network: config.network, logRetentionDays: config.logRetentionDays });
     this.events = new EventStream(this, 'Events', {
       kinesis: config.kinesis,
       retentionHours: config.streamRetentionHours,
@@ -41,7 +41,8 @@ export class PoglyticsStack extends Stack {
     this.ingest = new Ingest(this, 'Ingest', {
       config,
       vpc: this.network.vpc,
-      subnets: this.network.appSubnets,
+      subnets: this.network.ingesterSubnets,
+      assignPublicIp: this.network.ingestersPublic,
       stream: this.events.stream,
       table: this.control.table,
     });
@@ -54,9 +55,7 @@ export class PoglyticsStack extends Stack {
     });
     this.storage = new Storage(this, 'Storage', {
       config,
-      vpc: this.network.vpc,
-      appSubnets: this.network.appSubnets,
-      databaseSubnets: this.network.databaseSubnets,
+      network: this.network,
       stream: this.events.stream,
     });
     this.observability = new Observability(this, 'Observability', {
