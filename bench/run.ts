@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { costPerBillionEvents, naiveInputs, type CostInputs } from './costModel.ts';
+import { databaseBill, databaseFigures } from './databaseBill.ts';
+import { billFigures, describeConfiguration } from './monthlyBill.ts';
+import { deployedConfiguration, productionBill, productionConfig } from './productionBill.ts';
 import { machineFacts, updateReadme, writeResults } from './writeResults.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,6 +63,33 @@ export function deriveCost(figures: Record<string, number>): Record<string, numb
   };
 }
 
+/**
+ * The monthly bill of all of Twitch (bench/monthlyBill.ts) from this run's measured figures and
+ * the production stage's settings, the database side, and whether production.json deploys the
+ * configuration the bill chose (1) or has drifted from it (0).
+ */
+export function deriveBill(figures: Record<string, number>): { figures: Record<string, number>; notes: string[] } {
+  const { inputs, bill } = productionBill(figures);
+  const production = productionConfig();
+  const { slotsPerTask: _slots, spot: _spot, ...priced } = bill.chosen.configuration;
+  const matches = JSON.stringify(deployedConfiguration(production)) === JSON.stringify(priced);
+  const db = databaseBill({
+    eventsPerMonth: inputs.eventsPerMonth,
+    clickhouseBytesPerEvent: figures['storage.clickhouse.bytes_per_event'] ?? 60,
+    postgresBytesPerEvent: figures['storage.postgres.bytes_per_event'] ?? 450,
+    postgresMultiAz: production.database.multiAz,
+  });
+  return {
+    figures: { ...billFigures(bill), ...databaseFigures(db), 'cost.production_matches_chosen': matches ? 1 : 0 },
+    notes: [
+      `Bill for all of Twitch (${inputs.channels.toLocaleString('en-US')} channels, ${inputs.eventsPerMonth.toExponential(1)} events a month, ${inputs.replicas} replicas, ${inputs.peakFactor}× peak): ${describeConfiguration(bill.chosen.configuration)}` +
+        (bill.runnerUp
+          ? `; runner-up $${bill.runnerUp.usdPerMonth.toFixed(0)}: ${describeConfiguration(bill.runnerUp.configuration)}`
+          : ''),
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const only = argValue('--only')?.split(',');
@@ -84,6 +114,11 @@ async function main(): Promise<void> {
   }
   Object.assign(figures, deriveCost(figures));
   const notes = ['Ratios compare figures measured side by side in the same run; absolute rates vary with the shared machine.'];
+  if (!only) {
+    const bill = deriveBill(figures);
+    Object.assign(figures, bill.figures);
+    notes.push(...bill.notes);
+  }
   const { json, markdown } = writeResults(
     { figures, machine: machineFacts(), startedAt, quick, errors, notes },
     join(here, 'results'),

@@ -33,7 +33,7 @@ export class PoglyticsStack extends Stack {
     const { config } = props;
 
     const twitchSecret = secretsmanager.Secret.fromSecretNameV2(this, 'TwitchSecret', config.twitchSecretName);
-    this.network = new Network(this, 'Network', { natGateways: config.natGateways, logRetentionDays: config.logRetentionDays });
+    this.network = new Network(this, 'Network', { network: config.network, logRetentionDays: config.logRetentionDays });
     this.events = new EventStream(this, 'Events', {
       kinesis: config.kinesis,
       retentionHours: config.streamRetentionHours,
@@ -42,7 +42,8 @@ export class PoglyticsStack extends Stack {
     this.ingest = new Ingest(this, 'Ingest', {
       config,
       vpc: this.network.vpc,
-      subnets: this.network.appSubnets,
+      subnets: this.network.ingesterSubnets,
+      assignPublicIp: this.network.ingestersPublic,
       stream: this.events.stream,
       table: this.control.table,
     });
@@ -55,9 +56,7 @@ export class PoglyticsStack extends Stack {
     });
     this.storage = new Storage(this, 'Storage', {
       config,
-      vpc: this.network.vpc,
-      appSubnets: this.network.appSubnets,
-      databaseSubnets: this.network.databaseSubnets,
+      network: this.network,
       stream: this.events.stream,
     });
     // The opt-out list (issue 18): the consumer redeems chat codes and drops opted-out users'

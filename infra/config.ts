@@ -81,6 +81,30 @@ const ConsumerSchema = z
   })
   .strict();
 
+/**
+ * Where the ingesters run and how the VPC reaches the internet. `public`: ingester tasks in public
+ * subnets, each with a public IPv4 and a security group with no inbound rules, so the NAT's
+ * hourly and per-GB charges go (bench/monthlyBill.ts prices both). With no NAT gateway the app
+ * subnets are isolated: a ClickHouse sink's consumer and migrator then run outside the VPC (they
+ * need nothing inside it), a Postgres sink's run in the isolated subnets and reach Secrets
+ * Manager through an interface endpoint.
+ */
+const NetworkSchema = z
+  .object({
+    ingesterSubnets: z.enum(['public', 'private']).default('private'),
+    natGateways: int().min(0).max(3).default(1),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.ingesterSubnets === 'private' && value.natGateways === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['natGateways'],
+        message: 'ingesters in private subnets reach Twitch IRC only through a NAT gateway: natGateways must be at least 1',
+      });
+    }
+  });
+
 const DatabaseSchema = z
   .object({
     instanceType: z
@@ -122,7 +146,7 @@ export const InfraConfigSchema = z
     streamRetentionHours: int().min(24).max(8760).default(24),
     alarmEmail: z.string().email().optional(),
     architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
-    natGateways: int().min(1).max(3).default(1),
+    network: NetworkSchema.default({}),
     logRetentionDays: z
       .number()
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `one of ${LOG_RETENTION_DAYS.join(', ')}`)

@@ -17,6 +17,8 @@ export interface IngestProps {
   >;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
+  /** Public subnets: each task gets a public IPv4 (its security group still has no inbound rule). */
+  readonly assignPublicIp: boolean;
   readonly stream: kinesis.IStream;
   readonly table: dynamodb.ITable;
 }
@@ -161,7 +163,7 @@ export class Ingest extends Construct {
       taskDefinition: this.taskDefinition,
       vpcSubnets: props.subnets,
       securityGroups: [this.securityGroup],
-      assignPublicIp: false,
+      assignPublicIp: props.assignPublicIp,
       // desiredCount deliberately unset: owned by the channel refresher (see class comment).
       minHealthyPercent: 100,
       maxHealthyPercent: 200,

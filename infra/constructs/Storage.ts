@@ -11,6 +11,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
 import { sourceHash } from '../sourceHash.ts';
+import type { Network } from './Network.ts';
 import { PoglyticsFunction } from './PoglyticsFunction.ts';
 import { S3DeadLetterDestination } from './S3DeadLetterDestination.ts';
 
@@ -19,9 +20,7 @@ export interface StorageProps {
     InfraConfig,
     'sink' | 'clickhouseSecretName' | 'consumer' | 'database' | 'architecture' | 'logRetentionDays' | 'deadLetterRetentionDays'
   >;
-  readonly vpc: ec2.IVpc;
-  readonly appSubnets: ec2.SubnetSelection;
-  readonly databaseSubnets: ec2.SubnetSelection;
+  readonly network: Network;
   readonly stream: kinesis.IStream;
 }
 
@@ -43,6 +42,8 @@ export class Storage extends Construct {
   public readonly sinkSecret: secretsmanager.ISecret;
   public readonly database: rds.DatabaseInstance | undefined;
   public readonly securityGroup: ec2.SecurityGroup;
+  /** Whether the consumer and migrator run in the VPC (see `sinkClientsInVpc`). */
+  public readonly clientsInVpc: boolean;
   public readonly migration: CustomResource;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
@@ -79,7 +80,7 @@ export class Storage extends Construct {
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SinkClients', {
-      vpc: props.vpc,
+      vpc: props.network.vpc,
       description: 'Poglytics consumer and migrator: outbound to the database and AWS APIs',
       allowAllOutbound: true,
     });
@@ -96,7 +97,11 @@ export class Storage extends Construct {
       SINK: config.sink,
       [config.sink === 'postgres' ? 'DATABASE_SECRET_ARN' : 'CLICKHOUSE_SECRET_ARN']: this.sinkSecret.secretArn,
     };
-    const inVpc = { vpc: props.vpc, vpcSubnets: props.appSubnets, securityGroups: [this.securityGroup] };
+    this.clientsInVpc = sinkClientsInVpc(config.sink, props.network.appEgress);
+    if (this.clientsInVpc && !props.network.appEgress) props.network.addSecretsManagerEndpoint(this.securityGroup);
+    const inVpc = this.clientsInVpc
+      ? { vpc: props.network.vpc, vpcSubnets: props.network.appSubnets, securityGroups: [this.securityGroup] }
+      : {};
 
     this.consumer = new PoglyticsFunction(this, 'Consumer', {
       entry: 'lambdas/stream-consumer/handler.ts',
@@ -180,8 +185,8 @@ export class Storage extends Construct {
     const instance = new rds.DatabaseInstance(this, 'Database', {
       engine,
       instanceType: new ec2.InstanceType(database.instanceType),
-      vpc: props.vpc,
-      vpcSubnets: props.databaseSubnets,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.databaseSubnets,
       credentials: rds.Credentials.fromGeneratedSecret('poglytics'),
       databaseName: 'poglytics',
       storageEncrypted: true,
@@ -240,4 +245,14 @@ export class Storage extends Construct {
     });
     return instance;
   }
+}
+
+/**
+ * The consumer and migrator run in the VPC when they need something in it (the RDS database) or
+ * when it gives them a NAT (a stable egress address a ClickHouse IP allow list can name). A
+ * ClickHouse sink with no NAT: outside the VPC, over TLS to ClickHouse, as a NAT-less VPC would
+ * leave them no route to it.
+ */
+export function sinkClientsInVpc(sink: InfraConfig['sink'], appEgress: boolean): boolean {
+  return sink === 'postgres' || appEgress;
 }

@@ -89,13 +89,27 @@ describe('EventStream', () => {
 describe('Network', () => {
   test('has public, private-with-egress and isolated subnets, gateway endpoints and flow logs', () => {
     const stack = newStack();
-    new Network(stack, 'Network', { natGateways: 1, logRetentionDays: 30 });
+    new Network(stack, 'Network', { network: { ingesterSubnets: 'private', natGateways: 1 }, logRetentionDays: 30 });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::Subnet', 6);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('without a NAT gateway has no route to the internet from the app subnets', () => {
+    const stack = newStack();
+    const network = new Network(stack, 'Network', { network: { ingesterSubnets: 'public', natGateways: 0 }, logRetentionDays: 30 });
+    network.addSecretsManagerEndpoint(new ec2.SecurityGroup(stack, 'Clients', { vpc: network.vpc }));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Subnet', 6);
+    assert.equal(network.appEgress, false);
+    assert.equal(network.ingestersPublic, true);
+    // Only the public subnets' route tables reach the internet gateway.
+    template.resourceCountIs('AWS::EC2::Route', 2);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
   });
 });
 
