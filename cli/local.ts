@@ -193,6 +193,7 @@ export async function run(args: string[]): Promise<number> {
       logger,
       refreshIntervalMs: preflight.plan.refreshIntervalMs,
       retention: preflight.plan.retention,
+      optOutSweepMs: preflight.plan.optOutSweepMs,
       kinesisShards: preflight.plan.kinesisShards,
       metricsPort: config.metricsPort,
       metricsHost: config.metricsHost,

@@ -6,6 +6,7 @@
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { loadRetention, type Retention } from '../core/sinks/retention.ts';
+import { sweepIntervalMs } from '../core/optout/sweepOptOuts.ts';
 import { join, resolve } from 'node:path';
 import { loadRefresherConfig, type RefresherConfig } from '../core/control/loadRefresherConfig.ts';
 import { readInt, readString, type Env } from '../core/config.ts';
@@ -40,6 +41,8 @@ export interface LocalPlan {
   readonly api: ApiConfig | null;
   /** RETENTION_DAYS, SNAPSHOT_RETENTION_DAYS. */
   readonly retention: Retention;
+  /** How often the opt-out sweep runs, from OPTOUT_DELETE_MINUTES. */
+  readonly optOutSweepMs: number;
 }
 
 export type Preflight = { readonly ok: true; readonly plan: LocalPlan } | { readonly ok: false; readonly problems: readonly Problem[] };
@@ -78,6 +81,7 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     readInt(env, 'LOCAL_REFRESH_INTERVAL_MS', 30_000, { min: 1000 }),
   );
   const retention = attempt(problems, 'RETENTION_DAYS', () => loadRetention(env));
+  const optOutSweepMs = attempt(problems, 'OPTOUT_DELETE_MINUTES', () => sweepIntervalMs(env, 60_000));
   const kinesisShards = attempt(problems, 'KINESIS_SHARDS', () => readInt(env, 'KINESIS_SHARDS', 2, { min: 1, max: 50 }));
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const ircUrl = readString(env, 'TWITCH_IRC_URL');
@@ -129,6 +133,7 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
     refreshIntervalMs === undefined ||
     kinesisShards === undefined ||
     retention === undefined ||
+    optOutSweepMs === undefined ||
     sinkConfig === undefined
   ) {
     return { ok: false, problems: dedupe(problems) };
@@ -157,7 +162,18 @@ export async function preflightLocal(env: Env, components: readonly LocalCompone
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    plan: { config, dataDir, sinkConfig, refreshIntervalMs, kinesisShards, simulated, ingesterEnv, api: api ?? null, retention },
+    plan: {
+      config,
+      dataDir,
+      sinkConfig,
+      refreshIntervalMs,
+      kinesisShards,
+      simulated,
+      ingesterEnv,
+      api: api ?? null,
+      retention,
+      optOutSweepMs,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { readInt, type Env } from '../config.ts';
 import type { DeadLetterStore } from '../deadletter/deadLetterStore.ts';
 import type { DocumentStore } from '../control/documentStores.ts';
 import type { Logger } from '../log.ts';
@@ -6,6 +7,15 @@ import type { OptOutEntry, OptOuts } from './optOuts.ts';
 
 /** OPTOUT_DELETE_MINUTES: everything stored of an opt-out is gone within this (default 60). */
 export const DEFAULT_OPTOUT_DELETE_MINUTES = 60;
+
+/**
+ * How often the upkeep sweeps to keep OPTOUT_DELETE_MINUTES: four sweeps fit in the deadline (one
+ * may fail, one may run before the consumers' caches saw the opt-out), at most `ceilingMs` apart.
+ */
+export function sweepIntervalMs(env: Env, ceilingMs: number): number {
+  const minutes = readInt(env, 'OPTOUT_DELETE_MINUTES', DEFAULT_OPTOUT_DELETE_MINUTES, { min: 1, max: 10_080 });
+  return Math.min(ceilingMs, (minutes * 60_000) / 4);
+}
 
 export interface SweepDeps {
   readonly store: DocumentStore<OptOuts>;

@@ -2,12 +2,12 @@ import type { DocumentStore } from '../../core/control/documentStores.ts';
 import type { DeadLetterStore } from '../../core/deadletter/deadLetterStore.ts';
 import type { Logger } from '../../core/log.ts';
 import type { OptOuts } from '../../core/optout/optOuts.ts';
-import { sweepOptOuts } from '../../core/optout/sweepOptOuts.ts';
+import { sweepIntervalMs, sweepOptOuts } from '../../core/optout/sweepOptOuts.ts';
 import { retentionCutoff, type Retention } from '../../core/sinks/retention.ts';
 import type { Sink } from '../../core/sinks/types.ts';
 
-/** How often a warm consumer container runs the upkeep (opt-out deletions, retention). */
-const UPKEEP_EVERY_MS = 5 * 60_000;
+/** How often a warm consumer container runs the upkeep (opt-out deletions, retention): every 5 minutes, sooner for a short OPTOUT_DELETE_MINUTES. */
+const UPKEEP_EVERY_MS = sweepIntervalMs(process.env, 5 * 60_000);
 let lastUpkeep = 0;
 
 /**

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { decompressRecord } from '../../core/events/recordCompression.ts';
+import { FRAME_HEADER, SEGMENT_PATTERN } from '../../core/kinesis/journalFrames.ts';
 import { after, before, describe, it } from 'node:test';
 import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
 import { SqliteChatReader } from '../../core/read/sqliteChatReader.ts';
@@ -34,14 +36,29 @@ function timeout(channel: { login: string; id: string }, who: { id: string; logi
   return `@ban-duration=60;room-id=${channel.id};target-user-id=${who.id};tmi-sent-ts=${Date.now()} :tmi.twitch.tv CLEARCHAT #${channel.login} :${who.login}`;
 }
 
-/** Every plain file under `dir` (dead letters, checkpoints, lists) whose bytes hold `needle`; databases excluded. */
+/** A file's bytes as text to search: a journal segment's records decompressed (its frames: [u32 length][u32 events][record]). */
+function searchable(path: string): string {
+  const bytes = readFileSync(path);
+  if (!SEGMENT_PATTERN.test(basename(path))) return bytes.toString('latin1');
+  let text = '';
+  for (let at = 0; at + FRAME_HEADER <= bytes.length;) {
+    const length = bytes.readUInt32LE(at);
+    const record = bytes.subarray(at + FRAME_HEADER, at + FRAME_HEADER + length);
+    const plain = decompressRecord(record);
+    text += typeof plain === 'string' ? record.toString('latin1') : plain.toString('utf8');
+    at += FRAME_HEADER + length;
+  }
+  return text;
+}
+
+/** Every file under `dir` (dead letters, journals decompressed, checkpoints) that holds `needle`; databases and the list excluded. */
 function filesHolding(dir: string, needle: string): string[] {
   const found: string[] = [];
   const walk = (path: string) => {
     for (const name of readdirSync(path)) {
       const child = join(path, name);
       if (statSync(child).isDirectory()) walk(child);
-      else if (!/\.db(-wal|-shm)?$|optouts\.json$/.test(child) && readFileSync(child).includes(needle)) found.push(child);
+      else if (!/\.db(-wal|-shm)?$|optouts\.json$/.test(child) && searchable(child).includes(needle)) found.push(child);
     }
   };
   walk(dir);
@@ -136,7 +153,7 @@ export function describeOptOutFlow(name: string, openSink: () => Promise<Sink>, 
       await waitFor(async () => (await ofUser(OTHER.id)) === 3 * channels.length, "the other user's latest events stored");
       assert.equal(await ofUser(USER.id), 0, 'nothing stored for them after the opt-out settled');
       assert.deepEqual(await holders(USER.id, USER.login), [], 'tables and views holding the user');
-      assert.deepEqual(filesHolding(harness.dataDir, USER.login), [], 'files holding the user');
+      assert.deepEqual(filesHolding(harness.dataDir, USER.login), [], 'files holding the user (dead letters, journals)');
 
       // Back in: new events are stored again, the old ones stay gone.
       const back = await code('optin');
