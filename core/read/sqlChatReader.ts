@@ -21,7 +21,7 @@ const COLUMNS =
   'event_id, kind, subtype, channel, channel_id, user_login, user_id, display_name, target_user_login, target_user_id, text, is_action, system_text, ban_duration_s, raw';
 
 function toStored(row: Record<string, unknown>): StoredEvent {
-  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
   const tags =
     typeof row.tags === 'string' ? (JSON.parse(row.tags) as Record<string, string>) : ((row.tags ?? {}) as Record<string, string>);
   return {
@@ -76,7 +76,7 @@ export class SqlChatReader implements ChatReader {
     );
     return rows.map((r) => ({
       name: String(r.channel),
-      id: r.channel_id === null || r.channel_id === undefined || r.channel_id === '' ? null : String(r.channel_id),
+      id: r.channel_id === null || r.channel_id === undefined || r.channel_id === '' ? null : String(r.channel_id as string | number),
     }));
   }
 

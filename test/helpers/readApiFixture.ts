@@ -139,12 +139,11 @@ async function freshSink(dir: string): Promise<{ sink: Sink; reader: () => ChatR
       connection: connection as never,
       compression: { request: false, response: false },
     });
-    const tables = (await (
-      await raw.query({ query: 'SELECT name, engine FROM system.tables WHERE database = currentDatabase()', format: 'JSONEachRow' })
-    ).json()) as {
-      name: string;
-      engine: string;
-    }[];
+    const answer = await raw.query({
+      query: 'SELECT name, engine FROM system.tables WHERE database = currentDatabase()',
+      format: 'JSONEachRow',
+    });
+    const tables = await answer.json<{ name: string; engine: string }>();
     // Views first: they depend on the tables.
     for (const t of tables.sort((a, b) => Number(b.engine === 'View') - Number(a.engine === 'View')))
       await raw.command({ query: `DROP ${t.engine === 'View' ? 'VIEW' : 'TABLE'} IF EXISTS ${t.name}` });
