@@ -7,6 +7,10 @@ import { CAPABILITIES, handleChannels, handleList, sendJson } from './handleInde
 import { handleLogs } from './handleLogs.ts';
 import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
+import { ChannelAction, parseChannelRoute } from './parseChannelRoute.ts';
+import { handleSearch } from './handleSearch.ts';
+import { handleStats } from './handleStats.ts';
+import { ReadUnsupportedError } from '../../core/read/errors.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
 import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
 import { ClientRateLimiter, type RateLimit } from './clientRateLimiter.ts';
@@ -33,6 +37,9 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   if (path === '/openapi.json') return sendJson(res, OPEN_API_DOCUMENT, 'public, max-age=600');
   if (path === '/channels') return handleChannels(ctx, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
+  const channelRoute = parseChannelRoute(path);
+  if (channelRoute?.action === ChannelAction.Search) return handleSearch(ctx, channelRoute, url, req, res, signal);
+  if (channelRoute?.action === ChannelAction.Stats) return handleStats(ctx, channelRoute, url, res);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
   throw new HttpError(404, 'Not found');
@@ -96,6 +103,8 @@ export function createApiServer(options: ApiServerOptions): Server {
         res.destroy(error as Error);
       } else if (error instanceof HttpError) {
         sendError(res, error.status, error.message);
+      } else if (error instanceof ReadUnsupportedError) {
+        sendError(res, 501, error.message);
       } else {
         ctx.log.error('read api: request failed', { url: req.url, error });
         sendError(res, 500, 'Internal error');
