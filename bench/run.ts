@@ -12,7 +12,7 @@ import { costPerBillionEvents, naiveInputs, type CostInputs } from './costModel.
 import { machineFacts, updateReadme, writeResults } from './writeResults.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MODULES = ['parse', 'sim', 'refresher', 'sinks', 'roundTrip', 'ingest', 'e2e', 'faults', 'api'] as const;
+const MODULES = ['parse', 'sim', 'refresher', 'sinks', 'roundTrip', 'ingest', 'e2e', 'faults', 'api', 'search'] as const;
 
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);
