@@ -14,7 +14,9 @@ import {
 } from '../services/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
+import { ChatEventHub } from '../core/read/chatEventHub.ts';
 import { createChatReader } from '../core/read/createChatReader.ts';
+import { publishingSink } from '../services/local/publishingSink.ts';
 import { createApiMetrics } from '../services/api/apiMetrics.ts';
 import { startApiServer, type RunningApi } from '../services/api/startApiServer.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
@@ -177,7 +179,10 @@ export async function run(args: string[]): Promise<number> {
     }
 
     // preflight already migrated it through a short-timeout connection; this one keeps the usual timeouts.
-    const sink = sinkConfig ? createSink(sinkConfig) : null;
+    const plainSink = sinkConfig ? createSink(sinkConfig) : null;
+    // The read API's live tails hear of each stored batch from the consumer in this process (services/local/publishingSink.ts).
+    const hub = preflight.plan.api && sinkConfig?.sink === 'sqlite' ? new ChatEventHub() : undefined;
+    const sink = plainSink && hub ? publishingSink(plainSink, hub) : plainSink;
     pipeline = await startLocalPipeline({
       config,
       components: parsed.components,
@@ -196,7 +201,13 @@ export async function run(args: string[]): Promise<number> {
       onIngesterFatal: (_index, message) => requestStop({ kind: 'fatal', message }),
     });
     if (preflight.plan.api && sinkConfig?.sink === 'sqlite') {
-      api = await startApiServer(createChatReader(sinkConfig), preflight.plan.api, logger, createApiMetrics(pipeline.metrics.registry));
+      api = await startApiServer(
+        createChatReader(sinkConfig),
+        preflight.plan.api,
+        logger,
+        createApiMetrics(pipeline.metrics.registry),
+        hub,
+      );
     }
     process.stderr.write(
       `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +

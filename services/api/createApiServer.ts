@@ -11,6 +11,9 @@ import { ChannelAction, parseChannelRoute } from './parseChannelRoute.ts';
 import { handleSearch } from './handleSearch.ts';
 import { handleStats } from './handleStats.ts';
 import { ReadUnsupportedError } from '../../core/read/errors.ts';
+import type { LiveSource } from '../../core/read/liveSource.ts';
+import { PollingLiveSource } from '../../core/read/pollingLiveSource.ts';
+import { handleLive, LiveTailCounter } from './handleLive.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
 import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
 import { ClientRateLimiter, type RateLimit } from './clientRateLimiter.ts';
@@ -24,6 +27,14 @@ export interface ApiServerOptions {
   /** Per-client limit (429 with Retry-After past it); none when absent. */
   readonly rateLimit?: RateLimit;
   readonly metrics?: ApiMetrics;
+  /** Where /live gets new events: the stream's ChatEventHub when the consumer runs in this process; a poll of the reader by default. */
+  readonly live?: LiveSource;
+  /** The poll's interval when `live` is not given (1 s). */
+  readonly livePollMs?: number;
+  /** Live tails one client may hold open at once (4); one more is refused with 429. */
+  readonly liveTailsPerClient?: number;
+  /** A comment on each live tail this often (15 s), so proxies and browsers keep it open. */
+  readonly heartbeatMs?: number;
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
@@ -40,6 +51,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   const channelRoute = parseChannelRoute(path);
   if (channelRoute?.action === ChannelAction.Search) return handleSearch(ctx, channelRoute, url, req, res, signal);
   if (channelRoute?.action === ChannelAction.Stats) return handleStats(ctx, channelRoute, url, res);
+  if (channelRoute?.action === ChannelAction.Live) return handleLive(ctx, channelRoute, req, res, signal);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
   throw new HttpError(404, 'Not found');
@@ -57,10 +69,13 @@ export function createApiServer(options: ApiServerOptions): Server {
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     log: options.log ?? createLogger(),
+    live: options.live ?? new PollingLiveSource(options.reader, { intervalMs: options.livePollMs ?? 1000 }),
+    liveTails: new LiveTailCounter(options.liveTailsPerClient ?? 4),
+    heartbeatMs: options.heartbeatMs ?? 15_000,
   };
   const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, ctx.now) : undefined;
   const metrics = options.metrics;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (metrics) {
       const label = routeLabel(new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1'));
       const stop = metrics.duration.startTimer({ route: label });
@@ -111,4 +126,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       }
     });
   });
+  // A poll this server made stops with it; a hub given to it belongs to the caller.
+  if (options.live === undefined) server.once('close', () => ctx.live.close());
+  return server;
 }

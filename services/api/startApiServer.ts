@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/log.ts';
+import type { LiveSource } from '../../core/read/liveSource.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import type { ApiMetrics } from './apiMetrics.ts';
 import { createApiServer } from './createApiServer.ts';
@@ -13,9 +14,16 @@ export interface RunningApi {
 }
 
 /** The read service listening on API_HOST:API_PORT over `reader` (poglytics serve, and npm start). */
-export async function startApiServer(reader: ChatReader, config: ApiConfig, log?: Logger, metrics?: ApiMetrics): Promise<RunningApi> {
+export async function startApiServer(
+  reader: ChatReader,
+  config: ApiConfig,
+  log?: Logger,
+  metrics?: ApiMetrics,
+  live?: LiveSource,
+): Promise<RunningApi> {
   const server = createApiServer({
     reader,
+    ...(live ? { live } : {}),
     ...(log ? { log } : {}),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(metrics ? { metrics } : {}),

@@ -1,5 +1,7 @@
 import type { ChannelDirectory } from '../../core/read/channelDirectory.ts';
+import type { LiveSource } from '../../core/read/liveSource.ts';
 import type { ChatReader } from '../../core/read/types.ts';
+import type { LiveTailCounter } from './handleLive.ts';
 import type { Logger } from '../../core/log.ts';
 
 /** Who asked not to be readable. The opt-out list itself is another part of issue 17; this is its seam. */
@@ -17,4 +19,8 @@ export interface ApiContext {
   readonly now: () => number;
   readonly random: () => number;
   readonly log: Logger;
+  /** New events for /live: the stream's hub in npm start, else a poll of the reader. */
+  readonly live: LiveSource;
+  readonly liveTails: LiveTailCounter;
+  readonly heartbeatMs: number;
 }
