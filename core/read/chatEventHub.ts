@@ -23,7 +23,7 @@ export class ChatEventHub implements LiveSource {
     }
   }
 
-  subscribe(channel: string, listener: LiveListener): () => void {
+  async subscribe(channel: string, listener: LiveListener): Promise<() => void> {
     let set = this.listeners.get(channel);
     if (set === undefined) this.listeners.set(channel, (set = new Set()));
     set.add(listener);

@@ -9,7 +9,10 @@ export type LiveListener = (event: StoredEvent) => void;
  * PollingLiveSource from the database otherwise (poglytics serve).
  */
 export interface LiveSource {
-  /** Starts delivering to `listener`; the returned function stops it. Never throws into the listener's caller. */
-  subscribe(channel: string, listener: LiveListener): () => void;
+  /**
+   * Starts delivering to `listener`; resolves, with the function that stops it, once every event
+   * stored from then on will be delivered (a poll has taken note of what is stored already).
+   */
+  subscribe(channel: string, listener: LiveListener): Promise<() => void>;
   close(): void;
 }

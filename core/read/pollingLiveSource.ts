@@ -26,12 +26,15 @@ class ChannelPoll {
     timer: undefined,
   };
 
+  /** Settles once what was stored before the first subscriber has been noted (never rejects). */
+  readonly ready: Promise<void>;
+
   constructor(
     private readonly reader: ChatReader,
     private readonly channel: string,
     private readonly options: Required<PollingOptions>,
   ) {
-    void this.start();
+    this.ready = this.start();
   }
 
   stop(): void {
@@ -88,10 +91,11 @@ export class PollingLiveSource implements LiveSource {
     this.options = { intervalMs: 1000, lateMs: 30_000, onError: () => undefined, ...options };
   }
 
-  subscribe(channel: string, listener: LiveListener): () => void {
+  async subscribe(channel: string, listener: LiveListener): Promise<() => void> {
     let poll = this.polls.get(channel);
     if (poll === undefined) this.polls.set(channel, (poll = new ChannelPoll(this.reader, channel, this.options)));
     poll.listeners.add(listener);
+    await poll.ready;
     return () => {
       poll.listeners.delete(listener);
       if (poll.listeners.size > 0) return;

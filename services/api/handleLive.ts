@@ -46,7 +46,8 @@ export class LiveTailCounter {
  * and `data:` one justlog JSON message, with a comment every `heartbeatMs` so proxies keep the
  * connection. With Last-Event-ID the events stored after that one come first (at most MAX_REPLAY),
  * then the live ones, none twice: the live subscription starts before the replay and is held back
- * until it ends.
+ * until it ends. The status is sent once the subscription is ready: every event stored after the
+ * client has the headers reaches it.
  */
 export async function handleLive(
   ctx: ApiContext,
@@ -62,15 +63,20 @@ export async function handleLive(
     res.setHeader('Retry-After', '10');
     throw new HttpError(429, `Too many live tails from this client: at most ${ctx.liveTails.perClient} at once`);
   }
-  const sent = new Set<string>();
+  // Ids replayed, while live events are held back: a held one may be among them. Dropped once live, so a long tail keeps no list.
+  let replayed: Set<string> | undefined = new Set();
   let held: StoredEvent[] | undefined = [];
   const send = (event: StoredEvent) => {
-    if (sent.has(event.event_id)) return;
-    sent.add(event.event_id);
     res.write(`id: ${sseId(event)}\ndata: ${JSON.stringify(fullMessage(event))}\n\n`);
     if (res.writableLength > MAX_QUEUED_BYTES) res.destroy();
   };
-  const unsubscribe = ctx.live.subscribe(scope.channel, (event) => (held === undefined ? send(event) : held.push(event)));
+  let unsubscribe: () => void;
+  try {
+    unsubscribe = await ctx.live.subscribe(scope.channel, (event) => (held === undefined ? send(event) : held.push(event)));
+  } catch (error) {
+    ctx.liveTails.release(client);
+    throw error;
+  }
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), ctx.heartbeatMs);
   const end = () => {
     clearInterval(heartbeat);
@@ -90,11 +96,13 @@ export async function handleLive(
     for await (const event of ctx.reader.events(scope, { fromMs: resume.sentAt, toMs: Number.MAX_SAFE_INTEGER, limit: MAX_REPLAY + 100 })) {
       if (signal.aborted) return;
       if (event.sent_at === resume.sentAt && event.event_id <= resume.eventId) continue;
-      if (sent.size >= MAX_REPLAY) break;
+      if (replayed.size >= MAX_REPLAY) break;
+      replayed.add(event.event_id);
       send(event);
     }
   }
   const backlog = held;
   held = undefined;
-  for (const event of backlog) send(event);
+  for (const event of backlog) if (!replayed.has(event.event_id)) send(event);
+  replayed = undefined;
 }
