@@ -9,6 +9,7 @@ import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
 import { ChannelAction, parseChannelRoute } from './parseChannelRoute.ts';
 import { handleSearch } from './handleSearch.ts';
+import { handleAdmin, parseAdminPath } from './handleAdmin.ts';
 import { handleStats } from './handleStats.ts';
 import { ReadUnsupportedError } from '../../core/read/errors.ts';
 import type { LiveSource } from '../../core/read/liveSource.ts';
@@ -35,6 +36,8 @@ export interface ApiServerOptions {
   readonly liveTailsPerClient?: number;
   /** A comment on each live tail this often (15 s), so proxies and browsers keep it open. */
   readonly heartbeatMs?: number;
+  /** API_ADMIN_KEY: enables /admin/user/{login} behind `Authorization: Bearer <key>`; absent, the route is a 404. */
+  readonly adminKey?: string;
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
@@ -48,6 +51,8 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   if (path === '/openapi.json') return sendJson(res, OPEN_API_DOCUMENT, 'public, max-age=600');
   if (path === '/channels') return handleChannels(ctx, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
+  const admin = ctx.adminKey === undefined ? null : parseAdminPath(path);
+  if (admin !== null) return handleAdmin(ctx, admin, url, req, res, signal);
   const channelRoute = parseChannelRoute(path);
   if (channelRoute?.action === ChannelAction.Search) return handleSearch(ctx, channelRoute, url, req, res, signal);
   if (channelRoute?.action === ChannelAction.Stats) return handleStats(ctx, channelRoute, url, res);
@@ -72,6 +77,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     live: options.live ?? new PollingLiveSource(options.reader, { intervalMs: options.livePollMs ?? 1000 }),
     liveTails: new LiveTailCounter(options.liveTailsPerClient ?? 4),
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    adminKey: options.adminKey,
   };
   const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, ctx.now) : undefined;
   const metrics = options.metrics;
@@ -90,7 +96,8 @@ export function createApiServer(options: ApiServerOptions): Server {
       res
         .writeHead(204, {
           'Access-Control-Allow-Methods': 'GET, HEAD',
-          'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding',
+          // Not Authorization: the admin route is for operators' tools, not for pages of other origins.
+          'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding, Last-Event-ID',
           'Access-Control-Max-Age': '86400',
         })
         .end();

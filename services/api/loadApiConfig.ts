@@ -10,7 +10,12 @@ export interface ApiConfig {
   readonly host: string;
   /** API_RATE_PER_SECOND (default 20; 0 turns the limit off) and API_RATE_BURST (default 60), per client address. */
   readonly rateLimit: RateLimit | null;
+  /** API_ADMIN_KEY: turns on /admin/user/{login} (one user across channels) for requests bearing it; unset, no admin route. */
+  readonly adminKey: string | undefined;
 }
+
+/** Long enough that guessing it over HTTP, at the rate limit, is hopeless. */
+const MIN_ADMIN_KEY_CHARS = 24;
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
@@ -20,5 +25,15 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     throw new ConfigError(`API_HOST must be an IP address or a host name, got "${host}"`, { setting: 'API_HOST' });
   const perSecond = readInt(env, 'API_RATE_PER_SECOND', 20, { min: 0, max: 100_000 });
   const burst = readInt(env, 'API_RATE_BURST', 60, { min: 1, max: 1_000_000 });
-  return { port: readInt(env, 'API_PORT', 8025, { min: 0, max: 65_535 }), host, rateLimit: perSecond === 0 ? null : { perSecond, burst } };
+  const adminKey = readString(env, 'API_ADMIN_KEY');
+  if (adminKey !== undefined && (adminKey.length < MIN_ADMIN_KEY_CHARS || /\s/.test(adminKey)))
+    throw new ConfigError(`API_ADMIN_KEY must be at least ${MIN_ADMIN_KEY_CHARS} characters without spaces (e.g. openssl rand -hex 24)`, {
+      setting: 'API_ADMIN_KEY',
+    });
+  return {
+    port: readInt(env, 'API_PORT', 8025, { min: 0, max: 65_535 }),
+    host,
+    rateLimit: perSecond === 0 ? null : { perSecond, burst },
+    adminKey,
+  };
 }

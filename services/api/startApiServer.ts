@@ -24,6 +24,7 @@ export async function startApiServer(
   const server = createApiServer({
     reader,
     ...(live ? { live } : {}),
+    ...(config.adminKey === undefined ? {} : { adminKey: config.adminKey }),
     ...(log ? { log } : {}),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(metrics ? { metrics } : {}),

@@ -23,4 +23,6 @@ export interface ApiContext {
   readonly live: LiveSource;
   readonly liveTails: LiveTailCounter;
   readonly heartbeatMs: number;
+  /** API_ADMIN_KEY: the admin routes exist only when it is set. */
+  readonly adminKey: string | undefined;
 }

@@ -1,0 +1,80 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './errors.ts';
+import { LOG_ENCODINGS } from './formats/logFormats.ts';
+import { parseLogsOptions } from './parseLogsOptions.ts';
+import type { NameOrId } from './parseLogsPath.ts';
+import { sendEventStream } from './sendEventStream.ts';
+import type { ApiContext } from './types.ts';
+
+const ROUTE = /^\/admin\/(user|userid)\/([^/]+)$/;
+
+/** `/admin/user/{login}` or `/admin/userid/{id}`; null for any other path. */
+export function parseAdminPath(pathname: string): NameOrId | null {
+  const match = ROUTE.exec(pathname);
+  if (match === null) return null;
+  let value: string;
+  try {
+    value = decodeURIComponent(match[2]!);
+  } catch {
+    throw new HttpError(400, `Invalid path segment "${match[2]}"`);
+  }
+  return match[1] === 'user' ? { by: 'login', value: value.toLowerCase() } : { by: 'id', value };
+}
+
+/**
+ * Whether the request carries `Authorization: Bearer <key>`. Both sides are hashed first, so the
+ * comparison takes the same time whatever the key's length and wherever the first difference is.
+ */
+function authorized(req: IncomingMessage, key: string): boolean {
+  const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  if (match === null) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(match[1]!), digest(key));
+}
+
+/**
+ * One user's events in every channel (what they sent, bans and timeouts of them), for operators:
+ * the public routes never search a user across channels (the stalking concern raised to justlog).
+ * Without API_ADMIN_KEY the route does not exist (404); a wrong or missing key is 401. Any log
+ * format, from/to (all stored time by default), reverse, limit, offset; never cached.
+ */
+export async function handleAdmin(
+  ctx: ApiContext,
+  user: NameOrId,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!authorized(req, ctx.adminKey!)) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="poglytics admin"');
+    throw new HttpError(401, 'Unauthorized: this route needs Authorization: Bearer <API_ADMIN_KEY>');
+  }
+  const options = parseLogsOptions(url.searchParams, req.headers);
+  if (ctx.reader.userEvents === undefined)
+    throw new HttpError(501, 'The admin user route is not available on this sink yet (SQLite has it)');
+  const range = options.range ?? { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER };
+  const events = ctx.reader
+    .userEvents(user.by === 'login' ? { login: user.value } : { id: user.value }, {
+      ...range,
+      reverse: options.reverse,
+      limit: options.limit,
+      offset: options.offset,
+    })
+    [Symbol.asyncIterator]();
+  const first = await events.next();
+  if (first.done) {
+    await events.return?.();
+    throw new HttpError(404, `Not found: no logs of user ${user.by === 'id' ? 'id ' : ''}${user.value}`);
+  }
+  const all = (async function* () {
+    yield first.value;
+    for (let next = await events.next(); !next.done; next = await events.next()) yield next.value;
+  })();
+  try {
+    await sendEventStream(req, res, all, LOG_ENCODINGS[options.format], 'private, no-store', signal);
+  } finally {
+    await events.return?.();
+  }
+}
