@@ -16,7 +16,9 @@ const USAGE = `usage: poglytics serve
 
 Serves the stored chat over HTTP with the routes of justlog and rustlog (/channels, /list,
 /channel/{login}/{y}/{m}/{d}, /channel/{login}/user/{login}/{y}/{m}, ?from=&to=, ?json, ?raw, …).
-Settings: API_PORT (default 8025), API_HOST (default 127.0.0.1), and the sink's (SQLITE_PATH).`;
+Also /channel/{login}/search?q=, /channel/{login}/stats, /channel/{login}/live (Server-Sent
+Events) and, with API_ADMIN_KEY set, /admin/user/{login} (docs/read-api.md).
+Settings: API_PORT (default 8025), API_HOST (default 127.0.0.1), API_ADMIN_KEY, and the sink's (SQLITE_PATH).`;
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
