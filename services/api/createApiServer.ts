@@ -67,14 +67,21 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
  * CORS is open and read-only, as in both archives; every response names our capabilities.
  */
 export function createApiServer(options: ApiServerOptions): Server {
+  const log = options.log ?? createLogger();
   const ctx: ApiContext = {
     reader: options.reader,
     channels: new ChannelDirectory(options.reader),
     optedOut: options.optedOut ?? (() => null),
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
-    log: options.log ?? createLogger(),
-    live: options.live ?? new PollingLiveSource(options.reader, { intervalMs: options.livePollMs ?? 1000 }),
+    log,
+    live:
+      options.live ??
+      new PollingLiveSource(options.reader, {
+        intervalMs: options.livePollMs ?? 1000,
+        // A failed poll is tried again at the next interval; the tails stay open.
+        onError: (error) => log.error('read api: live poll failed', { error }),
+      }),
     liveTails: new LiveTailCounter(options.liveTailsPerClient ?? 4),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     adminKey: options.adminKey,
