@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './errors.ts';
 import { LOG_ENCODINGS } from './formats/logFormats.ts';
 import { parseLogsOptions } from './parseLogsOptions.ts';
-import type { NameOrId } from './parseLogsPath.ts';
+import { decodeSegment, type NameOrId } from './parseLogsPath.ts';
 import { sendEventStream } from './sendEventStream.ts';
 import type { ApiContext } from './types.ts';
 
@@ -13,12 +13,7 @@ const ROUTE = /^\/admin\/(user|userid)\/([^/]+)$/;
 export function parseAdminPath(pathname: string): NameOrId | null {
   const match = ROUTE.exec(pathname);
   if (match === null) return null;
-  let value: string;
-  try {
-    value = decodeURIComponent(match[2]!);
-  } catch {
-    throw new HttpError(400, `Invalid path segment "${match[2]}"`);
-  }
+  const value = decodeSegment(match[2]!);
   return match[1] === 'user' ? { by: 'login', value: value.toLowerCase() } : { by: 'id', value };
 }
 

@@ -1,5 +1,4 @@
-import { HttpError } from './errors.ts';
-import type { NameOrId } from './parseLogsPath.ts';
+import { decodeSegment, type NameOrId } from './parseLogsPath.ts';
 
 /** Our routes beyond justlog's under a channel: search (also a user's), stats and the live tail. */
 export const ChannelAction = { Search: 'search', Stats: 'stats', Live: 'live' } as const;
@@ -13,14 +12,6 @@ export interface ChannelRoute {
 
 const ROUTE = /^\/(channel|channelid)\/([^/]+)(?:\/(user|userid)\/([^/]+))?\/(search|stats|live)$/;
 
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, `Invalid path segment "${segment}"`);
-  }
-}
-
 /**
  * `/channel/{login}` or `/channelid/{id}`, then `/search`, `/stats` or `/live`; search also after
  * `/user/{login}` or `/userid/{id}`. Null for any other path (a logs route, or a 404): the
@@ -33,8 +24,8 @@ export function parseChannelRoute(pathname: string): ChannelRoute | null {
   const action = match[5] as ChannelAction;
   if (user !== undefined && action !== ChannelAction.Search) return null;
   return {
-    channel: { by: channelType === 'channel' ? 'login' : 'id', value: decode(channel!) },
-    user: user === undefined ? undefined : { by: userType === 'user' ? 'login' : 'id', value: decode(user) },
+    channel: { by: channelType === 'channel' ? 'login' : 'id', value: decodeSegment(channel!) },
+    user: user === undefined ? undefined : { by: userType === 'user' ? 'login' : 'id', value: decodeSegment(user) },
     action,
   };
 }
