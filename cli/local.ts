@@ -17,7 +17,9 @@ import {
 } from '../services/local/localPipeline.ts';
 import { createLogger } from '../core/log.ts';
 import { createSink } from '../core/sinks/createSink.ts';
+import { ChatEventHub } from '../core/read/chatEventHub.ts';
 import { createChatReader } from '../core/read/createChatReader.ts';
+import { publishingSink } from '../services/local/publishingSink.ts';
 import { createApiMetrics } from '../services/api/apiMetrics.ts';
 import { startApiServer, type RunningApi } from '../services/api/startApiServer.ts';
 import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
@@ -183,7 +185,10 @@ export async function run(args: string[]): Promise<number> {
     }
 
     // preflight already migrated it through a short-timeout connection; this one keeps the usual timeouts.
-    const sink = sinkConfig ? createSink(sinkConfig) : null;
+    const plainSink = sinkConfig ? createSink(sinkConfig) : null;
+    // The read API's live tails hear of each stored batch from the consumer in this process (services/local/publishingSink.ts).
+    const hub = preflight.plan.api && sinkConfig?.sink === 'sqlite' ? new ChatEventHub() : undefined;
+    const sink = plainSink && hub ? publishingSink(plainSink, hub) : plainSink;
     pipeline = await startLocalPipeline({
       config,
       components: parsed.components,
@@ -210,6 +215,7 @@ export async function run(args: string[]): Promise<number> {
         metrics: createApiMetrics(pipeline.metrics.registry),
         channelOverrides: overrides,
         optOuts: fileOptOutStore(optOutsPath(preflight.plan.dataDir)),
+        ...(hub ? { live: hub } : {}),
       });
     }
     process.stderr.write(

@@ -17,9 +17,12 @@ const USAGE = `usage: poglytics serve
 
 Serves the stored chat over HTTP with the routes of justlog and rustlog (/channels, /list,
 /channel/{login}/{y}/{m}/{d}, /channel/{login}/user/{login}/{y}/{m}, ?from=&to=, ?json, ?raw, …).
+Also /channel/{login}/search?q=, /channel/{login}/stats and /channel/{login}/live (Server-Sent
+Events); /optout (a chat code to opt out, docs/read-api.md).
 Settings: API_PORT (default 8025), API_HOST (default 127.0.0.1), and the sink's (SQLITE_PATH).
-API_ADMIN_KEY (16+ characters) enables the admin routes (/admin/channels: Authorization: Bearer …),
-which edit DATA_DIR/channel-overrides.json, or the control table when CONTROL_TABLE_NAME is set.`;
+API_ADMIN_KEY (24+ characters, no spaces) enables the admin routes (Authorization: Bearer …):
+/admin/user/{login} (one user in every channel), /admin/optout, and /admin/channels, which edits
+DATA_DIR/channel-overrides.json, or the control table when CONTROL_TABLE_NAME is set.`;
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {

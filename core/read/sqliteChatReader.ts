@@ -2,7 +2,10 @@ import type Database from 'better-sqlite3';
 import { CHAT_EVENT_KINDS } from '../events/chatEvent.ts';
 import { openSqliteDatabase } from '../sinks/sqlite/openSqliteDatabase.ts';
 import { iterateChatEvents } from '../sinks/sqlite/readChatEvents.ts';
-import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent } from './types.ts';
+import type { ReportSource } from '../reports/types.ts';
+import { ReadUnsupportedError } from './errors.ts';
+import type { SearchQuery } from './searchQuery.ts';
+import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent, UserRef } from './types.ts';
 
 /** Bans and timeouts as chat_event_rows stores kinds (their index in the contract's list). */
 const BAN_KINDS = `kind IN (${CHAT_EVENT_KINDS.indexOf('ban')}, ${CHAT_EVENT_KINDS.indexOf('timeout')})`;
@@ -25,6 +28,24 @@ function scopeWhere(scope: ReadScope): { sql: string; params: unknown[] } {
     params: [scope.channel, user.id, user.id],
   };
 }
+
+/** A user anywhere: what they sent, and the bans and timeouts of them (indexed by login; by id a scan). */
+function userWhere(user: UserRef): { sql: string; params: unknown[] } {
+  if ('login' in user) {
+    return { sql: `(user_login = ? OR (target_user_login = ? AND ${BAN_KINDS}))`, params: [user.login, user.login] };
+  }
+  return { sql: `(CAST(user_id AS TEXT) = ? OR (CAST(target_user_id AS TEXT) = ? AND ${BAN_KINDS}))`, params: [user.id, user.id] };
+}
+
+/** FTS5's own syntax for our terms: each one a quoted string (a phrase of the words FTS5 finds in it), all ANDed. */
+function ftsMatch(query: SearchQuery): string {
+  return query.terms.map((t) => `"${t.text.replaceAll('"', '""')}"`).join(' AND ');
+}
+
+const paging = (range: EventRange) => {
+  const order = range.reverse ? 'DESC' : 'ASC';
+  return { sql: `ORDER BY sent_at ${order}, event_id ${order} LIMIT ? OFFSET ?`, params: [range.limit ?? -1, range.offset ?? 0] };
+};
 
 /**
  * ChatReader on the SQLite sink's file. Small lookups share one read-only connection; each event
@@ -81,14 +102,47 @@ export class SqliteChatReader implements ChatReader {
     );
   }
 
-  async *events(scope: ReadScope, range: EventRange): AsyncGenerator<StoredEvent> {
+  events(scope: ReadScope, range: EventRange): AsyncGenerator<StoredEvent> {
     const where = scopeWhere(scope);
-    const order = range.reverse ? 'DESC' : 'ASC';
-    const tail = `WHERE ${where.sql} AND sent_at >= ? AND sent_at < ? ORDER BY sent_at ${order}, event_id ${order} LIMIT ? OFFSET ?`;
+    return this.stream(`WHERE ${where.sql} AND sent_at >= ? AND sent_at < ?`, [...where.params, range.fromMs, range.toMs], range);
+  }
+
+  /**
+   * The FTS5 index (chatEventText.ts) answers the rowids whose text matches; the scope, range and
+   * order then come from chat_event_rows as for `events`. SQLite picks the side to start from:
+   * the index's rowid list, or the channel's (channel, sent_at) range checked against it.
+   */
+  search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
+    const indexed = this.db().prepare("SELECT 1 FROM sqlite_master WHERE name = 'chat_event_text'").get();
+    if (indexed === undefined) throw new ReadUnsupportedError('search needs the full-text index: run `poglytics migrate` on this database');
+    const where = scopeWhere(scope);
+    return this.stream(
+      `WHERE rowid IN (SELECT rowid FROM chat_event_text WHERE chat_event_text MATCH ?) AND ${where.sql} AND sent_at >= ? AND sent_at < ?`,
+      [ftsMatch(query), ...where.params, range.fromMs, range.toMs],
+      range,
+    );
+  }
+
+  userEvents(user: UserRef, range: EventRange): AsyncGenerator<StoredEvent> {
+    const where = userWhere(user);
+    return this.stream(`WHERE ${where.sql} AND sent_at >= ? AND sent_at < ?`, [...where.params, range.fromMs, range.toMs], range);
+  }
+
+  /** Report SQL (core/reports) on the shared read-only connection: the chat_events view's columns, none of its line functions. */
+  readonly reports: ReportSource = {
+    name: 'sqlite',
+    query: async (sql, params = []) =>
+      this.db()
+        .prepare(sql)
+        .all(...params) as Record<string, unknown>[],
+  };
+
+  private async *stream(where: string, params: readonly unknown[], range: EventRange): AsyncGenerator<StoredEvent> {
+    const page = paging(range);
     const db = openSqliteDatabase(this.path, { readonly: true });
     try {
       // The stored parts, rebuilt in one pass per row (readChatEvents.ts), not through the view's SQL functions.
-      yield* iterateChatEvents(db, tail, [...where.params, range.fromMs, range.toMs, range.limit ?? -1, range.offset ?? 0]);
+      yield* iterateChatEvents(db, `${where} ${page.sql}`, [...params, ...page.params]);
     } finally {
       db.close();
     }

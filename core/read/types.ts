@@ -1,4 +1,6 @@
 import type { ChatEventKind } from '../events/chatEvent.ts';
+import type { ReportSource } from '../reports/types.ts';
+import type { SearchQuery } from './searchQuery.ts';
 
 /** A channel as the read side knows it: its login and, when any event carried one, its room id. */
 export interface ChannelRef {
@@ -9,8 +11,11 @@ export interface ChannelRef {
 /** Whose events: a channel, optionally narrowed to one user (by login or by user id). */
 export interface ReadScope {
   readonly channel: string;
-  readonly user?: { readonly login: string } | { readonly id: string };
+  readonly user?: UserRef;
 }
+
+/** A user by login or by user id (a login can change hands; an id cannot). */
+export type UserRef = { readonly login: string } | { readonly id: string };
 
 /** `[fromMs, toMs)` on sent_at, then ordering and paging applied by the database. */
 export interface EventRange {
@@ -62,5 +67,18 @@ export interface ChatReader {
   /** sent_at of the newest event in scope, or null when there is none. */
   lastEventAt(scope: ReadScope): Promise<number | null>;
   events(scope: ReadScope, range: EventRange): AsyncIterable<StoredEvent>;
+  /**
+   * The events in scope whose text matches `query` (every term; core/read/searchQuery.ts), in the
+   * order and paging of `range`, from the engine's full-text index. Optional: the read API
+   * answers 501 for a reader without it. Throws ReadUnsupportedError when the index is missing.
+   */
+  search?(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncIterable<StoredEvent>;
+  /**
+   * One user's events across every channel (what they sent, and bans and timeouts of them), for
+   * the admin route only: the public routes always name a channel. Optional, as `search`.
+   */
+  userEvents?(user: UserRef, range: EventRange): AsyncIterable<StoredEvent>;
+  /** Where `poglytics query` reports run on this store (the read API's /stats). Optional, as `search`. */
+  readonly reports?: ReportSource;
   close(): Promise<void>;
 }

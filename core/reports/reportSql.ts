@@ -28,6 +28,16 @@ export interface ReportSql {
   countIf(condition: string): string;
 }
 
+/**
+ * `AND channel = '…'` when the report is narrowed to one channel, else nothing. A login is checked
+ * to be Twitch's alphabet before it becomes a literal (no quoting rules differ between dialects then).
+ */
+export function inChannel(channel: string | undefined): string {
+  if (channel === undefined) return '';
+  if (!/^[a-z0-9_]{1,64}$/.test(channel)) throw new RangeError(`not a channel login: ${channel}`);
+  return ` AND channel = '${channel}'`;
+}
+
 export function integer(value: number): string {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
   return String(value);

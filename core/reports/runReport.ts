@@ -1,12 +1,13 @@
-import type { Sink } from '../sinks/types.ts';
 import { ReportOptionError } from './errors.ts';
 import { reportSql } from './reportSql.ts';
 import { resolveTimeRange, type RangeOptions } from './resolveTimeRange.ts';
-import type { ReportColumn, ReportDefinition, ReportResult, ReportRow, ReportValue, TimeRange } from './types.ts';
+import type { ReportColumn, ReportDefinition, ReportResult, ReportRow, ReportSource, ReportValue, TimeRange } from './types.ts';
 
 export interface RunReportOptions extends RangeOptions {
   readonly limit?: number | undefined;
   readonly bucketSeconds?: number | undefined;
+  /** Narrow the report to one channel (reports that rank channels then list just that one). */
+  readonly channel?: string | undefined;
   /** The clock, for the range when nothing is stored yet. */
   readonly now?: number;
 }
@@ -16,7 +17,7 @@ export const DEFAULT_LIMIT = 10;
 const MAX_FILLED_BUCKETS = 10_000;
 
 /** ms since the epoch of the newest stored chat event, or null when there is none. */
-export async function newestEventMs(sink: Sink): Promise<number | null> {
+export async function newestEventMs(sink: ReportSource): Promise<number | null> {
   const q = reportSql(sink.name);
   const [row] = await sink.query(`SELECT ${q.epochMs('max(sent_at)')} AS newest FROM ${q.from('chat_events')}`);
   const value = toValue(row?.newest, 'int');
@@ -25,7 +26,7 @@ export async function newestEventMs(sink: Sink): Promise<number | null> {
 }
 
 /** Runs one report on any sink: resolves the range, queries, types the values, pads time series. */
-export async function runReport(sink: Sink, report: ReportDefinition, options: RunReportOptions = {}): Promise<ReportResult> {
+export async function runReport(sink: ReportSource, report: ReportDefinition, options: RunReportOptions = {}): Promise<ReportResult> {
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportOptionError(`--limit must be a positive integer, got ${limit}`);
   const bucketSeconds = options.bucketSeconds ?? report.defaultBucketSeconds ?? 60;
@@ -35,7 +36,7 @@ export async function runReport(sink: Sink, report: ReportDefinition, options: R
   const bucketMs = report.timeSeries ? bucketSeconds * 1000 : 1;
   const range = resolveTimeRange(options, await newestEventMs(sink), report.defaultWindowMs, { now: options.now, bucketMs });
 
-  const raw = await sink.query(report.sql(sink.name, { range, limit, bucketSeconds }));
+  const raw = await sink.query(report.sql(sink.name, { range, limit, bucketSeconds, channel: options.channel }));
   let rows = raw.map((row) => typeRow(row, report.columns));
   if (report.timeSeries) rows = padTimeSeries(rows, report, range, bucketSeconds * 1000);
   if (report.finish) rows = report.finish(rows);

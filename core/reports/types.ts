@@ -15,8 +15,16 @@ export interface TimeRange {
   readonly until: number;
 }
 
+/** Where a report's SQL runs: a sink, or a read service's read-only connection (its /stats). */
+export interface ReportSource {
+  readonly name: SinkName;
+  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
 export interface ReportContext {
   readonly range: TimeRange;
+  /** One channel's events only (the read API's /channel/{c}/stats); all channels when absent. */
+  readonly channel?: string | undefined;
   readonly limit: number;
   /** Bucket width of time series reports. */
   readonly bucketSeconds: number;

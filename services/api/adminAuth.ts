@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './errors.ts';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -10,10 +10,12 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * comparison is of SHA-256 digests in constant time, so neither the key's length nor its prefix
  * leaks through timing.
  */
-export function requireAdmin(req: IncomingMessage, adminKey: string | undefined): void {
+export function requireAdmin(req: IncomingMessage, res: ServerResponse, adminKey: string | undefined): void {
   if (adminKey === undefined || adminKey === '') throw new HttpError(404, 'Not found');
   const header = req.headers.authorization ?? '';
   const match = /^Bearer (.+)$/.exec(header);
-  if (!match || !timingSafeEqual(digest(match[1]!), digest(adminKey)))
-    throw new HttpError(401, 'Unauthorized: send the admin key as Authorization: Bearer <key>');
+  if (!match || !timingSafeEqual(digest(match[1]!), digest(adminKey))) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="poglytics admin"');
+    throw new HttpError(401, 'Unauthorized: this route needs Authorization: Bearer <API_ADMIN_KEY>');
+  }
 }

@@ -34,6 +34,11 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 /** The route label of a path: a handful of values whatever clients send. */
 export function routeLabel(path: string): string {
   if (path === '/channels' || path === '/list' || path === '/capabilities' || path === '/openapi.json') return path.slice(1);
-  if (path.startsWith('/channel/') || path.startsWith('/channelid/')) return /\/user(id)?\//.test(path) ? 'user_logs' : 'channel_logs';
+  if (path.startsWith('/admin/')) return 'admin';
+  if (path.startsWith('/channel/') || path.startsWith('/channelid/')) {
+    const action = /\/(search|stats|live)$/.exec(path)?.[1];
+    if (action !== undefined) return action;
+    return /\/user(id)?\//.test(path) ? 'user_logs' : 'channel_logs';
+  }
   return 'other';
 }

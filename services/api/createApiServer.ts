@@ -15,6 +15,14 @@ import { optOutCheck } from './optOutCheck.ts';
 import { renderDocsPage } from './docsPage.ts';
 import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
+import { ChannelAction, parseChannelRoute } from './parseChannelRoute.ts';
+import { handleSearch } from './handleSearch.ts';
+import { handleAdmin, parseAdminPath } from './handleAdmin.ts';
+import { handleStats } from './handleStats.ts';
+import { ReadUnsupportedError } from '../../core/read/errors.ts';
+import type { LiveSource } from '../../core/read/liveSource.ts';
+import { PollingLiveSource } from '../../core/read/pollingLiveSource.ts';
+import { handleLive, LiveTailCounter } from './handleLive.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
 import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
 import { ClientRateLimiter, type RateLimit } from './clientRateLimiter.ts';
@@ -34,6 +42,14 @@ export interface ApiServerOptions {
   readonly channelOverrides?: ChannelOverrideStore;
   /** The opt-out list (issue 18): 403 for opted-out users and channels, /optout codes, /admin/optout. */
   readonly optOuts?: DocumentStore<OptOuts>;
+  /** Where /live gets new events: the stream's ChatEventHub when the consumer runs in this process; a poll of the reader by default. */
+  readonly live?: LiveSource;
+  /** The poll's interval when `live` is not given (1 s). */
+  readonly livePollMs?: number;
+  /** Live tails one client may hold open at once (4); one more is refused with 429. */
+  readonly liveTailsPerClient?: number;
+  /** A comment on each live tail this often (15 s), so proxies and browsers keep it open. */
+  readonly heartbeatMs?: number;
 }
 
 const DOCS_PAGE = renderDocsPage(OPEN_API_DOCUMENT);
@@ -56,6 +72,12 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   if (path === '/admin/optout') return handleAdminOptOut(ctx, req, res);
   if (path === '/optout' || path.startsWith('/optout/')) return handleOptOut(ctx, path, url, req, res);
   if (path === '/list') return handleList(ctx, url.searchParams, res);
+  const admin = ctx.adminKey === undefined ? null : parseAdminPath(path);
+  if (admin !== null) return handleAdmin(ctx, admin, url, req, res, signal);
+  const channelRoute = parseChannelRoute(path);
+  if (channelRoute?.action === ChannelAction.Search) return handleSearch(ctx, channelRoute, url, req, res, signal);
+  if (channelRoute?.action === ChannelAction.Stats) return handleStats(ctx, channelRoute, url, res);
+  if (channelRoute?.action === ChannelAction.Live) return handleLive(ctx, channelRoute, req, res, signal);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
   throw new HttpError(404, 'Not found');
@@ -66,6 +88,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
  * CORS is open and read-only, as in both archives; every response names our capabilities.
  */
 export function createApiServer(options: ApiServerOptions): Server {
+  const log = options.log ?? createLogger();
   const ctx: ApiContext = {
     reader: options.reader,
     channels: new ChannelDirectory(options.reader),
@@ -73,13 +96,22 @@ export function createApiServer(options: ApiServerOptions): Server {
     optOuts: options.optOuts,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
-    log: options.log ?? createLogger(),
+    log,
     adminKey: options.adminKey,
     channelOverrides: options.channelOverrides,
+    live:
+      options.live ??
+      new PollingLiveSource(options.reader, {
+        intervalMs: options.livePollMs ?? 1000,
+        // A failed poll is tried again at the next interval; the tails stay open.
+        onError: (error) => log.error('read api: live poll failed', { error }),
+      }),
+    liveTails: new LiveTailCounter(options.liveTailsPerClient ?? 4),
+    heartbeatMs: options.heartbeatMs ?? 15_000,
   };
   const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, ctx.now) : undefined;
   const metrics = options.metrics;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (metrics) {
       const label = routeLabel(new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1'));
       const stop = metrics.duration.startTimer({ route: label });
@@ -94,7 +126,8 @@ export function createApiServer(options: ApiServerOptions): Server {
       res
         .writeHead(204, {
           'Access-Control-Allow-Methods': 'GET, HEAD',
-          'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding',
+          // Not Authorization: the admin route is for operators' tools, not for pages of other origins.
+          'Access-Control-Allow-Headers': 'Accept, Content-Type, Accept-Encoding, Last-Event-ID',
           'Access-Control-Max-Age': '86400',
         })
         .end();
@@ -123,10 +156,15 @@ export function createApiServer(options: ApiServerOptions): Server {
         res.destroy(error as Error);
       } else if (error instanceof HttpError) {
         sendError(res, error.status, error.message);
+      } else if (error instanceof ReadUnsupportedError) {
+        sendError(res, 501, error.message);
       } else {
         ctx.log.error('read api: request failed', { url: req.url, error });
         sendError(res, 500, 'Internal error');
       }
     });
   });
+  // A poll this server made stops with it; a hub given to it belongs to the caller.
+  if (options.live === undefined) server.once('close', () => ctx.live.close());
+  return server;
 }

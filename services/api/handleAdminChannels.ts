@@ -12,7 +12,7 @@ import type { ApiContext } from './types.ts';
  * login and answers the new list. The refresher merges them on its next run.
  */
 export async function handleAdminChannels(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  requireAdmin(req, ctx.adminKey);
+  requireAdmin(req, res, ctx.adminKey);
   const store = ctx.channelOverrides;
   if (!store) throw new HttpError(501, 'Channel admin is not configured on this server (no control table or data folder)');
   if (req.method === 'GET' || req.method === 'HEAD') return sendJson(res, await store.load());

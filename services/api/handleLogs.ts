@@ -11,9 +11,13 @@ import { streamEvents } from './streamEvents.ts';
 import type { ApiContext } from './types.ts';
 
 /** rustlog's: a range that has ended does not change, one still open does. */
-const CLOSED_RANGE_CACHE = 'public, max-age=36000';
+export const CLOSED_RANGE_CACHE = 'public, max-age=36000';
 
-async function resolveScope(ctx: ApiContext, path: LogsPath): Promise<{ scope: ReadScope; channelId: string | null }> {
+/** The channel (404 when nothing of it is stored) and user a path names, after the opt-out check (403). */
+export async function resolveScope(
+  ctx: ApiContext,
+  path: Pick<LogsPath, 'channel' | 'user'>,
+): Promise<{ scope: ReadScope; channelId: string | null }> {
   const channel =
     path.channel.by === 'login' ? await ctx.channels.byLogin(path.channel.value) : await ctx.channels.byId(path.channel.value);
   if (channel === null)

@@ -70,7 +70,7 @@ export async function handleOptOut(ctx: ApiContext, path: string, url: URL, req:
  * the admin's way, without a code (`poglytics optout` is the same from the command line).
  */
 export async function handleAdminOptOut(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  requireAdmin(req, ctx.adminKey);
+  requireAdmin(req, res, ctx.adminKey);
   const store = listOf(ctx);
   if (req.method === 'GET' || req.method === 'HEAD') {
     const { users, channels } = await store.load();

@@ -14,6 +14,9 @@ export interface ApiConfig {
   readonly adminKey: string | undefined;
 }
 
+/** Long enough that guessing it over HTTP, at the rate limit, is hopeless. */
+const MIN_ADMIN_KEY_CHARS = 24;
+
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
@@ -23,9 +26,10 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   const perSecond = readInt(env, 'API_RATE_PER_SECOND', 20, { min: 0, max: 100_000 });
   const burst = readInt(env, 'API_RATE_BURST', 60, { min: 1, max: 1_000_000 });
   const adminKey = readString(env, 'API_ADMIN_KEY');
-  // A guessable key is no key: 16 characters is the least a random key of letters and digits has.
-  if (adminKey !== undefined && adminKey.length < 16)
-    throw new ConfigError('API_ADMIN_KEY must be at least 16 characters (e.g. openssl rand -hex 24)', { setting: 'API_ADMIN_KEY' });
+  if (adminKey !== undefined && (adminKey.length < MIN_ADMIN_KEY_CHARS || /\s/.test(adminKey)))
+    throw new ConfigError(`API_ADMIN_KEY must be at least ${MIN_ADMIN_KEY_CHARS} characters without spaces (e.g. openssl rand -hex 24)`, {
+      setting: 'API_ADMIN_KEY',
+    });
   return {
     port: readInt(env, 'API_PORT', 8025, { min: 0, max: 65_535 }),
     host,

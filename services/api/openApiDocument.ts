@@ -100,6 +100,130 @@ function logRoutes(): Record<string, unknown> {
   return paths;
 }
 
+const { '302': _redirect, ...NO_REDIRECT } = LOG_RESPONSES;
+const SEARCH_RESPONSES = {
+  ...NO_REDIRECT,
+  '200': { ...LOG_RESPONSES['200'], description: 'the matching events, oldest first unless reverse; none is an empty 200; streamed' },
+  '400': text('no q, a bad query (unclosed quote, no letter or digit, > 200 characters or > 10 terms), range, format, limit or offset'),
+  '501': text('this sink has no search index yet'),
+};
+const Q = {
+  name: 'q',
+  in: 'query',
+  required: true,
+  description: 'words (all must match, whole words, case and accents folded) and "quoted phrases"',
+  schema: { type: 'string', maxLength: 200 },
+};
+const RANGE = LOG_QUERY.filter((p) => p.name === 'from' || p.name === 'to');
+
+const STATS = {
+  type: 'object',
+  properties: {
+    channel: { type: 'string' },
+    from: { type: ['string', 'null'], format: 'date-time' },
+    to: { type: ['string', 'null'], format: 'date-time' },
+    events: { type: 'integer' },
+    messages: { type: 'integer' },
+    chatters: { type: 'integer', description: 'distinct senders of messages' },
+    firstEvent: { type: ['string', 'null'], format: 'date-time' },
+    lastEvent: { type: ['string', 'null'], format: 'date-time' },
+    bits: { type: 'integer', description: 'bits cheered in messages' },
+    topChatters: { type: 'array', items: { type: 'object', properties: { user: { type: 'string' }, messages: { type: 'integer' } } } },
+    subscriptions: { type: 'object', description: 'subs, resubs, gifted, giftBombs, upgrades' },
+    moderation: { type: 'object', description: 'bans, timeouts, timeoutSeconds, deletions, clears' },
+  },
+};
+
+/** Our routes beyond justlog's: search, stats, the live tail (docs/read-api.md). */
+function beyondRoutes(): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const [c, cParam] of [
+    ['channel/{channel}', CHANNEL[0]],
+    ['channelid/{channelid}', CHANNEL[1]],
+  ] as const) {
+    paths[`/${c}/search`] = {
+      get: { summary: "full-text search of the channel's messages", parameters: [cParam, Q, ...LOG_QUERY], responses: SEARCH_RESPONSES },
+    };
+    for (const [u, uParam] of [
+      ['user/{user}', USER[0]],
+      ['userid/{userid}', USER[1]],
+    ] as const) {
+      paths[`/${c}/${u}/search`] = {
+        get: {
+          summary: "full-text search of a user's messages in the channel",
+          parameters: [cParam, uParam, Q, ...LOG_QUERY],
+          responses: SEARCH_RESPONSES,
+        },
+      };
+    }
+    paths[`/${c}/stats`] = {
+      get: {
+        summary: "the channel's messages, chatters, top chatters, subs, bits and moderation over a range (the poglytics query reports)",
+        parameters: [
+          cParam,
+          ...RANGE,
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'top chatters (10)',
+            schema: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+        ],
+        responses: {
+          '200': { description: 'all stored time without from/to', content: { 'application/json': { schema: STATS } } },
+          '400': text('a bad range or limit'),
+          '404': text('unknown channel'),
+          '501': text('this sink cannot run the reports yet'),
+        },
+      },
+    };
+    paths[`/${c}/live`] = {
+      get: {
+        summary: "the channel's new events as Server-Sent Events",
+        parameters: [
+          cParam,
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            required: false,
+            description: 'resume after this id (sent_at/event_id): up to 10,000 stored events first',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'an event stream: `id: <sent_at>/<event_id>`, `data: <justlog JSON message>`; a `: heartbeat` comment every 15 s',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          '400': text('a Last-Event-ID this service did not send'),
+          '404': text('unknown channel'),
+          '429': text('more live tails from this client than API allows at once (4)'),
+        },
+      },
+    };
+  }
+  for (const [u, uParam] of [
+    ['user/{user}', USER[0]],
+    ['userid/{userid}', USER[1]],
+  ] as const) {
+    paths[`/admin/${u}`] = {
+      get: {
+        summary: "admin: one user's events in every channel (what they sent, bans and timeouts of them)",
+        security: [{ adminKey: [] }],
+        parameters: [uParam, ...LOG_QUERY],
+        responses: {
+          '200': { ...LOG_RESPONSES['200'], description: 'in sent_at order across channels; never cached' },
+          '400': text('a bad range, format, limit or offset'),
+          '401': text('no or a wrong Authorization: Bearer <API_ADMIN_KEY>'),
+          '404': text('no API_ADMIN_KEY is set (the route does not exist), or no logs of the user'),
+        },
+      },
+    };
+  }
+  return paths;
+}
+
 export const OPEN_API_DOCUMENT = {
   openapi: '3.1.0',
   info: {
@@ -159,5 +283,7 @@ export const OPEN_API_DOCUMENT = {
       },
     },
     ...logRoutes(),
+    ...beyondRoutes(),
   },
+  components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'API_ADMIN_KEY' } } },
 };

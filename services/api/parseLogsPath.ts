@@ -18,7 +18,8 @@ export interface LogsPath {
   readonly target: LogsTarget;
 }
 
-function decode(segment: string): string {
+/** A path segment percent-decoded, or 400 when it is not valid percent-encoding. */
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -53,7 +54,7 @@ export function parseLogsPath(pathname: string): LogsPath | null {
   let base = `/${channelType}/${channel}`;
   let user: NameOrId | undefined;
   if ((rest[0] === 'user' || rest[0] === 'userid') && rest[1]) {
-    user = { by: rest[0] === 'user' ? 'login' : 'id', value: decode(rest[1]) };
+    user = { by: rest[0] === 'user' ? 'login' : 'id', value: decodeSegment(rest[1]) };
     base += `/${rest[0]}/${rest[1]}`;
     rest.splice(0, 2);
   }
@@ -63,5 +64,5 @@ export function parseLogsPath(pathname: string): LogsPath | null {
   else if (rest.length === 3 && user === undefined) target = dateTarget('day', rest);
   else if (rest.length === 2 && user !== undefined) target = dateTarget('month', rest);
   else return null;
-  return { channel: { by: channelType === 'channel' ? 'login' : 'id', value: decode(channel) }, user, base, target };
+  return { channel: { by: channelType === 'channel' ? 'login' : 'id', value: decodeSegment(channel) }, user, base, target };
 }

@@ -3,6 +3,7 @@ import type { ChannelOverrideStore } from '../../core/control/channelOverrides.t
 import type { DocumentStore } from '../../core/control/documentStores.ts';
 import type { Logger } from '../../core/log.ts';
 import type { OptOuts } from '../../core/optout/optOuts.ts';
+import type { LiveSource } from '../../core/read/liveSource.ts';
 import type { ChatReader } from '../../core/read/types.ts';
 import type { ApiMetrics } from './apiMetrics.ts';
 import { createApiServer } from './createApiServer.ts';
@@ -24,6 +25,8 @@ export async function startApiServer(
     readonly metrics?: ApiMetrics;
     readonly channelOverrides?: ChannelOverrideStore;
     readonly optOuts?: DocumentStore<OptOuts>;
+    /** New events for /live (the in-process stream's hub in npm start). */
+    readonly live?: LiveSource;
   } = {},
 ): Promise<RunningApi> {
   const server = createApiServer({

@@ -2,7 +2,9 @@ import type { ChannelOverrideStore } from '../../core/control/channelOverrides.t
 import type { DocumentStore } from '../../core/control/documentStores.ts';
 import type { OptOuts } from '../../core/optout/optOuts.ts';
 import type { ChannelDirectory } from '../../core/read/channelDirectory.ts';
+import type { LiveSource } from '../../core/read/liveSource.ts';
 import type { ChatReader } from '../../core/read/types.ts';
+import type { LiveTailCounter } from './handleLive.ts';
 import type { Logger } from '../../core/log.ts';
 
 /** Who asked not to be readable (issue 18: core/optout, optOutCheck.ts). */
@@ -26,4 +28,8 @@ export interface ApiContext {
   readonly optOuts: DocumentStore<OptOuts> | undefined;
   /** Run-time channel changes (issue 18): shown in /channels, edited through /admin/channels. */
   readonly channelOverrides: ChannelOverrideStore | undefined;
+  /** New events for /live: the stream's hub in npm start, else a poll of the reader. */
+  readonly live: LiveSource;
+  readonly liveTails: LiveTailCounter;
+  readonly heartbeatMs: number;
 }

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ALL_EVENTS } from '../helpers/readApiDataset.ts';
 import { get, startReadApi, type ReadApiRun } from '../helpers/readApiFixture.ts';
+import { openSse } from '../helpers/sseClient.ts';
+
+const ADMIN_KEY = 'openapi-test-admin-key-0123456789';
 
 /** Values of the dataset for each path parameter: every documented path, filled in, names stored logs. */
 const FILL: Record<string, string> = {
@@ -16,7 +19,7 @@ const FILL: Record<string, string> = {
 
 describe('GET /openapi.json', () => {
   let api: ReadApiRun;
-  before(async () => (api = await startReadApi(ALL_EVENTS, { now: () => Date.parse('2024-02-02T12:00:00Z') })));
+  before(async () => (api = await startReadApi(ALL_EVENTS, { now: () => Date.parse('2024-02-02T12:00:00Z'), adminKey: ADMIN_KEY })));
   after(() => api.close());
 
   it('is an OpenAPI 3.1 document of every route, and every path in it is answered by its handler', async () => {
@@ -30,14 +33,24 @@ describe('GET /openapi.json', () => {
     assert.equal(answer.status, 200);
     assert.equal(document.openapi, '3.1.0');
     const paths = Object.keys(document.paths);
-    assert.equal(paths.length, 3 + 2 * 3 + 4 * 3, paths.join(' '));
+    // justlog's (3 + 2 × 3 + 4 × 3), then ours: search (2 + 4), stats (2), live (2), admin (2)
+    assert.equal(paths.length, 3 + 2 * 3 + 4 * 3 + 6 + 2 + 2 + 2, paths.join(' '));
     // Assess: each path, filled with stored names, reaches a handler (logs or a redirect to them)
     for (const path of paths) {
       for (const p of document.paths[path]!.get.parameters ?? [])
         if (p.in === 'path') assert.ok(path.includes(`{${p.name}}`), `${path}: ${p.name}`);
-      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => FILL[name]!) + (path === '/list' ? '?channel=forsen' : '');
-      const status = (await get(`${api.url}${url}`)).status;
-      assert.ok(status === 200 || status === 302, `${url}: ${status}`);
+      const query = path === '/list' ? '?channel=forsen' : path.endsWith('/search') ? '?q=chat' : '';
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => FILL[name]!) + query;
+      if (path.endsWith('/live')) {
+        const tail = await openSse(`${api.url}${url}`);
+        tail.close();
+        assert.equal(tail.status, 200, url);
+        continue;
+      }
+      const answer = await get(`${api.url}${url}`, path.startsWith('/admin/') ? { authorization: `Bearer ${ADMIN_KEY}` } : {});
+      assert.ok(answer.status === 200 || answer.status === 302, `${url}: ${answer.status}`);
+      // Search and the admin route find something: a handler answered, not an empty fallback.
+      if (query === '?q=chat' || path.startsWith('/admin/')) assert.ok(answer.text.length > 0, url);
     }
   });
 

@@ -14,7 +14,7 @@ describeSinkContract(
       sql: `SELECT * FROM ${table} WHERE event_id IN (SELECT value FROM json_each(?))`,
       params: [JSON.stringify(ids)],
     }),
-    migrationVersions: [1, 2, 3],
+    migrationVersions: [1, 2, 3, 4],
   },
   async () => rmSync(dir, { recursive: true, force: true }),
 );

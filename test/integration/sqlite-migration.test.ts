@@ -65,9 +65,15 @@ describe('upgrading a SQLite database written by the release before the compact 
     const stored = (await sink.query('SELECT count(residual) AS residual, count(tags_json) AS tags FROM chat_event_rows'))[0]!;
     await sink.close();
     // Assess
-    assert.deepEqual(versions, [1, 2, 3]);
+    assert.deepEqual(versions, [1, 2, 3, 4]);
+    // Version 4's full-text index is an FTS5 table with its shadow tables (filled: test/integration/api-search.test.ts).
     assert.deepEqual(objects, [
       { type: 'table', name: 'chat_event_rows' },
+      { type: 'table', name: 'chat_event_text' },
+      { type: 'table', name: 'chat_event_text_config' },
+      { type: 'table', name: 'chat_event_text_data' },
+      { type: 'table', name: 'chat_event_text_docsize' },
+      { type: 'table', name: 'chat_event_text_idx' },
       { type: 'view', name: 'chat_events' },
     ]);
     assert.equal(rows.size, events.length);

@@ -1,4 +1,4 @@
-import { reportSql } from '../reportSql.ts';
+import { inChannel, reportSql } from '../reportSql.ts';
 import type { ReportDefinition } from '../types.ts';
 
 export const eventMix: ReportDefinition = {
@@ -10,11 +10,11 @@ export const eventMix: ReportDefinition = {
     { name: 'percent', type: 'float' },
   ],
   defaultWindowMs: null,
-  sql(dialect, { range }) {
+  sql(dialect, { range, channel }) {
     const q = reportSql(dialect);
     return `SELECT kind, count(*) AS events
 FROM ${q.from('chat_events')}
-WHERE ${q.inRange('sent_at', range)}
+WHERE ${q.inRange('sent_at', range)}${inChannel(channel)}
 GROUP BY kind
 ORDER BY events DESC, kind`;
   },

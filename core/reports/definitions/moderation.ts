@@ -1,4 +1,4 @@
-import { integer, reportSql } from '../reportSql.ts';
+import { inChannel, integer, reportSql } from '../reportSql.ts';
 import type { ReportDefinition } from '../types.ts';
 
 export const moderation: ReportDefinition = {
@@ -13,7 +13,7 @@ export const moderation: ReportDefinition = {
     { name: 'clears', type: 'int' },
   ],
   defaultWindowMs: null,
-  sql(dialect, { range, limit }) {
+  sql(dialect, { range, limit, channel }) {
     const q = reportSql(dialect);
     return `SELECT channel,
   ${q.countIf("kind = 'ban'")} AS bans,
@@ -22,7 +22,7 @@ export const moderation: ReportDefinition = {
   ${q.countIf("kind = 'delete'")} AS deletions,
   ${q.countIf("kind = 'clearchat'")} AS clears
 FROM ${q.from('chat_events')}
-WHERE kind IN ('ban', 'timeout', 'delete', 'clearchat') AND ${q.inRange('sent_at', range)}
+WHERE kind IN ('ban', 'timeout', 'delete', 'clearchat') AND ${q.inRange('sent_at', range)}${inChannel(channel)}
 GROUP BY channel
 ORDER BY ${q.countIf("kind IN ('ban', 'timeout')")} DESC, count(*) DESC, channel
 LIMIT ${integer(limit)}`;

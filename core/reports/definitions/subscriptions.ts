@@ -1,4 +1,4 @@
-import { integer, reportSql } from '../reportSql.ts';
+import { inChannel, integer, reportSql } from '../reportSql.ts';
 import type { ReportDefinition } from '../types.ts';
 
 const list = (subtypes: readonly string[]) => `(${subtypes.map((s) => `'${s}'`).join(', ')})`;
@@ -26,12 +26,12 @@ export const subscriptions: ReportDefinition = {
     { name: 'upgrades', type: 'int' },
   ],
   defaultWindowMs: null,
-  sql(dialect, { range, limit }) {
+  sql(dialect, { range, limit, channel }) {
     const q = reportSql(dialect);
     const counts = Object.entries(SUB_GROUPS).map(([column, subtypes]) => `${q.countIf(`subtype IN ${list(subtypes)}`)} AS ${column}`);
     return `SELECT channel, ${counts.join(', ')}
 FROM ${q.from('chat_events')}
-WHERE kind = 'usernotice' AND subtype IN ${list(ALL)} AND ${q.inRange('sent_at', range)}
+WHERE kind = 'usernotice' AND subtype IN ${list(ALL)} AND ${q.inRange('sent_at', range)}${inChannel(channel)}
 GROUP BY channel
 ORDER BY ${q.countIf(`subtype IN ${list([...SUB_GROUPS.subs, ...SUB_GROUPS.resubs, ...SUB_GROUPS.gifted])}`)} DESC, channel
 LIMIT ${integer(limit)}`;

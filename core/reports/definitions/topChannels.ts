@@ -1,4 +1,4 @@
-import { integer, reportSql } from '../reportSql.ts';
+import { inChannel, integer, reportSql } from '../reportSql.ts';
 import type { ReportDefinition } from '../types.ts';
 
 export const topChannels: ReportDefinition = {
@@ -11,11 +11,11 @@ export const topChannels: ReportDefinition = {
     { name: 'bits', type: 'int' },
   ],
   defaultWindowMs: null,
-  sql(dialect, { range, limit }) {
+  sql(dialect, { range, limit, channel }) {
     const q = reportSql(dialect);
     return `SELECT channel, count(*) AS messages, count(DISTINCT user_login) AS chatters, sum(bits) AS bits
 FROM ${q.from('chat_events')}
-WHERE kind = 'message' AND ${q.inRange('sent_at', range)}
+WHERE kind = 'message' AND ${q.inRange('sent_at', range)}${inChannel(channel)}
 GROUP BY channel
 ORDER BY messages DESC, channel
 LIMIT ${integer(limit)}`;

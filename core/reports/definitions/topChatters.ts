@@ -1,4 +1,4 @@
-import { integer, reportSql } from '../reportSql.ts';
+import { inChannel, integer, reportSql } from '../reportSql.ts';
 import type { ReportDefinition } from '../types.ts';
 
 export const topChatters: ReportDefinition = {
@@ -10,11 +10,11 @@ export const topChatters: ReportDefinition = {
     { name: 'channels', type: 'int' },
   ],
   defaultWindowMs: null,
-  sql(dialect, { range, limit }) {
+  sql(dialect, { range, limit, channel }) {
     const q = reportSql(dialect);
     return `SELECT user_login, count(*) AS messages, count(DISTINCT channel) AS channels
 FROM ${q.from('chat_events')}
-WHERE kind = 'message' AND user_login IS NOT NULL AND ${q.inRange('sent_at', range)}
+WHERE kind = 'message' AND user_login IS NOT NULL AND ${q.inRange('sent_at', range)}${inChannel(channel)}
 GROUP BY user_login
 ORDER BY messages DESC, user_login
 LIMIT ${integer(limit)}`;

@@ -1,4 +1,4 @@
-import { reportSql } from '../reportSql.ts';
+import { inChannel, reportSql } from '../reportSql.ts';
 import type { ReportDefinition } from '../types.ts';
 
 export const totals: ReportDefinition = {
@@ -14,7 +14,7 @@ export const totals: ReportDefinition = {
     { name: 'hours', type: 'float' },
   ],
   defaultWindowMs: null,
-  sql(dialect, { range }) {
+  sql(dialect, { range, channel }) {
     const q = reportSql(dialect);
     // '*' is the channel of global NOTICEs, not a channel.
     return `SELECT count(*) AS events,
@@ -24,7 +24,7 @@ export const totals: ReportDefinition = {
   ${q.epochMs('min(sent_at)')} AS first_event,
   ${q.epochMs('max(sent_at)')} AS last_event
 FROM ${q.from('chat_events')}
-WHERE ${q.inRange('sent_at', range)}`;
+WHERE ${q.inRange('sent_at', range)}${inChannel(channel)}`;
   },
   finish(rows) {
     return rows.map((row) => {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
+import { CHAT_EVENT_TEXT_STATEMENTS, fillChatEventText } from './chatEventText.ts';
 import { migrateToLineParts } from './migrateToLineParts.ts';
 
 /** A SQLite migration may also run code after its statements (in the same transaction). */
@@ -11,7 +12,8 @@ export interface SqliteMigration extends Migration {
 /**
  * SQLite schema. Versions 1 and 2 made the first layout and stay as they were, so that a fresh
  * database and one written by an older release take the same path; version 3 moves chat_events
- * to the compact layout (sqliteLayout.ts, migrateToLineParts.ts). First layout: timestamps are INTEGER ms since the epoch (what the contract carries, and what
+ * to the compact layout (sqliteLayout.ts, migrateToLineParts.ts); version 4 adds the full-text
+ * index the read API searches (chatEventText.ts). First layout: timestamps are INTEGER ms since the epoch (what the contract carries, and what
  * SQLite compares fastest); params, tags and badges are JSON text (query them with json_extract /
  * json_each). A rowid table with a UNIQUE index on event_id: rows are large (raw line, tags), so
  * WITHOUT ROWID keyed on a random id would scatter them.
@@ -80,5 +82,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: 'compact chat events: raw lines as templates, chat_events a view',
     statements: [],
     apply: migrateToLineParts,
+  },
+  {
+    version: 4,
+    name: 'full-text index of chat event text (FTS5), ban targets index',
+    statements: CHAT_EVENT_TEXT_STATEMENTS,
+    apply: fillChatEventText,
   },
 ];

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseSearchQuery } from '../core/read/searchQuery.ts';
+import { SqliteChatReader } from '../core/read/sqliteChatReader.ts';
+import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
+import { SQLITE_MIGRATIONS } from '../core/sinks/sqlite/sqliteMigrations.ts';
+import { SqliteSink } from '../core/sinks/sqlite/sqliteSink.ts';
+import { searchCorpus } from '../test/helpers/searchCorpus.ts';
+
+/** Common and rare words, phrases, in a channel and for one user: what a reader types. */
+const QUERIES = ['kappa', 'pogchamp kekw', '"the game"', '"of the" stream', 'pokemon', "don't", 'never again wp', 'xqcl', '1v1', 'hello world'];
+
+/** Bytes of the file once its free pages are gone. */
+function fileBytes(path: string): number {
+  const db = openSqliteDatabase(path);
+  db.exec('VACUUM');
+  const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  db.close();
+  return bytes;
+}
+
+async function store(path: string, events: ReturnType<typeof searchCorpus>['events'], version: number): Promise<void> {
+  const sink = new SqliteSink({ sink: 'sqlite', path }, SQLITE_MIGRATIONS.filter((m) => m.version <= version));
+  for (let i = 0; i < events.length; i += 5000) await sink.write(events.slice(i, i + 5000));
+  await sink.close();
+}
+
+/**
+ * The SQLite search index (core/sinks/sqlite/chatEventText.ts) on N seeded chat lines
+ * (test/helpers/searchCorpus.ts: 1-12 words each, two channels, 20 users):
+ *   search.sqlite.index_bytes_per_event  file bytes with the index minus without, per event
+ *   search.sqlite.page_ms_p50 / _p95     the first 100 matches of a query (reader, to the last event)
+ *   search.sqlite.all_ms_p95             every match of the query
+ * Each query runs in the channel and for one user; times over three rounds after a warm-up.
+ */
+export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
+  const count = options.quick ? 20_000 : 100_000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-search-'));
+  try {
+    const { events } = searchCorpus(count, 7);
+    const plain = join(dir, 'plain.db');
+    const indexed = join(dir, 'indexed.db');
+    await store(plain, events, 3);
+    await store(indexed, events, Number.MAX_SAFE_INTEGER);
+    const indexBytes = fileBytes(indexed) - fileBytes(plain);
+
+    const reader = new SqliteChatReader(indexed);
+    const run = async (q: string, limit: number | undefined) => {
+      const query = parseSearchQuery(q);
+      const times: number[] = [];
+      for (const scope of [{ channel: 'pajlada' }, { channel: 'pajlada', user: { login: 'user7' } }]) {
+        const start = performance.now();
+        let n = 0;
+        for await (const _ of reader.search(scope, query, { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit })) n++;
+        times.push(performance.now() - start);
+        if (n === 0 && q !== 'hello world') throw new Error(`no match for ${q}`);
+      }
+      return times;
+    };
+    const percentiles = async (limit: number | undefined) => {
+      for (const q of QUERIES) await run(q, limit);
+      const times: number[] = [];
+      for (let round = 0; round < 3; round++) for (const q of QUERIES) times.push(...(await run(q, limit)));
+      times.sort((a, b) => a - b);
+      const at = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]! * 10) / 10;
+      return { p50: at(0.5), p95: at(0.95) };
+    };
+    const page = await percentiles(100);
+    const all = await percentiles(undefined);
+    await reader.close();
+    return {
+      'search.sqlite.events': count,
+      'search.sqlite.index_bytes_per_event': Math.round(indexBytes / count),
+      'search.sqlite.page_ms_p50': page.p50,
+      'search.sqlite.page_ms_p95': page.p95,
+      'search.sqlite.all_ms_p50': all.p50,
+      'search.sqlite.all_ms_p95': all.p95,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
