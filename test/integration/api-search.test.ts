@@ -237,8 +237,8 @@ describe('the index after deletions', () => {
     };
     try {
       // Act
-      const byUser = await sink.deleteOptedOut!({ userIds: [leaving.user_id!], userLogins: [], channelIds: [], channelLogins: [] });
-      const expired = await sink.applyRetention!({ eventsBefore: cutoff, snapshotsBefore: null });
+      const byUser = await sink.deleteOptedOut({ userIds: [leaving.user_id!], userLogins: [], channelIds: [], channelLogins: [] });
+      const expired = await sink.applyRetention({ eventsBefore: cutoff, snapshotsBefore: null });
       // Assess: rows went, and for every word the index answers exactly the rows left holding it
       assert.ok(byUser > 10 && expired > 50, `${byUser} by the user, ${expired} expired`);
       for (const word of ['kappa', 'the', 'pokemon', 'gg']) {
