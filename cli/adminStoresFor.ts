@@ -6,6 +6,7 @@ import type { ChannelOverrideStore } from '../core/control/channelOverrides.ts';
 import type { DocumentStore } from '../core/control/documentStores.ts';
 import { dynamoOptOutStore, fileOptOutStore, optOutsPath } from '../core/optout/optOutStores.ts';
 import type { OptOuts } from '../core/optout/optOuts.ts';
+import { DynamoOptOutAuditLog, FileOptOutAuditLog, optOutAuditPath, type OptOutAuditLog } from '../core/optout/optOutAudit.ts';
 import { DynamoChannelOverrideStore, FileChannelOverrideStore, channelOverridesPath } from '../core/control/documentStores.ts';
 
 /**
@@ -17,6 +18,7 @@ import { DynamoChannelOverrideStore, FileChannelOverrideStore, channelOverridesP
 export function adminStoresFor(env: Env): {
   store: ChannelOverrideStore;
   optOuts: DocumentStore<OptOuts>;
+  audit: OptOutAuditLog;
   where: string;
   close: () => void;
 } {
@@ -28,11 +30,18 @@ export function adminStoresFor(env: Env): {
     return {
       store: new DynamoChannelOverrideStore(client, config.controlTableName),
       optOuts: dynamoOptOutStore(client, config.controlTableName),
+      audit: new DynamoOptOutAuditLog(client, config.controlTableName),
       where: `DynamoDB table ${config.controlTableName}`,
       close: () => client.destroy(),
     };
   }
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const path = channelOverridesPath(dataDir);
-  return { store: new FileChannelOverrideStore(path), optOuts: fileOptOutStore(optOutsPath(dataDir)), where: path, close: () => undefined };
+  return {
+    store: new FileChannelOverrideStore(path),
+    optOuts: fileOptOutStore(optOutsPath(dataDir)),
+    audit: new FileOptOutAuditLog(optOutAuditPath(dataDir)),
+    where: path,
+    close: () => undefined,
+  };
 }

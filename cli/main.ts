@@ -17,6 +17,10 @@ const VERBS: Record<string, { load: () => Promise<{ run: (args: string[]) => Pro
     load: () => import('./channels.ts'),
     help: 'add, remove, exclude channels at run time: channels list|add|remove|exclude|include LOGIN...',
   },
+  optout: {
+    load: () => import('./optout.ts'),
+    help: 'opt a user or channel out (deleting what is stored) or back in: optout user|channel --id ID | --login LOGIN [--back]; optout list|audit',
+  },
   report: { load: () => import('./report.ts'), help: 'a self-contained HTML chat report: report [--out FILE]' },
 };
 

@@ -11,9 +11,11 @@ import { adminStoresFor } from './adminStoresFor.ts';
 
 const USAGE = `usage: poglytics optout user|channel --id ID | --login LOGIN [--back]
        poglytics optout list
+       poglytics optout audit
 
 Opts a Twitch user or channel out of capture (its events are no longer stored, and what is stored
-is deleted), or back in with --back. Name the account by id (digits), by login, or both.`;
+is deleted), or back in with --back. Name the account by id (digits), by login, or both.
+\`audit\` prints every completed deletion: who, who asked, when, how many events and dead letters.`;
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs({
@@ -26,10 +28,10 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return parsed.values.help ? 0 : 1;
   }
-  if (kind !== 'user' && kind !== 'channel' && kind !== 'list')
-    throw new ConfigError(`poglytics optout: "${kind}" is not user, channel or list`);
+  if (kind !== 'user' && kind !== 'channel' && kind !== 'list' && kind !== 'audit')
+    throw new ConfigError(`poglytics optout: "${kind}" is not user, channel, list or audit`);
   const { id, login } = parsed.values;
-  if (kind !== 'list') {
+  if (kind === 'user' || kind === 'channel') {
     if (id === undefined && login === undefined) throw new ConfigError('poglytics optout: name the account with --id or --login');
     if (id !== undefined && !/^\d{1,20}$/.test(id)) throw new ConfigError(`poglytics optout: --id must be digits, got "${id}"`);
     if (login !== undefined && !/^[a-z0-9_]{1,25}$/.test(login))
@@ -37,6 +39,14 @@ export async function run(args: string[]): Promise<number> {
   }
   const stores = adminStoresFor(process.env);
   try {
+    if (kind === 'audit') {
+      for (const r of await stores.audit.list())
+        process.stdout.write(
+          `${new Date(r.at).toISOString()} ${r.subject} ${r.key}${r.login && !r.key.startsWith('login:') ? ` (${r.login})` : ''} by ${r.by}, ` +
+            `opted out ${new Date(r.optedOutAt).toISOString()}: ${r.deletedEvents} events, ${r.deletedDeadLetters} dead letters deleted (${r.sink})\n`,
+        );
+      return 0;
+    }
     const list =
       kind === 'list'
         ? await stores.optOuts.load()

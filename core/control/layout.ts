@@ -11,6 +11,7 @@
  * | snapshot state  | `snapshots#<b>`  | `published`  | bucket (b), version, updatedAt, entries: text, one line per channel (snapshotStateStore.ts) |
  * | opt-outs        | `admin`          | `optouts`    | doc (JSON: users and channels by id, chat codes), version, updatedAt (core/optout/) |
  * | channel admin   | `admin`          | `channels`   | doc (JSON: added, excluded, removed logins with times), version, updatedAt (documentStores.ts) |
+ * | opt-out audit   | `admin`          | `optout-audit#<ISO time>#<subject>#<key>#<sink>` | record (JSON: who, when, how many deleted; core/optout/optOutAudit.ts) |
  *
  * Shards are numbered 0..shardCount-1. A refresh claims the next epoch on the meta item with a
  * conditional write (`epoch = :read`) and then writes each shard item conditioned on
@@ -36,6 +37,9 @@
 export const META_KEY = { pk: 'meta', sk: 'assignment' } as const;
 export const CHANNEL_OVERRIDES_KEY = { pk: 'admin', sk: 'channels' } as const;
 export const OPT_OUTS_KEY = { pk: 'admin', sk: 'optouts' } as const;
+export const OPT_OUT_AUDIT_PK = 'admin';
+export const optOutAuditKey = (at: number, subject: string, key: string, sink: string) =>
+  ({ pk: OPT_OUT_AUDIT_PK, sk: `optout-audit#${new Date(at).toISOString()}#${subject}#${key}#${sink}` }) as const;
 export const shardKey = (shardId: number) => ({ pk: `shard#${shardId}`, sk: 'assignment' }) as const;
 export const leasePk = (shardId: number) => `lease#${shardId}`;
 export const leaseKey = (shardId: number, replica = 0) =>

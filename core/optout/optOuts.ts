@@ -12,8 +12,10 @@ export interface OptOutEntry {
   readonly login: string | null;
   readonly at: number;
   readonly by: 'chat' | 'admin';
-  /** Audit: events deleted for this entry so far (a share when several were swept together; never content). */
+  /** Events deleted for this entry so far (never content); the audit log keeps the total when it settles. */
   readonly deleted?: number;
+  /** Dead-letter lines deleted for this entry so far. */
+  readonly deletedDeadLetters?: number;
   /** When the last needed sweep ran (sweepOptOuts.ts): nothing of it is stored any more. */
   readonly settledAt?: number;
 }

@@ -3,6 +3,7 @@ import type { DeadLetterStore } from '../deadletter/deadLetterStore.ts';
 import type { DocumentStore } from '../control/documentStores.ts';
 import type { Logger } from '../log.ts';
 import type { OptOutSelector, Sink } from '../sinks/types.ts';
+import type { OptOutAuditLog } from './optOutAudit.ts';
 import type { OptOutEntry, OptOuts } from './optOuts.ts';
 
 /** OPTOUT_DELETE_MINUTES: everything stored of an opt-out is gone within this (default 60). */
@@ -29,6 +30,8 @@ export interface SweepDeps {
   readonly settleMs: number;
   readonly now?: () => number;
   readonly log?: Logger;
+  /** Where settled deletions are recorded (who, when, how many). */
+  readonly audit?: OptOutAuditLog;
 }
 
 export interface SweepResult {
@@ -87,47 +90,80 @@ async function sweepDeadLetters(stores: readonly DeadLetterStore[], who: OptOutS
 }
 
 /**
- * Deletes what the opt-out list names from the sink and the dead letters (issue 18). Each entry
- * is swept until a sweep has run `settleMs` after it took effect (by then no consumer stores its
- * events any more), then marked settled with the counts: the audit record (who, when, how many;
- * never the content), kept in the list document. Settled entries cost nothing on later sweeps.
+ * Deletes what the opt-out list names from the sink and the dead letters (issue 18), one entry at
+ * a time so each gets its exact counts. Each entry is swept until a sweep has run `settleMs`
+ * after it took effect (by then no consumer stores its events any more), then marked settled and
+ * written to the audit log (who, when, how many; never the content; kept when the account opts
+ * back in). Settled entries cost nothing on later sweeps.
  */
 export async function sweepOptOuts(deps: SweepDeps): Promise<SweepResult> {
   const now = (deps.now ?? Date.now)();
   const list = await deps.store.load();
   const pending = (entries: Readonly<Record<string, OptOutEntry>>) => Object.entries(entries).filter(([, e]) => e.settledAt === undefined);
-  const users = pending(list.users);
-  const channels = pending(list.channels);
-  if (users.length + channels.length === 0) return { swept: 0, deletedEvents: 0, deletedDeadLetters: 0 };
+  const entries = [
+    ...pending(list.users).map(([key, e]) => ({ subject: 'user' as const, key, entry: e })),
+    ...pending(list.channels).map(([key, e]) => ({ subject: 'channel' as const, key, entry: e })),
+  ];
+  if (entries.length === 0) return { swept: 0, deletedEvents: 0, deletedDeadLetters: 0 };
   if (!deps.sink.deleteOptedOut) throw new Error(`the ${deps.sink.name} sink cannot delete yet`);
-  const who = selectorOf(users, channels);
-  const deletedEvents = await deps.sink.deleteOptedOut(who);
-  const deletedDeadLetters = deps.deadLetters ? await sweepDeadLetters(deps.deadLetters, who) : 0;
-  const settled = (entries: [string, OptOutEntry][]) => new Set(entries.filter(([, e]) => now - e.at >= deps.settleMs).map(([key]) => key));
-  const settledUsers = settled(users);
-  const settledChannels = settled(channels);
-  const share = users.length + channels.length;
+  const counts = new Map<string, { at: number; events: number; deadLetters: number }>();
+  for (const { subject, key, entry } of entries) {
+    const who = subject === 'user' ? selectorOf([[key, entry]], []) : selectorOf([], [[key, entry]]);
+    const events = await deps.sink.deleteOptedOut(who);
+    const deadLetters = deps.deadLetters ? await sweepDeadLetters(deps.deadLetters, who) : 0;
+    counts.set(`${subject}:${key}`, { at: entry.at, events, deadLetters });
+  }
+  const settling = entries.filter(({ entry }) => now - entry.at >= deps.settleMs);
+  // The audit first: a crash between the two sweeps the entry again and records it again, never not at all.
+  await deps.audit?.append(
+    settling.map(({ subject, key, entry }) => {
+      const swept = counts.get(`${subject}:${key}`)!;
+      return {
+        at: now,
+        subject,
+        key,
+        login: entry.login,
+        by: entry.by,
+        optedOutAt: entry.at,
+        sink: deps.sink.name,
+        deletedEvents: (entry.deleted ?? 0) + swept.events,
+        deletedDeadLetters: (entry.deletedDeadLetters ?? 0) + swept.deadLetters,
+      };
+    }),
+  );
+  const settledKeys = new Set(settling.map(({ subject, key }) => `${subject}:${key}`));
   await deps.store.update((o) => {
-    const mark = (entries: Readonly<Record<string, OptOutEntry>>, keys: Set<string>) =>
+    const mark = (subject: 'user' | 'channel', current: Readonly<Record<string, OptOutEntry>>) =>
       Object.fromEntries(
-        Object.entries(entries).map(([key, e]) => [
-          key,
-          {
-            ...e,
-            deleted: (e.deleted ?? 0) + Math.round(deletedEvents / share),
-            ...(keys.has(key) && e.settledAt === undefined ? { settledAt: now } : {}),
-          },
-        ]),
+        Object.entries(current).map(([key, e]) => {
+          const swept = counts.get(`${subject}:${key}`);
+          // Only the entries swept now, and only while they are the same opt-out (not one undone and redone since).
+          if (swept === undefined || swept.at !== e.at || e.settledAt !== undefined) return [key, e];
+          return [
+            key,
+            {
+              ...e,
+              deleted: (e.deleted ?? 0) + swept.events,
+              deletedDeadLetters: (e.deletedDeadLetters ?? 0) + swept.deadLetters,
+              ...(settledKeys.has(`${subject}:${key}`) ? { settledAt: now } : {}),
+            },
+          ];
+        }),
       );
-    const sweptKeys = new Set([...users, ...channels].map(([key]) => key));
-    const only = (entries: Readonly<Record<string, OptOutEntry>>) =>
-      Object.fromEntries(Object.entries(entries).filter(([key]) => sweptKeys.has(key)));
-    return {
-      ...o,
-      users: { ...o.users, ...mark(only(o.users), settledUsers) },
-      channels: { ...o.channels, ...mark(only(o.channels), settledChannels) },
-    };
+    return { ...o, users: mark('user', o.users), channels: mark('channel', o.channels) };
   });
-  deps.log?.info('opt-out sweep', { entries: share, deletedEvents, deletedDeadLetters, sink: deps.sink.name });
-  return { swept: share, deletedEvents, deletedDeadLetters };
+  let deletedEvents = 0;
+  let deletedDeadLetters = 0;
+  for (const c of counts.values()) {
+    deletedEvents += c.events;
+    deletedDeadLetters += c.deadLetters;
+  }
+  deps.log?.info('opt-out sweep', {
+    entries: entries.length,
+    settled: settling.length,
+    deletedEvents,
+    deletedDeadLetters,
+    sink: deps.sink.name,
+  });
+  return { swept: entries.length, deletedEvents, deletedDeadLetters };
 }

@@ -8,6 +8,7 @@ import { readLogLevel } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSinkFromEnv } from '../../core/sinks/createSink.ts';
 import type { DocumentStore } from '../../core/control/documentStores.ts';
+import type { OptOutAuditLog } from '../../core/optout/optOutAudit.ts';
 import type { OptOuts } from '../../core/optout/optOuts.ts';
 import { loadRetention, type Retention } from '../../core/sinks/retention.ts';
 import { optOutGateFromEnv } from './optOutGateFromEnv.ts';
@@ -20,7 +21,7 @@ const logger = createLogger(readLogLevel(process.env), { service: 'stream-consum
  * connection. They are created on first use (not at import) so a cold start that cannot read a
  * secret fails the invocation — and is retried — instead of poisoning the container.
  */
-type Deps = ConsumerDeps & { optOutStore?: DocumentStore<OptOuts>; retention: Retention };
+type Deps = ConsumerDeps & { optOutStore?: DocumentStore<OptOuts>; optOutAudit?: OptOutAuditLog; retention: Retention };
 let deps: Promise<Deps> | undefined;
 function consumerDeps(): Promise<Deps> {
   deps ??= (async (): Promise<Deps> => ({
@@ -64,6 +65,7 @@ export async function handler(
     await storageUpkeep({
       sink: ready.sink,
       optOuts: ready.optOutStore,
+      audit: ready.optOutAudit,
       retention: ready.retention,
       deadLetters: deadLetterStoresFromEnv(process.env),
       logger,

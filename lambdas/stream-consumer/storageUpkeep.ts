@@ -1,6 +1,7 @@
 import type { DocumentStore } from '../../core/control/documentStores.ts';
 import type { DeadLetterStore } from '../../core/deadletter/deadLetterStore.ts';
 import type { Logger } from '../../core/log.ts';
+import type { OptOutAuditLog } from '../../core/optout/optOutAudit.ts';
 import type { OptOuts } from '../../core/optout/optOuts.ts';
 import { sweepIntervalMs, sweepOptOuts } from '../../core/optout/sweepOptOuts.ts';
 import { retentionCutoff, type Retention } from '../../core/sinks/retention.ts';
@@ -19,6 +20,7 @@ let lastUpkeep = 0;
 export async function storageUpkeep(deps: {
   sink: Sink;
   optOuts: DocumentStore<OptOuts> | undefined;
+  audit?: OptOutAuditLog | undefined;
   retention: Retention;
   deadLetters: readonly DeadLetterStore[];
   logger: Logger;
@@ -29,7 +31,14 @@ export async function storageUpkeep(deps: {
   lastUpkeep = now;
   try {
     if (deps.optOuts)
-      await sweepOptOuts({ store: deps.optOuts, sink: deps.sink, deadLetters: deps.deadLetters, settleMs: 60_000, log: deps.logger });
+      await sweepOptOuts({
+        store: deps.optOuts,
+        sink: deps.sink,
+        deadLetters: deps.deadLetters,
+        settleMs: 60_000,
+        log: deps.logger,
+        ...(deps.audit ? { audit: deps.audit } : {}),
+      });
     const cutoff = retentionCutoff(deps.retention, now);
     if (cutoff !== null && deps.sink.applyRetention) await deps.sink.applyRetention(cutoff);
   } catch (error) {

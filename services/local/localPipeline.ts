@@ -1,3 +1,4 @@
+import { FileOptOutAuditLog, optOutAuditPath } from '../../core/optout/optOutAudit.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FileChannelOverrideStore, channelOverridesPath } from '../../core/control/documentStores.ts';
 import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
@@ -220,6 +221,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }));
       sweeper = startOptOutSweeper({
         store: fileOptOutStore(optOutsPath(options.dataDir)),
+        audit: new FileOptOutAuditLog(optOutAuditPath(options.dataDir)),
         sink: options.sink,
         deadLetters: [
           directoryDeadLetterStore(join(options.dataDir, 'dead-letter')),

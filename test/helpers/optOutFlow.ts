@@ -1,3 +1,4 @@
+import { FileOptOutAuditLog, optOutAuditPath } from '../../core/optout/optOutAudit.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -58,7 +59,8 @@ function filesHolding(dir: string, needle: string): string[] {
     for (const name of readdirSync(path)) {
       const child = join(path, name);
       if (statSync(child).isDirectory()) walk(child);
-      else if (!/\.db(-wal|-shm)?$|optouts\.json$/.test(child) && searchable(child).includes(needle)) found.push(child);
+      else if (!/\.db(-wal|-shm)?$|optouts\.json$|optout-audit\.jsonl$/.test(child) && searchable(child).includes(needle))
+        found.push(child);
     }
   };
   walk(dir);
@@ -154,6 +156,13 @@ export function describeOptOutFlow(name: string, openSink: () => Promise<Sink>, 
       assert.equal(await ofUser(USER.id), 0, 'nothing stored for them after the opt-out settled');
       assert.deepEqual(await holders(USER.id, USER.login), [], 'tables and views holding the user');
       assert.deepEqual(filesHolding(harness.dataDir, USER.login), [], 'files holding the user (dead letters, journals)');
+      // The audit names them (as the list must) and counts what went, never what they wrote.
+      const audit = await new FileOptOutAuditLog(optOutAuditPath(harness.dataDir)).list();
+      const mine = audit.filter((r) => r.key === USER.id);
+      assert.equal(mine.length, 1, 'one audit record for the opt-out');
+      assert.ok(mine[0]!.subject === 'user' && mine[0]!.by === 'chat' && mine[0]!.sink === harness.sink.name, JSON.stringify(mine[0]));
+      assert.ok(mine[0]!.deletedEvents >= channels.length + 1, `${mine[0]!.deletedEvents} deleted, ${channels.length + 1} stored before`);
+      assert.doesNotMatch(readFileSync(optOutAuditPath(harness.dataDir), 'utf8'), /remember me|still here/);
 
       // Back in: new events are stored again, the old ones stay gone.
       const back = await code('optin');
