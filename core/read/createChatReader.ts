@@ -7,15 +7,15 @@ import type { ChatReader } from './types.ts';
 /**
  * The ChatReader for the configured sink: SQLite reads its stored parts directly; Postgres and
  * ClickHouse read the chat_events view through the sink's own connection (TLS and secrets as
- * the sink has them; SELECT is all it needs).
+ * the sink has them; SELECT is all it needs: readOnly, so a reader never changes the schema).
  */
 export function createChatReader(config: SinkConfig): ChatReader {
   switch (config.sink) {
     case 'sqlite':
       return new SqliteChatReader(config.path);
     case 'postgres':
-      return new SqlChatReader(createSink(config), POSTGRES_READER);
+      return new SqlChatReader(createSink({ ...config, readOnly: true }), POSTGRES_READER);
     case 'clickhouse':
-      return new SqlChatReader(createSink(config), CLICKHOUSE_READER);
+      return new SqlChatReader(createSink({ ...config, readOnly: true }), CLICKHOUSE_READER);
   }
 }

@@ -57,6 +57,8 @@ export interface PostgresSinkConfig {
   /** Pool size; a Lambda needs 1-2, the local runner a few. */
   readonly maxConnections?: number;
   readonly connectTimeoutMs?: number;
+  /** A reader's connection (the read service): SELECT only, so migrate checks the schema version instead of changing it. */
+  readonly readOnly?: boolean;
 }
 
 export interface ClickHouseSinkConfig {
@@ -74,6 +76,12 @@ export interface ClickHouseSinkConfig {
   readonly requestTimeoutMs?: number;
   /** false silences @clickhouse/client's own stderr logs (a startup probe reports the failure in one line itself). */
   readonly driverLogs?: boolean;
+  /**
+   * A reader's connection (the read service, a `readonly=1` user): migrate checks the schema
+   * version instead of changing it, and no request carries a setting (response compression is
+   * one), since such a user may not change any.
+   */
+  readonly readOnly?: boolean;
 }
 
 export type SinkConfig = SqliteSinkConfig | PostgresSinkConfig | ClickHouseSinkConfig;

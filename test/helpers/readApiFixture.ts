@@ -122,9 +122,17 @@ async function freshSink(dir: string): Promise<{ sink: Sink; reader: () => ChatR
     await admin.query(`CREATE DATABASE read_api_${n}`);
     await admin.end();
     const url = Object.assign(new URL(server.url), { pathname: `/read_api_${n}` }).toString();
+    // The reader logs in as the read service does on AWS: a role that may only SELECT (what the writer creates later included).
+    const owner = new pg.Client(url);
+    await owner.connect();
+    await owner.query(`CREATE ROLE reader_${n} LOGIN`);
+    await owner.query(`GRANT USAGE ON SCHEMA public TO reader_${n}`);
+    await owner.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO reader_${n}`);
+    await owner.end();
+    const readerUrl = Object.assign(new URL(url), { username: `reader_${n}` }).toString();
     return {
       sink: createSink({ sink: 'postgres', connectionString: url }),
-      reader: () => createChatReader({ sink: 'postgres', connectionString: url }),
+      reader: () => createChatReader({ sink: 'postgres', connectionString: readerUrl }),
       drop: async () => {},
     };
   }

@@ -1,3 +1,4 @@
+import { assertSchemaVersion } from '../schemaVersion.ts';
 import { createHash } from 'node:crypto';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ChatEvent } from '../../events/chatEvent.ts';
@@ -40,11 +41,13 @@ export class ClickHouseSink implements Sink {
   private readonly client: ClickHouseClient;
   private readonly target: string;
   private migrated: Promise<void> | undefined;
+  private readonly readOnly: boolean;
 
   constructor(
     config: ClickHouseSinkConfig,
     private readonly migrations: readonly ClickHouseMigration[] = CLICKHOUSE_MIGRATIONS,
   ) {
+    this.readOnly = config.readOnly ?? false;
     this.target = `clickhouse ${describeUrl(config.url)}`;
     this.client = createClient({
       url: config.url,
@@ -53,13 +56,13 @@ export class ClickHouseSink implements Sink {
       ...(config.database !== undefined ? { database: config.database } : {}),
       ...(config.connection ? { connection: config.connection as never } : {}),
       request_timeout: config.requestTimeoutMs ?? 60_000,
-      compression: { request: !config.connection, response: !config.connection },
+      compression: { request: !config.connection && !this.readOnly, response: !config.connection && !this.readOnly },
       ...(config.driverLogs === false ? { log: { level: ClickHouseLogLevel.OFF } } : {}),
     });
   }
 
   migrate(): Promise<void> {
-    this.migrated ??= this.runMigrations().catch((error: unknown) => {
+    this.migrated ??= (this.readOnly ? this.checkSchema() : this.runMigrations()).catch((error: unknown) => {
       this.migrated = undefined;
       throw toSinkError(this.target, error, 'migrate');
     });
@@ -70,6 +73,12 @@ export class ClickHouseSink implements Sink {
    * ClickHouse has no transactional DDL; every statement is IF NOT EXISTS / OR REPLACE, so a
    * migration interrupted halfway, or run by two processes at once, is simply run again.
    */
+  /** A read-only user's migrate: the schema must already be this release's (SELECT only). */
+  private async checkSchema(): Promise<void> {
+    const [row] = await this.rows<{ v: number | string }>('SELECT max(version) AS v FROM schema_migrations');
+    assertSchemaVersion(this.target, Number(row?.v ?? 0), this.migrations);
+  }
+
   private async runMigrations(): Promise<void> {
     await this.client.command({
       query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))

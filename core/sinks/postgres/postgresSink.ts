@@ -1,3 +1,4 @@
+import { assertSchemaVersion } from '../schemaVersion.ts';
 import pg from 'pg';
 import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
@@ -130,11 +131,13 @@ export class PostgresSink implements Sink {
   private readonly target: string;
   private migrated: Promise<void> | undefined;
   private readonly partitions = new Set<string>();
+  private readonly readOnly: boolean;
 
   constructor(
     config: PostgresSinkConfig,
     private readonly migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
   ) {
+    this.readOnly = config.readOnly ?? false;
     this.target = `postgres ${describeUrl(config.connectionString)}`;
     const { connectionString, ssl } = postgresConnection(config.connectionString, config.caFile);
     this.pool = new pg.Pool({
@@ -183,11 +186,20 @@ export class PostgresSink implements Sink {
 
   migrate(): Promise<void> {
     // Concurrent callers share one run; a failed run is forgotten so the next call retries.
-    this.migrated ??= this.runMigrations().catch((error: unknown) => {
+    this.migrated ??= (this.readOnly ? this.checkSchema() : this.runMigrations()).catch((error: unknown) => {
       this.migrated = undefined;
       throw error;
     });
     return this.migrated;
+  }
+
+  /** A read-only user's migrate: the schema must already be this release's (SELECT only). */
+  private async checkSchema(): Promise<void> {
+    const rows = await this.withClient(
+      'check schema',
+      async (client) => (await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows,
+    );
+    assertSchemaVersion(this.target, Number(rows[0]?.v ?? 0), this.migrations);
   }
 
   private async runMigrations(): Promise<void> {
