@@ -94,7 +94,7 @@ describe('poglytics migrate', () => {
     const first = poglytics(['migrate'], env);
     const second = poglytics(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stdout, 'sqlite: schema at version 3 (compact chat events: raw lines as templates, chat_events a view)\n');
+    assert.equal(first.stdout, 'sqlite: schema at version 4 (full-text index of chat event text (FTS5), ban targets index)\n');
     assert.equal(second.stdout, first.stdout);
   });
 
