@@ -10,7 +10,18 @@ import { SqliteSink } from '../core/sinks/sqlite/sqliteSink.ts';
 import { searchCorpus } from '../test/helpers/searchCorpus.ts';
 
 /** Common and rare words, phrases, in a channel and for one user: what a reader types. */
-const QUERIES = ['kappa', 'pogchamp kekw', '"the game"', '"of the" stream', 'pokemon', "don't", 'never again wp', 'xqcl', '1v1', 'hello world'];
+const QUERIES = [
+  'kappa',
+  'pogchamp kekw',
+  '"the game"',
+  '"of the" stream',
+  'pokemon',
+  "don't",
+  'never again wp',
+  'xqcl',
+  '1v1',
+  'hello world',
+];
 
 /** Bytes of the file once its free pages are gone. */
 function fileBytes(path: string): number {
@@ -22,7 +33,10 @@ function fileBytes(path: string): number {
 }
 
 async function store(path: string, events: ReturnType<typeof searchCorpus>['events'], version: number): Promise<void> {
-  const sink = new SqliteSink({ sink: 'sqlite', path }, SQLITE_MIGRATIONS.filter((m) => m.version <= version));
+  const sink = new SqliteSink(
+    { sink: 'sqlite', path },
+    SQLITE_MIGRATIONS.filter((m) => m.version <= version),
+  );
   for (let i = 0; i < events.length; i += 5000) await sink.write(events.slice(i, i + 5000));
   await sink.close();
 }
