@@ -29,6 +29,7 @@ import type { Sink } from '../core/sinks/types.ts';
 import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 import { startScratchPostgres } from '../test/helpers/postgres.ts';
 import { clickhouseReadFigures } from './clickhouseReads.ts';
+import { postgresReadFigures } from './postgresReads.ts';
 import { sqliteReadFigures } from './sqliteReads.ts';
 
 const BATCH = 5000;
@@ -224,7 +225,9 @@ export async function benchPostgres(events: ChatEvent[], naiveRows: number, roun
     await values.query('VACUUM ANALYZE baseline');
     const base = await values.query<{ bytes: string }>("SELECT pg_total_relation_size('baseline')::bigint AS bytes");
     await values.end();
+    const reads = await postgresReadFigures(dbUrl, admin, events, rounds);
     return {
+      ...reads,
       ...figures('postgres', rate, naiveRate, Number(size?.bytes) / events.length, Number(base.rows[0]?.bytes) / events.length),
       'sink.postgres.values_rows_per_s': valuesRate,
     };
