@@ -70,8 +70,8 @@ const RAW_SQL = (() => {
   return `coalesce(r.residual, format(t.format, VARIADIC ARRAY[${[...plain, ...escaped].join(', ')}] || string_to_array(r.extras, chr(30))))`;
 })();
 
-/** The view's columns, contract names in contract order, over `chat_event_rows r LEFT JOIN line_templates t`. */
-export const CHAT_EVENTS_COLUMNS_SQL = `
+/** The contract columns the rows hold as they are (all but params, tags and raw), over `chat_event_rows r`. */
+const STORED_COLUMNS_SQL = `
   ${EVENT_ID_SQL} AS event_id,
   1::smallint AS v,
   (ARRAY[${CHAT_EVENT_KINDS.map((k) => `'${k}'`).join(', ')}])[r.kind + 1] AS kind,
@@ -82,10 +82,21 @@ export const CHAT_EVENTS_COLUMNS_SQL = `
   ${BADGES_SQL} AS badges,
   r.color, r.sent_at,
   r.sent_at + r.received_delay_ms * interval '1 millisecond' AS received_at,
-  r.source_channel_id, r.source_event_id,
+  r.source_channel_id, r.source_event_id`;
+
+/** The view's columns, contract names in contract order, over `chat_event_rows r LEFT JOIN line_templates t`. */
+export const CHAT_EVENTS_COLUMNS_SQL = `${STORED_COLUMNS_SQL},
   coalesce(r.own_params, CASE WHEN t.has_params IS FALSE THEN '{}'::jsonb ELSE poglytics_line_params(${RAW_SQL}) END) AS params,
   coalesce(r.own_tags, poglytics_line_tags(${RAW_SQL})) AS tags,
   ${RAW_SQL} AS raw`;
+
+/**
+ * `chat_event_parts`: the stored contract columns under their names and the line parts, for a
+ * reader that rebuilds raw and tags itself (core/read/postgresReader.ts), several times faster
+ * than the view's SQL does.
+ */
+export const CHAT_EVENT_PARTS_VIEW = `CREATE OR REPLACE VIEW chat_event_parts AS SELECT ${STORED_COLUMNS_SQL},
+  r.template_id, r.extras, r.residual, r.own_tags FROM ${ROWS} r`;
 
 export const CHAT_EVENTS_FROM_SQL = `${ROWS} r LEFT JOIN line_templates t ON t.id = r.template_id`;
 
@@ -190,5 +201,6 @@ export const CHAT_EVENT_LAYOUT_STATEMENTS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ${ROWS}_user_sent_at ON ${ROWS} (user_login, sent_at) WHERE user_login IS NOT NULL`,
   ...FUNCTIONS,
   CHAT_EVENTS_VIEW,
+  CHAT_EVENT_PARTS_VIEW,
   ...categoryViewStatements((name, select) => `CREATE OR REPLACE VIEW ${name} AS ${select}`),
 ];
