@@ -1,4 +1,4 @@
-import { compileTemplate, fillTemplate, splitExtras, type CompiledTemplate } from '../events/compiledTemplate.ts';
+import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../events/compiledTemplate.ts';
 import { LINE_COLUMNS } from '../events/lineTemplate.ts';
 import { tagsOfTagSection } from '../events/tagSection.ts';
 import type { Sink } from '../sinks/types.ts';
@@ -24,7 +24,7 @@ function columnText(row: Row, index: number): string {
  * Postgres pages from chat_event_parts (postgresLayout.ts): the stored columns and the line
  * parts, raw rebuilt here from the template (compiled once per reader: a template is never
  * changed or deleted, and a row this reader sees was committed, so was its template) and tags
- * parsed from the rebuilt line's tag section as the view does (tagsOfTagSection), unless the
+ * from the template's compiled tags (or the line's tag section, as the view does), unless the
  * row holds its own. The same values as the chat_events view, without its per-row SQL.
  */
 class PostgresPages implements PageSource {
@@ -41,13 +41,16 @@ class PostgresPages implements PageSource {
         this.templates.set(Number(found.id), compileTemplate(String(found.template)));
     }
     return rows.map((row) => {
-      let raw = row.residual as string | null;
-      if (raw === null) {
-        const template = this.templates.get(Number(row.template_id));
-        if (template === undefined) throw new RangeError(`line template ${String(row.template_id)} is missing`);
-        raw = fillTemplate(template, splitExtras(template, row.extras as string | null), row, columnText);
-      }
-      const tags = (row.own_tags as Record<string, string> | null) ?? Object.fromEntries(tagsOfTagSection(raw));
+      const own = row.own_tags as Record<string, string> | null;
+      const residual = row.residual as string | null;
+      if (residual !== null) return toStored({ ...row, raw: residual, tags: own ?? Object.fromEntries(tagsOfTagSection(residual)) });
+      const template = this.templates.get(Number(row.template_id));
+      if (template === undefined) throw new RangeError(`line template ${String(row.template_id)} is missing`);
+      const extras = splitExtras(template, row.extras as string | null);
+      const raw = fillTemplate(template, extras, row, columnText);
+      // The template's compiled tags give what the tag section does, without parsing the line (fillTags).
+      const tags =
+        own ?? (template.tags === undefined ? Object.fromEntries(tagsOfTagSection(raw)) : fillTags(template, extras, row, columnText).tags);
       return toStored({ ...row, raw, tags });
     });
   }

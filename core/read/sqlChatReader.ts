@@ -16,7 +16,7 @@ export interface ReaderDialect {
   readonly pages?: PageSource;
 }
 
-/** A relation with the chat_events columns but raw and tags, and how a page of its rows (COLUMNS, sent_ms and `columns`) becomes events. */
+/** A relation with the chat_events columns but raw and tags, and how a page of its rows (READ_COLUMNS, sent_ms and `columns`) becomes events. */
 export interface PageSource {
   readonly from: string;
   readonly columns: string;
@@ -26,7 +26,7 @@ export interface PageSource {
 /** Rows per page: each page is one keyset query, so a channel-day of 100,000 events is never held whole. */
 const PAGE = 5000;
 
-const COLUMNS =
+export const READ_COLUMNS =
   'event_id, kind, subtype, channel, channel_id, user_login, user_id, display_name, target_user_login, target_user_id, text, is_action, system_text, ban_duration_s';
 
 export function toStored(row: Record<string, unknown>): StoredEvent {
@@ -125,7 +125,7 @@ export class SqlChatReader implements ChatReader {
       const size = Math.min(PAGE, left);
       const source = this.dialect.pages;
       const rows = await this.sink.query(
-        `SELECT ${COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? 'chat_events'}
+        `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? 'chat_events'}
           WHERE ${where.sql} AND sent_at >= ${this.dialect.time(p(1, 'ms'))} AND sent_at < ${this.dialect.time(p(2, 'ms'))}${keyset}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
         [...where.params, range.fromMs, range.toMs, ...(after === null ? [] : [after.ms, after.ms, after.id])],
