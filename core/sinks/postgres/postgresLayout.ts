@@ -20,9 +20,10 @@ import { categoryViewStatements } from '../categoryViews.ts';
  *
  * Measured with bench/sinks.ts on its 20,000 events (storage.postgres.bytes_per_event, table,
  * partitions, indexes and the template dictionary after VACUUM): 1,265 B/event for the first
- * layout, 400 for this one. The view costs per row what the first layout did not: a channel-day
- * of 100,000 events through `SELECT *` reads in ~4.4 s against ~1.3 s (query.postgres.*), most of
- * it the tags (jsonb parsed from the rebuilt line); raw alone is ~4 us a row.
+ * layout, 400 for this one. The view costs per row what the first layout did not (raw ~4 us a
+ * row, tags ~15: jsonb made from the rebuilt line): a channel-day of 100,000 events through
+ * `SELECT *` in ~3.6 s against ~1.6 s; the read API reads chat_event_parts and rebuilds in
+ * TypeScript instead, ~1.8 s (query.postgres.*).
  */
 export const ROWS = 'chat_event_rows';
 
