@@ -161,8 +161,9 @@ export class PostgresSink implements Sink {
   }
 
   /**
-   * Opt-out deletion (issue 18): the events by, about or in the named users and channels, and
-   * the channels' snapshots, in one transaction. VACUUM (autovacuum) then frees the space.
+   * Opt-out deletion (issue 18): the events by, about or in the named users and channels (rows of
+   * chat_event_rows; chat_events is a view on it), and the channels' snapshots, in one
+   * transaction. VACUUM (autovacuum) then frees the space.
    */
   async deleteOptedOut(who: OptOutSelector): Promise<number> {
     await this.migrate();
