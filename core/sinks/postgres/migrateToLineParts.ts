@@ -80,12 +80,16 @@ export async function migrateToLineParts(client: pg.ClientBase, copyPage?: CopyP
   const old = Number(counts[0]?.old);
   const now = Number(counts[0]?.now);
   if (old !== copied || now !== copied) {
-    throw new MigrationVerifyError(`copied ${copied} of ${old} chat events (${now} stored in chat_event_rows); ${OLD} is kept`);
+    throw new MigrationVerifyError(
+      `copied ${copied} of ${old} chat events (${now} stored in chat_event_rows); nothing changed (rolled back)`,
+    );
   }
   const { rows: differences } = await client.query<{ event_id: string; column_name: string }>(DIFFERENCES);
   const first = differences[0];
   if (first !== undefined) {
-    throw new MigrationVerifyError(`chat event ${first.event_id} reads back with a different ${first.column_name}; ${OLD} is kept`);
+    throw new MigrationVerifyError(
+      `chat event ${first.event_id} reads back with a different ${first.column_name}; nothing changed (rolled back)`,
+    );
   }
   await client.query(`DROP TABLE ${OLD}`);
 }
