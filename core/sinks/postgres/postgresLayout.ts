@@ -18,12 +18,12 @@ import { categoryViewStatements } from '../categoryViews.ts';
  * function of the event), (channel, sent_at) for a channel's day, (user_login, sent_at) for a
  * user's month. Monthly partitions as before: retention drops a month at a time.
  *
- * Measured with bench/sinks.ts on its 20,000 events (storage.postgres.bytes_per_event, table,
- * partitions, indexes and the template dictionary after VACUUM): 1,265 B/event for the first
- * layout, 400 for this one. The view costs per row what the first layout did not (raw ~4 us a
- * row, tags ~15: jsonb made from the rebuilt line): a channel-day of 100,000 events through
- * `SELECT *` in ~3.6 s against ~1.6 s; the read API reads chat_event_parts and rebuilds in
- * TypeScript instead, ~1.8 s (query.postgres.*).
+ * Measured with bench/sinks.ts (storage.postgres.bytes_per_event: table, partitions, indexes
+ * and the template dictionary after VACUUM): 1,265 B/event for the first layout on the quick
+ * run's 20,000 events, 400 for this one there and 376 on the full 100,000. The view costs per
+ * row what the first layout did not (raw ~4 us a row, tags ~15: jsonb made from the rebuilt
+ * line): a channel-day of 100,000 events through `SELECT *` in ~4.4 s against ~2.3 s; the read
+ * API reads chat_event_parts and rebuilds in TypeScript instead, ~1.6 s (query.postgres.*).
  */
 export const ROWS = 'chat_event_rows';
 
