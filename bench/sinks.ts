@@ -20,6 +20,7 @@ import { createSink } from '../core/sinks/createSink.ts';
 import { sqliteChatRow } from '../core/sinks/sqlite/sqliteChatRow.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
 import { CHAT_EVENT_ROW_COLUMNS } from '../core/sinks/sqlite/sqliteLayout.ts';
+import { postgresChatRow, STAGING_COLUMNS, TEMPLATE_ID_INDEX, templateFormat } from '../core/sinks/postgres/postgresChatRow.ts';
 import { createChannelCatalog } from '../services/twitch-sim/createChannelCatalog.ts';
 import { createTrafficGenerator } from '../services/twitch-sim/createTrafficGenerator.ts';
 import { DEFAULT_MIX } from '../services/twitch-sim/resolveSimulatorOptions.ts';
@@ -28,6 +29,7 @@ import type { Sink } from '../core/sinks/types.ts';
 import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 import { startScratchPostgres } from '../test/helpers/postgres.ts';
 import { clickhouseReadFigures } from './clickhouseReads.ts';
+import { postgresReadFigures } from './postgresReads.ts';
 import { sqliteReadFigures } from './sqliteReads.ts';
 
 const BATCH = 5000;
@@ -129,7 +131,7 @@ async function bestRate(rounds: number, rows: number, run: () => Promise<void>, 
   return best;
 }
 
-async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: number): Promise<Figures> {
+export async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: number): Promise<Figures> {
   const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   // fsync on: a naive per-row commit must pay what it pays on a real server.
   const server = external ? undefined : await startScratchPostgres({ durable: true });
@@ -152,34 +154,47 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
         for (let i = 0; i < events.length; i += BATCH) await sink.write(events.slice(i, i + BATCH));
       },
       async () => {
-        await sink.query('TRUNCATE chat_events');
+        await sink.query('TRUNCATE chat_event_rows');
         await sink.query('CHECKPOINT');
       },
     );
-    await sink.query('VACUUM ANALYZE chat_events');
-    const [size] = await sink.query("SELECT sum(pg_total_relation_size(relid))::bigint AS bytes FROM pg_partition_tree('chat_events')");
+    await sink.query('VACUUM ANALYZE chat_event_rows');
+    // The rows, their partitions and indexes, and the template dictionary.
+    const [size] = await sink.query(
+      "SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('chat_event_rows')) + pg_total_relation_size('line_templates') AS bytes",
+    );
     await sink.close();
 
-    // Naive: the same schema (partitions, indexes), autocommit, one INSERT per row.
+    // Naive: the same schema (partitions, indexes) and row encoding, autocommit, one INSERT per
+    // row (and one per template, as a simple writer would look it up).
     const naiveSink = createSink({ sink: 'postgres', connectionString: dbUrl('bench_naive') });
     await naiveSink.write([events[0]!, events[events.length - 1]!]); // schema and partitions
     await naiveSink.close();
     const naive = new pg.Client(dbUrl('bench_naive'));
     await naive.connect();
-    const naiveSql = `INSERT INTO chat_events (${CHAT_EVENT_COLUMNS.join(', ')}) VALUES (${CHAT_EVENT_COLUMNS.map((c, i) => (c === 'sent_at' || c === 'received_at' ? `to_timestamp($${i + 1}::bigint / 1000.0)` : `$${i + 1}`)).join(', ')}) ON CONFLICT DO NOTHING`;
+    const naiveSql = `INSERT INTO chat_event_rows (${STAGING_COLUMNS.map(([c]) => c).join(', ')}) VALUES (${STAGING_COLUMNS.map(([c, type], i) => (c === 'sent_at' ? `to_timestamp($${i + 1}::bigint / 1000.0)` : `$${i + 1}::${type}`)).join(', ')}) ON CONFLICT DO NOTHING`;
+    const templateSql =
+      'INSERT INTO line_templates (template, format, escaped) VALUES ($1, $2, $3) ON CONFLICT ((md5(template))) DO UPDATE SET escaped = excluded.escaped RETURNING id';
     const naiveEvents = events.slice(0, naiveRows);
     const naiveRate = await bestRate(
       rounds,
       naiveRows,
       async () => {
-        for (const e of naiveEvents)
+        for (const e of naiveEvents) {
+          const row = postgresChatRow(e);
+          let templateId: number | null = null;
+          if (row.template !== null) {
+            const { format, escaped } = templateFormat(row.template);
+            templateId = (await naive.query<{ id: number }>(templateSql, [row.template, format, escaped])).rows[0]!.id;
+          }
           await naive.query(
             naiveSql,
-            CHAT_EVENT_COLUMNS.map((c) => (c === 'params' || c === 'tags' ? JSON.stringify(e[c]) : e[c])),
+            row.values.map((v, i) => (i === TEMPLATE_ID_INDEX ? templateId : v)),
           );
+        }
       },
       async () => {
-        await naive.query('TRUNCATE chat_events');
+        await naive.query('TRUNCATE chat_event_rows');
         await naive.query('CHECKPOINT');
       },
     );
@@ -210,7 +225,9 @@ async function benchPostgres(events: ChatEvent[], naiveRows: number, rounds: num
     await values.query('VACUUM ANALYZE baseline');
     const base = await values.query<{ bytes: string }>("SELECT pg_total_relation_size('baseline')::bigint AS bytes");
     await values.end();
+    const reads = await postgresReadFigures(dbUrl, admin, events, rounds);
     return {
+      ...reads,
       ...figures('postgres', rate, naiveRate, Number(size?.bytes) / events.length, Number(base.rows[0]?.bytes) / events.length),
       'sink.postgres.values_rows_per_s': valuesRate,
     };

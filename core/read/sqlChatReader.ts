@@ -12,15 +12,24 @@ export interface ReaderDialect {
   time(placeholder: string): string;
   /** tags as a JSON object the driver hands back parsed (or as JSON text). */
   readonly tags: string;
+  /** Where events() reads its pages from instead of chat_events' raw and tags (a faster path of the engine's own). */
+  readonly pages?: PageSource;
+}
+
+/** A relation with the chat_events columns but raw and tags, and how a page of its rows (READ_COLUMNS, sent_ms and `columns`) becomes events. */
+export interface PageSource {
+  readonly from: string;
+  readonly columns: string;
+  toStored(rows: readonly Record<string, unknown>[], sink: Pick<Sink, 'query'>): Promise<StoredEvent[]>;
 }
 
 /** Rows per page: each page is one keyset query, so a channel-day of 100,000 events is never held whole. */
 const PAGE = 5000;
 
-const COLUMNS =
-  'event_id, kind, subtype, channel, channel_id, user_login, user_id, display_name, target_user_login, target_user_id, text, is_action, system_text, ban_duration_s, raw';
+export const READ_COLUMNS =
+  'event_id, kind, subtype, channel, channel_id, user_login, user_id, display_name, target_user_login, target_user_id, text, is_action, system_text, ban_duration_s';
 
-function toStored(row: Record<string, unknown>): StoredEvent {
+export function toStored(row: Record<string, unknown>): StoredEvent {
   const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
   const tags =
     typeof row.tags === 'string' ? (JSON.parse(row.tags) as Record<string, string>) : ((row.tags ?? {}) as Record<string, string>);
@@ -114,15 +123,16 @@ export class SqlChatReader implements ChatReader {
           ? ''
           : ` AND (sent_at ${next} ${this.dialect.time(p(3, 'ms'))} OR (sent_at = ${this.dialect.time(p(4, 'ms'))} AND event_id ${next} ${p(5, 'text')}))`;
       const size = Math.min(PAGE, left);
+      const source = this.dialect.pages;
       const rows = await this.sink.query(
-        `SELECT ${COLUMNS}, ${this.dialect.tags} AS tags, ${this.dialect.sentMs} AS sent_ms FROM chat_events
+        `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? 'chat_events'}
           WHERE ${where.sql} AND sent_at >= ${this.dialect.time(p(1, 'ms'))} AND sent_at < ${this.dialect.time(p(2, 'ms'))}${keyset}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
         [...where.params, range.fromMs, range.toMs, ...(after === null ? [] : [after.ms, after.ms, after.id])],
       );
       const page = rows.slice(skip);
       skip = 0;
-      for (const row of page) yield toStored(row);
+      for (const event of source ? await source.toStored(page, this.sink) : page.map(toStored)) yield event;
       left -= page.length;
       if (rows.length < size) return;
       const last = rows[rows.length - 1]!;

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { ChatEvent } from '../../events/chatEvent.ts';
 import { lineParts } from '../../events/lineParts.ts';
-import { paramsOfTags } from '../../events/rebuildLine.ts';
-import { unescapeTagValue } from '../../irc/unescapeTagValue.ts';
+import { decodeEventId, encodeEventId } from '../../events/eventKey.ts';
+import { derivedTags, tagsOfTagSection } from '../../events/tagSection.ts';
 import { clickhouseTime } from './clickhouseTime.ts';
 
 /**
@@ -58,60 +57,12 @@ export interface ClickHouseChatRow {
 export const OWN_TAGS = 1;
 export const OWN_PARAMS = 2;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HASHED = /^h:[0-9a-f]{32}$/;
-
-const dashed = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-
-/** The stored key of an event id: the UUID column and the form that turns it back into the id. */
-export function encodeEventId(id: string): { uuid: string; form: string } {
-  if (UUID.test(id)) return { uuid: id, form: '' };
-  if (HASHED.test(id)) return { uuid: dashed(id.slice(2)), form: 'h:' };
-  return { uuid: dashed(createHash('md5').update(id).digest('hex')), form: `=${id}` };
-}
-
-/** The event id a stored key stands for (EVENT_ID_SQL in clickhouseLayout.ts does the same in SQL). */
-export function decodeEventId(uuid: string, form: string): string {
-  if (form === '') return uuid;
-  return form === 'h:' ? `h:${uuid.replaceAll('-', '')}` : form.slice(1);
-}
-
-/**
- * The tags the view rebuilds from a raw line (clickhouseLayout.ts, TAGS_SQL), as [key, value]
- * pairs in line order: the text between `@` and the first space, split on `;`, empty entries
- * skipped, each split at its first `=` (no `=`: the value is ''), values unescaped.
- */
-export function tagsOfTagSection(raw: string): [string, string][] {
-  const space = raw.indexOf(' ');
-  if (raw.charCodeAt(0) !== 0x40 || space === -1) return [];
-  const pairs: [string, string][] = [];
-  for (const entry of raw.slice(1, space).split(';')) {
-    if (entry === '') continue;
-    const equals = entry.indexOf('=');
-    pairs.push(equals === -1 ? [entry, ''] : [entry.slice(0, equals), unescapeTagValue(entry.slice(equals + 1))]);
-  }
-  return pairs;
-}
-
-/** The pairs, with no key twice, are exactly this record (JSON object key order aside). */
-function samePairs(pairs: readonly [string, string][], record: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(record);
-  if (keys.length !== pairs.length) return false;
-  const seen = new Set<string>();
-  for (const [key, value] of pairs) {
-    if (seen.has(key) || !Object.hasOwn(record, key) || record[key] !== value) return false;
-    seen.add(key);
-  }
-  return true;
-}
+export { decodeEventId, encodeEventId, tagsOfTagSection };
 
 export function clickhouseChatRow(e: ChatEvent): ClickHouseChatRow {
   const parts = lineParts(e);
   const id = encodeEventId(e.event_id);
-  const pairs = tagsOfTagSection(e.raw);
-  const tagsDerived = samePairs(pairs, e.tags);
-  const lineParams = Object.entries(paramsOfTags(Object.fromEntries(pairs)));
-  const paramsDerived = tagsDerived && samePairs(lineParams, e.params);
+  const { tags: tagsDerived, params: paramsDerived } = derivedTags(e);
   return {
     event_uuid: id.uuid,
     event_id_form: id.form,

@@ -5,7 +5,6 @@ const CHUNK_BYTES = 1 << 20;
 
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 const COPY_SPECIAL = /[\\\n\r\t]/g;
-const ARRAY_SPECIAL = /[\\"]/g;
 
 /** One field of COPY's text format: `\N` for NULL, backslash-escaped otherwise. */
 export function copyField(value: string | number | boolean | null): string {
@@ -13,11 +12,6 @@ export function copyField(value: string | number | boolean | null): string {
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (typeof value === 'number') return String(value);
   return value.replace(COPY_SPECIAL, (c) => COPY_ESCAPES[c]!);
-}
-
-/** A text[] literal (every element quoted, so empty strings, commas and NULL-lookalikes stay text). */
-export function arrayLiteral(items: readonly string[]): string {
-  return `{${items.map((s) => `"${s.replace(ARRAY_SPECIAL, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 /**

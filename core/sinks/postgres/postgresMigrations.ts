@@ -1,5 +1,12 @@
+import type pg from 'pg';
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
+import { migrateToLineParts } from './migrateToLineParts.ts';
+
+/** A Postgres migration may also run code after its statements (in the same transaction). */
+export interface PostgresMigration extends Migration {
+  readonly apply?: (client: pg.ClientBase) => Promise<void>;
+}
 
 /**
  * Postgres schema: native types (timestamptz, jsonb, text[]), and chat_events range-partitioned
@@ -12,8 +19,13 @@ import type { Migration } from '../types.ts';
  * that the `h:` id itself hashes), so one event_id always carries one sent_at. Partitions are
  * created by the writer for each month it meets (PostgresSink.ensurePartitions), so backfills
  * of old logs work without a default partition.
+ *
+ * Versions 1 and 2 made that first layout and stay as they were, so that a fresh database and one
+ * written by an older release take the same path; version 3 moves chat_events to the compact
+ * layout (postgresLayout.ts: chat_event_rows under a chat_events view) with a verified copy
+ * (migrateToLineParts.ts), all in the migration's one transaction.
  */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'chat_events (monthly partitions) and stream_snapshots',
@@ -72,15 +84,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'category views',
     statements: categoryViewStatements((name, select) => `CREATE OR REPLACE VIEW ${name} AS ${select}`),
   },
+  {
+    version: 3,
+    name: 'compact chat events: raw lines as templates, chat_events a view',
+    statements: [],
+    apply: (client) => migrateToLineParts(client),
+  },
 ];
-
-/** The partition holding one calendar month (UTC) of chat_events. */
-export function monthPartitionDdl(year: number, month: number): { name: string; sql: string } {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const next = month === 12 ? { y: year + 1, m: 1 } : { y: year, m: month + 1 };
-  const name = `chat_events_${year}_${pad(month)}`;
-  return {
-    name,
-    sql: `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF chat_events FOR VALUES FROM ('${year}-${pad(month)}-01 00:00:00+00') TO ('${next.y}-${pad(next.m)}-01 00:00:00+00')`,
-  };
-}

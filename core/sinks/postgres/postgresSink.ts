@@ -6,105 +6,21 @@ import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
 import { postgresConnection } from './postgresConnection.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
-import type { Migration, OptOutSelector, PostgresSinkConfig, RetentionCutoff, Sink, WriteResult } from '../types.ts';
-import { arrayLiteral, copyField, copyFrom } from './copyFrom.ts';
-import { POSTGRES_MIGRATIONS, monthPartitionDdl } from './postgresMigrations.ts';
+import type { OptOutSelector, PostgresSinkConfig, RetentionCutoff, Sink, WriteResult } from '../types.ts';
+import { epochMsSql } from './epochMsSql.ts';
+import { PostgresChatWriter } from './postgresChatWriter.ts';
+import { monthPartitionDdl, ROWS } from './postgresLayout.ts';
+import { POSTGRES_MIGRATIONS, type PostgresMigration } from './postgresMigrations.ts';
 
-/** Rows per COPY / INSERT statement: bounded client memory, few round trips. */
+/** Snapshot rows per INSERT statement: bounded client memory, few round trips. */
 const ROWS_PER_STATEMENT = 5000;
 const MIGRATION_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
-
-/**
- * Milliseconds since the epoch as a timestamptz, exactly: interval multiplication goes through a
- * double, so `x * interval '1 millisecond'` rounds past 2^53 microseconds (a 15-digit tmi-sent-ts
- * came back a millisecond off). Whole days and the rest are each exact; the sum is taken on a
- * timestamp without time zone, where a day is 24 hours whatever the session's TimeZone.
- */
-const epochMs = (column: string) =>
-  `(timestamp 'epoch' + (${column} / 86400000) * interval '1 day' + (${column} % 86400000) * interval '1 millisecond') AT TIME ZONE 'UTC'`;
-
-/**
- * Chat events take the fastest bulk path Postgres has: COPY (text format) into a per-session
- * temporary staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING into chat_events,
- * whose row count is the exact number inserted. COPY cannot skip conflicts itself, hence the
- * staging table; it is temporary (no WAL, private to the session) and ON COMMIT DELETE ROWS, so
- * a rolled-back or committed batch leaves nothing behind. Measured in bench/sinks.ts against
- * the previous path (one jsonb parameter expanded by jsonb_to_recordset, ~2× slower because
- * the server's JSON parse dominated), unnest of typed arrays and multi-row VALUES (both slower
- * still). Temporary tables pin the session under RDS Proxy; the Lambda connects directly.
- */
-const STAGING_COLUMNS: ReadonlyArray<readonly [keyof ChatEvent, string]> = [
-  ['event_id', 'text'],
-  ['kind', 'text'],
-  ['subtype', 'text'],
-  ['channel', 'text'],
-  ['channel_id', 'text'],
-  ['user_login', 'text'],
-  ['user_id', 'text'],
-  ['display_name', 'text'],
-  ['target_user_login', 'text'],
-  ['target_user_id', 'text'],
-  ['target_message_id', 'text'],
-  ['text', 'text'],
-  ['is_action', 'boolean'],
-  ['system_text', 'text'],
-  ['bits', 'integer'],
-  ['ban_duration_s', 'integer'],
-  ['badges', 'text[]'],
-  ['color', 'text'],
-  ['sent_at', 'bigint'],
-  ['received_at', 'bigint'],
-  ['source_channel_id', 'text'],
-  ['source_event_id', 'text'],
-  ['params', 'jsonb'],
-  ['tags', 'jsonb'],
-  ['raw', 'text'],
-];
-const STAGING_NAMES = STAGING_COLUMNS.map(([name]) => name).join(', ');
-const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS chat_events_staging (${STAGING_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DELETE ROWS`;
-const COPY_CHAT = `COPY chat_events_staging (${STAGING_NAMES}) FROM STDIN`;
-const INSERT_CHAT = `
-INSERT INTO chat_events (${STAGING_NAMES})
-SELECT ${STAGING_NAMES.replace('sent_at, received_at', `${epochMs('sent_at')}, ${epochMs('received_at')}`)}
-FROM chat_events_staging
-ON CONFLICT (event_id, sent_at) DO NOTHING`;
-
-/** One chat event as a line of COPY text format, in STAGING_COLUMNS order. */
-function copyLine(e: ChatEvent): string {
-  return [
-    copyField(e.event_id),
-    copyField(e.kind),
-    copyField(e.subtype),
-    copyField(e.channel),
-    copyField(e.channel_id),
-    copyField(e.user_login),
-    copyField(e.user_id),
-    copyField(e.display_name),
-    copyField(e.target_user_login),
-    copyField(e.target_user_id),
-    copyField(e.target_message_id),
-    copyField(e.text),
-    copyField(e.is_action),
-    copyField(e.system_text),
-    copyField(e.bits),
-    copyField(e.ban_duration_s),
-    copyField(arrayLiteral(e.badges)),
-    copyField(e.color),
-    copyField(e.sent_at),
-    copyField(e.received_at),
-    copyField(e.source_channel_id),
-    copyField(e.source_event_id),
-    copyField(JSON.stringify(e.params)),
-    copyField(JSON.stringify(e.tags)),
-    copyField(e.raw),
-  ].join('\t');
-}
 
 const INSERT_SNAPSHOTS = `
 INSERT INTO stream_snapshots (event_id, channel, channel_id, stream_id, game_id, game_name, title, viewer_count,
   language, started_at, is_mature, tags, captured_at)
 SELECT event_id, channel, channel_id, stream_id, game_id, game_name, title, viewer_count, language,
-  ${epochMs('started_at')}, is_mature, tags, ${epochMs('captured_at')}
+  ${epochMsSql('started_at')}, is_mature, tags, ${epochMsSql('captured_at')}
 FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, channel text, channel_id text, stream_id text, game_id text,
   game_name text, title text, viewer_count integer, language text, started_at bigint, is_mature boolean,
   tags text[], captured_at bigint)
@@ -132,10 +48,11 @@ export class PostgresSink implements Sink {
   private migrated: Promise<void> | undefined;
   private readonly partitions = new Set<string>();
   private readonly readOnly: boolean;
+  private readonly chat = new PostgresChatWriter();
 
   constructor(
     config: PostgresSinkConfig,
-    private readonly migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+    private readonly migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
   ) {
     this.readOnly = config.readOnly ?? false;
     this.target = `postgres ${describeUrl(config.connectionString)}`;
@@ -214,12 +131,13 @@ export class PostgresSink implements Sink {
       for (const migration of this.migrations) {
         if (applied.has(migration.version)) continue;
         for (const statement of migration.statements) await client.query(statement);
+        await migration.apply?.(client);
         await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       }
     });
   }
 
-  /** Creates the monthly partitions a batch needs (once per process per month). */
+  /** Creates the monthly partitions of chat_event_rows a batch needs (once per process per month). */
   private async ensurePartitions(events: readonly ChatEvent[]): Promise<void> {
     const missing = monthsOf(events)
       .map(([y, m]) => monthPartitionDdl(y, m))
@@ -236,14 +154,11 @@ export class PostgresSink implements Sink {
     await this.migrate();
     const { chat, snapshots } = splitEvents(events);
     await this.ensurePartitions(chat);
+    const rows = this.chat.rows(chat);
+    // Outside the write's transaction: a template once added stays (see PostgresChatWriter).
+    if (rows.length > 0) await this.withClient('add line templates', (client) => this.chat.addTemplates(client, rows));
     const inserted = await this.transaction('write', async (client) => {
-      let count = 0;
-      if (chat.length > 0) await client.query(CREATE_STAGING);
-      for (const [i, chunk] of chunks(chat, ROWS_PER_STATEMENT).entries()) {
-        if (i > 0) await client.query('TRUNCATE chat_events_staging');
-        await copyFrom(client, COPY_CHAT, chunk.map(copyLine));
-        count += (await client.query(INSERT_CHAT)).rowCount ?? 0;
-      }
+      let count = await this.chat.insert(client, rows);
       for (const chunk of chunks<StreamSnapshot>(snapshots, ROWS_PER_STATEMENT)) {
         count += (await client.query(INSERT_SNAPSHOTS, [JSON.stringify(chunk)])).rowCount ?? 0;
       }
@@ -258,14 +173,15 @@ export class PostgresSink implements Sink {
   }
 
   /**
-   * Opt-out deletion (issue 18): the events by, about or in the named users and channels, and
-   * the channels' snapshots, in one transaction. VACUUM (autovacuum) then frees the space.
+   * Opt-out deletion (issue 18): the events by, about or in the named users and channels (rows of
+   * chat_event_rows; chat_events is a view on it), and the channels' snapshots, in one
+   * transaction. VACUUM (autovacuum) then frees the space.
    */
   async deleteOptedOut(who: OptOutSelector): Promise<number> {
     await this.migrate();
     return this.transaction('delete opted out', async (client) => {
       const events = await client.query(
-        `DELETE FROM chat_events WHERE user_id = ANY($1) OR target_user_id = ANY($1) OR user_login = ANY($2)
+        `DELETE FROM ${ROWS} WHERE user_id = ANY($1) OR target_user_id = ANY($1) OR user_login = ANY($2)
            OR target_user_login = ANY($2) OR channel_id = ANY($3) OR source_channel_id = ANY($3) OR channel = ANY($4)`,
         [who.userIds, who.userLogins, who.channelIds, who.channelLogins],
       );
@@ -291,10 +207,10 @@ export class PostgresSink implements Sink {
         const partitions = await client.query<{ name: string }>(
           `SELECT c.relname AS name
              FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-            WHERE p.relname = 'chat_events' AND c.relname ~ '^chat_events_[0-9]{4}_[0-9]{2}$'`,
+            WHERE p.relname = '${ROWS}' AND c.relname ~ '^${ROWS}_[0-9]{4}_[0-9]{2}$'`,
         );
         for (const { name } of partitions.rows) {
-          const [year, month] = name.slice('chat_events_'.length).split('_').map(Number);
+          const [year, month] = name.slice(`${ROWS}_`.length).split('_').map(Number);
           const end = Date.UTC(year!, month, 1); // the first instant of the next month
           if (end > cutoff.eventsBefore) continue;
           const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`);
@@ -302,7 +218,7 @@ export class PostgresSink implements Sink {
           await client.query(`DROP TABLE ${name}`);
           this.partitions.delete(name);
         }
-        removed += (await client.query('DELETE FROM chat_events WHERE sent_at < $1', [before])).rowCount ?? 0;
+        removed += (await client.query(`DELETE FROM ${ROWS} WHERE sent_at < $1`, [before])).rowCount ?? 0;
       }
       if (cutoff.snapshotsBefore !== null)
         removed +=

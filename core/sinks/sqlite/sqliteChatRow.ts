@@ -2,6 +2,7 @@ import { CHAT_EVENT_KINDS, type ChatEvent } from '../../events/chatEvent.ts';
 import { lineParts } from '../../events/lineParts.ts';
 import { LINE_COLUMNS } from '../../events/lineTemplate.ts';
 import { paramsOfTags, tagsOfLine } from '../../events/rebuildLine.ts';
+import { decodeBadges, encodeBadges } from '../badgeList.ts';
 
 /**
  * How one ChatEvent is stored in `chat_event_rows` (the columns are listed in
@@ -41,19 +42,7 @@ export function encodeDecimal(value: string | null): string | bigint | null {
   return BigInt(value);
 }
 
-/** The badges list as the tag's comma list, or as JSON when a comma list cannot hold it. */
-export function encodeBadges(badges: readonly string[]): string | null {
-  if (badges.length === 0) return null;
-  const list = badges.join(',');
-  const safe = list.charCodeAt(0) !== 0x5b && badges.every((b) => b !== '' && !b.includes(','));
-  return safe ? list : JSON.stringify(badges);
-}
-
-export function decodeBadges(value: string | null | undefined): string[] {
-  if (value === null || value === undefined || value === '') return [];
-  const text = value;
-  return text.charCodeAt(0) === 0x5b ? (JSON.parse(text) as string[]) : text.split(',');
-}
+export { decodeBadges, encodeBadges };
 
 const KIND_CODE = new Map<string, number>(CHAT_EVENT_KINDS.map((k, i) => [k, i]));
 

@@ -1,0 +1,62 @@
+import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../events/compiledTemplate.ts';
+import { LINE_COLUMNS } from '../events/lineTemplate.ts';
+import { tagsOfTagSection } from '../events/tagSection.ts';
+import type { Sink } from '../sinks/types.ts';
+import { POSTGRES_READER, toStored, type PageSource, type ReaderDialect } from './sqlChatReader.ts';
+import type { StoredEvent } from './types.ts';
+
+type Row = Record<string, unknown>;
+
+/** The LINE_COLUMNS a template may use that the reader's COLUMNS do not already select. */
+const SLOT_COLUMNS = 'target_message_id, bits, badges, color, source_channel_id, source_event_id';
+
+/** A LINE_COLUMNS value of a chat_event_parts row as the text a template slot stands for (lineValues). */
+function columnText(row: Row, index: number): string {
+  const column = LINE_COLUMNS[index]!;
+  const value = column === 'sent_at' ? row.sent_ms : row[column];
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * Postgres pages from chat_event_parts (postgresLayout.ts): the stored columns and the line
+ * parts, raw rebuilt here from the template (compiled once per reader: a template is never
+ * changed or deleted, and a row this reader sees was committed, so was its template) and tags
+ * from the template's compiled tags (or the line's tag section, as the view does), unless the
+ * row holds its own. The same values as the chat_events view, without its per-row SQL.
+ */
+class PostgresPages implements PageSource {
+  readonly from = 'chat_event_parts';
+  readonly columns = `${SLOT_COLUMNS}, template_id, extras, residual, own_tags`;
+  private readonly templates = new Map<number, CompiledTemplate>();
+
+  async toStored(rows: readonly Row[], sink: Pick<Sink, 'query'>): Promise<StoredEvent[]> {
+    const missing = [
+      ...new Set(rows.flatMap((r) => (r.residual === null && !this.templates.has(Number(r.template_id)) ? [Number(r.template_id)] : []))),
+    ];
+    if (missing.length > 0) {
+      for (const found of await sink.query('SELECT id, template FROM line_templates WHERE id = ANY($1::integer[])', [missing]))
+        this.templates.set(Number(found.id), compileTemplate(String(found.template)));
+    }
+    return rows.map((row) => {
+      const own = row.own_tags as Record<string, string> | null;
+      const residual = row.residual as string | null;
+      if (residual !== null) return toStored({ ...row, raw: residual, tags: own ?? Object.fromEntries(tagsOfTagSection(residual)) });
+      const template = this.templates.get(Number(row.template_id));
+      if (template === undefined) throw new RangeError(`line template ${String(row.template_id)} is missing`);
+      const extras = splitExtras(template, row.extras as string | null);
+      const raw = fillTemplate(template, extras, row, columnText);
+      // The template's compiled tags give what the tag section does, without parsing the line (fillTags).
+      const tags =
+        own ?? (template.tags === undefined ? Object.fromEntries(tagsOfTagSection(raw)) : fillTags(template, extras, row, columnText).tags);
+      return toStored({ ...row, raw, tags });
+    });
+  }
+}
+
+/** The Postgres reader dialect with its own page source (and template cache): one per reader. */
+export function postgresReader(): ReaderDialect {
+  return { ...POSTGRES_READER, pages: new PostgresPages() };
+}
