@@ -1,6 +1,7 @@
 import type { ChatEventKind } from '../events/chatEvent.ts';
 import type { ReportSource } from '../reports/types.ts';
-import { SEARCH_WORDS_SQL } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
+import { chatEventsWith } from '../sinks/clickhouse/clickhouseLayout.ts';
+import { SEARCH_WORDS_COLUMN } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
 import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
 import { searchWords, type SearchQuery } from './searchQuery.ts';
@@ -21,6 +22,8 @@ export interface ReaderDialect {
    * in the form the engine's full-text index answers; `bind` turns a value into a placeholder.
    */
   matches(query: SearchQuery, bind: (value: string) => string): string;
+  /** What a search reads from: chat_events, or its rows with the columns `matches` needs. */
+  readonly searchFrom: string;
 }
 
 /** Rows per page: each page is one keyset query, so a channel-day of 100,000 events is never held whole. */
@@ -132,7 +135,11 @@ export class SqlChatReader implements ChatReader {
    * text (ClickHouse: clickhouseSearchIndex.ts; Postgres: postgresSearchIndex.ts), paged as `events`.
    */
   search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
-    return this.pages((bound) => `${this.scope(scope, bound)} AND ${this.dialect.matches(query, bound.text)}`, range);
+    return this.pages(
+      (bound) => `${this.scope(scope, bound)} AND ${this.dialect.matches(query, bound.text)}`,
+      range,
+      this.dialect.searchFrom,
+    );
   }
 
   userEvents(user: UserRef, range: EventRange): AsyncGenerator<StoredEvent> {
@@ -145,7 +152,7 @@ export class SqlChatReader implements ChatReader {
   }
 
   /** `where`'s events in `range`, one keyset query per page of (sent_at, event_id). */
-  private async *pages(where: (bound: Bound) => string, range: EventRange): AsyncGenerator<StoredEvent> {
+  private async *pages(where: (bound: Bound) => string, range: EventRange, from = 'chat_events'): AsyncGenerator<StoredEvent> {
     const order = range.reverse ? 'DESC' : 'ASC';
     const next = range.reverse ? '<' : '>';
     let skip = range.offset ?? 0;
@@ -160,7 +167,7 @@ export class SqlChatReader implements ChatReader {
           : ` AND (sent_at ${next} ${bound.ms(after.ms)} OR (sent_at = ${bound.ms(after.ms)} AND event_id ${next} ${bound.text(after.id)}))`;
       const size = Math.min(PAGE, left);
       const rows = await this.sink.query(
-        `SELECT ${COLUMNS}, ${this.dialect.tags} AS tags, ${this.dialect.sentMs} AS sent_ms FROM chat_events
+        `SELECT ${COLUMNS}, ${this.dialect.tags} AS tags, ${this.dialect.sentMs} AS sent_ms FROM ${from}
           WHERE ${scoped}${keyset}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
         bound.params,
@@ -191,6 +198,7 @@ export const POSTGRES_READER: ReaderDialect = {
   sentMs: `(extract(epoch FROM sent_at) * 1000)::bigint`,
   time: (placeholder) => `(timestamptz 'epoch' + ${placeholder}::bigint * interval '1 millisecond')`,
   tags: 'tags',
+  searchFrom: 'chat_events',
   // The GIN index answers the words (array containment); each phrase is then a run in the space-joined words.
   matches(query, bind) {
     const { words, phrases } = termWords(query);
@@ -205,11 +213,12 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   sentMs: 'toUnixTimestamp64Milli(sent_at)',
   time: (placeholder) => `fromUnixTimestamp64Milli(${placeholder})`,
   tags: 'toJSONString(tags)',
-  // hasToken on the indexed expression lets the bloom filter skip granules; it is also exact for one word.
+  searchFrom: chatEventsWith(SEARCH_WORDS_COLUMN),
+  // hasToken on the indexed column lets the bloom filter skip granules; it is also exact for one word.
   matches(query, bind) {
     const { words, phrases } = termWords(query);
-    const tokens = words.map((w) => `hasToken(${SEARCH_WORDS_SQL}, ${bind(w)})`);
-    const runs = phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_SQL}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`);
+    const tokens = words.map((w) => `hasToken(${SEARCH_WORDS_COLUMN}, ${bind(w)})`);
+    const runs = phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_COLUMN}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`);
     return [...tokens, ...runs].join(' AND ');
   },
 };
