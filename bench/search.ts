@@ -8,6 +8,7 @@ import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
 import { SQLITE_MIGRATIONS } from '../core/sinks/sqlite/sqliteMigrations.ts';
 import { SqliteSink } from '../core/sinks/sqlite/sqliteSink.ts';
 import { searchCorpus } from '../test/helpers/searchCorpus.ts';
+import { chdbSearchFigures } from './chdbSearch.ts';
 
 /** Common and rare words, phrases, in a channel and for one user: what a reader types. */
 const QUERIES = [
@@ -22,6 +23,12 @@ const QUERIES = [
   '1v1',
   'hello world',
 ];
+
+/**
+ * Stored events of the chdb run. 10,000,000 (100,000 seeded) took 504 s to build and measure on
+ * the 2-core shared machine: page p50 68 ms, p95 433 ms (docs/read-api.md, "Search").
+ */
+const CHDB_EVENTS = 1_000_000;
 
 /** Bytes of the file once its free pages are gone. */
 function fileBytes(path: string): number {
@@ -48,6 +55,8 @@ async function store(path: string, events: ReturnType<typeof searchCorpus>['even
  *   search.sqlite.page_ms_p50 / _p95     the first 100 matches of a query (reader, to the last event)
  *   search.sqlite.all_ms_p95             every match of the query
  * Each query runs in the channel and for one user; times over three rounds after a warm-up.
+ * Then the same queries on chdb (chdbSearch.ts), over CHDB_EVENTS stored events (quick: 200,000):
+ *   search.chdb.page_ms_p95          the read API's api.search_ms_p95 on ClickHouse
  */
 export async function bench(options: { quick: boolean }): Promise<Record<string, number>> {
   const count = options.quick ? 20_000 : 100_000;
@@ -84,7 +93,10 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     const page = await percentiles(100);
     const all = await percentiles(undefined);
     await reader.close();
+    const chdbTotal = options.quick ? 200_000 : CHDB_EVENTS;
+    const chdb = await chdbSearchFigures(dir, { seeded: Math.min(count, chdbTotal), total: chdbTotal, queries: QUERIES, rounds: 3 });
     return {
+      ...chdb,
       'search.sqlite.events': count,
       'search.sqlite.index_bytes_per_event': Math.round(indexBytes / count),
       'search.sqlite.page_ms_p50': page.p50,

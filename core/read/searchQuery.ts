@@ -39,3 +39,17 @@ export function parseSearchQuery(q: string): SearchQuery {
   if (terms.length > MAX_TERMS) throw new SearchQueryError(`q has more than ${MAX_TERMS} words and phrases`);
   return { terms };
 }
+
+/**
+ * The words of a text as every engine's index must see them: NFKD, combining marks dropped (accents
+ * folded), lower-cased, split at every character that is not a letter or a digit (punctuation,
+ * emoji, `_`). A term matches a text when its words occur consecutively among the text's words.
+ */
+export function searchWords(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+}

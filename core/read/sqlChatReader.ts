@@ -1,6 +1,11 @@
 import type { ChatEventKind } from '../events/chatEvent.ts';
+import type { ReportSource } from '../reports/types.ts';
+import { chatEventsWith } from '../sinks/clickhouse/clickhouseLayout.ts';
+import { SEARCH_WORDS_COLUMN } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
+import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
-import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent } from './types.ts';
+import { searchWords, type SearchQuery } from './searchQuery.ts';
+import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent, UserRef } from './types.ts';
 
 /** How an engine spells what the reader asks of chat_events. */
 export interface ReaderDialect {
@@ -12,7 +17,14 @@ export interface ReaderDialect {
   time(placeholder: string): string;
   /** tags as a JSON object the driver hands back parsed (or as JSON text). */
   readonly tags: string;
-  /** Where events() reads its pages from instead of chat_events' raw and tags (a faster path of the engine's own). */
+  /**
+   * The condition that `text` holds every term of a search (core/read/searchQuery.ts), exactly,
+   * in the form the engine's full-text index answers; `bind` turns a value into a placeholder.
+   */
+  matches(query: SearchQuery, bind: (value: string) => string): string;
+  /** What a search reads from: chat_events, or its rows with the columns `matches` needs. */
+  readonly searchFrom: string;
+  /** Where pages are read from instead of chat_events' raw and tags (a faster path of the engine's own; it has `text` for searches). */
   readonly pages?: PageSource;
 }
 
@@ -54,6 +66,27 @@ export function toStored(row: Record<string, unknown>): StoredEvent {
   };
 }
 
+/** A WHERE clause whose values are bound as the engine's numbered placeholders, in order. */
+class Bound {
+  readonly params: unknown[] = [];
+  constructor(private readonly dialect: ReaderDialect) {}
+  text = (value: string): string => {
+    this.params.push(value);
+    return this.dialect.param(this.params.length, 'text');
+  };
+  ms = (value: number): string => {
+    this.params.push(value);
+    return this.dialect.time(this.dialect.param(this.params.length, 'ms'));
+  };
+}
+
+/** A user's own events and the bans and timeouts of them. */
+function userSql(user: UserRef, bind: (value: string) => string): string {
+  const [own, target] = 'login' in user ? ['user_login', 'target_user_login'] : ['user_id', 'target_user_id'];
+  const value = 'login' in user ? user.login : user.id;
+  return `(${own} = ${bind(value)} OR (${target} = ${bind(value)} AND kind IN ('ban', 'timeout')))`;
+}
+
 /**
  * ChatReader over a sink's `chat_events` view (Postgres, ClickHouse): the contract's columns, so
  * the reader is the same SQL on both engines but for the dialect. Events stream page by page
@@ -62,21 +95,14 @@ export function toStored(row: Record<string, unknown>): StoredEvent {
  */
 export class SqlChatReader implements ChatReader {
   constructor(
-    private readonly sink: Pick<Sink, 'query' | 'close'>,
+    private readonly sink: Pick<Sink, 'name' | 'query' | 'close'>,
     private readonly dialect: ReaderDialect,
   ) {}
 
-  /** The scope's WHERE and its parameters, numbered from `first`. */
-  private scope(scope: ReadScope, first: number): { sql: string; params: unknown[] } {
-    const p = (i: number) => this.dialect.param(first + i, 'text');
-    const user = scope.user;
-    if (user === undefined) return { sql: `channel = ${p(0)}`, params: [scope.channel] };
-    const [own, target] = 'login' in user ? ['user_login', 'target_user_login'] : ['user_id', 'target_user_id'];
-    const value = 'login' in user ? user.login : user.id;
-    return {
-      sql: `channel = ${p(0)} AND (${own} = ${p(1)} OR (${target} = ${p(2)} AND kind IN ('ban', 'timeout')))`,
-      params: [scope.channel, value, value],
-    };
+  /** The scope's WHERE. */
+  private scope(scope: ReadScope, bound: Bound): string {
+    const channel = `channel = ${bound.text(scope.channel)}`;
+    return scope.user === undefined ? channel : `${channel} AND ${userSql(scope.user, bound.text)}`;
   }
 
   async listChannels(): Promise<ChannelRef[]> {
@@ -90,45 +116,71 @@ export class SqlChatReader implements ChatReader {
   }
 
   async firstEventAt(scope: ReadScope, fromMs: number): Promise<number | null> {
-    const where = this.scope(scope, 1);
-    const from = this.dialect.param(where.params.length + 1, 'ms');
+    const bound = new Bound(this.dialect);
+    const where = this.scope(scope, bound);
     const [row] = await this.sink.query(
-      `SELECT ${this.dialect.sentMs} AS sent_ms FROM chat_events WHERE ${where.sql} AND sent_at >= ${this.dialect.time(from)} ORDER BY sent_at LIMIT 1`,
-      [...where.params, fromMs],
+      `SELECT ${this.dialect.sentMs} AS sent_ms FROM chat_events WHERE ${where} AND sent_at >= ${bound.ms(fromMs)} ORDER BY sent_at LIMIT 1`,
+      bound.params,
     );
     return row === undefined ? null : Number(row.sent_ms);
   }
 
   async lastEventAt(scope: ReadScope): Promise<number | null> {
-    const where = this.scope(scope, 1);
+    const bound = new Bound(this.dialect);
+    const where = this.scope(scope, bound);
     const [row] = await this.sink.query(
-      `SELECT ${this.dialect.sentMs} AS sent_ms FROM chat_events WHERE ${where.sql} ORDER BY sent_at DESC LIMIT 1`,
-      where.params,
+      `SELECT ${this.dialect.sentMs} AS sent_ms FROM chat_events WHERE ${where} ORDER BY sent_at DESC LIMIT 1`,
+      bound.params,
     );
     return row === undefined ? null : Number(row.sent_ms);
   }
 
-  async *events(scope: ReadScope, range: EventRange): AsyncGenerator<StoredEvent> {
-    const where = this.scope(scope, 1);
+  events(scope: ReadScope, range: EventRange): AsyncGenerator<StoredEvent> {
+    return this.pages((bound) => this.scope(scope, bound), range);
+  }
+
+  /**
+   * The scope's events whose text holds every term, through the engine's index of the words of
+   * text (ClickHouse: clickhouseSearchIndex.ts; Postgres: postgresSearchIndex.ts), paged as `events`.
+   */
+  search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
+    return this.pages(
+      (bound) => `${this.scope(scope, bound)} AND ${this.dialect.matches(query, bound.text)}`,
+      range,
+      this.dialect.searchFrom,
+    );
+  }
+
+  userEvents(user: UserRef, range: EventRange): AsyncGenerator<StoredEvent> {
+    return this.pages((bound) => userSql(user, bound.text), range);
+  }
+
+  /** Report SQL (core/reports) on the reader's own connection, as `poglytics query` runs it on the sink. */
+  get reports(): ReportSource {
+    return { name: this.sink.name, query: (sql, params) => this.sink.query(sql, params) };
+  }
+
+  /** `where`'s events in `range`, one keyset query per page of (sent_at, event_id). */
+  private async *pages(where: (bound: Bound) => string, range: EventRange, from = 'chat_events'): AsyncGenerator<StoredEvent> {
     const order = range.reverse ? 'DESC' : 'ASC';
     const next = range.reverse ? '<' : '>';
     let skip = range.offset ?? 0;
     let left = range.limit ?? Number.POSITIVE_INFINITY;
     let after: { ms: number; id: string } | null = null;
     while (left > 0) {
-      const n = where.params.length;
-      const p = (i: number, type: 'text' | 'ms') => this.dialect.param(n + i, type);
+      const bound = new Bound(this.dialect);
+      const scoped = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}`;
       const keyset =
         after === null
           ? ''
-          : ` AND (sent_at ${next} ${this.dialect.time(p(3, 'ms'))} OR (sent_at = ${this.dialect.time(p(4, 'ms'))} AND event_id ${next} ${p(5, 'text')}))`;
+          : ` AND (sent_at ${next} ${bound.ms(after.ms)} OR (sent_at = ${bound.ms(after.ms)} AND event_id ${next} ${bound.text(after.id)}))`;
       const size = Math.min(PAGE, left);
       const source = this.dialect.pages;
       const rows = await this.sink.query(
-        `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? 'chat_events'}
-          WHERE ${where.sql} AND sent_at >= ${this.dialect.time(p(1, 'ms'))} AND sent_at < ${this.dialect.time(p(2, 'ms'))}${keyset}
+        `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? from}
+          WHERE ${scoped}${keyset}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
-        [...where.params, range.fromMs, range.toMs, ...(after === null ? [] : [after.ms, after.ms, after.id])],
+        bound.params,
       );
       const page = rows.slice(skip);
       skip = 0;
@@ -145,11 +197,25 @@ export class SqlChatReader implements ChatReader {
   }
 }
 
+/** The words of each term, and those of its terms that are phrases of several words. */
+function termWords(query: SearchQuery): { words: string[]; phrases: string[][] } {
+  const perTerm = query.terms.map((t) => searchWords(t.text));
+  return { words: [...new Set(perTerm.flat())], phrases: perTerm.filter((w) => w.length > 1) };
+}
+
 export const POSTGRES_READER: ReaderDialect = {
   param: (n) => `$${n}`,
   sentMs: `(extract(epoch FROM sent_at) * 1000)::bigint`,
   time: (placeholder) => `(timestamptz 'epoch' + ${placeholder}::bigint * interval '1 millisecond')`,
   tags: 'tags',
+  searchFrom: 'chat_events',
+  // The GIN index answers the words (array containment); each phrase is then a run in the space-joined words.
+  matches(query, bind) {
+    const { words, phrases } = termWords(query);
+    const all = `${POSTGRES_SEARCH_WORDS}(text) @> string_to_array(${bind(words.join(' '))}, ' ')`;
+    const joined = `' ' || array_to_string(${POSTGRES_SEARCH_WORDS}(text), ' ') || ' '`;
+    return [all, ...phrases.map((p) => `strpos(${joined}, ${bind(` ${p.join(' ')} `)}) > 0`)].join(' AND ');
+  },
 };
 
 export const CLICKHOUSE_READER: ReaderDialect = {
@@ -157,4 +223,12 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   sentMs: 'toUnixTimestamp64Milli(sent_at)',
   time: (placeholder) => `fromUnixTimestamp64Milli(${placeholder})`,
   tags: 'toJSONString(tags)',
+  searchFrom: chatEventsWith(SEARCH_WORDS_COLUMN),
+  // hasToken on the indexed column lets the bloom filter skip granules; it is also exact for one word.
+  matches(query, bind) {
+    const { words, phrases } = termWords(query);
+    const tokens = words.map((w) => `hasToken(${SEARCH_WORDS_COLUMN}, ${bind(w)})`);
+    const runs = phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_COLUMN}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`);
+    return [...tokens, ...runs].join(' AND ');
+  },
 };

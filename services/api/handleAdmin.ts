@@ -33,8 +33,7 @@ export async function handleAdmin(
 ): Promise<void> {
   requireAdmin(req, res, ctx.adminKey);
   const options = parseLogsOptions(url.searchParams, req.headers);
-  if (ctx.reader.userEvents === undefined)
-    throw new HttpError(501, 'The admin user route is not available on this sink yet (SQLite has it)');
+  if (ctx.reader.userEvents === undefined) throw new HttpError(501, 'The admin user route is not available on this sink');
   const range = options.range ?? { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER };
   const events = ctx.reader
     .userEvents(user.by === 'login' ? { login: user.value } : { id: user.value }, {

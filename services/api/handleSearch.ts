@@ -36,7 +36,7 @@ export async function handleSearch(
 ): Promise<void> {
   const query = searchQueryOf(url.searchParams);
   const options = parseLogsOptions(url.searchParams, req.headers);
-  if (ctx.reader.search === undefined) throw new HttpError(501, 'Search is not available on this sink yet (SQLite has it)');
+  if (ctx.reader.search === undefined) throw new HttpError(501, 'Search is not available on this sink');
   const { scope } = await resolveScope(ctx, route);
   if (scope.user !== undefined && (await ctx.reader.lastEventAt(scope)) === null)
     throw new HttpError(404, `Not found: no logs of user ${route.user!.value} in channel ${scope.channel}`);

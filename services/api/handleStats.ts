@@ -30,7 +30,7 @@ export async function handleStats(ctx: ApiContext, route: ChannelRoute, url: URL
   if (limitText !== null && !(/^\d{1,3}$/.test(limitText) && Number(limitText) >= 1 && Number(limitText) <= MAX_TOP))
     throw new HttpError(400, `Invalid param: limit must be an integer from 1 to ${MAX_TOP}, got "${limitText}"`);
   const source = ctx.reader.reports;
-  if (source === undefined) throw new HttpError(501, 'Stats are not available on this sink yet (SQLite has them)');
+  if (source === undefined) throw new HttpError(501, 'Stats are not available on this sink');
   const { scope } = await resolveScope(ctx, route);
 
   const options = {

@@ -101,6 +101,8 @@ export interface ReadApiRun {
 /** Which sink the read API tests store into and read from: READ_API_SINK (default sqlite). */
 type FixtureSink = 'sqlite' | 'postgres' | 'clickhouse';
 const SINK = (process.env.READ_API_SINK ?? 'sqlite') as FixtureSink;
+/** The sink this process's read API tests run on (tests of one engine's own index skip the others). */
+export const readApiSink: FixtureSink = SINK;
 let postgres: Promise<ScratchPostgres> | undefined;
 let chdbDir: string | undefined;
 let chdb: ReturnType<typeof perRequestChdb>['connection'] | undefined;

@@ -99,6 +99,14 @@ SETTINGS non_replicated_deduplication_window = 10000`;
 
 export const CHAT_EVENTS_VIEW = `CREATE OR REPLACE VIEW chat_events AS SELECT ${CHAT_EVENTS_COLUMNS_SQL} FROM (SELECT ${STORED_COLUMNS_SQL} FROM chat_event_rows FINAL)`;
 
+/**
+ * chat_events' rows with the stored columns `extra` beside the contract's (the search reads the
+ * words column of clickhouseSearchIndex.ts, which the view does not show): the view's own SELECT.
+ */
+export function chatEventsWith(extra: string): string {
+  return `(SELECT ${CHAT_EVENTS_COLUMNS_SQL}, ${extra} FROM (SELECT ${STORED_COLUMNS_SQL}, ${extra} FROM chat_event_rows FINAL))`;
+}
+
 /** The statements that create the layout (empty), its view and the category views on it. */
 export const CHAT_EVENT_LAYOUT_STATEMENTS: readonly string[] = [
   CHAT_EVENT_ROWS_TABLE,

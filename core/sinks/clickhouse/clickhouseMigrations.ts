@@ -1,5 +1,6 @@
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
+import { SEARCH_INDEX_STATEMENTS } from './clickhouseSearchIndex.ts';
 import { migrateToLineParts, type ClickHouseMigrationContext } from './migrateToLineParts.ts';
 
 /** A ClickHouse migration may also run code after its statements. */
@@ -118,5 +119,10 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     name: 'compact chat events: raw lines as templates, chat_events a view',
     statements: [],
     apply: migrateToLineParts,
+  },
+  {
+    version: 4,
+    name: 'full-text search: a token bloom filter of the words of text',
+    statements: SEARCH_INDEX_STATEMENTS,
   },
 ];
