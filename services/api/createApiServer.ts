@@ -15,6 +15,7 @@ import { optOutCheck } from './optOutCheck.ts';
 import { renderDocsPage } from './docsPage.ts';
 import { OPEN_API_DOCUMENT } from './openApiDocument.ts';
 import { parseLogsPath } from './parseLogsPath.ts';
+import { isViewerPath, serveViewer } from './serveViewer.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
 import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
 import { ClientRateLimiter, type RateLimit } from './clientRateLimiter.ts';
@@ -58,6 +59,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   if (path === '/list') return handleList(ctx, url.searchParams, res);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
+  if (isViewerPath(path)) return serveViewer(path, req, res);
   throw new HttpError(404, 'Not found');
 }
 

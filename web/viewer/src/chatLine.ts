@@ -97,7 +97,9 @@ export function withEmotes(text: string, emotesTag: string | undefined): Piece[]
   return pieces;
 }
 
-export const emoteUrl = (id: string) => `https://static-cdn.jtvnw.net/emoticons/v2/${encodeURIComponent(id)}/default/dark/1.0`;
+/** Twitch's emote CDN: the one address outside this service the page uses. */
+export const emoteUrl = (id: string, theme: 'dark' | 'light') =>
+  `https://static-cdn.jtvnw.net/emoticons/v2/${encodeURIComponent(id)}/default/${theme}/1.0`;
 
 const BADGE_LABELS: Readonly<Record<string, (version: string, months: string | undefined) => string>> = {
   broadcaster: () => 'streamer',

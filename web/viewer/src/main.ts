@@ -1,3 +1,4 @@
+import './styles.css';
 import { LoadedLog } from './loadedLog.ts';
 import { Picker } from './picker.ts';
 import { estimateHeight, renderLine } from './renderLine.ts';
@@ -35,6 +36,7 @@ const list = new VirtualList(byId('log'), {
     return log.count;
   },
   keyOf: (row) => log.lineAt(row),
+  shapeOf: (row) => log.kinds[log.lineAt(row)]!,
   estimate: (row) => estimateHeight(log.kinds[log.lineAt(row)]!),
   render: (row) => {
     const line = log.lineAt(row);
@@ -52,8 +54,9 @@ const list = new VirtualList(byId('log'), {
 
 function report(state: 'idle' | 'loading' | 'done' | 'error', detail = ''): void {
   status.dataset.state = state;
-  const lines = `${log.messages.length.toLocaleString('en')} lines`;
-  const shown = log.query === '' ? lines : `${log.count.toLocaleString('en')} of ${lines} match “${log.query}”`;
+  const lines = `${log.messages.length.toLocaleString('en')} line${log.messages.length === 1 ? '' : 's'}`;
+  let shown = log.query === '' ? lines : `${log.count.toLocaleString('en')} of ${lines} match “${log.query}”`;
+  if (showing?.kind === 'search') shown = `${shown} found for “${showing.q}” in #${showing.channel}`;
   status.textContent = [showing === null ? '' : shown, state === 'loading' ? 'loading…' : '', detail].filter(Boolean).join(' · ');
 }
 
@@ -73,7 +76,7 @@ async function load(next: Showing, url: string): Promise<void> {
   showing = next;
   log = new LoadedLog();
   log.filter(filterInput.value);
-  list.reset();
+  list.replace();
   report('loading');
   try {
     await streamLog(url, controller.signal, (lines) => {
@@ -86,7 +89,10 @@ async function load(next: Showing, url: string): Promise<void> {
     pendingJump = null;
   } catch (error) {
     if (controller.signal.aborted) return;
-    report('error', error instanceof ApiProblem && error.status === 404 ? 'no logs here' : String(error instanceof Error ? error.message : error));
+    report(
+      'error',
+      error instanceof ApiProblem && error.status === 404 ? 'no logs here' : String(error instanceof Error ? error.message : error),
+    );
   }
 }
 
@@ -94,6 +100,16 @@ function openRoute(): void {
   const route = parseRoute(location.hash);
   highlighted = route.lineId;
   pendingJump = route.lineId;
+  if (route.search) {
+    const { channel, q } = route.search;
+    if (showing?.kind === 'search' && showing.channel === channel && showing.q === q) {
+      list.redraw();
+      jumpIfLoaded();
+      return;
+    }
+    void load({ kind: 'search', channel, q }, `/channel/${encodeURIComponent(channel)}/search?${new URLSearchParams({ q, ndjson: '1' })}`);
+    return;
+  }
   if (route.scope === null) return;
   if (showing?.kind === 'log' && sameScope(showing.scope, route.scope)) {
     list.redraw();
@@ -113,14 +129,15 @@ async function searchChannel(): Promise<void> {
   const channel = showing?.kind === 'log' ? showing.scope.channel : showing?.channel;
   if (q === '' || channel === undefined) return;
   const probe = await fetch(`/channel/${encodeURIComponent(channel)}/search?${new URLSearchParams({ q, limit: '1', ndjson: '1' })}`);
-  if (probe.status === 404 || probe.status === 501) {
-    report(status.dataset.state === 'loading' ? 'loading' : 'done', 'search over all days is not available here: filtering the loaded lines');
+  if (probe.status === 404 || probe.status === 501 || probe.status === 400) {
+    const why = probe.status === 400 ? (await probe.text()).trim() : 'search over all days is not available here';
+    report(status.dataset.state === 'loading' ? 'loading' : 'done', `${why}: filtering the loaded lines`);
     return;
   }
   if (!probe.ok) return report('error', (await probe.text()).trim());
+  // The results have their own address (back returns to the log); the filter would hide them.
   filterInput.value = '';
-  await load({ kind: 'search', channel, q }, `/channel/${encodeURIComponent(channel)}/search?${new URLSearchParams({ q, ndjson: '1' })}`);
-  status.textContent = `${status.textContent} for “${q}” in #${channel}`;
+  location.hash = formatRoute({ scope: null, search: { channel, q }, lineId: null });
 }
 
 const picker = new Picker(

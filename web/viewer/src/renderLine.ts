@@ -26,7 +26,7 @@ function clock(timestamp: string): string {
   return timestamp.slice(11, 19);
 }
 
-function textWithEmotes(text: string, emotes: string | undefined): HTMLElement {
+function textWithEmotes(text: string, emotes: string | undefined, theme: 'dark' | 'light'): HTMLElement {
   const body = el('span', 'text');
   for (const piece of withEmotes(text, emotes)) {
     if ('text' in piece) {
@@ -34,7 +34,7 @@ function textWithEmotes(text: string, emotes: string | undefined): HTMLElement {
       continue;
     }
     const img = el('img', 'emote');
-    img.src = emoteUrl(piece.emoteId);
+    img.src = emoteUrl(piece.emoteId, theme);
     img.alt = piece.name;
     img.title = piece.name;
     img.decoding = 'async';
@@ -95,9 +95,12 @@ export function renderLine(view: LineView): HTMLElement {
 
   if (kind === LineKind.Message || kind === LineKind.Action) {
     row.append(time, ...sender(m, view.theme));
-    const text = textWithEmotes(typedText(m, kind), m.tags.emotes);
-    if (kind === LineKind.Action) text.style.color = readableColour(nameColour(m.tags, m.username), view.theme);
-    else row.append(el('span', 'colon', ': '));
+    const text = textWithEmotes(typedText(m, kind), m.tags.emotes, view.theme);
+    // Twitch writes a /me as `Name text` in the name's colour, a message as `Name: text`.
+    if (kind === LineKind.Action) {
+      text.style.color = readableColour(nameColour(m.tags, m.username), view.theme);
+      row.append(' ');
+    } else row.append(el('span', 'colon', ': '));
     row.append(text);
     if (view.mark !== undefined) {
       row.classList.add('removed');
@@ -111,12 +114,12 @@ export function renderLine(view: LineView): HTMLElement {
     row.classList.add(`card-${cardFamily(msgId)}`);
     row.dataset.msgId = msgId;
     const head = el('div', 'card-head');
-    head.append(time, el('span', 'system', m.tags['system-msg'] ?? m.text));
+    head.append(time, el('span', 'system', m.tags['system-msg'] ?? (msgId === 'announcement' ? 'Announcement' : m.text)));
     row.append(head);
     const typed = typedText(m, kind);
     if (typed !== '') {
       const body = el('div', 'card-body');
-      body.append(...sender(m, view.theme), el('span', 'colon', ': '), textWithEmotes(typed, m.tags.emotes));
+      body.append(...sender(m, view.theme), el('span', 'colon', ': '), textWithEmotes(typed, m.tags.emotes, view.theme));
       row.append(body);
     }
     return row;

@@ -3,13 +3,18 @@ import type { Scope } from './types.ts';
 /** What the URL hash holds: the open log and, for a permalink, the line. */
 export interface Route {
   readonly scope: Scope | null;
+  /** A search of all of a channel's logs (`/channel/{c}/search?q=`), when the service has it. */
+  readonly search?: { readonly channel: string; readonly q: string } | null;
   readonly lineId: string | null;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
-/** `#c=chan&d=2024-02-01&id=…` (a channel's day) or `#c=chan&u=user&m=2024-02&id=…` (a user's month). */
+/**
+ * `#c=chan&d=2024-02-01&id=…` (a channel's day), `#c=chan&u=user&m=2024-02&id=…` (a user's month)
+ * or `#c=chan&q=words` (a search of the channel).
+ */
 export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const channel = params.get('c')?.trim().toLowerCase() ?? '';
@@ -19,7 +24,9 @@ export function parseRoute(hash: string): Route {
   let scope: Scope | null = null;
   if (channel !== '' && user !== '' && MONTH.test(month)) scope = { kind: 'month', channel, user, month };
   else if (channel !== '' && DAY.test(date)) scope = { kind: 'day', channel, date };
-  return { scope, lineId: params.get('id') || null };
+  const q = params.get('q')?.trim() ?? '';
+  const search = scope === null && channel !== '' && q !== '' ? { channel, q } : null;
+  return { scope, search, lineId: params.get('id') || null };
 }
 
 export function formatRoute(route: Route): string {
@@ -32,6 +39,9 @@ export function formatRoute(route: Route): string {
     params.set('c', s.channel);
     params.set('u', s.user);
     params.set('m', s.month);
+  } else if (route.search) {
+    params.set('c', route.search.channel);
+    params.set('q', route.search.q);
   }
   if (route.lineId !== null) params.set('id', route.lineId);
   return `#${params.toString()}`;
