@@ -50,23 +50,22 @@ export async function offlineContext(browser: Browser, origin: string, options: 
  * draws the rows it uncovers within each frame, or frames are dropped.
  */
 export async function measureScrollFps(page: Page, frames: number, step: number): Promise<{ fps: number; worstFrameMs: number }> {
-  return page.evaluate(
-    ({ frames, step }) =>
-      new Promise<{ fps: number; worstFrameMs: number }>((resolve) => {
-        const log = document.getElementById('log')!;
-        const times: number[] = [];
-        const tick = (now: number) => {
-          times.push(now);
-          if (times.length > frames) {
-            const gaps = times.slice(1).map((t, i) => t - times[i]!);
-            resolve({ fps: (frames * 1000) / (now - times[0]!), worstFrameMs: Math.max(...gaps) });
-            return;
-          }
-          log.scrollTop += log.scrollTop + log.clientHeight + step >= log.scrollHeight ? -log.scrollHeight : step;
-          requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      }),
-    { frames, step },
-  );
+  // A string, not a function: tsx would wrap the named callback in a helper the page does not have.
+  return page.evaluate(`new Promise((resolve) => {
+    const frames = ${frames};
+    const step = ${step};
+    const log = document.getElementById('log');
+    const times = [];
+    const tick = (now) => {
+      times.push(now);
+      if (times.length > frames) {
+        const gaps = times.slice(1).map((t, i) => t - times[i]);
+        resolve({ fps: (frames * 1000) / (now - times[0]), worstFrameMs: Math.max(...gaps) });
+        return;
+      }
+      log.scrollTop += log.scrollTop + log.clientHeight + step >= log.scrollHeight ? -log.scrollHeight : step;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })`);
 }
