@@ -109,8 +109,9 @@ it('shows each kind as Twitch does: badges, name colours, emotes, /me, cards, re
   assert.equal(await page.locator(`.line[data-id="${day.ids.deleted}"] .mark`).textContent(), 'deleted');
   assert.equal(await page.locator(`.line[data-id="${day.ids.banned}"] .mark`).textContent(), 'banned');
   assert.equal(await page.locator('.k-timeout .text').textContent(), 'trolololo has been timed out for 600 seconds.');
-  await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
+  await page.waitForLoadState('networkidle');
   assert.deepEqual(desktop.refused, [], 'no other address outside loopback was asked for');
+  await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
   await page.screenshot({ path: `${DOCS}viewer-dark.png` });
 });
 
@@ -182,9 +183,10 @@ it('switches between dark and light themes', async () => {
   assert.equal(await background(), 'rgb(24, 24, 27)');
   await page.click('#theme');
   assert.equal(await background(), 'rgb(247, 247, 248)');
-  await page.waitForFunction(() =>
-    Array.from(document.querySelectorAll<HTMLImageElement>('img.emote')).every((i) => i.src.includes('/light/')),
-  );
+  await page.waitForFunction(() => {
+    const emotes = Array.from(document.querySelectorAll<HTMLImageElement>('img.emote'));
+    return emotes.length > 0 && emotes.every((i) => i.src.includes('/light/'));
+  });
   await page.reload();
   await loaded(page);
   assert.equal(await background(), 'rgb(247, 247, 248)', 'the chosen theme is kept');
@@ -209,7 +211,9 @@ it('is usable on a phone', async () => {
     ),
   );
   assert.ok(widest <= 390, `nothing is wider than the screen (${widest} px)`);
-  const target = await p.$eval('#theme', (b) => b.getBoundingClientRect().height);
+  const target = await p.$$eval('header input, header select, header button', (all) =>
+    Math.min(...all.map((c) => c.getBoundingClientRect().height)),
+  );
   assert.ok(target >= 32, `controls are big enough to tap (${target} px)`);
   await p.screenshot({ path: `${DOCS}viewer-phone.png` });
   await phone.context.close();
