@@ -9,10 +9,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/bundle.mjs ./scripts/
+COPY scripts/bundle.mjs scripts/buildViewer.ts ./scripts/
 COPY cli ./cli
 COPY core ./core
 COPY services ./services
+COPY web ./web
 RUN node scripts/bundle.mjs dist && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22.23.4-bookworm-slim

@@ -15,7 +15,7 @@ import { deployedConfiguration, productionBill, productionConfig } from './produ
 import { machineFacts, updateReadme, writeResults } from './writeResults.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MODULES = ['parse', 'sim', 'refresher', 'sinks', 'roundTrip', 'ingest', 'e2e', 'faults', 'api', 'search'] as const;
+const MODULES = ['parse', 'sim', 'refresher', 'sinks', 'roundTrip', 'ingest', 'e2e', 'faults', 'api', 'search', 'viewer'] as const;
 
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);

@@ -28,6 +28,7 @@ export const TARGETS: Record<string, Target> = {
   'storage.postgres.roundtrip_mismatches': { max: 0, source: 'issue 16' },
   'storage.clickhouse.roundtrip_mismatches': { max: 0, source: 'issue 16' },
   'storage.postgres.bytes_per_event': { max: 450, source: 'issue 16' },
+  'api.viewer_scroll_fps': { min: 50, source: 'issue 17' },
 };
 
 export function meetsTarget(key: string, value: number): boolean | undefined {

@@ -220,7 +220,7 @@ export async function run(args: string[]): Promise<number> {
     }
     process.stderr.write(
       `poglytics local: sink ${sinkConfig ? (sinkConfig.sink === 'sqlite' ? `sqlite ${resolve(sinkConfig.path)}` : sinkConfig.sink) : 'none'} · ` +
-        `metrics ${pipeline.metricsUrl ?? 'off'} · ${api ? `read API ${api.url}/channels · ` : ''}AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
+        `metrics ${pipeline.metricsUrl ?? 'off'} · ${api ? `log viewer ${api.url}/ · read API ${api.url}/channels · ` : ''}AWS endpoint ${pipeline.endpoint} · Ctrl-C stops\n`,
     );
     return await runUntilStopped(pipeline, parsed, stopRequested, requestStop, overrides);
   } finally {

@@ -56,7 +56,9 @@ export async function run(args: string[]): Promise<number> {
     channelOverrides: overrides.store,
     optOuts: overrides.optOuts,
   });
-  process.stdout.write(`read api: ${api.url}/channels${metricsServer ? ` · metrics ${metricsServer.url}/metrics` : ''}\n`);
+  process.stdout.write(
+    `read api: ${api.url}/channels · log viewer ${api.url}/${metricsServer ? ` · metrics ${metricsServer.url}/metrics` : ''}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

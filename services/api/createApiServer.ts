@@ -23,6 +23,7 @@ import { ReadUnsupportedError } from '../../core/read/errors.ts';
 import type { LiveSource } from '../../core/read/liveSource.ts';
 import { PollingLiveSource } from '../../core/read/pollingLiveSource.ts';
 import { handleLive, LiveTailCounter } from './handleLive.ts';
+import { isViewerPath, serveViewer } from './serveViewer.ts';
 import type { ApiContext, OptOutCheck } from './types.ts';
 import { routeLabel, type ApiMetrics } from './apiMetrics.ts';
 import { ClientRateLimiter, type RateLimit } from './clientRateLimiter.ts';
@@ -80,6 +81,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   if (channelRoute?.action === ChannelAction.Live) return handleLive(ctx, channelRoute, req, res, signal);
   const logs = parseLogsPath(path);
   if (logs !== null) return handleLogs(ctx, logs, url, req, res, signal);
+  if (isViewerPath(path)) return serveViewer(path, req, res);
   throw new HttpError(404, 'Not found');
 }
 
