@@ -14,7 +14,11 @@ import { proxyApiGatewayEvent } from '../../services/api/proxyApiGatewayEvent.ts
 
 type StreamingHandler = (event: APIGatewayProxyEvent, responseStream: Writable) => Promise<void>;
 /** The Node.js runtime's streaming helpers: a global of the Lambda runtime (typed by @types/aws-lambda), not a package. */
-const runtime = 'awslambda' in globalThis ? awslambda : undefined;
+// The AWS SDK's invoke store creates an empty `globalThis.awslambda` outside Lambda, hence the function check.
+const runtime =
+  typeof (globalThis as { awslambda?: { streamifyResponse?: unknown } }).awslambda?.streamifyResponse === 'function'
+    ? awslambda
+    : undefined;
 
 const logger = createLogger(readLogLevel(process.env), { service: 'read-api' });
 
