@@ -48,9 +48,22 @@ export async function proxyApiGatewayEvent(
     req.once('error', reject);
     req.end(body);
   });
-  const body$ = startResponse(responseStream, { statusCode: upstream.statusCode ?? 502, headers: singleValued(upstream.headers) });
+  const responseHeaders = singleValued(upstream.headers);
+  // The service redirects to absolute paths ("/channel/x/2026/12/5"); on the execute-api address the
+  // stage ("/prod") precedes them, so a redirect keeps the prefix the client came in under.
+  const prefix = basePrefix(event);
+  const location = responseHeaders['location'];
+  if (prefix && location?.startsWith('/') && !location.startsWith('//')) responseHeaders['location'] = `${prefix}${location}`;
+  const body$ = startResponse(responseStream, { statusCode: upstream.statusCode ?? 502, headers: responseHeaders });
   // The client leaving destroys the response stream, which ends the local request and so the database cursor.
   await pipeline(upstream, body$);
+}
+
+/** What precedes the service's own path in the client's URL: the stage on the execute-api address, nothing behind a custom domain. */
+function basePrefix(event: APIGatewayProxyEvent): string {
+  const full = event.requestContext?.path;
+  if (!full || full === event.path || !full.endsWith(event.path)) return '';
+  return full.slice(0, full.length - event.path.length).replace(/\/$/, '');
 }
 
 function pathWithQuery(event: APIGatewayProxyEvent): string {

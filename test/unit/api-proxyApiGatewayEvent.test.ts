@@ -48,6 +48,10 @@ describe('proxyApiGatewayEvent (the read API Lambda over createApiServer)', () =
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
         seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+        if (req.url === '/channel/forsen') {
+          res.writeHead(302, { Location: '/channel/forsen/2026/12/5' }).end();
+          return;
+        }
         res.writeHead(req.method === 'POST' ? 201 : 200, { 'Content-Type': 'text/plain', 'Set-Cookie': ['a=1', 'b=2'] });
         // Three pieces, so the body is streamed, not buffered into one.
         res.write('line 1\n');
@@ -93,5 +97,34 @@ describe('proxyApiGatewayEvent (the read API Lambda over createApiServer)', () =
     assert.equal(req.body, body);
     assert.equal(req.headers!['content-length'], String(Buffer.byteLength(body)));
     assert.equal(r.preludes[0]!.statusCode, 201);
+  });
+
+  it('keeps the stage prefix of the execute-api address in a redirect, and adds none behind a custom domain', async () => {
+    const onStage = recorder();
+    const noQuery = { multiValueQueryStringParameters: null, queryStringParameters: null };
+    await proxyApiGatewayEvent(
+      restEvent({
+        path: '/channel/forsen',
+        ...noQuery,
+        requestContext: { path: '/prod/channel/forsen' } as APIGatewayProxyEvent['requestContext'],
+      }),
+      port,
+      onStage.sink,
+      onStage.start,
+    );
+    assert.equal(onStage.preludes[0]!.statusCode, 302);
+    assert.equal(onStage.preludes[0]!.headers['location'], '/prod/channel/forsen/2026/12/5');
+    const onDomain = recorder();
+    await proxyApiGatewayEvent(
+      restEvent({
+        path: '/channel/forsen',
+        ...noQuery,
+        requestContext: { path: '/channel/forsen' } as APIGatewayProxyEvent['requestContext'],
+      }),
+      port,
+      onDomain.sink,
+      onDomain.start,
+    );
+    assert.equal(onDomain.preludes[0]!.headers['location'], '/channel/forsen/2026/12/5');
   });
 });
