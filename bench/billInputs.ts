@@ -62,6 +62,10 @@ export interface BillInputs {
   readonly logBytesPerLambdaInvocation: number;
   /** VPC flow log bytes per task ENI per month (a public IP also draws scans, rejected and logged). */
   readonly flowLogBytesPerTaskMonth: number;
+  /** Read API requests a month (assumed: community tools, bots and the viewer), each ~readApiSecondsPerRequest at readApiMemoryGb. */
+  readonly readApiRequestsPerMonth: number;
+  readonly readApiSecondsPerRequest: number;
+  readonly readApiMemoryGb: number;
   /** Lease slots one ingester task can hold: 1 today (core/control/shardLease.ts holds one slot per task). */
   readonly maxSlotsPerTask: number;
   /** Whether a task can be pinned to one replica index (needed before the second replica may ride Spot). */
@@ -108,6 +112,9 @@ export const DEFAULT_BILL_INPUTS: BillInputs = {
   logBytesPerTaskMonth: 250e6,
   logBytesPerLambdaInvocation: 1000,
   flowLogBytesPerTaskMonth: 30e6,
+  readApiRequestsPerMonth: 1e6,
+  readApiSecondsPerRequest: 0.1,
+  readApiMemoryGb: 0.5,
   maxSlotsPerTask: 1,
   spotReplicaPinning: false,
 };

@@ -192,6 +192,16 @@ export function priceConfiguration(inputs: BillInputs, c: BillConfiguration, pri
     secrets * prices.secretMonth + 1 * prices.secretApiCallsPer10k,
     `${secrets} secrets (Twitch, sink) × $${prices.secretMonth} + ~10,000 reads × $${prices.secretApiCallsPer10k}/10k`,
   );
+  // The read service (infra/README.md, "The read service on AWS"): REST API requests, its Lambda, its two secrets.
+  const reads = inputs.readApiRequestsPerMonth;
+  const readGbS = reads * inputs.readApiSecondsPerRequest * inputs.readApiMemoryGb;
+  add(
+    'read_api',
+    (reads / 1e6) * (prices.apiGatewayRestRequestsPerMillion + prices.lambdaRequestsPerMillion) +
+      readGbS * prices.lambdaArmGbSecond +
+      2 * prices.secretMonth,
+    `${num(reads)} requests × ($${prices.apiGatewayRestRequestsPerMillion} REST API + $${prices.lambdaRequestsPerMillion} Lambda)/M + ${num(readGbS)} GB-s × $${prices.lambdaArmGbSecond} + 2 secrets (read-only user, admin key) × $${prices.secretMonth}`,
+  );
   add('ecr', 3 * prices.ecrGbMonth, `~10 ingester images × 0.3 GB kept × $${prices.ecrGbMonth}/GB`);
 
   const notDeployable =

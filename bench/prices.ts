@@ -27,6 +27,8 @@ export const PRICES = {
   /** Provisioned: retention past 24 h (up to 7 days), per shard-hour. */
   kinesisExtendedRetentionShardHour: 0.02,
   lambdaRequestsPerMillion: 0.2,
+  /** API Gateway REST API requests, first 333 million a month (the read API; HTTP APIs are $1.00 but cannot stream). */
+  apiGatewayRestRequestsPerMillion: 3.5,
   lambdaArmGbSecond: 0.0000133334,
   natGatewayHour: 0.045,
   natGatewayGb: 0.045,
@@ -67,6 +69,7 @@ export const PRICE_SOURCES = {
   fargate: 'aws.amazon.com/fargate/pricing (Linux/ARM, ephemeral storage; Spot: dynamic, assumed 50 % off)',
   kinesis: 'aws.amazon.com/kinesis/data-streams/pricing (on-demand and provisioned tabs)',
   lambda: 'aws.amazon.com/lambda/pricing (Arm)',
+  apiGateway: 'aws.amazon.com/api-gateway/pricing (REST APIs)',
   vpc: 'aws.amazon.com/vpc/pricing (NAT gateway, public IPv4 address, PrivateLink interface endpoints)',
   dataTransfer: 'aws.amazon.com/ec2/pricing/on-demand (data transfer within the region)',
   dynamodb: 'aws.amazon.com/dynamodb/pricing/on-demand (after the November 2024 reduction)',

@@ -9,6 +9,7 @@ import { Ingest } from './constructs/Ingest.ts';
 import { LeaseReaper } from './constructs/LeaseReaper.ts';
 import { Network } from './constructs/Network.ts';
 import { Observability } from './constructs/Observability.ts';
+import { ReadApi } from './constructs/ReadApi.ts';
 import { DEAD_LETTER_METRICS_FILTER, Storage } from './constructs/Storage.ts';
 
 export interface PoglyticsStackProps extends StackProps {
@@ -27,6 +28,7 @@ export class PoglyticsStack extends Stack {
   public readonly leaseReaper: LeaseReaper;
   public readonly storage: Storage;
   public readonly observability: Observability;
+  public readonly readApi: ReadApi;
 
   constructor(scope: Construct, id: string, props: PoglyticsStackProps) {
     super(scope, id, props);
@@ -88,6 +90,7 @@ export class PoglyticsStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.storage.deadLetterBucket.node.defaultChild as CfnElement)}.Arn>/dead-letter/*]`,
       reason: 'The opt-out sweep reads and rewrites dead-letter objects (generated keys) under the dead-letter/ prefix of the one bucket.',
     });
+    this.readApi = new ReadApi(this, 'ReadApi', { config, network: this.network, storage: this.storage, table: this.control.table });
     this.observability = new Observability(this, 'Observability', {
       config,
       resources: {
@@ -114,6 +117,9 @@ export class PoglyticsStack extends Stack {
       SinkSecretArn: this.storage.sinkSecret.secretArn,
       SinkClientSecurityGroup: this.storage.securityGroup.securityGroupId,
       AlarmTopicArn: this.observability.topic.topicArn,
+      ReadApiUrl: this.readApi.api.url,
+      ReadApiAdminKeySecretArn: this.readApi.adminKeySecret.secretArn,
+      ReadApiReaderSecretArn: this.readApi.readerSecret.secretArn,
     };
     if (this.storage.database) outputs.DatabaseEndpoint = this.storage.database.dbInstanceEndpointAddress;
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });

@@ -118,6 +118,27 @@ const DatabaseSchema = z
   })
   .strict();
 
+/**
+ * The read service (issue 17): a Lambda behind a regional REST API whose integration streams
+ * (infra/README.md, "The read service", says why not Fargate or an HTTP API). The stage-wide
+ * throttle is the only limit in front of it, and with it the bound on concurrent database reads.
+ */
+const ReadApiSchema = z
+  .object({
+    /** Requests per second (steady) and burst of the API stage, for all clients together. */
+    throttlingRateLimit: z.number().min(1).max(10_000).default(50),
+    throttlingBurstLimit: int().min(1).max(5000).default(100),
+    memoryMiB: int().min(128).max(10_240).default(512),
+    /** A streamed response (a long range, a live tail) lasts at most this long: 900 is API Gateway's limit for streams. */
+    timeoutSeconds: int().min(30).max(900).default(900),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.throttlingBurstLimit < value.throttlingRateLimit) {
+      ctx.addIssue({ code: 'custom', path: ['throttlingBurstLimit'], message: 'must be at least throttlingRateLimit' });
+    }
+  });
+
 export const InfraConfigSchema = z
   .object({
     /** Suffix of the stack name; also selects infra/stages/<stage>.json. */
@@ -140,6 +161,9 @@ export const InfraConfigSchema = z
     twitchSecretName: z.string().min(1).default('poglytics/twitch'),
     /** Secrets Manager name of the ClickHouse connection, JSON {url,username,password,database}. */
     clickhouseSecretName: z.string().min(1).default('poglytics/clickhouse'),
+    /** Secrets Manager name of the read service's ClickHouse user (readonly=1, SELECT on chat_events and the views), same layout. */
+    clickhouseReaderSecretName: z.string().min(1).default('poglytics/clickhouse-reader'),
+    readApi: ReadApiSchema.default({}),
     kinesis: KinesisSchema.default({ capacityMode: 'on-demand' }),
     /** KINESIS_COMPRESSION of every writer. gzip only while upgrading a deployment whose consumers predate brotli records. */
     recordCompression: z.enum(['brotli', 'gzip']).default('brotli'),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -149,6 +149,115 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       assert.deepEqual(dynamo[0]!.Condition, { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin'] } });
     });
 
+    test('serves the read API from a REST API stage with throttling and access logs, its Lambda integration streaming', () => {
+      const api = logicalId(stack, stack.readApi.api);
+      const fn = logicalId(stack, stack.readApi.function.function);
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        RestApiId: { Ref: api },
+        MethodSettings: [Match.objectLike({ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+        AccessLogSetting: Match.objectLike({ DestinationArn: { 'Fn::GetAtt': [logicalId(stack, stack.readApi.accessLogs), 'Arn'] } }),
+      });
+      const accessLogs = template.toJSON().Resources[logicalId(stack, stack.readApi.accessLogs)] as Resource & { DeletionPolicy: string };
+      assert.equal(accessLogs.Properties.RetentionInDays, 30);
+      assert.equal(accessLogs.DeletionPolicy, 'Retain');
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[];
+      assert.equal(methods.length, 2, 'ANY on / and on /{proxy+}');
+      for (const method of methods) {
+        assert.equal(method.Properties.HttpMethod, 'ANY');
+        const integration = method.Properties.Integration as Record<string, any>;
+        assert.equal(integration.Type, 'AWS_PROXY');
+        assert.equal(integration.ResponseTransferMode, 'STREAM');
+        assert.equal(integration.TimeoutInMillis, 900_000);
+        const uri = JSON.stringify(integration.Uri);
+        assert.ok(uri.includes('/response-streaming-invocations') && uri.includes(fn), `streams from the read API function: ${uri}`);
+      }
+      const lambdaFn = template.toJSON().Resources[fn] as Resource;
+      assert.equal(lambdaFn.Properties.Timeout, 900);
+      assert.equal(lambdaFn.Properties.LoggingConfig.LogGroup.Ref, logicalId(stack, stack.readApi.function.logGroup));
+      template.resourceCountIs('AWS::Lambda::Url', 0);
+    });
+
+    test("lets the read API only read its two secrets (the read-only user, the admin key) and the control table's admin items", () => {
+      const statements = statementsOfRole(template, logicalId(stack, stack.readApi.function.role));
+      const adminKey = { Ref: logicalId(stack, stack.readApi.adminKeySecret) };
+      const reader =
+        sink === 'postgres'
+          ? { Ref: logicalId(stack, stack.readApi.readerSecret) }
+          : stack.resolve(
+              Stack.of(stack).formatArn({
+                service: 'secretsmanager',
+                resource: 'secret',
+                resourceName: 'poglytics/clickhouse-reader-??????',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            );
+      const secrets = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
+      assert.equal(secrets.length, 1);
+      assert.deepEqual(secrets[0]!.Action, 'secretsmanager:GetSecretValue');
+      assert.deepEqual(secrets[0]!.Resource, [reader, adminKey]);
+      const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+      assert.equal(dynamo.length, 1);
+      assert.deepEqual(dynamo[0]!.Action, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+      assert.deepEqual(dynamo[0]!.Resource, { 'Fn::GetAtt': [ids.table, 'Arn'] });
+      assert.deepEqual(dynamo[0]!.Condition, { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin'] } });
+      assertOnlyAllowed(
+        statements,
+        [
+          { actions: /^secretsmanager:GetSecretValue$/, resource: /.*/ },
+          { actions: /^dynamodb:(GetItem|PutItem)$/, resource: ids.table },
+          { actions: /^logs:(CreateLogStream|PutLogEvents)$/, resource: logicalId(stack, stack.readApi.function.logGroup) },
+          { actions: /^xray:Put(TraceSegments|TelemetryRecords)$/, resource: '"*"' },
+        ],
+        'read API role',
+      );
+      // Only API Gateway invokes it.
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
+      const ofReadApi = permissions.filter((p) =>
+        JSON.stringify(p.Properties.FunctionName).includes(logicalId(stack, stack.readApi.function.function)),
+      );
+      assert.ok(ofReadApi.length > 0);
+      assert.ok(
+        ofReadApi.every((p) => p.Properties.Principal === 'apigateway.amazonaws.com' && p.Properties.Action === 'lambda:InvokeFunction'),
+      );
+    });
+
+    test('gives the read API its database user and admin key as secret ARNs, never as values', () => {
+      const fn = template.toJSON().Resources[logicalId(stack, stack.readApi.function.function)] as Resource;
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      assert.equal(env.API_ADMIN_KEY, undefined);
+      assert.deepEqual(env.API_ADMIN_KEY_SECRET_ARN, { Ref: logicalId(stack, stack.readApi.adminKeySecret) });
+      assert.equal(env.SINK, sink);
+      assert.deepEqual(env.CONTROL_TABLE_NAME, { Ref: ids.table });
+      const adminSecret = template.toJSON().Resources[logicalId(stack, stack.readApi.adminKeySecret)] as Resource;
+      assert.equal(adminSecret.Properties.SecretString, undefined);
+      assert.deepEqual(adminSecret.Properties.GenerateSecretString, {
+        SecretStringTemplate: '{}',
+        GenerateStringKey: 'key',
+        PasswordLength: 48,
+        ExcludePunctuation: true,
+      });
+      const sinkSecret = JSON.stringify(stack.resolve(stack.storage.sinkSecret.secretArn));
+      if (sink === 'postgres') {
+        // Its own secret, not the owner's, attached to the database (host, port, dbname filled in).
+        assert.deepEqual(env.DATABASE_SECRET_ARN, stack.resolve(stack.readApi.readerSecret.secretArn));
+        assert.notEqual(JSON.stringify(env.DATABASE_SECRET_ARN), sinkSecret);
+        template.hasResourceProperties('AWS::SecretsManager::Secret', {
+          GenerateSecretString: Match.objectLike({
+            SecretStringTemplate: '{"username":"poglytics_read","dbname":"poglytics"}',
+            GenerateStringKey: 'password',
+          }),
+        });
+        template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
+          TargetId: { Ref: logicalId(stack, stack.storage.database!) },
+          TargetType: 'AWS::RDS::DBInstance',
+        });
+      } else {
+        assert.match(JSON.stringify(env.CLICKHOUSE_SECRET_ARN), /secret:poglytics\/clickhouse-reader"/);
+        assert.equal(env.DATABASE_SECRET_ARN, undefined);
+      }
+    });
+
     test('lets the refresher update only its own ECS service', () => {
       const statements = statementsOfRole(template, logicalId(stack, stack.control.refresher.role));
       const ecs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')));
@@ -287,7 +396,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
     test('gives every function the house defaults and schedules the refresher', () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
       const ours = functions.filter((f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps');
-      assert.equal(ours.length, 4, 'refresher, consumer, migrator, lease reaper');
+      assert.equal(ours.length, 5, 'refresher, consumer, migrator, lease reaper, read API');
       for (const f of ours) {
         assert.equal(f.Properties.Runtime, 'nodejs22.x');
         assert.deepEqual(f.Properties.Architectures, ['arm64']);
@@ -307,7 +416,7 @@ describe('Poglytics stack configuration', () => {
     const fns = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]).filter(
       (f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps',
     );
-    assert.equal(fns.length, 4, 'refresher, consumer, migrator, lease reaper');
+    assert.equal(fns.length, 5, 'refresher, consumer, migrator, lease reaper, read API');
     assert.ok(fns.every((f) => f.Properties.Architectures[0] === 'x86_64'));
   });
 

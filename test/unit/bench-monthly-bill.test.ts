@@ -94,6 +94,7 @@ describe('the monthly bill of all of Twitch', () => {
       s3: P.s3StandardGbMonth + 10 * P.s3PutPer1000,
       secrets: 2 * P.secretMonth + P.secretApiCallsPer10k,
       ecr: 3 * P.ecrGbMonth,
+      read_api: P.apiGatewayRestRequestsPerMillion + P.lambdaRequestsPerMillion + 1e6 * 0.1 * 0.5 * P.lambdaArmGbSecond + 2 * P.secretMonth,
     };
     // Act
     const priced = priceConfiguration(inputs, privateOneNat, P);

@@ -27,6 +27,9 @@ describe('infrastructure config', () => {
     // Twitch's JOIN budget for a normal account: 20 per 10 s (a verified bot may raise it by config).
     assert.equal(config.ingester.joinRateCount, 20);
     assert.equal(config.ingester.joinRateWindowMs, 10_000);
+    // The read API: a stage-wide throttle, and streams up to API Gateway's 15 minutes.
+    assert.deepEqual(config.readApi, { throttlingRateLimit: 50, throttlingBurstLimit: 100, memoryMiB: 512, timeoutSeconds: 900 });
+    assert.equal(config.clickhouseReaderSecretName, 'poglytics/clickhouse-reader');
   });
 
   test('accepts the default config shipped in cdk.json unchanged', () => {
@@ -77,6 +80,8 @@ describe('infrastructure config', () => {
       [{ refreshSchedule: 5 }, /Unrecognized key/],
       [{ ingester: { metricsAgentImage: 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest' } }, /ingester\.metricsAgentImage/],
       [{ ingester: { metricsAgentImage: 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent' } }, /ingester\.metricsAgentImage/],
+      [{ readApi: { throttlingRateLimit: 200, throttlingBurstLimit: 100 } }, /readApi\.throttlingBurstLimit/],
+      [{ readApi: { timeoutSeconds: 901 } }, /readApi\.timeoutSeconds/],
     ] as const;
     for (const [input, message] of bad) {
       assert.throws(
