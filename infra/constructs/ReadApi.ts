@@ -84,6 +84,18 @@ export class ReadApi extends Construct {
       memorySize: config.readApi.memoryMiB,
       timeout: Duration.seconds(config.readApi.timeoutSeconds),
       ...inVpc,
+      bundling: {
+        // The web log viewer ships prebuilt beside the bundle (services/api/serveViewer.ts reads
+        // ./viewer/); its in-memory build for a source checkout needs esbuild and stays out.
+        externalModules: ['*/scripts/buildViewer.ts'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => [
+            `"${process.execPath}" --import tsx "${inputDir}/scripts/buildViewer.ts" "${outputDir}/viewer"`,
+          ],
+        },
+      },
       environment: {
         SINK: config.sink,
         [config.sink === 'postgres' ? 'DATABASE_SECRET_ARN' : 'CLICKHOUSE_SECRET_ARN']: this.readerSecret.secretArn,

@@ -74,6 +74,11 @@ describe('bundling (no POGLYTICS_SKIP_BUNDLING)', () => {
       const bundle = join(outdir, resource.Metadata!['aws:asset:path']!, `${file}.mjs`);
       assert.equal(await exportType(bundle, name!), 'function', `${id}: ${resource.Properties.Handler} is not a function`);
     }
+    // The read API serves the web log viewer from the files built beside its bundle.
+    const readApi = ours.filter(([id]) => id.startsWith('ReadApi'));
+    assert.equal(readApi.length, 1, `read-api functions: ${readApi.map(([id]) => id).join(', ')}`);
+    const assets = join(outdir, readApi[0]![1].Metadata!['aws:asset:path']!);
+    assert.match(await readFile(join(assets, 'viewer', 'index.html'), 'utf8'), /<script type="module" src="\/assets\/main-[^"]+\.js"/);
   });
 
   test('bundles the ingester with the esbuild command of its Dockerfile, and the bundle starts', async () => {
