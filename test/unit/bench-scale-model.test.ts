@@ -49,13 +49,15 @@ describe('the scale bench model', () => {
     assert.equal(skew.channelsAtHundredsPerSecond, 4);
     assert.ok(Math.abs(skew.topRates[0]! - 405.2) < 0.1, `top channel ${skew.topRates[0]}`);
     assert.ok(Math.abs(skew.topRates[1]! - skew.topRates[0]! / 2) < 1e-9);
-    // rank k is below 1/min once 405.2/k < 1/60, i.e. k > 24,314: 75,686 channels
-    assert.ok(Math.abs(skew.shareBelowOnePerMinute - 0.75686) < 1e-4, `quiet tail ${skew.shareBelowOnePerMinute}`);
+    // rank k is below 1/min once 405.289/k < 1/60, i.e. k > 24,317.3: ranks 24,318..100,000 are 75,683 channels
+    assert.ok(Math.abs(skew.shareBelowOnePerMinute - 75_683 / 100_000) < 1e-12, `quiet tail ${skew.shareBelowOnePerMinute}`);
   });
 
   it('ends 1/48 of the live channels at each 5-minute refresh with 4-hour streams', () => {
     assert.equal(churnPerRefresh(100_000), 2083);
     assert.equal(churnPerRefresh(4_800, 2), 200);
+    // 1,000 × 5 / 240 = 20.8: rounded, not cut
+    assert.equal(churnPerRefresh(1_000), 21);
   });
 
   it('reports completeness as the stored share of what was sent to a joined connection', () => {
