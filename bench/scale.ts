@@ -38,6 +38,7 @@ import {
   coldStartMinutes,
   completeness,
   compressedTiming,
+  joinPhaseFactor,
   PEAK_FACTOR,
   RAID_SHARE,
   skewSummary,
@@ -51,8 +52,8 @@ const REPLICAS = 2;
 const CHURN_CYCLES = 3;
 /** Refresh cycles with churn after which the ingester is killed (in the middle of the next one). */
 const KILL_IN_CYCLE = 2;
-/** Kept in wall-clock milliseconds, not compressed: it absorbs event-loop and socket delays, which do not shrink. */
-const JOIN_GUARD_MS = 100;
+/** JOIN_RATE_GUARD_MS of the bench's ingesters, in wall-clock milliseconds (scaleModel.ts joinPhaseFactor says why). */
+const JOIN_GUARD_MS = Number(process.env.SCALE_JOIN_GUARD_MS ?? 400);
 
 const log = (message: string) => process.stderr.write(`scale: ${message}\n`);
 
@@ -254,7 +255,11 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       const { joined, wanted, status } = await coverage();
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        log(`cold start: ${joined}/${wanted} joined, ingesters ${status.running}/${status.desired}, ${status.stored} stored`);
+        const counters = simulator.stats();
+        log(
+          `cold start: ${joined}/${wanted} joined, ingesters ${status.running}/${status.desired}, ${status.stored} stored, ` +
+            `${counters.droppedJoinLimit} connections dropped for the JOIN limit, ${counters.droppedSlowReaders} as slow readers`,
+        );
       }
       if (wanted > 0 && joined >= wanted && status.assigned >= s.channels) {
         coveredAt = Date.now();
@@ -263,7 +268,8 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     }
     if (coveredAt === 0) throw new Error('cold start did not reach full coverage within 30 minutes');
     const firstJoinAt = Math.min(...simulator.groundTruth.joins().map((j) => j.joinedAt));
-    const coldStart = coldStartMinutes({ startedAt, firstJoinAt, coveredAt }, s.factor);
+    const joinFactor = joinPhaseFactor(s.timing.joinLimit.windowMs, JOIN_GUARD_MS);
+    const coldStart = coldStartMinutes({ startedAt, firstJoinAt, coveredAt }, joinFactor);
     log(`full coverage after ${((coveredAt - startedAt) / 1000).toFixed(0)} s wall: ${coldStart.toFixed(1)} min in real time`);
 
     // Memory with every channel joined, per worker process (the standby holds none).
@@ -401,6 +407,8 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       'scale.captured_share': result.capturedShare,
       'scale.cold_start_minutes': coldStart,
       'scale.cold_start_wall_s': (coveredAt - startedAt) / 1000,
+      'scale.join_phase_factor': joinFactor,
+      'scale.join_limit_drops': simulator.stats().droppedJoinLimit,
       'scale.ingesters': holders,
       'scale.ingester_rss_mb': holderRss / holders,
       'scale.ingester_channels': holderChannels / holders,

@@ -9,6 +9,7 @@ import {
   compressedTiming,
   harmonic,
   joinFloorMinutes,
+  joinPhaseFactor,
   skewSummary,
 } from '../../bench/scaleModel.ts';
 
@@ -31,6 +32,8 @@ describe('the scale bench model', () => {
     // Assess: 30 s + 1,000 s
     assert.equal(minutes, 1030 / 60);
     assert.throws(() => coldStartMinutes({ startedAt: 5, firstJoinAt: 4, coveredAt: 6 }, 10), RangeError);
+    // A 1 s window with a 400 ms wall-clock guard stands for 10 s + the production 100 ms.
+    assert.equal(joinPhaseFactor(1000, 400), 10_100 / 1400);
     // 1,800 channels on a connection at 20 per 10 s: 90 windows, 15 minutes.
     assert.equal(joinFloorMinutes(1800), 15);
   });
