@@ -30,9 +30,10 @@ import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { scrapeMetrics } from '../services/local/scrapeMetrics.ts';
 import { startLocalPipeline, type LocalPipeline } from '../services/local/localPipeline.ts';
-import { startSimulator, type Simulator } from '../services/twitch-sim/startSimulator.ts';
+import type { Simulator } from '../services/twitch-sim/startSimulator.ts';
 import { compareWithGroundTruth } from '../test/helpers/compareWithGroundTruth.ts';
 import { dynamoItemBytes, writeUnits } from './dynamoItemBytes.ts';
+import { startSimWorker, type SimWorker } from './startSimWorker.ts';
 import {
   churnPerRefresh,
   coldStartMinutes,
@@ -161,11 +162,11 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
   const bundle = bundleIngester();
   const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-scale-'));
   const dbPath = join(dataDir, 'events.db');
-  let sim: Simulator | null = null;
+  let sim: SimWorker | null = null;
   let pipeline: LocalPipeline | null = null;
   let dynamo: DynamoDBClient | null = null;
   try {
-    sim = await startSimulator({
+    sim = await startSimWorker({
       channels: s.channels + s.spare,
       messagesPerSecond: s.rate,
       seed: 19,
@@ -191,7 +192,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
         ircUrl: sim.ircUrl,
         helixUrl: sim.helixUrl,
         authUrl: sim.authUrl,
-        credentials: { clientId: sim.options.helix.clientId, clientSecret: sim.options.helix.clientSecret },
+        credentials: { clientId: sim.clientId, clientSecret: sim.clientSecret },
       },
       sink,
       dataDir,
@@ -255,7 +256,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       const { joined, wanted, status } = await coverage();
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        const counters = simulator.stats();
+        const counters = await simulator.stats();
         log(
           `cold start: ${joined}/${wanted} joined, ingesters ${status.running}/${status.desired}, ${status.stored} stored, ` +
             `${counters.droppedJoinLimit} connections dropped for the JOIN limit, ${counters.droppedSlowReaders} as slow readers`,
@@ -267,7 +268,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       }
     }
     if (coveredAt === 0) throw new Error('cold start did not reach full coverage within 30 minutes');
-    const firstJoinAt = Math.min(...simulator.groundTruth.joins().map((j) => j.joinedAt));
+    const firstJoinAt = await simulator.firstJoinAt();
     const joinFactor = joinPhaseFactor(s.timing.joinLimit.windowMs, JOIN_GUARD_MS);
     const coldStart = coldStartMinutes({ startedAt, firstJoinAt, coveredAt }, joinFactor);
     log(`full coverage after ${((coveredAt - startedAt) / 1000).toFixed(0)} s wall: ${coldStart.toFixed(1)} min in real time`);
@@ -303,7 +304,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
         ([index, m]) => [index, m.poglytics_kinesis_bytes_total ?? 0] as const,
       );
     const bytesBefore = new Map(await bytesAt());
-    const ircBefore = simulator.stats();
+    const ircBefore = await simulator.stats();
     const windowStart = Date.now();
     const catalog = simulator.channels;
     const byLogin = new Map(catalog.map((c) => [c.login, c]));
@@ -332,19 +333,19 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       for (let i = 0; i < s.churn && nextSpare < catalog.length; i++) {
         const from = byLogin.get(logins[(i * 7919 + cycle * 104_729) % logins.length]!)!;
         if (!liveSet.delete(from.login)) continue;
-        simulator.streams.setLive(from.login, false);
+        await simulator.setLive(from.login, false);
         ended++;
         if (i < s.churn * RAID_SHARE) {
           const to = catalog[(i * 31 + cycle) % Math.min(1000, s.channels)]!;
           if (liveSet.has(to.login)) {
             const viewers = Math.max(1, Math.round(from.viewers));
             const line = raidLine(from, to, viewers);
-            if (simulator.sendLine(to.login, line, 'usernotice')) raidIds.push(/;id=([^;]+)/.exec(line)![1]!);
-            simulator.streams.setViewers(to.login, to.viewers + viewers);
+            if (await simulator.sendLine(to.login, line)) raidIds.push(/;id=([^;]+)/.exec(line)![1]!);
+            await simulator.setViewers(to.login, to.viewers + viewers);
           }
         }
         const started = catalog[nextSpare++]!;
-        simulator.streams.setLive(started.login, true);
+        await simulator.setLive(started.login, true);
         liveSet.add(started.login);
       }
       log(`cycle ${cycle}: ${s.churn} streams ended and started, ${raidIds.length} raids so far`);
@@ -354,7 +355,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       }
     }
     const windowS = (Date.now() - windowStart) / 1000;
-    const ircAfter = simulator.stats();
+    const ircAfter = await simulator.stats();
     let streamBytes = 0;
     for (const [index, bytes] of await bytesAt()) {
       const before = bytesBefore.get(index) ?? 0;
@@ -369,11 +370,14 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       await sleep(1000);
     }
     await sleep(2000);
-    simulator.stopTraffic();
+    await simulator.stopTraffic();
     await sleep(2000);
     const final = await live.stop();
     pipeline = null;
-    const truth = compareWithGroundTruth({ dbPath, sim: simulator });
+    const joinLimitDrops = (await simulator.stats()).droppedJoinLimit;
+    // The comparison reads only the traffic records of the ground truth.
+    const records = await simulator.trafficRecords();
+    const truth = compareWithGroundTruth({ dbPath, sim: { groundTruth: { records: () => records } } as unknown as Simulator });
     const db = openSqliteDatabase(dbPath, { readonly: true });
     const storedRaids = new Set(
       (db.prepare("SELECT event_id FROM chat_events WHERE kind = 'usernotice' AND subtype = 'raid'").all() as { event_id: string }[]).map(
@@ -408,7 +412,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       'scale.cold_start_minutes': coldStart,
       'scale.cold_start_wall_s': (coveredAt - startedAt) / 1000,
       'scale.join_phase_factor': joinFactor,
-      'scale.join_limit_drops': simulator.stats().droppedJoinLimit,
+      'scale.join_limit_drops': joinLimitDrops,
       'scale.ingesters': holders,
       'scale.ingester_rss_mb': holderRss / holders,
       'scale.ingester_channels': holderChannels / holders,
