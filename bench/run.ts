@@ -2,6 +2,8 @@
  * `npm run bench [-- --quick] [-- --only parse,sinks]`: runs every benchmark module in its own
  * child process (so one module's heap does not skew another's memory figures), then derives the
  * cost figures and writes bench/results/latest.json and latest.md.
+ * `npm run bench -- --scale [--channels N] [--time-factor F]`: only bench/scale.ts (all of Twitch,
+ * 100,000 channels by default) and the cost keys, into bench/results/scale.json and scale.md.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +24,7 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-async function runModuleInChild(name: string, quick: boolean): Promise<Record<string, number>> {
+async function runModuleInChild(name: string, quick: boolean, env: NodeJS.ProcessEnv = {}): Promise<Record<string, number>> {
   const out = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const file = join(out, 'result.json');
   try {
@@ -33,6 +35,7 @@ async function runModuleInChild(name: string, quick: boolean): Promise<Record<st
         stdio: ['ignore', 'inherit', 'inherit'],
         // Quick sinks writes and reads a 100,000-event channel-day on three sinks (and two layouts
         // each); on the shared two-core machine that passed 240 s once Postgres's reads joined.
+        env: { ...process.env, ...env },
         timeout: quick ? 600_000 : 1_800_000,
       },
     );
@@ -92,7 +95,68 @@ export function deriveBill(figures: Record<string, number>): { figures: Record<s
   };
 }
 
+/**
+ * The scale run: bench/scale.ts alone, then the cost keys from its figures and the last whole
+ * run's (bench/results/latest.json supplies what scale.ts does not measure).
+ */
+async function runScale(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const env: NodeJS.ProcessEnv = {};
+  const channels = argValue('--channels');
+  const factor = argValue('--time-factor');
+  if (channels !== undefined) env.SCALE_CHANNELS = channels;
+  if (factor !== undefined) env.SCALE_TIME_FACTOR = factor;
+  const errors: Record<string, string> = {};
+  let figures: Record<string, number> = {};
+  process.stderr.write('bench: scale…\n');
+  const started = Date.now();
+  try {
+    figures = await runModuleInChild('scale', false, env);
+    process.stderr.write(`bench: scale done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  } catch (error) {
+    errors.scale = (error as Error).message;
+    process.stderr.write(`bench: scale failed: ${(error as Error).message}\n`);
+  }
+  const previous = flatFigures(join(here, 'results', 'latest.json'));
+  const inputs = { ...previous, ...figures };
+  const notes = [
+    'scale.* from bench/scale.ts in this run; the cost keys from them and, for what it does not measure, bench/results/latest.json.',
+  ];
+  const cost = deriveCost(inputs);
+  const bill = Object.keys(cost).length > 0 ? deriveBill(inputs) : { figures: {}, notes: [] };
+  notes.push(...bill.notes);
+  const { json, markdown } = writeResults(
+    { figures: { ...figures, ...cost, ...bill.figures }, machine: machineFacts(), startedAt, quick: false, errors, notes },
+    join(here, 'results'),
+    'scale',
+  );
+  process.stdout.write(readFileSync(markdown, 'utf8'));
+  process.stderr.write(`bench: wrote ${json} and ${markdown}\n`);
+}
+
+/** A results file's figures back as dotted keys (`{a: {b: 1}}` → `{'a.b': 1}`); empty when there is none. */
+function flatFigures(path: string): Record<string, number> {
+  if (!existsSync(path)) return {};
+  const out: Record<string, number> = {};
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === 'number') out[prefix] = node;
+    else if (typeof node === 'object' && node !== null && !Array.isArray(node))
+      for (const [key, value] of Object.entries(node)) walk(value, prefix ? `${prefix}.${key}` : key);
+  };
+  const {
+    machine: _m,
+    started_at: _s,
+    quick: _q,
+    errors: _e,
+    notes: _n,
+    ...rest
+  } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  walk(rest, '');
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale')) return runScale();
   const quick = process.argv.includes('--quick');
   const only = argValue('--only')?.split(',');
   const startedAt = new Date().toISOString();

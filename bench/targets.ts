@@ -29,6 +29,8 @@ export const TARGETS: Record<string, Target> = {
   'storage.clickhouse.roundtrip_mismatches': { max: 0, source: 'issue 16' },
   'storage.postgres.bytes_per_event': { max: 450, source: 'issue 16' },
   'api.viewer_scroll_fps': { min: 50, source: 'issue 17' },
+  'scale.captured_share': { min: 1, source: 'issue 19' },
+  'scale.cold_start_minutes': { max: 20, source: 'issue 19' },
 };
 
 export function meetsTarget(key: string, value: number): boolean | undefined {

@@ -76,6 +76,8 @@ export interface LocalPipelineOptions {
   readonly optOutSweepMs?: number;
   /** RETENTION_DAYS, SNAPSHOT_RETENTION_DAYS (default: keep everything). */
   readonly retention?: Retention;
+  /** argv and cwd of one ingester process (default: the bundle beside this module, else the source through tsx). */
+  readonly ingesterCommand?: { readonly command: readonly [string, ...string[]]; readonly cwd: string };
 }
 
 export interface LocalPipeline {
@@ -140,8 +142,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let supervisor: Supervisor | null = null;
     if (has('ingesters')) {
       supervisor = new Supervisor({
-        command: INGESTER_COMMAND.command,
-        cwd: INGESTER_COMMAND.cwd,
+        command: (options.ingesterCommand ?? INGESTER_COMMAND).command,
+        cwd: (options.ingesterCommand ?? INGESTER_COMMAND).cwd,
         env: {
           // Like the parent (bin/poglytics.js): no third-party Node-version notice in `npm start`'s output.
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
