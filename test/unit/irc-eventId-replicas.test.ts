@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import { eventId, windowAnchor } from '../../core/irc/eventId.ts';
 import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 
@@ -97,6 +98,15 @@ describe('two replicas agree on the id of an id-less line whatever each read bef
         assert.deepStrictEqual(restarted.ids.get(line), expected, `restarted before line ${start}: ${line}`);
       }
     }
+  });
+
+  it('the window anchor never gives the id that {next} or {prev} gives for the same number', () => {
+    const line = normalizeLine(subsOff('c'), T0);
+    assert.ok(line.type === 'event');
+    const start = Math.floor(T0 / HOLD_MS) * HOLD_MS;
+    assert.deepStrictEqual(windowAnchor(T0, HOLD_MS), { window: start });
+    const ids = new Set([{ window: start }, { next: start }, { prev: start }].map((anchor) => eventId(line.message, anchor)));
+    assert.equal(ids.size, 3);
   });
 
   it('two identical changes released by age with a timestamped line between them keep two ids', () => {
