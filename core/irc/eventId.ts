@@ -4,11 +4,18 @@ import type { IrcMessage } from './types.ts';
 /**
  * What an id-less line without `tmi-sent-ts` (ROOMSTATE, most NOTICEs) hashes in place of a
  * time (see EventIdResolver): `next`, the tmi-sent-ts of the next timestamped line of its
- * channel (the rule: every replica connected when the line arrived also reads that line), or
- * `prev`, the fallback when none came within the bound: the tmi-sent-ts of the last timestamped
- * line of its channel before it, or null. The two hash differently, so they can never collide.
+ * channel (the rule: every replica connected when the line arrived also reads that line). When
+ * none came within the bound, a fallback: `window`, the start of the fixed window of `received_at`
+ * it was read in (windowAnchor; the live capture: the same on every replica whatever each read
+ * before), or `prev`, the tmi-sent-ts of the last timestamped line of its channel before it, or
+ * null (one reader of a file: `parse`, `import`). The three hash differently, so they can never collide.
  */
-export type EventAnchor = { readonly next: number } | { readonly prev: number | null };
+export type EventAnchor = { readonly next: number } | { readonly window: number } | { readonly prev: number | null };
+
+/** The `window` fallback anchor: the start of the `windowMs`-wide window (counted from the epoch) that holds `receivedAt`. */
+export function windowAnchor(receivedAt: number, windowMs: number): EventAnchor {
+  return { window: Math.floor(receivedAt / windowMs) * windowMs };
+}
 
 /** The anchor of a line read with no reader state (a bare normalizeLine call): the fallback with nothing before it. */
 export const NO_ANCHOR: EventAnchor = { prev: null };

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
-import { eventId, type EventAnchor } from './eventId.ts';
+import { eventId, windowAnchor, type EventAnchor } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
 
 /** An event held back; `message` is set when its id still has to be computed, null when it only waits for order. */
@@ -31,11 +31,19 @@ export interface EventIdResolverOptions<T> {
   readonly clock?: () => number;
   /** Told of every event held and of its release, so a held event outlives a crash (services/ingester/heldJournal.ts). */
   readonly journal?: HoldJournal;
+  /**
+   * Set by a reader that has replicas (the live capture: its hold bound, the age releaseOlderThan
+   * is given): a released event hashes `{window}`, the window of this width its received_at falls in,
+   * which every replica computes alike, instead of `{prev}`, which depends on what this reader read
+   * before. Not wider than the hold, so that two lines in one window always have a timestamped line
+   * of their channel between them or none at all (see the class comment).
+   */
+  readonly fallbackWindowMs?: number;
 }
 
 /** Where held events are kept while in memory: `hold` returns a key that `released` gives back. */
 export interface HoldJournal {
-  /** `prevTs`: the channel's last tmi-sent-ts when read (the fallback anchor); `anchored`: its id waits for an anchor. */
+  /** `prevTs`: the channel's last tmi-sent-ts when read (the `prev` fallback anchor); `anchored`: its id waits for an anchor. */
   hold(event: ChatEvent, prevTs: number | null, anchored: boolean): number;
   /** `eventId`: the id it was released with (its replay, if any, must use the same). */
   released(key: number, eventId: string): void;
@@ -58,11 +66,19 @@ export const DEFAULT_MAX_HELD = 10_000;
  *
  * Nothing waits forever: the caller resolves events held too long (releaseOlderThan: a timer in
  * the live capture; releaseOldest: a bounded output queue; releaseAll: end of input, shutdown),
- * and more than maxHeld at once releases the oldest. A released event hashes the fallback
- * `{prev}`: the tmi-sent-ts of the last timestamped event of its channel before it, or null. In a
- * channel quiet for longer than the bound right after a restart, two replicas can then disagree
- * (one has a previous line, the other not): accepted, and the only case left. NOTICEs to `*` (no
- * channel, never a timestamped line) are resolved with the fallback at once.
+ * and more than maxHeld at once releases the oldest. A released event hashes a fallback. With
+ * fallbackWindowMs (the live capture) it is `{window}`: the start of the fixed window of that
+ * width holding its received_at, so two replicas agree whatever each read before — one restarted
+ * or joined after the channel's last timestamped line included. They disagree only when their
+ * received_at straddle a window boundary (probability ≈ the gap between their clocks over the
+ * width: 50 ms / 120 s ≈ 4e-4 per released line) or one reads the next timestamped line just
+ * before its bound and the other just after (≤ the same gap over the bound). The width is at most
+ * the bound, so two identical lines released by age in one window never had a timestamped line of
+ * their channel between them (it would have resolved the first): they merge, as with `{next}`.
+ * Released early (past maxHeld, releaseAll) they may merge across one within the window.
+ * Without it (`parse`, `import`: one reader) it is `{prev}`: the tmi-sent-ts of the last
+ * timestamped event of its channel before it, or null, which depends on where the reader started.
+ * NOTICEs to `*` (no channel, never a timestamped line) are resolved with `{prev: null}` at once.
  */
 export class EventIdResolver<T> {
   private readonly channels = new Map<string, ChannelState<T>>();
@@ -73,6 +89,7 @@ export class EventIdResolver<T> {
   private readonly maxHeld: number;
   private readonly clock: () => number;
   private readonly journal: HoldJournal | undefined;
+  private readonly fallbackWindowMs: number | undefined;
   private heldCount = 0;
   private seq = 0;
 
@@ -82,6 +99,7 @@ export class EventIdResolver<T> {
     this.maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
     this.clock = options.clock ?? (() => 0);
     this.journal = options.journal;
+    this.fallbackWindowMs = options.fallbackWindowMs;
   }
 
   /** Events read and not yet emitted. */
@@ -101,7 +119,7 @@ export class EventIdResolver<T> {
     if (sentTs !== undefined && sentTs !== '') {
       if (state === undefined) this.channels.set(channel, { lastTs: event.sent_at, held: [], head: 0 });
       else {
-        if (state.head < state.held.length) this.release(state, state.held.length, { next: event.sent_at });
+        if (state.head < state.held.length) this.release(state, state.held.length, event.sent_at);
         state.lastTs = event.sent_at;
       }
       this.emit(event, payload);
@@ -134,7 +152,7 @@ export class EventIdResolver<T> {
     for (const state of [...this.waiting]) {
       let end = state.head;
       while (end < state.held.length && state.held[end]!.readAt <= cutoff) end++;
-      if (end > state.head) this.release(state, end, { prev: state.lastTs });
+      if (end > state.head) this.release(state, end, null);
     }
   }
 
@@ -145,26 +163,33 @@ export class EventIdResolver<T> {
       if (oldest === undefined || state.held[state.head]!.seq < oldest.held[oldest.head]!.seq) oldest = state;
     }
     if (oldest === undefined) return false;
-    this.release(oldest, oldest.head + 1, { prev: oldest.lastTs });
+    this.release(oldest, oldest.head + 1, null);
     return true;
   }
 
   /** Resolves every held event with the fallback (end of input, shutdown). */
   releaseAll(): void {
-    for (const state of [...this.waiting]) this.release(state, state.held.length, { prev: state.lastTs });
+    for (const state of [...this.waiting]) this.release(state, state.held.length, null);
+  }
+
+  /** The fallback anchor of a held event (see the class comment). */
+  private fallback(state: ChannelState<T>, event: ChatEvent): EventAnchor {
+    return this.fallbackWindowMs === undefined ? { prev: state.lastTs } : windowAnchor(event.received_at, this.fallbackWindowMs);
   }
 
   /**
-   * Emits `held[head…end)` with `anchor`, then what follows them while it only waited for
-   * order. The channel's lastTs has not moved since these were read: any timestamped event of
-   * the channel would have resolved them, so `{prev: lastTs}` is the anchor as of their reading.
+   * Emits `held[head…end)` anchored on `nextTs` (null: the fallback), then what follows them while
+   * it only waited for order. The channel's lastTs has not moved since these were read: any
+   * timestamped event of the channel would have resolved them, so `{prev: lastTs}` is the anchor
+   * as of their reading.
    */
-  private release(state: ChannelState<T>, end: number, anchor: EventAnchor): void {
+  private release(state: ChannelState<T>, end: number, nextTs: number | null): void {
     const held = state.held;
     let i = state.head;
     while (i < held.length && (i < end || held[i]!.message === null)) {
       const entry = held[i]!;
-      if (entry.message !== null) entry.event.event_id = eventId(entry.message, anchor);
+      if (entry.message !== null)
+        entry.event.event_id = eventId(entry.message, nextTs === null ? this.fallback(state, entry.event) : { next: nextTs });
       i++;
       this.heldCount--;
       this.emit(entry.event, entry.payload);

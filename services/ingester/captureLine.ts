@@ -15,8 +15,10 @@ export interface LineCaptureOptions {
   readonly onEvent: (event: ChatEvent, lineUtf8: Uint8Array | undefined) => void;
   /**
    * How long an id-less line may wait for its channel's next timestamped line before it takes the
-   * fallback id (default 1000 ms). The ingester passes KINESIS_SPILL_AFTER_MS: a held line is in
-   * memory, so holding it no longer than the producer may keep a record keeps a crash's loss window.
+   * fallback id (default 1000 ms), and the width of the window that fallback hashes (`{window}`,
+   * the same on every replica). The ingester passes 120 s with replicas, else KINESIS_SPILL_AFTER_MS:
+   * a held line is in memory, so holding it no longer than the producer may keep a record keeps a
+   * crash's loss window.
    */
   readonly maxHoldMs?: number;
   /** Asked every tick: true releases every held line at once (the ingester: while the stream fails). */
@@ -65,7 +67,7 @@ export const rejectLabel = (reason: string) => reason.split(':')[0]!.replace(/\d
  * One capture is one reader: its EventIdResolver (one per ingester process) gives id-less lines
  * (ROOMSTATE, NOTICE) the same `h:` ids that every other replica joined to the channel computes,
  * by holding them until their channel's next timestamped line (at most maxHoldMs, checked by an
- * unref'd timer). A held event keeps a copy of its line's bytes: the caller's view is of a frame
+ * unref'd timer; then the maxHoldMs-wide window of its received_at stands in for that line). A held event keeps a copy of its line's bytes: the caller's view is of a frame
  * that is reused. Ordinary lines pay one Map lookup for it and allocate nothing.
  */
 export function createLineCapture(options: LineCaptureOptions): LineCapture {
@@ -80,6 +82,7 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     emit: options.onEvent,
     retain: (bytes) => (bytes === undefined ? undefined : Buffer.from(bytes)),
     clock: Date.now,
+    fallbackWindowMs: maxHoldMs,
     ...(options.holdJournal ? { journal: options.holdJournal } : {}),
   });
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.

@@ -27,7 +27,7 @@ export interface HeldRecord {
   readonly receivedAt: number;
   /** When this reader read it (the clock of the dead process: compared with a sibling's joinedAt). */
   readonly readAt: number;
-  /** The fallback anchor: its channel's last tmi-sent-ts before it, or null. */
+  /** Its channel's last tmi-sent-ts before it, or null (the `prev` anchor; a replay hashes the window of receivedAt instead). */
   readonly prevTs: number | null;
   /** True when its id waits for an anchor (no `id` tag, no tmi-sent-ts); false when it only waited for order. */
   readonly anchored: boolean;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { siblingWitnessed, type LeaseView } from '../../core/control/leaseItem.ts';
 import { writeCompactChatEvent } from '../../core/events/compactChatEvent.ts';
-import { eventId } from '../../core/irc/eventId.ts';
+import { eventId, windowAnchor } from '../../core/irc/eventId.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import type { KinesisProducer } from '../../core/kinesis/kinesisProducer.ts';
 import type { Logger } from '../../core/log.ts';
@@ -15,6 +15,8 @@ export interface HeldReplayOptions {
   readonly readLeases: (shardIds: readonly number[]) => Promise<LeaseView[]>;
   /** How long to wait for the stream before counting on the producer's own journal (spill) to keep them. */
   readonly durableAfterMs: number;
+  /** The capture's hold bound (idHoldMs): a replayed id-less line hashes the window of that width it was read in. */
+  readonly fallbackWindowMs: number;
   readonly metrics?: Pick<IngesterMetrics, 'heldReplays'>;
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -33,7 +35,8 @@ export interface HeldReplayReport {
  * every sibling replica that had its channels joined then, which gives it an id from the line that
  * followed; if such a sibling still holds its slot, it is left to that sibling (sending it here,
  * under the fallback id, would store it twice). Otherwise this is the only copy left, and it is
- * sent with the fallback id `{prev}` it would have taken in the dead process. The entries stay in
+ * sent with the fallback id `{window}` it would have taken in the dead process, which a sibling
+ * that did read it and found no later timestamped line gives it too. The entries stay in
  * the hold journal until the records are in the stream or past the producer's spill window.
  */
 export async function replayHeldEvents(options: HeldReplayOptions): Promise<HeldReplayReport> {
@@ -64,7 +67,7 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
         report.witnessed++;
         continue;
       }
-      event.event_id = eventId(message, { prev: record.prevTs });
+      event.event_id = eventId(message, windowAnchor(record.receivedAt, options.fallbackWindowMs));
     }
     producer.addUtf8(writeCompactChatEvent(event, Buffer.from(record.raw)));
     report.sent++;

@@ -77,10 +77,34 @@ describe('live capture of id-less lines', () => {
     const bare = normalizeLine(slow('c', 10), 1);
     assert.ok(bare.type === 'event');
     assert.notEqual(live.got[1]!.event.event_id, nextAnchoredId(slow('c', 10), msg('c', 1_700_000_000_002)));
-    assert.notEqual(live.got[1]!.event.event_id, bare.event.event_id, 'fallback on the previous line of c, which there was');
+    assert.notEqual(
+      live.got[1]!.event.event_id,
+      bare.event.event_id,
+      'the fallback of the live capture is its window, not a previous line',
+    );
     live.feed(msg('c', 1_700_000_000_002));
     assert.equal(live.got.length, 3, 'emitted once');
     live.capture.drain();
+  });
+
+  it('two replicas, one of which never saw the channel before, give a line released by its timer the same id', async () => {
+    // Prepare: replica A read a message of the quiet channel; B joined after it. Twitch hands the
+    // change to both within a few ms, inside one window of maxHoldMs (from the epoch).
+    const maxHoldMs = 200;
+    const replicas = [0, 1].map(() => {
+      const got: ChatEvent[] = [];
+      return { got, capture: createLineCapture({ maxHoldMs, onEvent: (event) => got.push(event) }) };
+    });
+    const windowStart = Math.floor(Date.now() / maxHoldMs) * maxHoldMs;
+    replicas[0]!.capture(msg('c', windowStart - 5_000), windowStart - 5_000, 0);
+    // Act
+    replicas[0]!.capture(slow('c', 10), windowStart + 40, 0);
+    replicas[1]!.capture(slow('c', 10), windowStart + 47, 0);
+    await waitFor(() => replicas.every((r) => r.capture.heldCount() === 0), 'both timers to hand the line on', 3000);
+    // Assess
+    const [a, b] = replicas.map((r) => r.got.find((event) => event.kind === 'roomstate')!.event_id);
+    assert.equal(a, b);
+    for (const r of replicas) r.capture.drain();
   });
 
   it('drain() hands every held line on at once, and a line captured after it is not held', () => {
