@@ -33,9 +33,9 @@ async function runModuleInChild(name: string, quick: boolean, env: NodeJS.Proces
       ['--import', 'tsx', '--expose-gc', join(here, 'runOne.ts'), name, quick ? 'quick' : 'full', file],
       {
         stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, ...env },
         // Quick sinks writes and reads a 100,000-event channel-day on three sinks (and two layouts
         // each); on the shared two-core machine that passed 240 s once Postgres's reads joined.
-        env: { ...process.env, ...env },
         timeout: quick ? 600_000 : 1_800_000,
       },
     );
