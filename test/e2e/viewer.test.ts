@@ -134,8 +134,14 @@ it('filters the loaded day to the lines that match, and falls back to it when th
   await page.fill('#filter', 'NEEDLE in the');
   await page.waitForFunction(() => /^1 of 100,000 lines match/.test(document.getElementById('status')!.textContent ?? ''));
   assert.equal(await inView(page, day.ids.needle), true);
+  // A sink without a search index answers 501 (docs/read-api.md, "Search").
+  const noSearch = `${api.url}/channel/${VIEWER_CHANNEL}/search?*`;
+  await page.route(noSearch, (route) =>
+    route.fulfill({ status: 501, contentType: 'text/plain', body: 'search is not available on this sink\n' }),
+  );
   await page.click('#search-all');
   await page.waitForFunction(() => /filtering the loaded lines/.test(document.getElementById('status')!.textContent ?? ''));
+  await page.unroute(noSearch);
   await page.fill('#filter', '');
   await page.waitForFunction(() => /^100,000 lines/.test(document.getElementById('status')!.textContent ?? ''));
 });
