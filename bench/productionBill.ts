@@ -5,6 +5,7 @@ import { billInputsFromFigures, type BillInputs } from './billInputs.ts';
 import type { BillConfiguration } from './billTypes.ts';
 import { monthlyBill, type MonthlyBill } from './monthlyBill.ts';
 import { PRICES, type Prices } from './prices.ts';
+import { pricedFigures } from './resultFigures.ts';
 
 /** The production stage's configuration as `cdk synth -c stage=production` loads it (cdk.json, then the stage file). */
 export function productionConfig(): InfraConfig {
@@ -13,8 +14,14 @@ export function productionConfig(): InfraConfig {
   return loadInfraConfig({ context: (key) => context[key], stagesDir: repoPath('infra', 'stages') });
 }
 
-/** The bill of all of Twitch priced with the production stage's settings over the measured figures. */
-export function productionBill(figures: Record<string, number> = {}, prices: Prices = PRICES): { inputs: BillInputs; bill: MonthlyBill } {
+/**
+ * The bill of all of Twitch priced with the production stage's settings over the measured
+ * figures: by default those of the committed results (resultFigures.ts), the bill the README shows.
+ */
+export function productionBill(
+  figures: Record<string, number> = pricedFigures(),
+  prices: Prices = PRICES,
+): { inputs: BillInputs; bill: MonthlyBill } {
   const config = productionConfig();
   const inputs = billInputsFromFigures(figures, config);
   return { inputs, bill: monthlyBill(inputs, prices) };

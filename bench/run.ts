@@ -14,6 +14,7 @@ import { costPerBillionEvents, naiveInputs, type CostInputs } from './costModel.
 import { databaseBill, databaseFigures } from './databaseBill.ts';
 import { billFigures, describeConfiguration } from './monthlyBill.ts';
 import { deployedConfiguration, productionBill, productionConfig } from './productionBill.ts';
+import { flatFigures } from './resultFigures.ts';
 import { machineFacts, updateReadme, writeResults } from './writeResults.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -132,27 +133,6 @@ async function runScale(): Promise<void> {
   );
   process.stdout.write(readFileSync(markdown, 'utf8'));
   process.stderr.write(`bench: wrote ${json} and ${markdown}\n`);
-}
-
-/** A results file's figures back as dotted keys (`{a: {b: 1}}` → `{'a.b': 1}`); empty when there is none. */
-function flatFigures(path: string): Record<string, number> {
-  if (!existsSync(path)) return {};
-  const out: Record<string, number> = {};
-  const walk = (node: unknown, prefix: string) => {
-    if (typeof node === 'number') out[prefix] = node;
-    else if (typeof node === 'object' && node !== null && !Array.isArray(node))
-      for (const [key, value] of Object.entries(node)) walk(value, prefix ? `${prefix}.${key}` : key);
-  };
-  const {
-    machine: _m,
-    started_at: _s,
-    quick: _q,
-    errors: _e,
-    notes: _n,
-    ...rest
-  } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  walk(rest, '');
-  return out;
 }
 
 async function main(): Promise<void> {
