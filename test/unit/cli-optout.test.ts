@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runLocalCli } from '../helpers/runCli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'poglytics-cli-optout-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function optout(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
-  delete env.CONTROL_TABLE_NAME;
-  return spawnSync(process.execPath, [join(ROOT, 'bin/poglytics.js'), 'optout', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env,
-    timeout: 30_000,
-  });
-}
+const optout = (...args: string[]) => runLocalCli(dataDir, 'optout', ...args);
 
 describe('poglytics optout', () => {
   it('opts a user and a channel out in DATA_DIR/optouts.json (which npm start reads), lists them, and opts back in', () => {
