@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { rewriteSegment, type RecordRewriter } from './rewriteSegment.ts';
 import {
   encodeFrames,
   FRAME_HEADER,
@@ -23,6 +24,8 @@ import {
 } from './journalFrames.ts';
 
 export type { JournalRecord } from './journalFrames.ts';
+export type { RecordRewriter } from './rewriteSegment.ts';
+const REWRITE_LEFTOVER = /\.rewrite\.tmp$/;
 
 export interface DiskJournalOptions {
   readonly dir: string;
@@ -107,9 +110,10 @@ export class DiskJournal {
 
   private open(): void {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir)
-      .filter((n) => SEGMENT_PATTERN.test(n))
-      .sort();
+    const all = readdirSync(this.dir);
+    // A rewrite cut short by a crash: its segment is still the old one, whole.
+    for (const name of all) if (REWRITE_LEFTOVER.test(name)) unlinkSync(join(this.dir, name));
+    const names = all.filter((n) => SEGMENT_PATTERN.test(n)).sort();
     // Read everything before keeping anything, so that a segment the disk refuses to read leaves
     // the journal closed (retried later) instead of half loaded.
     const found: { segment: Segment; events: number; size: number }[] = [];
@@ -240,6 +244,38 @@ export class DiskJournal {
         }
       }
     }
+  }
+
+  /**
+   * Rewrites the journal's files with every unsent record passed through `rewrite` (opt-out
+   * deletion: records without an opted-out user's lines), segment by segment and atomically
+   * (rewriteSegment.ts); the sent part of the head segment goes too. The caller makes sure no
+   * `peek` is waiting for its `ack` (the producer runs it between put calls). Appends go to a new
+   * segment afterwards. Throws when the disk refuses; the segments done so far stay done, the
+   * others untouched, and a second call picks up where it stopped.
+   */
+  rewrite(rewrite: RecordRewriter): { removedRecords: number; removedEvents: number } {
+    const removed = { removedRecords: 0, removedEvents: 0 };
+    if (this.recordCount === 0 || !this.opened) return removed;
+    if (this.tailFd !== undefined) closeSync(this.tailFd);
+    this.tailFd = undefined;
+    for (const segment of [...this.segments]) {
+      const head = this.head?.seq === segment.seq ? this.head : undefined;
+      const buffer = head ? head.buffer : readFileSync(segment.path).subarray(0, segment.bytes);
+      const done = rewriteSegment(this.dir, segment.path, buffer, head?.offset ?? 0, rewrite);
+      if (!done) continue;
+      if (head) this.head = undefined;
+      const { events: before } = scanSegment(buffer.subarray(head?.offset ?? 0));
+      this.diskBytes += done.bytes - segment.bytes;
+      this.recordCount += done.records - segment.records;
+      this.eventTotal += done.events - before;
+      segment.bytes = done.bytes;
+      segment.records = done.records;
+      if (done.records === 0) this.segments.splice(this.segments.indexOf(segment), 1);
+      removed.removedRecords += done.removedRecords;
+      removed.removedEvents += done.removedEvents;
+    }
+    return removed;
   }
 
   close(): void {

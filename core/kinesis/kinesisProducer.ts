@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RecordEncoder, serializeEvent } from '../events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
+import type { RecordRewriter } from './diskJournal.ts';
 import { JournalAppender } from './journalAppender.ts';
 import { PutLoop } from './putLoop.ts';
 import { PutPacer } from './putPacer.ts';
@@ -21,6 +22,20 @@ import { sendBatch, type SendContext } from './sendBatch.ts';
 import { spillRecords, type SpillContext, type SpillReason } from './spillRecords.ts';
 
 export type { KinesisProducerOptions, ProducerStats } from './kinesisProducerOptions.ts';
+
+/** What a `rewriteRecords` left out: events from memory, records and events from the journal files. */
+export interface RecordsRewritten {
+  readonly memoryEvents: number;
+  readonly journalRecords: number;
+  readonly journalEvents: number;
+}
+
+interface PendingRewrite {
+  readonly rewrite: RecordRewriter;
+  readonly done: (report: RecordsRewritten) => void;
+}
+
+const REWRITE_RETRY_MS = 5000;
 
 /**
  * Batches StreamEvents into compressed NDJSON records (the shared codec) and writes them to Kinesis.
@@ -57,6 +72,9 @@ export class KinesisProducer {
   private closed = false;
   private readonly appender: JournalAppender | undefined;
   private readonly sendContext: SendContext & SpillContext;
+  /** Rewrites waiting for a moment without a put call in flight (their batch would be acknowledged by position). */
+  private readonly rewrites: PendingRewrite[] = [];
+  private rewriteRetryAt = 0;
   private readonly counts = { accepted: 0, sent: 0, journaled: 0, dropped: 0, duplicated: 0, peak: 0 };
 
   constructor(private readonly options: KinesisProducerOptions) {
@@ -163,6 +181,41 @@ export class KinesisProducer {
     this.putLoop.kick();
   }
 
+  /**
+   * Rewrites every record this producer still holds, in memory and in the journal files, with
+   * `rewrite` (opt-out deletion). The lines being filled are sealed first, so nothing accepted
+   * before this call escapes it. It runs between two put calls (at once when none is in flight,
+   * else at the next journal tick without one: while the stream is down, during the backoff), and
+   * when the disk refuses, again 5 s later. Resolves with what it left out.
+   */
+  rewriteRecords(rewrite: RecordRewriter): Promise<RecordsRewritten> {
+    this.seal();
+    const done = new Promise<RecordsRewritten>((resolve) => this.rewrites.push({ rewrite, done: resolve }));
+    this.runRewrites(Date.now());
+    return done;
+  }
+
+  private runRewrites(now: number): void {
+    while (this.rewrites.length > 0 && this.putLoop.inFlight === undefined && now >= this.rewriteRetryAt) {
+      const { rewrite, done } = this.rewrites[0]!;
+      const memoryEvents = this.memory.rewrite((record) => {
+        const next = rewrite(record);
+        return next === null ? null : next === record ? record : { ...next, sealedAt: record.sealedAt };
+      });
+      let journal = { removedRecords: 0, removedEvents: 0 };
+      try {
+        journal = this.options.journal?.rewrite(rewrite) ?? journal;
+      } catch (error) {
+        this.rewriteRetryAt = now + REWRITE_RETRY_MS;
+        this.options.logger?.error('journal rewrite refused by the disk; retrying', { error: error as Error });
+        return;
+      }
+      this.rewrites.shift();
+      this.updateGauges();
+      done({ memoryEvents, journalRecords: journal.removedRecords, journalEvents: journal.removedEvents });
+    }
+  }
+
   /** Resolves once everything accepted so far is in Kinesis (memory and journal empty). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -185,6 +238,8 @@ export class KinesisProducer {
     clearInterval(this.journalTimer);
     this.abort.abort();
     await this.putLoop.stop();
+    this.rewriteRetryAt = 0;
+    this.runRewrites(Date.now());
     this.spill(this.memory.length, 'shutdown', Date.now());
     this.options.journal?.close();
     this.updateGauges();
@@ -238,6 +293,7 @@ export class KinesisProducer {
   private journalTick(): void {
     if (this.closed) return;
     const now = Date.now();
+    this.runRewrites(now);
     const flight = this.putLoop.inFlight;
     const failing = this.isFailing(now);
     if (failing && this.encoder.pendingLines > 0) this.seal();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { siblingWitnessed, type LeaseView } from '../../core/control/leaseItem.ts';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { writeCompactChatEvent } from '../../core/events/compactChatEvent.ts';
 import { eventId } from '../../core/irc/eventId.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
@@ -16,6 +17,8 @@ export interface HeldReplayOptions {
   /** How long to wait for the stream before counting on the producer's own journal (spill) to keep them. */
   readonly durableAfterMs: number;
   readonly metrics?: Pick<IngesterMetrics, 'heldReplays'>;
+  /** False for an event not to send (an opted-out user's or channel's): counted as left out. */
+  readonly keep?: (event: ChatEvent) => boolean;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -24,6 +27,7 @@ export interface HeldReplayReport {
   readonly sent: number;
   readonly witnessed: number;
   readonly unreadable: number;
+  readonly optedOut: number;
 }
 
 /**
@@ -39,7 +43,7 @@ export interface HeldReplayReport {
 export async function replayHeldEvents(options: HeldReplayOptions): Promise<HeldReplayReport> {
   const { journal, producer, logger } = options;
   const left = journal.leftOver;
-  if (left.length === 0) return { sent: 0, witnessed: 0, unreadable: 0 };
+  if (left.length === 0) return { sent: 0, witnessed: 0, unreadable: 0, optedOut: 0 };
   const shardIds = [...new Set(left.flatMap((r) => (r.anchored && r.finalId === undefined && r.slot ? [r.slot.shardId] : [])))];
   let leases: LeaseView[] = [];
   try {
@@ -49,7 +53,7 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
     logger?.warn('could not read the sibling leases; sending every left-over held event', { error: error as Error });
   }
   const now = (options.now ?? Date.now)();
-  const report = { sent: 0, witnessed: 0, unreadable: 0 };
+  const report = { sent: 0, witnessed: 0, unreadable: 0, optedOut: 0 };
   for (const record of left) {
     const result = normalizeLine(record.raw, record.receivedAt);
     if (result.type !== 'event') {
@@ -58,6 +62,10 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
       continue;
     }
     const { event, message } = result;
+    if (options.keep && !options.keep(event)) {
+      report.optedOut++;
+      continue;
+    }
     if (record.finalId !== undefined) event.event_id = record.finalId;
     else if (record.anchored) {
       if (record.slot && siblingWitnessed(leases, record.slot, record.readAt, now)) {
