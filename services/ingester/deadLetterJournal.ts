@@ -92,7 +92,8 @@ export class DeadLetterJournal {
   purge(drops: (raw: string) => boolean): number {
     const rawOf = (line: string) => {
       try {
-        return String((JSON.parse(line) as { raw?: unknown }).raw ?? line);
+        const raw = (JSON.parse(line) as { raw?: unknown }).raw;
+        return typeof raw === 'string' ? raw : line;
       } catch {
         return line;
       }
