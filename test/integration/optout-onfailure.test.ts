@@ -12,11 +12,14 @@ import { FileOptOutAuditLog, optOutAuditPath } from '../../core/optout/optOutAud
 import { fileOptOutStore, optOutsPath } from '../../core/optout/optOutStores.ts';
 import { setEntry } from '../../core/optout/optOuts.ts';
 import { sweepOptOuts } from '../../core/optout/sweepOptOuts.ts';
+import { redriveDeadLetters } from '../../core/deadletter/redriveDeadLetters.ts';
+import { listSelector, optOutMatcher } from '../../core/optout/optOutMatcher.ts';
 import { createSink } from '../../core/sinks/createSink.ts';
+import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { toLambdaRecord } from '../../services/local/kinesisEventSourceMapping.ts';
 import { onFailureToDeadLetter } from '../../services/local/onFailureToDeadLetter.ts';
 import { tempDir } from '../helpers/ingesterFixture.ts';
-import { chat, LEAVER, privmsg, records, touchesLeaver } from '../helpers/optOutJournalFixture.ts';
+import { chat, LEAVER, leaverOptedOut, privmsg, records, touchesLeaver } from '../helpers/optOutJournalFixture.ts';
 import { startTinyS3 } from '../helpers/tinyS3.ts';
 
 const SHARD = 'shardId-000000000000';
@@ -77,9 +80,9 @@ describe('opt-out deletion in the on-failure dead letters', () => {
       const leaverOnly = events.slice(200, 300).filter(touchesLeaver);
       const dl = join(dir.path, 'dead-letter');
       const write = onFailureToDeadLetter(directoryDeadLetter(dl), { logger: createLogger('error'), counted: () => undefined });
-      await write([lambdaRecord(mixed!, 1), lambdaRecord(leaverOnly, 2), lambdaRecord(clean!, 3)], 'batch item failure after 6 attempts');
+      await write([lambdaRecord(mixed, 1), lambdaRecord(leaverOnly, 2), lambdaRecord(clean, 3)], 'batch item failure after 6 attempts');
       mkdirSync(dl, { recursive: true });
-      writeFileSync(join(dl, 'lambda-invocation.ndjson'), invocationRecord([mixed2!, leaverOnly.slice(0, 5)]));
+      writeFileSync(join(dl, 'lambda-invocation.ndjson'), invocationRecord([mixed2, leaverOnly.slice(0, 5)]));
       writeFileSync(
         join(dl, 'rejects.ndjson'),
         rejectEntry(privmsg(900, LEAVER)) + rejectEntry(privmsg(901, { id: '7299999999', login: 'stays' })),
@@ -153,6 +156,38 @@ describe('opt-out deletion in the on-failure dead letters', () => {
       assert.equal(s3.objects.size, 2, 'the object that held only the leaver is deleted');
     } finally {
       await s3.close();
+      dir.remove();
+    }
+  });
+
+  it('redrive deletes, never stores, what the list names in an item written after the sweep settled', async () => {
+    const dir = tempDir('optout-redrive-');
+    const sink = createSink({ sink: 'sqlite', path: join(dir.path, 'events.db') });
+    try {
+      // Prepare: the leaver opted out and settled; then a record holding their events fails and lands in the dead letter
+      const events = chat(200);
+      const dl = join(dir.path, 'dead-letter');
+      const write = onFailureToDeadLetter(directoryDeadLetter(dl), { logger: createLogger('error'), counted: () => undefined });
+      await write([lambdaRecord(events.slice(0, 100), 1), lambdaRecord(events.slice(100, 200).filter(touchesLeaver), 2)], 'aged out');
+      const store = directoryDeadLetterStore(dl);
+      // Act
+      const report = await redriveDeadLetters({ sink, store, optOuts: optOutMatcher(listSelector(leaverOptedOut())) });
+      // Assess: the sink has everyone else, the redriven copies nothing of the leaver
+      const reader = openSqliteDatabase(join(dir.path, 'events.db'), { readonly: true });
+      const stored = reader.prepare('SELECT event_id FROM chat_events').pluck().all() as string[];
+      const leaverRows = reader
+        .prepare('SELECT count(*) FROM chat_events WHERE user_id = ? OR target_user_id = ?')
+        .pluck()
+        .get(LEAVER.id, LEAVER.id);
+      reader.close();
+      assert.deepEqual(stored.sort(), ids(events.slice(0, 100).filter((e) => !touchesLeaver(e))));
+      assert.equal(leaverRows, 0);
+      assert.equal(report.optedOut, events.filter(touchesLeaver).length);
+      const moved = await decodedItems([directoryDeadLetterStore(join(dl, 'redriven'))]);
+      assert.equal(moved.items, 1, 'the item that held only the leaver is deleted, not moved');
+      assert.ok(!moved.texts.some((t) => t.includes(LEAVER.id)));
+    } finally {
+      await sink.close();
       dir.remove();
     }
   });
