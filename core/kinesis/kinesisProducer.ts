@@ -33,8 +33,16 @@ export interface RecordsRewritten {
 interface PendingRewrite {
   readonly rewrite: RecordRewriter;
   readonly done: (report: RecordsRewritten) => void;
+  /** Memory rewritten (in the first slice); the journal rewritten up to segment `after`, to go through `through`. */
+  memoryEvents: number | undefined;
+  after: number | undefined;
+  through: number | undefined;
+  journalRecords: number;
+  journalEvents: number;
 }
 
+/** A journal rewrite holds the event loop at most about this long per tick (a big journal takes several ticks). */
+const REWRITE_SLICE_MS = 50;
 const REWRITE_RETRY_MS = 5000;
 
 /**
@@ -190,21 +198,45 @@ export class KinesisProducer {
    */
   rewriteRecords(rewrite: RecordRewriter): Promise<RecordsRewritten> {
     this.seal();
-    const done = new Promise<RecordsRewritten>((resolve) => this.rewrites.push({ rewrite, done: resolve }));
+    const done = new Promise<RecordsRewritten>((resolve) =>
+      this.rewrites.push({
+        rewrite,
+        done: resolve,
+        memoryEvents: undefined,
+        after: undefined,
+        through: undefined,
+        journalRecords: 0,
+        journalEvents: 0,
+      }),
+    );
     this.runRewrites(Date.now());
     return done;
   }
 
-  private runRewrites(now: number): void {
+  /** One slice of the oldest pending rewrite (all of them at shutdown: `untilDone`). */
+  private runRewrites(now: number, untilDone = false): void {
     while (this.rewrites.length > 0 && this.putLoop.inFlight === undefined && now >= this.rewriteRetryAt) {
-      const { rewrite, done } = this.rewrites[0]!;
-      const memoryEvents = this.memory.rewrite((record) => {
+      const pending = this.rewrites[0]!;
+      const { rewrite } = pending;
+      // The segments there are now: later ones hold only records from the rewritten memory.
+      if (pending.memoryEvents === undefined) pending.through = this.options.journal?.lastSeq;
+      pending.memoryEvents ??= this.memory.rewrite((record) => {
         const next = rewrite(record);
         return next === null ? null : next === record ? record : { ...next, sealedAt: record.sealedAt };
       });
-      let journal = { removedRecords: 0, removedEvents: 0 };
       try {
-        journal = this.options.journal?.rewrite(rewrite) ?? journal;
+        const slice = this.options.journal?.rewrite(rewrite, {
+          ...(pending.after === undefined ? {} : { after: pending.after }),
+          ...(pending.through === undefined ? {} : { through: pending.through }),
+          ...(untilDone ? {} : { until: Date.now() + REWRITE_SLICE_MS }),
+        });
+        pending.journalRecords += slice?.removedRecords ?? 0;
+        pending.journalEvents += slice?.removedEvents ?? 0;
+        if (slice?.next !== undefined) {
+          pending.after = slice.next;
+          this.updateGauges();
+          return;
+        }
       } catch (error) {
         this.rewriteRetryAt = now + REWRITE_RETRY_MS;
         this.options.logger?.error('journal rewrite refused by the disk; retrying', { error: error as Error });
@@ -212,7 +244,7 @@ export class KinesisProducer {
       }
       this.rewrites.shift();
       this.updateGauges();
-      done({ memoryEvents, journalRecords: journal.removedRecords, journalEvents: journal.removedEvents });
+      pending.done({ memoryEvents: pending.memoryEvents, journalRecords: pending.journalRecords, journalEvents: pending.journalEvents });
     }
   }
 
@@ -239,7 +271,7 @@ export class KinesisProducer {
     this.abort.abort();
     await this.putLoop.stop();
     this.rewriteRetryAt = 0;
-    this.runRewrites(Date.now());
+    this.runRewrites(Date.now(), true);
     this.spill(this.memory.length, 'shutdown', Date.now());
     this.options.journal?.close();
     this.updateGauges();
@@ -334,7 +366,9 @@ export class KinesisProducer {
   private takeBatch(): Batch | undefined {
     const startedAt = Date.now();
     const journal = this.options.journal;
-    if (journal && !journal.isEmpty) {
+    // While a rewrite runs in slices the journal waits (memory is sent): a batch from a segment not
+    // rewritten yet would otherwise send, or on failure append again, what the rewrite removes.
+    if (journal && !journal.isEmpty && this.rewrites.length === 0) {
       const entries = journal.peek(this.pacer.window, Math.max(1, this.maxBatchBytes - JOURNAL_BATCH_KEY_HEADROOM));
       if (entries.length > 0)
         return { entries: entries.map((e) => ({ ...e, sealedAt: startedAt })), source: 'journal', bytes: 0, startedAt, journaled: 0 };

@@ -14,6 +14,11 @@ export interface OptOutMatcher {
   event(e: StreamEvent): boolean;
   /** A raw IRC line or a JSON text (one that did not decode as an event) that names someone. */
   line(text: string): boolean;
+  /**
+   * False when the text holds none of the ids and logins at all, so nothing in it can be theirs:
+   * a cheap test before decoding (a record that does not name anyone is kept without parsing it).
+   */
+  mayName(text: string): boolean;
 }
 
 /** The selector of some opt-out entries (keys are ids, or `login:<login>` when only the login was given). */
@@ -53,6 +58,7 @@ export function optOutMatcher(who: OptOutSelector): OptOutMatcher {
         channelLogins.has(e.channel)
       );
     },
+    mayName: (text) => ids.some((id) => text.includes(id)) || logins.some((login) => text.includes(login)),
     line(text) {
       for (const id of ids)
         if (text.includes(`user-id=${id}`) || text.includes(`room-id=${id}`) || text.includes(`"${id}"`) || text.includes(`=${id};`))

@@ -22,11 +22,17 @@ export function recordWithoutOptedOut(data: Uint8Array, who: OptOutMatcher): Rec
   if (who.empty) return undefined;
   const ndjson = decompressRecord(data);
   if (typeof ndjson === 'string') return undefined;
-  const lines = ndjson.toString('utf8').split('\n');
+  const text = ndjson.toString('utf8');
+  if (!who.mayName(text)) return undefined;
+  const lines = text.split('\n');
   const kept: string[] = [];
   let removed = 0;
   for (const line of lines) {
     if (line.length === 0) continue;
+    if (!who.mayName(line)) {
+      kept.push(line);
+      continue;
+    }
     const { events } = decodeNdjson(line);
     const names = events.length > 0 ? events.some((e) => who.event(e)) : who.line(line);
     if (names) removed++;

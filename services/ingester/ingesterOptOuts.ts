@@ -15,6 +15,7 @@ export function ingesterMatcher(o: OptOuts): OptOutMatcher {
     empty: list.empty,
     event: (e) => list.event(e) && (isStreamSnapshot(e) || chatCommand(e) === null),
     line: (text) => list.line(text) && !/ :!opt(?:out|in)\s/i.test(text),
+    mayName: (text) => list.mayName(text),
   };
 }
 

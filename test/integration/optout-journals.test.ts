@@ -4,6 +4,7 @@ import fs, { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, it, mock } from 'node:test';
+import { decodeRecord } from '../../core/events/kinesisRecordCodec.ts';
 import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { optOutRewriter } from '../../core/optout/optOutRewriter.ts';
 import { ingesterMatcher } from '../../services/ingester/ingesterOptOuts.ts';
@@ -56,6 +57,44 @@ describe('opt-out deletion in the ingester journals', () => {
       const reopened = new DiskJournal({ dir: dir.path, maxBytes: 64 << 20 });
       assert.equal(reopened.records, 0, 'nothing left after the drain, nothing resurrected');
       reopened.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('rewrites a big journal in slices, one segment per call when the time is up, with appends and sends in between', () => {
+    const dir = tempDir('optout-journal-slices-');
+    try {
+      // Prepare
+      const { journal, unsent } = journalWithLeaver(dir.path);
+      const rewrite = optOutRewriter(ingesterMatcher(leaverOptedOut()));
+      const later = chat(30, 1000).filter((e) => !touchesLeaver(e));
+      // Act: a slice per call, a clean record appended and one record sent between slices
+      const through = journal.lastSeq!;
+      let slice = journal.rewrite(rewrite, { through, until: 0 });
+      let slices = 1;
+      const appended: typeof later = [];
+      const sent: typeof later = [];
+      while (slice.next !== undefined) {
+        const one = later.slice(slices % later.length, (slices % later.length) + 1);
+        journal.append(records(one, 1));
+        appended.push(...one);
+        const batch = journal.peek(1, 1 << 20);
+        for (const r of batch) sent.push(...(decodeRecord(r.data).events as typeof later));
+        journal.ack(batch.length);
+        slice = journal.rewrite(rewrite, { after: slice.next, through, until: 0 });
+        slices++;
+      }
+      // Assess: every segment done in its own slice; nothing of the leaver on disk; every other event on disk or sent
+      const files = journalFiles(dir.path);
+      assert.ok(slices >= 4, `${slices} slices`);
+      assert.ok(!files.texts.some((t) => t.includes(LEAVER.id)));
+      // (A file may still hold the sent head of its segment: what the journal has left is read through it.)
+      for (let batch = journal.peek(5, 1 << 20); batch.length > 0; journal.ack(batch.length), batch = journal.peek(5, 1 << 20))
+        for (const r of batch) sent.push(...(decodeRecord(r.data).events as typeof later));
+      assert.ok(files.events.length > 0);
+      assert.deepEqual(ids(sent.filter((e) => !touchesLeaver(e))), ids([...unsent.filter((e) => !touchesLeaver(e)), ...appended]));
+      journal.close();
     } finally {
       dir.remove();
     }
