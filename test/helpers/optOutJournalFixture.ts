@@ -79,3 +79,23 @@ export function journalFiles(dir: string): { texts: string[]; events: ChatEvent[
     }
   return { texts, events, files };
 }
+
+/**
+ * Asserts that two lists hold the same event ids, each as often: says what is missing and what is
+ * extra (a few of each), never a diff of hundreds of ids (slow to compute, useless to read).
+ */
+export function assertSameIds(actual: readonly { event_id: string }[], expected: readonly { event_id: string }[], message?: string): void {
+  const count = (events: readonly { event_id: string }[]) => {
+    const out = new Map<string, number>();
+    for (const e of events) out.set(e.event_id, (out.get(e.event_id) ?? 0) + 1);
+    return out;
+  };
+  const [have, want] = [count(actual), count(expected)];
+  const missing = [...want].filter(([id, n]) => (have.get(id) ?? 0) < n).map(([id]) => id);
+  const extra = [...have].filter(([id, n]) => (want.get(id) ?? 0) < n).map(([id]) => id);
+  assert.deepEqual(
+    { missing: missing.length, extra: extra.length, someMissing: missing.slice(0, 3), someExtra: extra.slice(0, 3) },
+    { missing: 0, extra: 0, someMissing: [], someExtra: [] },
+    message,
+  );
+}

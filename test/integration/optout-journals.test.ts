@@ -9,7 +9,17 @@ import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { optOutRewriter } from '../../core/optout/optOutRewriter.ts';
 import { ingesterMatcher } from '../../services/ingester/ingesterOptOuts.ts';
 import { tempDir } from '../helpers/ingesterFixture.ts';
-import { chat, event, journalFiles, LEAVER, leaverOptedOut, privmsg, records, touchesLeaver } from '../helpers/optOutJournalFixture.ts';
+import {
+  assertSameIds,
+  chat,
+  event,
+  journalFiles,
+  LEAVER,
+  leaverOptedOut,
+  privmsg,
+  records,
+  touchesLeaver,
+} from '../helpers/optOutJournalFixture.ts';
 
 const ids = (events: readonly { event_id: string }[]) => events.map((e) => e.event_id).sort();
 
@@ -39,7 +49,11 @@ describe('opt-out deletion in the ingester journals', () => {
       // Assess: the files, read directly
       const files = journalFiles(dir.path);
       assert.equal(files.texts.filter((t) => t.includes(LEAVER.id) || t.includes(LEAVER.login)).length, 0, 'the leaver is in no frame');
-      assert.deepEqual(ids(files.events), ids(unsent.filter((e) => !touchesLeaver(e))), 'every other unsent event, each once');
+      assertSameIds(
+        files.events,
+        unsent.filter((e) => !touchesLeaver(e)),
+        'every other unsent event, each once',
+      );
       assert.equal(removed.removedEvents, leaverEvents);
       assert.equal(journal.events, unsent.length - leaverEvents);
       assert.ok(!files.files.some((n) => n.endsWith('.tmp')));
@@ -93,7 +107,10 @@ describe('opt-out deletion in the ingester journals', () => {
       for (let batch = journal.peek(5, 1 << 20); batch.length > 0; journal.ack(batch.length), batch = journal.peek(5, 1 << 20))
         for (const r of batch) sent.push(...(decodeRecord(r.data).events as typeof later));
       assert.ok(files.events.length > 0);
-      assert.deepEqual(ids(sent.filter((e) => !touchesLeaver(e))), ids([...unsent.filter((e) => !touchesLeaver(e)), ...appended]));
+      assertSameIds(
+        sent.filter((e) => !touchesLeaver(e)),
+        [...unsent.filter((e) => !touchesLeaver(e)), ...appended],
+      );
       journal.close();
     } finally {
       dir.remove();
@@ -126,14 +143,20 @@ describe('opt-out deletion in the ingester journals', () => {
       // Assess: every unsent event still on disk (the leaver's too, in the segments not done yet)
       assert.match(String(failure), /EIO/);
       const afterFailure = journalFiles(dir.path);
-      assert.deepEqual(ids(afterFailure.events.filter((e) => !touchesLeaver(e))), ids(unsent.filter((e) => !touchesLeaver(e))));
+      assertSameIds(
+        afterFailure.events.filter((e) => !touchesLeaver(e)),
+        unsent.filter((e) => !touchesLeaver(e)),
+      );
       assert.ok(afterFailure.events.some(touchesLeaver), 'the untouched segments still hold the leaver');
       assert.ok(!afterFailure.files.some((n) => n.endsWith('.tmp')), 'the temporary file is gone');
       assert.equal(journal.events, afterFailure.events.length, "the journal's counts match its files");
       journal.rewrite(optOutRewriter(ingesterMatcher(leaverOptedOut())));
       const done = journalFiles(dir.path);
       assert.ok(!done.texts.some((t) => t.includes(LEAVER.id)));
-      assert.deepEqual(ids(done.events), ids(unsent.filter((e) => !touchesLeaver(e))));
+      assertSameIds(
+        done.events,
+        unsent.filter((e) => !touchesLeaver(e)),
+      );
       journal.close();
     } finally {
       dir.remove();
@@ -164,12 +187,15 @@ describe('opt-out deletion in the ingester journals', () => {
       const next = new DiskJournal({ dir: dir.path, maxBytes: 64 << 20 });
       // Assess: all of it there, the leftover gone; the rewrite then completes
       assert.ok(!existsSync(join(dir.path, leftover[0]!)));
-      assert.deepEqual(ids(journalFiles(dir.path).events), ids(events));
+      assertSameIds(journalFiles(dir.path).events, events);
       assert.equal(next.events, events.length);
       next.rewrite(optOutRewriter(ingesterMatcher(leaverOptedOut())));
       const done = journalFiles(dir.path);
       assert.ok(!done.texts.some((t) => t.includes(LEAVER.id)));
-      assert.deepEqual(ids(done.events), ids(events.filter((e) => !touchesLeaver(e))));
+      assertSameIds(
+        done.events,
+        events.filter((e) => !touchesLeaver(e)),
+      );
       next.close();
     } finally {
       dir.remove();
