@@ -5,7 +5,9 @@ import { readAwsSettings, readString, readUrl } from '../core/config.ts';
 import { directoryDeadLetterStore, s3DeadLetterStore, type DeadLetterStore } from '../core/deadletter/deadLetterStore.ts';
 import { redriveDeadLetters } from '../core/deadletter/redriveDeadLetters.ts';
 import { ConfigError } from '../core/errors.ts';
+import { listSelector, optOutMatcher } from '../core/optout/optOutMatcher.ts';
 import { createSinkFromEnv } from '../core/sinks/createSink.ts';
+import { adminStoresFor } from './adminStoresFor.ts';
 import { parseVerbArgs, stringOption } from './parseVerbArgs.ts';
 
 const USAGE = `usage: poglytics redrive [--dir DIR | --bucket BUCKET [--prefix P]] [--dry-run]
@@ -13,7 +15,8 @@ const USAGE = `usage: poglytics redrive [--dir DIR | --bucket BUCKET [--prefix P
 Stores what the dead letter holds into the sink chosen by the environment (SINK, SQLITE_PATH,
 DATABASE_URL, CLICKHOUSE_URL), once the cause is fixed: whole Kinesis records from the on-failure
 destination (local files, or Lambda's S3 invocation records) and per-event entries. Deduplicated on
-event_id: running it twice stores nothing new. Items fully stored move to redriven/; items that
+event_id: running it twice stores nothing new. What the opt-out list names (CONTROL_TABLE_NAME, else
+DATA_DIR/optouts.json) is deleted from each item, never stored. Items fully stored move to redriven/; items that
 still fail stay, rewritten with only what still fails and why. Exit 0 when nothing still fails, 1
 otherwise.
 
@@ -72,6 +75,13 @@ export async function run(args: string[]): Promise<number> {
     const dir = parsed.dir ?? readString(env, 'DEAD_LETTER_DIR') ?? join(readString(env, 'DATA_DIR') ?? './data', 'dead-letter');
     deadLetter = directoryDeadLetterStore(resolve(dir));
   }
+  const admin = adminStoresFor(env);
+  let optOuts;
+  try {
+    optOuts = optOutMatcher(listSelector(await admin.optOuts.load()));
+  } finally {
+    admin.close();
+  }
   const sink = await createSinkFromEnv(env);
   try {
     await sink.migrate();
@@ -79,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
       sink,
       store: deadLetter,
       dryRun: parsed.dryRun,
+      optOuts,
       onItem: (key, r) => {
         if (r.failing > 0) process.stderr.write(`${key}: ${r.stored} stored, ${r.duplicates} duplicates, ${r.failing} still failing\n`);
       },
@@ -86,7 +97,8 @@ export async function run(args: string[]): Promise<number> {
     for (const [reason, count] of report.reasons) process.stderr.write(`still failing: ${count} × ${reason}\n`);
     process.stderr.write(
       `poglytics redrive: ${deadLetter.destination}: ${report.items} items · ${report.stored} events stored · ${report.duplicates} duplicates · ` +
-        `${report.stillFailing} still failing · ${report.redrivenItems} items moved to redriven/${parsed.dryRun ? ' (dry run: nothing written)' : ''}\n`,
+        `${report.stillFailing} still failing · ${report.redrivenItems} items moved to redriven/` +
+        `${report.optedOut > 0 ? ` · ${report.optedOut} opted out (deleted)` : ''}${parsed.dryRun ? ' (dry run: nothing written)' : ''}\n`,
     );
     return report.stillFailing > 0 ? 1 : 0;
   } finally {

@@ -34,6 +34,16 @@ function deadLettersCounter(registers: Registry[]) {
   });
 }
 
+/** Both sides leave opted-out users' and channels' events out: the ingester before its journals, the consumer before the sink. */
+function optOutDroppedCounter(registers: Registry[]) {
+  return new Counter({
+    name: 'poglytics_optout_dropped_events_total',
+    help: 'Events not kept because they are by, about or in an opted-out user or channel, by stage (ingester, consumer)',
+    labelNames: ['stage'],
+    registers,
+  });
+}
+
 /** What an ingester task exports. */
 export function createIngesterMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}) {
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -43,6 +53,7 @@ export function createIngesterMetrics(registry: Registry = new Registry(), optio
   return {
     registry,
     deadLetters: deadLettersCounter(registers),
+    optOutDropped: optOutDroppedCounter(registers),
     // The original Go Poglytics's metrics.
     messagesTotal: new Counter({ name: 'twitch_scraper_messages_total', help: 'Chat events received from Twitch IRC', registers }),
     messagesPerSecond: new Gauge({
@@ -166,7 +177,12 @@ export function createIngesterMetrics(registry: Registry = new Registry(), optio
 /** What the local pipeline process (refresher + consumer) exports; on AWS these also go to CloudWatch as EMF. */
 export function createPipelineMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}) {
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  return { registry, deadLetters: deadLettersCounter([registry]), ...consumerSeries([registry]) };
+  return {
+    registry,
+    deadLetters: deadLettersCounter([registry]),
+    optOutDropped: optOutDroppedCounter([registry]),
+    ...consumerSeries([registry]),
+  };
 }
 
 function consumerSeries(registers: Registry[]) {
@@ -182,11 +198,6 @@ function consumerSeries(registers: Registry[]) {
       name: 'poglytics_sink_duplicates_total',
       help: 'Events skipped because their event_id was already stored',
       labelNames: ['sink'],
-      registers,
-    }),
-    optOutDropped: new Counter({
-      name: 'poglytics_optout_dropped_events_total',
-      help: 'Events not stored because they are by, about or in an opted-out user or channel',
       registers,
     }),
     optOutCommands: new Counter({

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ON_FAILURE_PREFIX } from '../core/deadletter/s3DeadLetter.ts';
 import type { InfraConfig } from './config.ts';
 import { Control } from './constructs/Control.ts';
 import { EventStream } from './constructs/EventStream.ts';
@@ -71,25 +72,28 @@ export class PoglyticsStack extends Stack {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['admin'] } },
       }),
     );
-    // The opt-out sweep rewrites dead-letter objects without the opted-out: list, read, put back,
-    // under the consumer's own prefix only.
+    // The opt-out sweep rewrites dead-letter objects without the opted-out (list, read, put back,
+    // delete when nothing is left): the consumer's own prefix and Lambda's on-failure records.
+    const sweptPrefixes = ['dead-letter/', ON_FAILURE_PREFIX];
     this.storage.consumer.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [this.storage.deadLetterBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['dead-letter/*'] } },
+        conditions: { StringLike: { 's3:prefix': sweptPrefixes.map((p) => `${p}*`) } },
       }),
     );
     this.storage.consumer.function.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [this.storage.deadLetterBucket.arnForObjects('dead-letter/*')],
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: sweptPrefixes.map((p) => this.storage.deadLetterBucket.arnForObjects(`${p}*`)),
       }),
     );
-    Validations.of(this.storage.consumer.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.storage.deadLetterBucket.node.defaultChild as CfnElement)}.Arn>/dead-letter/*]`,
-      reason: 'The opt-out sweep reads and rewrites dead-letter objects (generated keys) under the dead-letter/ prefix of the one bucket.',
-    });
+    const bucketId = this.getLogicalId(this.storage.deadLetterBucket.node.defaultChild as CfnElement);
+    for (const p of sweptPrefixes)
+      Validations.of(this.storage.consumer.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}*]`,
+        reason: `The opt-out sweep reads, rewrites and deletes dead-letter objects (generated keys) under the ${p} prefix of the one bucket.`,
+      });
     this.readApi = new ReadApi(this, 'ReadApi', { config, network: this.network, storage: this.storage, table: this.control.table });
     this.observability = new Observability(this, 'Observability', {
       config,

@@ -8,7 +8,7 @@ export function prometheusConsumerMetrics(metrics: PipelineMetrics): ConsumerMet
       metrics.sinkEventsWritten.inc({ sink: m.sink }, m.inserted);
       metrics.sinkDuplicates.inc({ sink: m.sink }, m.duplicates);
       if (m.deadLettered > 0) metrics.deadLetters.inc({ source: 'kinesis' }, m.deadLettered);
-      if (m.optedOut > 0) metrics.optOutDropped.inc(m.optedOut);
+      if (m.optedOut > 0) metrics.optOutDropped.inc({ stage: 'consumer' }, m.optedOut);
       for (const outcome of m.optOutCommands) metrics.optOutCommands.inc({ outcome });
       if (m.events > 0) metrics.sinkInsertSeconds.observe({ sink: m.sink }, m.insertMs / 1000);
       for (const latency of m.latenciesMs) metrics.endToEndLatency.observe(latency / 1000);

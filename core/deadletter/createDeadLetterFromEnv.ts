@@ -4,7 +4,7 @@ import { readAwsSettings, readString, type Env } from '../config.ts';
 import { directoryDeadLetter } from './directoryDeadLetter.ts';
 import { join } from 'node:path';
 import { REDRIVEN_FOLDER, directoryDeadLetterStore, s3DeadLetterStore, type DeadLetterStore } from './deadLetterStore.ts';
-import { DEFAULT_DEAD_LETTER_PREFIX, s3DeadLetter } from './s3DeadLetter.ts';
+import { DEFAULT_DEAD_LETTER_PREFIX, ON_FAILURE_PREFIX, s3DeadLetter } from './s3DeadLetter.ts';
 import type { DeadLetterWriter } from './types.ts';
 
 export const DEFAULT_DEAD_LETTER_DIR = './data/dead-letter';
@@ -22,7 +22,7 @@ export function createDeadLetterFromEnv(env: Env): DeadLetterWriter {
 
 /**
  * The same dead letter as stores to sweep (opt-out deletion): its items and the `redriven/`
- * copies kept beside them, in S3 or in the folder.
+ * copies kept beside them, in S3 or in the folder, and on AWS Lambda's on-failure records too.
  */
 export function deadLetterStoresFromEnv(env: Env): DeadLetterStore[] {
   const bucket = readString(env, 'DEAD_LETTER_BUCKET');
@@ -32,6 +32,7 @@ export function deadLetterStoresFromEnv(env: Env): DeadLetterStore[] {
     return [
       s3DeadLetterStore(client, bucket, DEFAULT_DEAD_LETTER_PREFIX),
       s3DeadLetterStore(client, bucket, `${DEFAULT_DEAD_LETTER_PREFIX}${REDRIVEN_FOLDER}/`),
+      s3DeadLetterStore(client, bucket, ON_FAILURE_PREFIX),
     ];
   }
   const dir = readString(env, 'DEAD_LETTER_DIR') ?? DEFAULT_DEAD_LETTER_DIR;

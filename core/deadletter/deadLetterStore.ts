@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where redriven items go, inside the dead letter itself (a folder locally, a key prefix in S3). */
@@ -16,6 +16,8 @@ export interface DeadLetterStore {
   /** Moves the item under `redriven/`, so it is not redriven again. */
   markRedriven(key: string): Promise<void>;
   replace(key: string, text: string): Promise<void>;
+  /** Deletes the item (an opt-out sweep left nothing in it). */
+  remove(key: string): Promise<void>;
 }
 
 /** The local dead letter folder: every `*.ndjson` file at its top level (not `redriven/`, not temporaries). */
@@ -39,9 +41,17 @@ export function directoryDeadLetterStore(dir: string): DeadLetterStore {
     },
     async replace(key, text) {
       const tmp = join(dir, `${key}.${process.pid}.tmp`);
-      await writeFile(tmp, text);
+      // Synced before the rename: a crash leaves the old item or the new one, never an empty file.
+      const file = await open(tmp, 'w');
+      try {
+        await file.writeFile(text);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(tmp, join(dir, key));
     },
+    remove: (key) => rm(join(dir, key), { force: true }),
   };
 }
 
@@ -74,6 +84,9 @@ export function s3DeadLetterStore(client: S3Client, bucket: string, prefix: stri
     },
     async replace(key, text) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/x-ndjson' }));
+    },
+    async remove(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { StreamEvent } from '../events/streamEvent.ts';
+import { deadLetterWithoutOptedOut } from '../optout/deadLetterWithoutOptedOut.ts';
+import type { OptOutMatcher } from '../optout/optOutMatcher.ts';
 import { isRetriable } from '../retry.ts';
 import type { Sink } from '../sinks/types.ts';
 import type { DeadLetterStore } from './deadLetterStore.ts';
@@ -14,6 +16,8 @@ export interface RedriveReport {
   stored: number;
   /** Events already in the sink (an earlier redrive, or the consumer's own retry). */
   duplicates: number;
+  /** Events and entries of opted-out users and channels left out (deleted from the item, never stored). */
+  optedOut: number;
   /** Entries left in the dead letter, with why (counted per reason). */
   stillFailing: number;
   readonly reasons: Map<string, number>;
@@ -24,6 +28,11 @@ export interface RedriveOptions {
   readonly store: DeadLetterStore;
   /** Read and decode only: write nothing, move nothing. */
   readonly dryRun?: boolean;
+  /**
+   * The opt-out list: what it names is deleted from each item before anything is stored or moved
+   * (an item written after the sweep settled, e.g. a record that failed later, is not swept again).
+   */
+  readonly optOuts?: OptOutMatcher;
   readonly onItem?: (key: string, result: { stored: number; duplicates: number; failing: number }) => void;
 }
 
@@ -59,10 +68,29 @@ async function store(
  */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveReport> {
   const { sink, store: deadLetter } = options;
-  const report: RedriveReport = { items: 0, redrivenItems: 0, stored: 0, duplicates: 0, stillFailing: 0, reasons: new Map() };
+  const report: RedriveReport = {
+    items: 0,
+    redrivenItems: 0,
+    stored: 0,
+    duplicates: 0,
+    optedOut: 0,
+    stillFailing: 0,
+    reasons: new Map(),
+  };
   for await (const key of deadLetter.list()) {
     report.items++;
-    const contents = readDeadLetterItem(await deadLetter.read(key));
+    let text = await deadLetter.read(key);
+    const rewritten = options.optOuts ? deadLetterWithoutOptedOut(text, options.optOuts) : undefined;
+    if (rewritten) {
+      report.optedOut += rewritten.removed;
+      if (!options.dryRun) {
+        if (rewritten.text === null) await deadLetter.remove(key);
+        else await deadLetter.replace(key, rewritten.text);
+      }
+      if (rewritten.text === null) continue;
+      text = rewritten.text;
+    }
+    const contents = readDeadLetterItem(text);
     const failing: DeadLetterEntry[] = [...contents.failing];
     let stored = 0;
     let duplicates = 0;

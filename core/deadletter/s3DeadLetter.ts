@@ -3,6 +3,8 @@ import { DeadLetterWriteError } from './errors.ts';
 import type { DeadLetterEntry, DeadLetterWriter } from './types.ts';
 
 export const DEFAULT_DEAD_LETTER_PREFIX = 'dead-letter/';
+/** Where Lambda's S3 on-failure destination writes its invocation records: `aws/lambda/<mapping id>/<shard>/YYYY/MM/DD/…`. */
+export const ON_FAILURE_PREFIX = 'aws/lambda/';
 
 /**
  * AWS dead letter: one NDJSON object per key in DEAD_LETTER_BUCKET under `prefix`. Any S3 failure

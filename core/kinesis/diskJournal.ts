@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { rewriteSegment, type RecordRewriter } from './rewriteSegment.ts';
 import {
   encodeFrames,
   FRAME_HEADER,
@@ -23,6 +24,8 @@ import {
 } from './journalFrames.ts';
 
 export type { JournalRecord } from './journalFrames.ts';
+export type { RecordRewriter } from './rewriteSegment.ts';
+const REWRITE_LEFTOVER = /\.rewrite\.tmp$/;
 
 export interface DiskJournalOptions {
   readonly dir: string;
@@ -107,9 +110,10 @@ export class DiskJournal {
 
   private open(): void {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir)
-      .filter((n) => SEGMENT_PATTERN.test(n))
-      .sort();
+    const all = readdirSync(this.dir);
+    // A rewrite cut short by a crash: its segment is still the old one, whole.
+    for (const name of all) if (REWRITE_LEFTOVER.test(name)) unlinkSync(join(this.dir, name));
+    const names = all.filter((n) => SEGMENT_PATTERN.test(n)).sort();
     // Read everything before keeping anything, so that a segment the disk refuses to read leaves
     // the journal closed (retried later) instead of half loaded.
     const found: { segment: Segment; events: number; size: number }[] = [];
@@ -148,6 +152,11 @@ export class DiskJournal {
 
   get events(): number {
     return this.eventTotal;
+  }
+
+  /** The newest segment's seq (a rewrite in slices goes no further than the segments it started with). */
+  get lastSeq(): number | undefined {
+    return this.segments.at(-1)?.seq;
   }
 
   get isEmpty(): boolean {
@@ -240,6 +249,52 @@ export class DiskJournal {
         }
       }
     }
+  }
+
+  /**
+   * Rewrites the journal's files with every unsent record passed through `rewrite` (opt-out
+   * deletion: records without an opted-out user's lines), segment by segment and atomically
+   * (rewriteSegment.ts); the sent part of the head segment goes too. Oldest segment first, from
+   * the one after `after` (a seq) through `through`, until `until` (ms since epoch) has passed after a segment:
+   * `next` is then where to go on (the producer spreads a big journal over its ticks, so the
+   * event loop is never held for long), undefined when all is done. The caller makes sure no
+   * `peek` is waiting for its `ack` (the producer runs it between put calls). Appends go to a new
+   * segment afterwards. Throws when the disk refuses; the segments done so far stay done, the
+   * others untouched, and a second call picks up where it stopped.
+   */
+  rewrite(
+    rewrite: RecordRewriter,
+    options: { readonly after?: number; readonly through?: number; readonly until?: number } = {},
+  ): { removedRecords: number; removedEvents: number; next: number | undefined } {
+    const result = { removedRecords: 0, removedEvents: 0, next: undefined as number | undefined };
+    if (!this.tryOpen()) throw new Error(`journal ${this.dir} is not open: ${this.lastError}`);
+    const todo = this.segments.filter((s) => s.seq > (options.after ?? -1) && s.seq <= (options.through ?? Number.MAX_SAFE_INTEGER));
+    for (const [index, segment] of todo.entries()) {
+      if (index > 0 && options.until !== undefined && Date.now() >= options.until) {
+        result.next = todo[index - 1]!.seq;
+        break;
+      }
+      if (segment === this.segments.at(-1) && this.tailFd !== undefined) {
+        // Appends go to a new segment from here: the old file is about to be replaced.
+        closeSync(this.tailFd);
+        this.tailFd = undefined;
+      }
+      const head = this.head?.seq === segment.seq ? this.head : undefined;
+      const buffer = head ? head.buffer : readFileSync(segment.path).subarray(0, segment.bytes);
+      const done = rewriteSegment(this.dir, segment.path, buffer, head?.offset ?? 0, rewrite);
+      if (!done) continue;
+      if (head) this.head = undefined;
+      const { events: before } = scanSegment(buffer.subarray(head?.offset ?? 0));
+      this.diskBytes += done.bytes - segment.bytes;
+      this.recordCount += done.records - segment.records;
+      this.eventTotal += done.events - before;
+      segment.bytes = done.bytes;
+      segment.records = done.records;
+      if (done.records === 0) this.segments.splice(this.segments.indexOf(segment), 1);
+      result.removedRecords += done.removedRecords;
+      result.removedEvents += done.removedEvents;
+    }
+    return result;
   }
 
   close(): void {

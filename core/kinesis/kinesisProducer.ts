@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RecordEncoder, serializeEvent } from '../events/kinesisRecordCodec.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
+import type { RecordRewriter } from './diskJournal.ts';
 import { JournalAppender } from './journalAppender.ts';
 import { PutLoop } from './putLoop.ts';
 import { PutPacer } from './putPacer.ts';
@@ -21,6 +22,28 @@ import { sendBatch, type SendContext } from './sendBatch.ts';
 import { spillRecords, type SpillContext, type SpillReason } from './spillRecords.ts';
 
 export type { KinesisProducerOptions, ProducerStats } from './kinesisProducerOptions.ts';
+
+/** What a `rewriteRecords` left out: events from memory, records and events from the journal files. */
+export interface RecordsRewritten {
+  readonly memoryEvents: number;
+  readonly journalRecords: number;
+  readonly journalEvents: number;
+}
+
+interface PendingRewrite {
+  readonly rewrite: RecordRewriter;
+  readonly done: (report: RecordsRewritten) => void;
+  /** Memory rewritten (in the first slice); the journal rewritten up to segment `after`, to go through `through`. */
+  memoryEvents: number | undefined;
+  after: number | undefined;
+  through: number | undefined;
+  journalRecords: number;
+  journalEvents: number;
+}
+
+/** A journal rewrite holds the event loop at most about this long per tick (a big journal takes several ticks). */
+const REWRITE_SLICE_MS = 50;
+const REWRITE_RETRY_MS = 5000;
 
 /**
  * Batches StreamEvents into compressed NDJSON records (the shared codec) and writes them to Kinesis.
@@ -57,6 +80,9 @@ export class KinesisProducer {
   private closed = false;
   private readonly appender: JournalAppender | undefined;
   private readonly sendContext: SendContext & SpillContext;
+  /** Rewrites waiting for a moment without a put call in flight (their batch would be acknowledged by position). */
+  private readonly rewrites: PendingRewrite[] = [];
+  private rewriteRetryAt = 0;
   private readonly counts = { accepted: 0, sent: 0, journaled: 0, dropped: 0, duplicated: 0, peak: 0 };
 
   constructor(private readonly options: KinesisProducerOptions) {
@@ -163,6 +189,65 @@ export class KinesisProducer {
     this.putLoop.kick();
   }
 
+  /**
+   * Rewrites every record this producer still holds, in memory and in the journal files, with
+   * `rewrite` (opt-out deletion). The lines being filled are sealed first, so nothing accepted
+   * before this call escapes it. It runs between two put calls (at once when none is in flight,
+   * else at the next journal tick without one: while the stream is down, during the backoff), and
+   * when the disk refuses, again 5 s later. Resolves with what it left out.
+   */
+  rewriteRecords(rewrite: RecordRewriter): Promise<RecordsRewritten> {
+    this.seal();
+    const done = new Promise<RecordsRewritten>((resolve) =>
+      this.rewrites.push({
+        rewrite,
+        done: resolve,
+        memoryEvents: undefined,
+        after: undefined,
+        through: undefined,
+        journalRecords: 0,
+        journalEvents: 0,
+      }),
+    );
+    this.runRewrites(Date.now());
+    return done;
+  }
+
+  /** One slice of the oldest pending rewrite (all of them at shutdown: `untilDone`). */
+  private runRewrites(now: number, untilDone = false): void {
+    while (this.rewrites.length > 0 && this.putLoop.inFlight === undefined && now >= this.rewriteRetryAt) {
+      const pending = this.rewrites[0]!;
+      const { rewrite } = pending;
+      // The segments there are now: later ones hold only records from the rewritten memory.
+      if (pending.memoryEvents === undefined) pending.through = this.options.journal?.lastSeq;
+      pending.memoryEvents ??= this.memory.rewrite((record) => {
+        const next = rewrite(record);
+        return next === null ? null : next === record ? record : { ...next, sealedAt: record.sealedAt };
+      });
+      try {
+        const slice = this.options.journal?.rewrite(rewrite, {
+          ...(pending.after === undefined ? {} : { after: pending.after }),
+          ...(pending.through === undefined ? {} : { through: pending.through }),
+          ...(untilDone ? {} : { until: Date.now() + REWRITE_SLICE_MS }),
+        });
+        pending.journalRecords += slice?.removedRecords ?? 0;
+        pending.journalEvents += slice?.removedEvents ?? 0;
+        if (slice?.next !== undefined) {
+          pending.after = slice.next;
+          this.updateGauges();
+          return;
+        }
+      } catch (error) {
+        this.rewriteRetryAt = now + REWRITE_RETRY_MS;
+        this.options.logger?.error('journal rewrite refused by the disk; retrying', { error: error as Error });
+        return;
+      }
+      this.rewrites.shift();
+      this.updateGauges();
+      pending.done({ memoryEvents: pending.memoryEvents, journalRecords: pending.journalRecords, journalEvents: pending.journalEvents });
+    }
+  }
+
   /** Resolves once everything accepted so far is in Kinesis (memory and journal empty). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -185,6 +270,8 @@ export class KinesisProducer {
     clearInterval(this.journalTimer);
     this.abort.abort();
     await this.putLoop.stop();
+    this.rewriteRetryAt = 0;
+    this.runRewrites(Date.now(), true);
     this.spill(this.memory.length, 'shutdown', Date.now());
     this.options.journal?.close();
     this.updateGauges();
@@ -238,6 +325,7 @@ export class KinesisProducer {
   private journalTick(): void {
     if (this.closed) return;
     const now = Date.now();
+    this.runRewrites(now);
     const flight = this.putLoop.inFlight;
     const failing = this.isFailing(now);
     if (failing && this.encoder.pendingLines > 0) this.seal();
@@ -278,7 +366,9 @@ export class KinesisProducer {
   private takeBatch(): Batch | undefined {
     const startedAt = Date.now();
     const journal = this.options.journal;
-    if (journal && !journal.isEmpty) {
+    // While a rewrite runs in slices the journal waits (memory is sent): a batch from a segment not
+    // rewritten yet would otherwise send, or on failure append again, what the rewrite removes.
+    if (journal && !journal.isEmpty && this.rewrites.length === 0) {
       const entries = journal.peek(this.pacer.window, Math.max(1, this.maxBatchBytes - JOURNAL_BATCH_KEY_HEADROOM));
       if (entries.length > 0)
         return { entries: entries.map((e) => ({ ...e, sealedAt: startedAt })), source: 'journal', bytes: 0, startedAt, journaled: 0 };

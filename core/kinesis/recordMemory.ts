@@ -49,6 +49,20 @@ export class RecordMemory {
     return taken;
   }
 
+  /** Replaces each record by what `rewrite` makes of it (null: left out), in place and in order; returns the events that went. */
+  rewrite(rewrite: (record: HeldRecord) => HeldRecord | null): number {
+    let removedEvents = 0;
+    const next: HeldRecord[] = [];
+    for (const record of this.records) {
+      const kept = rewrite(record);
+      removedEvents += record.eventCount - (kept?.eventCount ?? 0);
+      if (kept) next.push(kept);
+    }
+    this.records = next;
+    this.total = next.reduce((n, r) => n + r.data.length, 0);
+    return removedEvents;
+  }
+
   /** Removes the oldest records that fit one PutRecords call of at most `maxEntries` and `maxBytes`. */
   takeBatch(maxEntries: number, maxBytes: number): { entries: HeldRecord[]; bytes: number } {
     const entries = this.take(batchLength(this.records, maxEntries, maxBytes));

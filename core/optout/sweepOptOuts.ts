@@ -3,7 +3,9 @@ import type { DeadLetterStore } from '../deadletter/deadLetterStore.ts';
 import type { DocumentStore } from '../control/documentStores.ts';
 import type { Logger } from '../log.ts';
 import type { OptOutSelector, Sink } from '../sinks/types.ts';
+import { deadLetterWithoutOptedOut } from './deadLetterWithoutOptedOut.ts';
 import type { OptOutAuditLog } from './optOutAudit.ts';
+import { optOutMatcher, selectorOf } from './optOutMatcher.ts';
 import type { OptOutEntry, OptOuts } from './optOuts.ts';
 
 /** OPTOUT_DELETE_MINUTES: everything stored of an opt-out is gone within this (default 60). */
@@ -41,50 +43,21 @@ export interface SweepResult {
   readonly deletedDeadLetters: number;
 }
 
-const selectorOf = (users: [string, OptOutEntry][], channels: [string, OptOutEntry][]): OptOutSelector => {
-  const ids = (entries: [string, OptOutEntry][]) => entries.map(([key]) => key).filter((key) => !key.startsWith('login:'));
-  const loginKeys = (entries: [string, OptOutEntry][]) =>
-    entries.filter(([key]) => key.startsWith('login:')).map(([key]) => key.slice('login:'.length));
-  return {
-    userIds: ids(users),
-    userLogins: loginKeys(users),
-    channelIds: ids(channels),
-    // A channel is also named by its login (events before the room id was known, the refresher).
-    channelLogins: [...new Set([...loginKeys(channels), ...channels.flatMap(([, e]) => (e.login === null ? [] : [e.login]))])],
-  };
-};
-
-/** Whether a dead-letter line (an event as JSON, or a raw IRC line) is by, about or in someone named. */
-function mentions(line: string, who: OptOutSelector): boolean {
-  const ids = [...who.userIds, ...who.channelIds];
-  for (const id of ids)
-    if (line.includes(`user-id=${id}`) || line.includes(`room-id=${id}`) || line.includes(`"${id}"`) || line.includes(`=${id};`))
-      return true;
-  for (const login of [...who.userLogins, ...who.channelLogins])
-    if (line.includes(`:${login}!`) || line.includes(`#${login} `) || line.endsWith(`#${login}`) || line.includes(`"${login}"`))
-      return true;
-  return false;
-}
-
-/** Rewrites every dead-letter item without the entries that mention someone opted out; returns how many went. */
+/**
+ * Rewrites every dead-letter item without what names someone (deadLetterWithoutOptedOut.ts: whole
+ * on-failure records decoded and re-encoded, per-line entries left out), deleting an item left
+ * empty; returns how many entries and events went.
+ */
 async function sweepDeadLetters(stores: readonly DeadLetterStore[], who: OptOutSelector): Promise<number> {
+  const matcher = optOutMatcher(who);
   let removed = 0;
   for (const store of stores)
     for await (const key of store.list()) {
-      const lines = (await store.read(key)).split('\n').filter((l) => l !== '');
-      const kept = lines.filter((l) => {
-        let entryLine = l;
-        try {
-          const line = (JSON.parse(l) as { line?: unknown }).line;
-          if (typeof line === 'string') entryLine = line;
-        } catch {
-          // not JSON: the line itself
-        }
-        return !mentions(entryLine, who);
-      });
-      if (kept.length === lines.length) continue;
-      removed += lines.length - kept.length;
-      await store.replace(key, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+      const rewritten = deadLetterWithoutOptedOut(await store.read(key), matcher);
+      if (rewritten === undefined) continue;
+      removed += rewritten.removed;
+      if (rewritten.text === null) await store.remove(key);
+      else await store.replace(key, rewritten.text);
     }
   return removed;
 }

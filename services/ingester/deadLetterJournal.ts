@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/log.ts';
 
@@ -44,6 +44,9 @@ export class DeadLetterJournal {
     }
   }
 
+  /** Rejected lines of opted-out users and channels are not kept (set by the ingester's opt-out watch). */
+  leaveOut: ((raw: string) => boolean) | undefined;
+
   /** Why the last append was refused by the disk (ENOSPC, EACCES, …), for the caller's log. */
   lastError: string | undefined;
 
@@ -59,6 +62,7 @@ export class DeadLetterJournal {
 
   /** Appends one rejected line; false when it could not be written now (held in memory, or refused for good). */
   write(letter: DeadLetter): boolean {
+    if (this.leaveOut?.(letter.raw)) return true;
     const exact = letter.rawBase64 === undefined ? {} : { raw_base64: letter.rawBase64 };
     const line =
       JSON.stringify({ received_at: letter.receivedAt, reason: letter.reason, connection: letter.connection, raw: letter.raw, ...exact }) +
@@ -77,6 +81,55 @@ export class DeadLetterJournal {
       this.refused++;
     }
     return this.pending.length === 0;
+  }
+
+  /**
+   * Opt-out deletion: rewrites the file, and the lines waiting in memory, without the rejected
+   * lines `drops` says name an opted-out user or channel: a temporary file, fsync, rename, so a
+   * crash leaves the old file or the new one, whole. Returns the lines left out; throws when the
+   * disk refuses (the file unchanged).
+   */
+  purge(drops: (raw: string) => boolean): number {
+    const rawOf = (line: string) => {
+      try {
+        const raw = (JSON.parse(line) as { raw?: unknown }).raw;
+        return typeof raw === 'string' ? raw : line;
+      } catch {
+        return line;
+      }
+    };
+    const pending = this.pending.filter((line) => !drops(rawOf(line)));
+    let removed = this.pending.length - pending.length;
+    this.pending = pending;
+    this.pendingBytes = pending.reduce((n, line) => n + Buffer.byteLength(line), 0);
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return removed;
+      throw error;
+    }
+    const lines = text.split('\n').filter((line) => line !== '');
+    const kept = lines.filter((line) => !drops(rawOf(line)));
+    if (kept.length === lines.length) return removed;
+    removed += lines.length - kept.length;
+    const body = kept.map((line) => `${line}\n`).join('');
+    const temp = `${this.path}.rewrite.tmp`;
+    try {
+      const fd = openSync(temp, 'w');
+      try {
+        writeSync(fd, body);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.path);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+    this.bytes = Buffer.byteLength(body);
+    return removed;
   }
 
   /** Appends what waits in memory; keeps it (and retries later) when the disk still refuses. */

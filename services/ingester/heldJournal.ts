@@ -144,6 +144,31 @@ export class HeldJournal implements HoldJournal {
     for (let key = 0; key < this.leftOver.length; key++) if (this.live.delete(key)) this.append(`{"d":${key}}\n`);
   }
 
+  /**
+   * Opt-out deletion: leaves out of the file (and of the left-over entries still to be sent) every
+   * hold, and every recent release, whose line `drops` says is an opted-out user's or channel's,
+   * by rewriting it atomically (temporary file, fsync, rename: a crash leaves the old file or the
+   * new one). The event itself may still be held in memory: released, the ingester's own opt-out
+   * filter drops it. Returns the holds left out; throws when the disk refuses (the file unchanged).
+   */
+  purge(drops: (held: { readonly raw: string; readonly receivedAt: number }) => boolean): number {
+    let removed = 0;
+    for (const [key, line] of this.live) {
+      const record = JSON.parse(line) as HoldLine;
+      if (!drops(record)) continue;
+      this.live.delete(key);
+      removed++;
+    }
+    const recent = this.recent.filter((r) => !drops(JSON.parse(r.lines.slice(0, r.lines.indexOf('\n'))) as HoldLine));
+    removed += this.recent.length - recent.length;
+    if (removed === 0 || this.closed) return removed;
+    this.recent.splice(0, this.recent.length, ...recent);
+    const old = this.fd;
+    this.fd = this.rewrite();
+    if (old >= 0) closeSync(old);
+    return removed;
+  }
+
   /** Entries held now (left-over ones included until forgotten). */
   get size(): number {
     return this.live.size;

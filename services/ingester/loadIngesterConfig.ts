@@ -29,6 +29,10 @@ export interface IngesterConfig extends CommonConfig {
   readonly journalMaxBytes: number;
   readonly deadLetterDir: string;
   readonly shutdownDeadlineMs: number;
+  /** OPTOUTS_FILE: the opt-out list as a file (local runs: DATA_DIR/optouts.json); else the control table's item. */
+  readonly optOutsFile: string | undefined;
+  /** OPTOUT_POLL_MS: how often the list is read again (default 30 s, well inside OPTOUT_DELETE_MINUTES). */
+  readonly optOutPollMs: number;
 }
 
 const MiB = 1024 * 1024;
@@ -94,5 +98,7 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
     journalMaxBytes: readInt(env, 'JOURNAL_MAX_BYTES', 4096 * MiB, { min: 1 }),
     deadLetterDir: readString(env, 'DEAD_LETTER_DIR') ?? join(journalDir, 'dead-letter'),
     shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 25_000, { min: 1000 }),
+    optOutsFile: readString(env, 'OPTOUTS_FILE'),
+    optOutPollMs: readInt(env, 'OPTOUT_POLL_MS', 30_000, { min: 100 }),
   };
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { siblingWitnessed, type LeaseView } from '../../core/control/leaseItem.ts';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { writeCompactChatEvent } from '../../core/events/compactChatEvent.ts';
 import { eventId, windowAnchor } from '../../core/irc/eventId.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
@@ -18,6 +19,8 @@ export interface HeldReplayOptions {
   /** The capture's hold bound (idHoldMs): a replayed id-less line hashes the window of that width it was read in. */
   readonly fallbackWindowMs: number;
   readonly metrics?: Pick<IngesterMetrics, 'heldReplays'>;
+  /** False for an event not to send (an opted-out user's or channel's): counted as left out. */
+  readonly keep?: (event: ChatEvent) => boolean;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -26,6 +29,7 @@ export interface HeldReplayReport {
   readonly sent: number;
   readonly witnessed: number;
   readonly unreadable: number;
+  readonly optedOut: number;
 }
 
 /**
@@ -42,7 +46,7 @@ export interface HeldReplayReport {
 export async function replayHeldEvents(options: HeldReplayOptions): Promise<HeldReplayReport> {
   const { journal, producer, logger } = options;
   const left = journal.leftOver;
-  if (left.length === 0) return { sent: 0, witnessed: 0, unreadable: 0 };
+  if (left.length === 0) return { sent: 0, witnessed: 0, unreadable: 0, optedOut: 0 };
   const shardIds = [...new Set(left.flatMap((r) => (r.anchored && r.finalId === undefined && r.slot ? [r.slot.shardId] : [])))];
   let leases: LeaseView[] = [];
   try {
@@ -52,7 +56,7 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
     logger?.warn('could not read the sibling leases; sending every left-over held event', { error: error as Error });
   }
   const now = (options.now ?? Date.now)();
-  const report = { sent: 0, witnessed: 0, unreadable: 0 };
+  const report = { sent: 0, witnessed: 0, unreadable: 0, optedOut: 0 };
   for (const record of left) {
     const result = normalizeLine(record.raw, record.receivedAt);
     if (result.type !== 'event') {
@@ -61,6 +65,10 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
       continue;
     }
     const { event, message } = result;
+    if (options.keep && !options.keep(event)) {
+      report.optedOut++;
+      continue;
+    }
     if (record.finalId !== undefined) event.event_id = record.finalId;
     else if (record.anchored) {
       if (record.slot && siblingWitnessed(leases, record.slot, record.readAt, now)) {

@@ -9,6 +9,11 @@ import { DiskJournal } from '../../core/kinesis/diskJournal.ts';
 import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisProducer.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { createIngesterMetrics, type IngesterMetrics } from '../../core/metrics.ts';
+import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+import type { OptOutMatcher } from '../../core/optout/optOutMatcher.ts';
+import { optOutRewriter } from '../../core/optout/optOutRewriter.ts';
+import { dynamoOptOutStore, fileOptOutStore } from '../../core/optout/optOutStores.ts';
+import { IngesterOptOuts } from './ingesterOptOuts.ts';
 import { createLineCapture } from './captureLine.ts';
 import type { ConnectionPool } from './connectionPool.ts';
 import { DeadLetterJournal } from './deadLetterJournal.ts';
@@ -96,9 +101,30 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     logger,
     onError: () => metrics.heldJournalErrors.inc(),
   });
+  const deadLetter = new DeadLetterJournal(config.deadLetterDir, undefined, logger);
+  // Opt-outs (issue 18): left out before anything is journaled, and purged from the journals when the list names someone new.
+  const purge = async (who: OptOutMatcher) => {
+    const deadLetters = deadLetter.purge((raw) => who.line(raw));
+    const held = heldJournal.purge(({ raw, receivedAt }) => {
+      const result = normalizeLine(raw, receivedAt);
+      return result.type === 'event' ? who.event(result.event) : who.line(raw);
+    });
+    const records = await producer.rewriteRecords(optOutRewriter(who));
+    logger.info('opt-out purge of the journals', { deadLetters, held, ...records });
+  };
+  const optOuts = new IngesterOptOuts({
+    store: config.optOutsFile ? fileOptOutStore(config.optOutsFile) : dynamoOptOutStore(dynamo, config.controlTableName),
+    pollMs: config.optOutPollMs,
+    purge,
+    onDropped: (n) => metrics.optOutDropped.inc({ stage: 'ingester' }, n),
+    logger,
+  });
+  deadLetter.leaveOut = (raw) => !optOuts.current.empty && optOuts.current.line(raw);
   const capture = createLineCapture({
-    onEvent: (event, lineUtf8) => producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw))),
-    deadLetter: new DeadLetterJournal(config.deadLetterDir, undefined, logger),
+    onEvent: (event, lineUtf8) => {
+      if (!optOuts.drops(event)) producer.addUtf8(writeCompactChatEvent(event, lineUtf8 ?? Buffer.from(event.raw)));
+    },
+    deadLetter,
     metrics,
     logger,
     maxHoldMs: idHoldMs(config),
@@ -207,8 +233,11 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       }
     }
   };
+  // The list before anything is replayed or read; the journals of an earlier run are purged meanwhile.
+  await optOuts.filterNow();
   // What a killed predecessor on this disk held and never sent, before anything new is read.
   await replayHeldEvents({
+    keep: (event) => !optOuts.drops(event),
     journal: heldJournal,
     producer,
     readLeases: (shardIds) => readLeases({ client: dynamo, tableName: config.controlTableName }, shardIds, config.captureReplicas),
@@ -231,6 +260,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       // The serve loop leaves the channels, capturing what Twitch already sent, before the producer closes.
       if (before.kind === 'serving') before.session.end('shutdown');
       await serving;
+      await optOuts.stop();
       // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
       capture.drain();
       publish();

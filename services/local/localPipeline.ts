@@ -159,6 +159,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           CAPTURE_REPLICAS: String(config.captureReplicas),
           // Reads of the local emulator cost nothing: a standby finds a dead worker's freed slot within half a second.
           LEASE_POLL_MS: '500',
+          OPTOUTS_FILE: optOutsPath(options.dataDir),
           ...options.ingesterEnv,
         },
         firstMetricsPort: options.metricsPort ? options.metricsPort + 1 : null,

@@ -122,7 +122,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
       assert.ok(!actions.some((a) => /kinesis:GetRecords|s3:|secretsmanager:|ecs:/.test(a)));
     });
 
-    test("lets the consumer only read its stream, write (and, for opt-out sweeps, read) its dead letters, read its database secret and the control table's admin items", () => {
+    test("lets the consumer only read its stream, write (and, for opt-out sweeps, read and delete) its dead letters, read its database secret and the control table's admin items", () => {
       const secret = stack.resolve(stack.storage.sinkSecret.secretArn);
       const secretRef = sink === 'postgres' ? JSON.stringify(secret) : /secret:poglytics\/clickhouse-\?{6}/;
       const statements = statementsOfRole(template, logicalId(stack, stack.storage.consumer.role));
@@ -130,7 +130,7 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
         statements,
         [
           { actions: /^kinesis:(Get|Describe|List|SubscribeToShard)/, resource: ids.stream },
-          { actions: /^s3:(PutObject|GetObject|ListBucket)$/, resource: ids.bucket },
+          { actions: /^s3:(PutObject|GetObject|ListBucket|DeleteObject)$/, resource: ids.bucket },
           { actions: /^dynamodb:(GetItem|PutItem)$/, resource: ids.table },
           {
             actions: /^secretsmanager:(GetSecretValue|DescribeSecret)$/,
@@ -142,7 +142,12 @@ for (const sink of ['clickhouse', 'postgres'] as const) {
         'consumer role',
       );
       const actions = statements.flatMap(actionsOf);
-      assert.ok(!actions.some((a) => /kinesis:Put|dynamodb:(?!GetItem$|PutItem$)|s3:(Delete|GetBucket)/.test(a)));
+      assert.ok(!actions.some((a) => /kinesis:Put|dynamodb:(?!GetItem$|PutItem$)|s3:(Delete(?!Object$)|GetBucket)/.test(a)));
+      // Deletes (an item the opt-out sweep left empty) only under the consumer's prefix and Lambda's on-failure records.
+      const deletes = statements.filter((st) => actionsOf(st).includes('s3:DeleteObject'));
+      assert.equal(deletes.length, 1);
+      const deleteResources = JSON.stringify(deletes[0]!.Resource);
+      assert.deepEqual(deleteResources.match(/\/[a-z/-]*\*/g)?.sort(), ['/aws/lambda/*', '/dead-letter/*']);
       // The control table only through its `admin` items (opt-outs), never the assignments or leases.
       const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
       assert.equal(dynamo.length, 1);
