@@ -4,6 +4,7 @@ import { chatEventsWith } from '../sinks/clickhouse/clickhouseLayout.ts';
 import { SEARCH_WORDS_COLUMN } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
 import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
+import { clickhouseSearchKeys } from './clickhouseSearchKeys.ts';
 import { searchWords, type SearchQuery } from './searchQuery.ts';
 import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent, UserRef } from './types.ts';
 
@@ -26,6 +27,33 @@ export interface ReaderDialect {
   readonly searchFrom: string;
   /** Where pages are read from instead of chat_events' raw and tags (a faster path of the engine's own; it has `text` for searches). */
   readonly pages?: PageSource;
+  /** A search's first step of each page, when the engine finds the matches faster in its stored rows than through `searchFrom`. */
+  readonly searchKeys?: SearchKeys;
+}
+
+/** An event's place in the (sent_at, event_id) order that pages follow. */
+export interface EventKey {
+  readonly ms: number;
+  readonly id: string;
+}
+
+/**
+ * A search page in two steps: the keys of the page's matches from the stored rows (only the
+ * columns that decide a match), then the page's events by those keys.
+ */
+export interface SearchKeys {
+  /**
+   * The first `limit` events (in `order` of sent_at, event_id) of the stored rows in `scope`
+   * whose words `match`, each once; `more` unless the scope holds none after the last of them.
+   */
+  find(
+    sink: Pick<Sink, 'query'>,
+    where: { scope: string; match: string; params: readonly unknown[] },
+    order: 'ASC' | 'DESC',
+    limit: number,
+  ): Promise<{ keys: EventKey[]; more: boolean }>;
+  /** The events with these keys, in any order. */
+  read(sink: Pick<Sink, 'query'>, keys: readonly EventKey[]): Promise<StoredEvent[]>;
 }
 
 /** A relation with the chat_events columns but raw and tags, and how a page of its rows (READ_COLUMNS, sent_ms and `columns`) becomes events. */
@@ -78,6 +106,8 @@ class Bound {
     this.params.push(value);
     return this.dialect.time(this.dialect.param(this.params.length, 'ms'));
   };
+  /** A value the caller spells the placeholder of: its number. */
+  any = (value: unknown): number => this.params.push(value);
 }
 
 /** A user's own events and the bans and timeouts of them. */
@@ -144,11 +174,10 @@ export class SqlChatReader implements ChatReader {
    * text (ClickHouse: clickhouseSearchIndex.ts; Postgres: postgresSearchIndex.ts), paged as `events`.
    */
   search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
-    return this.pages(
-      (bound) => `${this.scope(scope, bound)} AND ${this.dialect.matches(query, bound.text)}`,
-      range,
-      this.dialect.searchFrom,
-    );
+    return this.pages((bound) => this.scope(scope, bound), range, {
+      from: this.dialect.searchFrom,
+      match: (bound) => this.dialect.matches(query, bound.text),
+    });
   }
 
   userEvents(user: UserRef, range: EventRange): AsyncGenerator<StoredEvent> {
@@ -160,35 +189,60 @@ export class SqlChatReader implements ChatReader {
     return { name: this.sink.name, query: (sql, params) => this.sink.query(sql, params) };
   }
 
-  /** `where`'s events in `range`, one keyset query per page of (sent_at, event_id). */
-  private async *pages(where: (bound: Bound) => string, range: EventRange, from = 'chat_events'): AsyncGenerator<StoredEvent> {
+  /**
+   * `where`'s events in `range` (those of a search: that also `match`), one keyset query per page
+   * of (sent_at, event_id); a search with the dialect's searchKeys, two (SearchKeys).
+   */
+  private async *pages(
+    where: (bound: Bound) => string,
+    range: EventRange,
+    search?: { from: string; match: (bound: Bound) => string },
+  ): AsyncGenerator<StoredEvent> {
     const order = range.reverse ? 'DESC' : 'ASC';
     const next = range.reverse ? '<' : '>';
+    const keys = search === undefined ? undefined : this.dialect.searchKeys;
+    const source = this.dialect.pages;
+    const select = `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? search?.from ?? 'chat_events'}`;
     let skip = range.offset ?? 0;
     let left = range.limit ?? Number.POSITIVE_INFINITY;
-    let after: { ms: number; id: string } | null = null;
+    let after: EventKey | null = null;
     while (left > 0) {
       const bound = new Bound(this.dialect);
-      const scoped = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}`;
       const keyset =
         after === null
           ? ''
           : ` AND (sent_at ${next} ${bound.ms(after.ms)} OR (sent_at = ${bound.ms(after.ms)} AND event_id ${next} ${bound.text(after.id)}))`;
+      const scoped = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}${keyset}`;
+      const match = search?.match(bound);
       const size = Math.min(PAGE, left);
-      const source = this.dialect.pages;
-      const rows = await this.sink.query(
-        `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? from}
-          WHERE ${scoped}${keyset}
+      let events: StoredEvent[];
+      let more: boolean;
+      let last: EventKey | undefined;
+      if (keys && match !== undefined) {
+        const found = await keys.find(this.sink, { scope: scoped, match, params: bound.params }, order, size + skip);
+        const wanted = found.keys.slice(skip);
+        skip = Math.max(0, skip - found.keys.length);
+        const byId = new Map((await keys.read(this.sink, wanted)).map((e) => [e.event_id, e]));
+        events = wanted.flatMap((k) => byId.get(k.id) ?? []);
+        more = found.more;
+        last = found.keys.at(-1);
+      } else {
+        const read = await this.sink.query(
+          `${select} WHERE ${scoped}${match === undefined ? '' : ` AND ${match}`}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
-        bound.params,
-      );
-      const page = rows.slice(skip);
-      skip = 0;
-      for (const event of source ? await source.toStored(page, this.sink) : page.map(toStored)) yield event;
-      left -= page.length;
-      if (rows.length < size) return;
-      const last = rows[rows.length - 1]!;
-      after = { ms: Number(last.sent_ms), id: String(last.event_id) };
+          bound.params,
+        );
+        const rows = read.slice(skip);
+        skip = 0;
+        events = source ? await source.toStored(rows, this.sink) : rows.map(toStored);
+        more = read.length >= size;
+        const lastRow = read.at(-1);
+        last = lastRow && { ms: Number(lastRow.sent_ms), id: String(lastRow.event_id) };
+      }
+      for (const event of events) yield event;
+      left -= events.length;
+      if (!more || last === undefined) return;
+      after = last;
     }
   }
 
@@ -224,6 +278,7 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   time: (placeholder) => `fromUnixTimestamp64Milli(${placeholder})`,
   tags: 'toJSONString(tags)',
   searchFrom: chatEventsWith(SEARCH_WORDS_COLUMN),
+  searchKeys: clickhouseSearchKeys,
   // hasToken on the indexed column lets the bloom filter skip granules; it is also exact for one word.
   matches(query, bind) {
     const { words, phrases } = termWords(query);

@@ -3,6 +3,7 @@ import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemp
 import { LINE_COLUMNS } from '../../events/lineTemplate.ts';
 import { paramsOfTags } from '../../events/rebuildLine.ts';
 import type { ChatEventRange } from '../sqlite/readChatEvents.ts';
+import { EVENT_ID_SQL } from './clickhouseLayout.ts';
 import { decodeEventId, OWN_PARAMS, OWN_TAGS, tagsOfTagSection } from './clickhouseChatRow.ts';
 import { clickhouseTime } from './clickhouseTime.ts';
 
@@ -43,7 +44,7 @@ const STORED = {
 /** Each selected column's index in a row (a constant object: one property load per field). */
 const I = Object.fromEntries(Object.keys(STORED).map((c, i) => [c, i])) as Record<keyof typeof STORED, number>;
 
-const ROW_SELECT = `SELECT ${Object.values(STORED).join(', ')} FROM chat_event_rows FINAL`;
+const ROW_SELECT = `SELECT ${Object.values(STORED).join(', ')} FROM chat_event_rows`;
 
 /** What a read needs of the sink: rows as arrays (ClickHouseSink.compactRows). */
 export interface CompactRowSource {
@@ -68,13 +69,34 @@ function rangeSql(range: ChatEventRange): { where: string; params: unknown[] } {
  */
 export async function readClickHouseChatEvents(sink: CompactRowSource, range: ChatEventRange): Promise<ChatEvent[]> {
   const { where, params } = rangeSql(range);
+  return readRows(sink, where, params, `FINAL WHERE ${where} ORDER BY sent_at`);
+}
+
+/**
+ * The stored events with these keys (sent_at, event id), each once, in no particular order: a
+ * search page's rows (core/read/clickhouseSearchKeys.ts). Not FINAL: copies of an event share
+ * both keys and are the same event, so LIMIT 1 BY keeps one; the PREWHERE reads the rows'
+ * granules only (a primary-key range per sent_at).
+ */
+export async function readClickHouseChatEventsByKey(
+  sink: CompactRowSource,
+  keys: readonly { readonly ms: number; readonly id: string }[],
+): Promise<ChatEvent[]> {
+  if (keys.length === 0) return [];
+  const where = `sent_at IN {p1:Array(DateTime64(3, 'UTC'))} AND ${EVENT_ID_SQL} IN {p2:Array(String)}`;
+  const params = [[...new Set(keys.map((k) => clickhouseTime(k.ms)))], keys.map((k) => k.id)];
+  return readRows(sink, where, params, `PREWHERE ${where} LIMIT 1 BY sent_at, event_uuid`);
+}
+
+/** The rows of `ROW_SELECT ${tail}` as ChatEvents, each template of `where`'s rows compiled once. */
+async function readRows(sink: CompactRowSource, where: string, params: readonly unknown[], tail: string): Promise<ChatEvent[]> {
   const templates = new Map<string, CompiledTemplate>();
   for (const [key, template] of await sink.compactRows(
     `SELECT DISTINCT toString(sipHash64(template)), template FROM chat_event_rows WHERE ${where} AND template IS NOT NULL`,
     params,
   ))
     templates.set(key as string, compileTemplate(template as string));
-  const rows = await sink.compactRows(`${ROW_SELECT} WHERE ${where} ORDER BY sent_at`, params);
+  const rows = await sink.compactRows(`${ROW_SELECT} ${tail}`, params);
   const events = new Array<ChatEvent>(rows.length);
   for (let i = 0; i < rows.length; i++) events[i] = chatEventOfRow(rows[i]!, templates);
   return events;
