@@ -4,7 +4,7 @@ import { chatEventsWith } from '../sinks/clickhouse/clickhouseLayout.ts';
 import { SEARCH_WORDS_COLUMN } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
 import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
-import { clickhouseSearchKeys } from './clickhouseSearchKeys.ts';
+import { clickhouseSearchPage } from './clickhouseSearchPage.ts';
 import { searchWords, type SearchQuery } from './searchQuery.ts';
 import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent, UserRef } from './types.ts';
 
@@ -27,8 +27,8 @@ export interface ReaderDialect {
   readonly searchFrom: string;
   /** Where pages are read from instead of chat_events' raw and tags (a faster path of the engine's own; it has `text` for searches). */
   readonly pages?: PageSource;
-  /** A search's first step of each page, when the engine finds the matches faster in its stored rows than through `searchFrom`. */
-  readonly searchKeys?: SearchKeys;
+  /** A search's pages, when the engine reads them faster from its stored rows than through `searchFrom`. */
+  readonly searchPage?: SearchPage;
 }
 
 /** An event's place in the (sent_at, event_id) order that pages follow. */
@@ -37,23 +37,22 @@ export interface EventKey {
   readonly id: string;
 }
 
-/**
- * A search page in two steps: the keys of the page's matches from the stored rows (only the
- * columns that decide a match), then the page's events by those keys.
- */
-export interface SearchKeys {
+/** A search page read the engine's own way (ClickHouse: clickhouseSearchPage.ts). */
+export interface SearchPage {
+  /** The event id in the SQL the page reads (the keyset's `event_id`). */
+  readonly eventId: string;
   /**
-   * The first `limit` events (in `order` of sent_at, event_id) of the stored rows in `scope`
-   * whose words `match`, each once; `more` unless the scope holds none after the last of them.
+   * The first `limit` events, in `order` of (sent_at, event_id), each once, that are in `scope`,
+   * after `keyset` and `match` (`byUser` when the scope names a user); `resume` is a bound on
+   * sent_at alone that `keyset` implies.
+   * `more` unless the scope holds no match after the last of them.
    */
-  find(
+  read(
     sink: Pick<Sink, 'query'>,
-    where: { scope: string; match: string; params: readonly unknown[] },
+    where: { scope: string; byUser: boolean; resume: string; keyset: string; match: string; params: readonly unknown[] },
     order: 'ASC' | 'DESC',
     limit: number,
-  ): Promise<{ keys: EventKey[]; more: boolean }>;
-  /** The events with these keys, in any order. */
-  read(sink: Pick<Sink, 'query'>, keys: readonly EventKey[]): Promise<StoredEvent[]>;
+  ): Promise<{ events: StoredEvent[]; more: boolean }>;
 }
 
 /** A relation with the chat_events columns but raw and tags, and how a page of its rows (READ_COLUMNS, sent_ms and `columns`) becomes events. */
@@ -135,6 +134,18 @@ export class SqlChatReader implements ChatReader {
     return scope.user === undefined ? channel : `${channel} AND ${userSql(scope.user, bound.text)}`;
   }
 
+  /**
+   * A search's scope: a user's own events only, as bans and timeouts have no text to match (a
+   * plain equality, which ClickHouse answers from the text_words_by_user projection).
+   */
+  private searchScope(scope: ReadScope, bound: Bound): string {
+    const channel = `channel = ${bound.text(scope.channel)}`;
+    if (scope.user === undefined) return channel;
+    return 'login' in scope.user
+      ? `${channel} AND user_login = ${bound.text(scope.user.login)}`
+      : `${channel} AND user_id = ${bound.text(scope.user.id)}`;
+  }
+
   async listChannels(): Promise<ChannelRef[]> {
     const rows = await this.sink.query(
       `SELECT channel, max(channel_id) AS channel_id FROM chat_events WHERE channel <> '*' GROUP BY channel ORDER BY channel`,
@@ -174,8 +185,9 @@ export class SqlChatReader implements ChatReader {
    * text (ClickHouse: clickhouseSearchIndex.ts; Postgres: postgresSearchIndex.ts), paged as `events`.
    */
   search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
-    return this.pages((bound) => this.scope(scope, bound), range, {
+    return this.pages((bound) => this.searchScope(scope, bound), range, {
       from: this.dialect.searchFrom,
+      byUser: scope.user !== undefined,
       match: (bound) => this.dialect.matches(query, bound.text),
     });
   }
@@ -196,39 +208,44 @@ export class SqlChatReader implements ChatReader {
   private async *pages(
     where: (bound: Bound) => string,
     range: EventRange,
-    search?: { from: string; match: (bound: Bound) => string },
+    search?: { from: string; byUser: boolean; match: (bound: Bound) => string },
   ): AsyncGenerator<StoredEvent> {
     const order = range.reverse ? 'DESC' : 'ASC';
     const next = range.reverse ? '<' : '>';
-    const keys = search === undefined ? undefined : this.dialect.searchKeys;
+    const own = search === undefined ? undefined : this.dialect.searchPage;
     const source = this.dialect.pages;
     const select = `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? search?.from ?? 'chat_events'}`;
+    const eventId = own?.eventId ?? 'event_id';
     let skip = range.offset ?? 0;
     let left = range.limit ?? Number.POSITIVE_INFINITY;
     let after: EventKey | null = null;
     while (left > 0) {
       const bound = new Bound(this.dialect);
+      const afterMs = after === null ? '' : bound.ms(after.ms);
       const keyset =
-        after === null
-          ? ''
-          : ` AND (sent_at ${next} ${bound.ms(after.ms)} OR (sent_at = ${bound.ms(after.ms)} AND event_id ${next} ${bound.text(after.id)}))`;
-      const scoped = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}${keyset}`;
+        after === null ? '' : ` AND (sent_at ${next} ${afterMs} OR (sent_at = ${afterMs} AND ${eventId} ${next} ${bound.text(after.id)}))`;
+      const scope = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}`;
       const match = search?.match(bound);
       const size = Math.min(PAGE, left);
       let events: StoredEvent[];
       let more: boolean;
       let last: EventKey | undefined;
-      if (keys && match !== undefined) {
-        const found = await keys.find(this.sink, { scope: scoped, match, params: bound.params }, order, size + skip);
-        const wanted = found.keys.slice(skip);
-        skip = Math.max(0, skip - found.keys.length);
-        const byId = new Map((await keys.read(this.sink, wanted)).map((e) => [e.event_id, e]));
-        events = wanted.flatMap((k) => byId.get(k.id) ?? []);
-        more = found.more;
-        last = found.keys.at(-1);
+      if (own && match !== undefined) {
+        const resume = after === null ? '' : ` AND sent_at ${next}= ${afterMs}`;
+        const page = await own.read(
+          this.sink,
+          { scope, byUser: search?.byUser ?? false, resume, keyset, match, params: bound.params },
+          order,
+          size + skip,
+        );
+        events = page.events.slice(skip);
+        skip = Math.max(0, skip - page.events.length);
+        more = page.more;
+        const lastEvent = page.events.at(-1);
+        last = lastEvent && { ms: lastEvent.sent_at, id: lastEvent.event_id };
       } else {
         const read = await this.sink.query(
-          `${select} WHERE ${scoped}${match === undefined ? '' : ` AND ${match}`}
+          `${select} WHERE ${scope}${keyset}${match === undefined ? '' : ` AND ${match}`}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
           bound.params,
         );
@@ -278,7 +295,7 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   time: (placeholder) => `fromUnixTimestamp64Milli(${placeholder})`,
   tags: 'toJSONString(tags)',
   searchFrom: chatEventsWith(SEARCH_WORDS_COLUMN),
-  searchKeys: clickhouseSearchKeys,
+  searchPage: clickhouseSearchPage,
   // hasToken on the indexed column lets the bloom filter skip granules; it is also exact for one word.
   matches(query, bind) {
     const { words, phrases } = termWords(query);

@@ -3,7 +3,6 @@ import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemp
 import { LINE_COLUMNS } from '../../events/lineTemplate.ts';
 import { paramsOfTags } from '../../events/rebuildLine.ts';
 import type { ChatEventRange } from '../sqlite/readChatEvents.ts';
-import { EVENT_ID_SQL } from './clickhouseLayout.ts';
 import { decodeEventId, OWN_PARAMS, OWN_TAGS, tagsOfTagSection } from './clickhouseChatRow.ts';
 import { clickhouseTime } from './clickhouseTime.ts';
 
@@ -73,19 +72,16 @@ export async function readClickHouseChatEvents(sink: CompactRowSource, range: Ch
 }
 
 /**
- * The stored events with these keys (sent_at, event id), each once, in no particular order: a
- * search page's rows (core/read/clickhouseSearchKeys.ts). Not FINAL: copies of an event share
- * both keys and are the same event, so LIMIT 1 BY keeps one; the PREWHERE reads the rows'
- * granules only (a primary-key range per sent_at).
+ * The stored rows `rows` selects (`PREWHERE … WHERE …`, over chat_event_rows, not FINAL: each
+ * copy of an event that merges have not collapsed yet is a row) as ChatEvents, in no particular
+ * order; `templates` bounds the rows whose templates are fetched (a superset of `rows`, without
+ * the conditions on text). A search page's events (core/read/clickhouseSearchPage.ts).
  */
-export async function readClickHouseChatEventsByKey(
+export function readClickHouseChatEventRows(
   sink: CompactRowSource,
-  keys: readonly { readonly ms: number; readonly id: string }[],
+  select: { rows: string; templates: string; params: readonly unknown[] },
 ): Promise<ChatEvent[]> {
-  if (keys.length === 0) return [];
-  const where = `sent_at IN {p1:Array(DateTime64(3, 'UTC'))} AND ${EVENT_ID_SQL} IN {p2:Array(String)}`;
-  const params = [[...new Set(keys.map((k) => clickhouseTime(k.ms)))], keys.map((k) => k.id)];
-  return readRows(sink, where, params, `PREWHERE ${where} LIMIT 1 BY sent_at, event_uuid`);
+  return readRows(sink, select.templates, select.params, select.rows);
 }
 
 /** The rows of `ROW_SELECT ${tail}` as ChatEvents, each template of `where`'s rows compiled once. */
