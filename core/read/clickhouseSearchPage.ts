@@ -39,11 +39,10 @@ export const clickhouseSearchPage: SearchPage = {
     if (times.length === 0) return { events: [], more: false };
     const at = `{p${params.length + 1}:Array(DateTime64(3, 'UTC'))}`;
     const rows = { compactRows: async (sql: string, p?: readonly unknown[]) => (await sink.query(sql, [...(p ?? [])])).map(Object.values) };
-    const found = await readClickHouseChatEventRows(rows, {
-      rows: `PREWHERE ${scope}${keyset} AND sent_at IN ${at} WHERE ${match}`,
-      templates: `${scope} AND sent_at IN ${at}`,
-      params: [...params, [...new Set(times.map((t) => clickhouseTime(Number(t.sent_ms))))]],
-    });
+    const found = await readClickHouseChatEventRows(rows, `PREWHERE ${scope}${keyset} AND sent_at IN ${at} WHERE ${match}`, [
+      ...params,
+      [...new Set(times.map((t) => clickhouseTime(Number(t.sent_ms))))],
+    ]);
     const events = found.map(storedEvent).sort(byKey(order));
     const once = events.filter((e, i) => i === 0 || !sameKey(e, events[i - 1]!));
     return { events: once.slice(0, limit), more: times.length === limit };

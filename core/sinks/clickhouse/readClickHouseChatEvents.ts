@@ -71,17 +71,23 @@ export async function readClickHouseChatEvents(sink: CompactRowSource, range: Ch
   return readRows(sink, where, params, `FINAL WHERE ${where} ORDER BY sent_at`);
 }
 
+/** ROW_SELECT with each row's template itself as its key: for a few rows, cheaper than a query for the distinct templates. */
+const ROW_SELECT_WITH_TEMPLATE = `SELECT ${Object.values({ ...STORED, template_key: 'template' }).join(', ')} FROM chat_event_rows`;
+
 /**
- * The stored rows `rows` selects (`PREWHERE … WHERE …`, over chat_event_rows, not FINAL: each
- * copy of an event that merges have not collapsed yet is a row) as ChatEvents, in no particular
- * order; `templates` bounds the rows whose templates are fetched (a superset of `rows`, without
- * the conditions on text). A search page's events (core/read/clickhouseSearchPage.ts).
+ * The stored rows that `tail` (`PREWHERE … WHERE …` over chat_event_rows, not FINAL: each copy of
+ * an event that merges have not collapsed yet is a row) selects, as ChatEvents in no particular
+ * order: a search page's events (core/read/clickhouseSearchPage.ts), a few rows, which bring
+ * their templates along.
  */
-export function readClickHouseChatEventRows(
-  sink: CompactRowSource,
-  select: { rows: string; templates: string; params: readonly unknown[] },
-): Promise<ChatEvent[]> {
-  return readRows(sink, select.templates, select.params, select.rows);
+export async function readClickHouseChatEventRows(sink: CompactRowSource, tail: string, params: readonly unknown[]): Promise<ChatEvent[]> {
+  const rows = await sink.compactRows(`${ROW_SELECT_WITH_TEMPLATE} ${tail}`, params);
+  const templates = new Map<string, CompiledTemplate>();
+  for (const row of rows) {
+    const template = row[I.template_key];
+    if (typeof template === 'string' && !templates.has(template)) templates.set(template, compileTemplate(template));
+  }
+  return rows.map((row) => chatEventOfRow(row, templates));
 }
 
 /** The rows of `ROW_SELECT ${tail}` as ChatEvents, each template of `where`'s rows compiled once. */
