@@ -25,8 +25,9 @@ const QUERIES = [
 ];
 
 /**
- * Stored events of the chdb run. 10,000,000 (100,000 seeded) took 504 s to build and measure on
- * the 2-core shared machine: page p50 68 ms, p95 433 ms (docs/read-api.md, "Search").
+ * Stored events of the chdb run. 10,000,000 (100,000 seeded) take ~11 minutes to build on the
+ * 2-core shared machine: page p50 31-38 ms, p95 181-276 ms with the query condition cache off (the
+ * view-and-FINAL search before it: p50 250 ms, p95 1,890 ms; docs/read-api.md, "Search").
  */
 const CHDB_EVENTS = 1_000_000;
 

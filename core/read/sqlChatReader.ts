@@ -4,6 +4,7 @@ import { chatEventsWith } from '../sinks/clickhouse/clickhouseLayout.ts';
 import { SEARCH_WORDS_COLUMN } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
 import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
+import { clickhouseSearchPage } from './clickhouseSearchPage.ts';
 import { searchWords, type SearchQuery } from './searchQuery.ts';
 import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent, UserRef } from './types.ts';
 
@@ -26,6 +27,32 @@ export interface ReaderDialect {
   readonly searchFrom: string;
   /** Where pages are read from instead of chat_events' raw and tags (a faster path of the engine's own; it has `text` for searches). */
   readonly pages?: PageSource;
+  /** A search's pages, when the engine reads them faster from its stored rows than through `searchFrom`. */
+  readonly searchPage?: SearchPage;
+}
+
+/** An event's place in the (sent_at, event_id) order that pages follow. */
+export interface EventKey {
+  readonly ms: number;
+  readonly id: string;
+}
+
+/** A search page read the engine's own way (ClickHouse: clickhouseSearchPage.ts). */
+export interface SearchPage {
+  /** The event id in the SQL the page reads (the keyset's `event_id`). */
+  readonly eventId: string;
+  /**
+   * The first `limit` events, in `order` of (sent_at, event_id), each once, that are in `scope`,
+   * after `keyset` and `match` (`byUser` when the scope names a user); `resume` is a bound on
+   * sent_at alone that `keyset` implies.
+   * `more` unless the scope holds no match after the last of them.
+   */
+  read(
+    sink: Pick<Sink, 'query'>,
+    where: { scope: string; byUser: boolean; resume: string; keyset: string; match: string; params: readonly unknown[] },
+    order: 'ASC' | 'DESC',
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; more: boolean }>;
 }
 
 /** A relation with the chat_events columns but raw and tags, and how a page of its rows (READ_COLUMNS, sent_ms and `columns`) becomes events. */
@@ -78,6 +105,8 @@ class Bound {
     this.params.push(value);
     return this.dialect.time(this.dialect.param(this.params.length, 'ms'));
   };
+  /** A value the caller spells the placeholder of: its number. */
+  any = (value: unknown): number => this.params.push(value);
 }
 
 /** A user's own events and the bans and timeouts of them. */
@@ -103,6 +132,18 @@ export class SqlChatReader implements ChatReader {
   private scope(scope: ReadScope, bound: Bound): string {
     const channel = `channel = ${bound.text(scope.channel)}`;
     return scope.user === undefined ? channel : `${channel} AND ${userSql(scope.user, bound.text)}`;
+  }
+
+  /**
+   * A search's scope: a user's own events only, as bans and timeouts have no text to match (a
+   * plain equality, which ClickHouse answers from the text_words_by_user projection).
+   */
+  private searchScope(scope: ReadScope, bound: Bound): string {
+    const channel = `channel = ${bound.text(scope.channel)}`;
+    if (scope.user === undefined) return channel;
+    return 'login' in scope.user
+      ? `${channel} AND user_login = ${bound.text(scope.user.login)}`
+      : `${channel} AND user_id = ${bound.text(scope.user.id)}`;
   }
 
   async listChannels(): Promise<ChannelRef[]> {
@@ -144,11 +185,11 @@ export class SqlChatReader implements ChatReader {
    * text (ClickHouse: clickhouseSearchIndex.ts; Postgres: postgresSearchIndex.ts), paged as `events`.
    */
   search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
-    return this.pages(
-      (bound) => `${this.scope(scope, bound)} AND ${this.dialect.matches(query, bound.text)}`,
-      range,
-      this.dialect.searchFrom,
-    );
+    return this.pages((bound) => this.searchScope(scope, bound), range, {
+      from: this.dialect.searchFrom,
+      byUser: scope.user !== undefined,
+      match: (bound) => this.dialect.matches(query, bound.text),
+    });
   }
 
   userEvents(user: UserRef, range: EventRange): AsyncGenerator<StoredEvent> {
@@ -160,35 +201,65 @@ export class SqlChatReader implements ChatReader {
     return { name: this.sink.name, query: (sql, params) => this.sink.query(sql, params) };
   }
 
-  /** `where`'s events in `range`, one keyset query per page of (sent_at, event_id). */
-  private async *pages(where: (bound: Bound) => string, range: EventRange, from = 'chat_events'): AsyncGenerator<StoredEvent> {
+  /**
+   * `where`'s events in `range` (those of a search: that also `match`), one keyset query per page
+   * of (sent_at, event_id); a search with the dialect's searchKeys, two (SearchKeys).
+   */
+  private async *pages(
+    where: (bound: Bound) => string,
+    range: EventRange,
+    search?: { from: string; byUser: boolean; match: (bound: Bound) => string },
+  ): AsyncGenerator<StoredEvent> {
     const order = range.reverse ? 'DESC' : 'ASC';
     const next = range.reverse ? '<' : '>';
+    const own = search === undefined ? undefined : this.dialect.searchPage;
+    const source = this.dialect.pages;
+    const select = `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? search?.from ?? 'chat_events'}`;
+    const eventId = own?.eventId ?? 'event_id';
     let skip = range.offset ?? 0;
     let left = range.limit ?? Number.POSITIVE_INFINITY;
-    let after: { ms: number; id: string } | null = null;
+    let after: EventKey | null = null;
     while (left > 0) {
       const bound = new Bound(this.dialect);
-      const scoped = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}`;
+      const afterMs = after === null ? '' : bound.ms(after.ms);
       const keyset =
-        after === null
-          ? ''
-          : ` AND (sent_at ${next} ${bound.ms(after.ms)} OR (sent_at = ${bound.ms(after.ms)} AND event_id ${next} ${bound.text(after.id)}))`;
+        after === null ? '' : ` AND (sent_at ${next} ${afterMs} OR (sent_at = ${afterMs} AND ${eventId} ${next} ${bound.text(after.id)}))`;
+      const scope = `${where(bound)} AND sent_at >= ${bound.ms(range.fromMs)} AND sent_at < ${bound.ms(range.toMs)}`;
+      const match = search?.match(bound);
       const size = Math.min(PAGE, left);
-      const source = this.dialect.pages;
-      const rows = await this.sink.query(
-        `SELECT ${READ_COLUMNS}, ${source?.columns ?? `raw, ${this.dialect.tags} AS tags`}, ${this.dialect.sentMs} AS sent_ms FROM ${source?.from ?? from}
-          WHERE ${scoped}${keyset}
+      let events: StoredEvent[];
+      let more: boolean;
+      let last: EventKey | undefined;
+      if (own && match !== undefined) {
+        const resume = after === null ? '' : ` AND sent_at ${next}= ${afterMs}`;
+        const page = await own.read(
+          this.sink,
+          { scope, byUser: search?.byUser ?? false, resume, keyset, match, params: bound.params },
+          order,
+          size + skip,
+        );
+        events = page.events.slice(skip);
+        skip = Math.max(0, skip - page.events.length);
+        more = page.more;
+        const lastEvent = page.events.at(-1);
+        last = lastEvent && { ms: lastEvent.sent_at, id: lastEvent.event_id };
+      } else {
+        const read = await this.sink.query(
+          `${select} WHERE ${scope}${keyset}${match === undefined ? '' : ` AND ${match}`}
           ORDER BY sent_at ${order}, event_id ${order} LIMIT ${size + skip}`,
-        bound.params,
-      );
-      const page = rows.slice(skip);
-      skip = 0;
-      for (const event of source ? await source.toStored(page, this.sink) : page.map(toStored)) yield event;
-      left -= page.length;
-      if (rows.length < size) return;
-      const last = rows[rows.length - 1]!;
-      after = { ms: Number(last.sent_ms), id: String(last.event_id) };
+          bound.params,
+        );
+        const rows = read.slice(skip);
+        skip = 0;
+        events = source ? await source.toStored(rows, this.sink) : rows.map(toStored);
+        more = read.length >= size;
+        const lastRow = read.at(-1);
+        last = lastRow && { ms: Number(lastRow.sent_ms), id: String(lastRow.event_id) };
+      }
+      for (const event of events) yield event;
+      left -= events.length;
+      if (!more || last === undefined) return;
+      after = last;
     }
   }
 
@@ -224,6 +295,7 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   time: (placeholder) => `fromUnixTimestamp64Milli(${placeholder})`,
   tags: 'toJSONString(tags)',
   searchFrom: chatEventsWith(SEARCH_WORDS_COLUMN),
+  searchPage: clickhouseSearchPage,
   // hasToken on the indexed column lets the bloom filter skip granules; it is also exact for one word.
   matches(query, bind) {
     const { words, phrases } = termWords(query);

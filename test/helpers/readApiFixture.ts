@@ -174,12 +174,21 @@ async function freshSink(dir: string): Promise<{ sink: Sink; reader: () => ChatR
   return { sink: new SqliteSink({ sink: 'sqlite', path }), reader: () => new SqliteChatReader(path), drop: async () => {} };
 }
 
-/** Stores `events` through the real sink (READ_API_SINK, default SQLite in a fresh file) and serves it on 127.0.0.1. */
-export async function startReadApi(events: readonly ChatEvent[], options: Omit<ApiServerOptions, 'reader'> = {}): Promise<ReadApiRun> {
+/**
+ * Stores `events` through the real sink (READ_API_SINK, default SQLite in a fresh file), then
+ * runs `afterWrite` on that sink (a state the writer does not make, such as unmerged copies),
+ * and serves it on 127.0.0.1.
+ */
+export async function startReadApi(
+  events: readonly ChatEvent[],
+  options: Omit<ApiServerOptions, 'reader'> = {},
+  afterWrite?: (sink: Sink) => Promise<void>,
+): Promise<ReadApiRun> {
   const dir = mkdtempSync(join(tmpdir(), 'read-api-'));
   const path = join(dir, 'poglytics.db');
   const store = await freshSink(dir);
   await store.sink.write([...events]);
+  await afterWrite?.(store.sink);
   await store.sink.close();
   const reader = store.reader();
   const server = createApiServer({ reader, ...options });

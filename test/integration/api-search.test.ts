@@ -12,7 +12,7 @@ import { SQLITE_MIGRATIONS } from '../../core/sinks/sqlite/sqliteMigrations.ts';
 import { SqliteSink } from '../../core/sinks/sqlite/sqliteSink.ts';
 import { createApiServer } from '../../services/api/createApiServer.ts';
 import { ALL_EVENTS, E } from '../helpers/readApiDataset.ts';
-import { get, readApiSink, startReadApi, type ReadApiRun } from '../helpers/readApiFixture.ts';
+import { eventOf, get, line, readApiSink, startReadApi, type ReadApiRun } from '../helpers/readApiFixture.ts';
 import { searchCorpus, words } from '../helpers/searchCorpus.ts';
 
 /**
@@ -20,6 +20,7 @@ import { searchCorpus, words } from '../helpers/searchCorpus.ts';
  * index by default; api-compat-*.test.ts run this file on Postgres and chdb). The last describes
  * check SQLite's own index and run on SQLite only.
  */
+const clickhouseOnly = { skip: readApiSink !== 'clickhouse' && `ClickHouse's two-step search (READ_API_SINK=${readApiSink})` };
 const sqliteOnly = { skip: readApiSink !== 'sqlite' && `SQLite's own index (READ_API_SINK=${readApiSink})` };
 const ids = (body: string) => (JSON.parse(body) as { messages: { id: string }[] }).messages.map((m) => m.id);
 const search = async (api: { url: string }, path: string, q: string, extra = '') => {
@@ -169,6 +170,42 @@ describe('search against brute force over 3,000 seeded messages', () => {
     assert.ok(
       corpus.matching(parseSearchQuery('"the game"'), 'pajlada').length < corpus.matching(parseSearchQuery('the game'), 'pajlada').length,
     );
+  });
+});
+
+describe('search without FINAL (ClickHouse: keys from chat_event_rows, core/read/clickhouseSearchKeys.ts)', clickhouseOnly, () => {
+  // Eight messages in one millisecond, ids that are not UUIDs (event_uuid a hash of each: its
+  // order is not the ids' order), each stored twice in parts no merge has collapsed yet.
+  const at = Date.parse('2024-02-03T10:00:00Z');
+  const tied = Array.from({ length: 8 }, (_, i) =>
+    eventOf(
+      line.privmsg({
+        channel: 'pajlada',
+        roomId: '11148817',
+        login: `tie${i}`,
+        userId: String(700 + i),
+        text: 'tie break',
+        at,
+        id: `tie-${i}`,
+      }),
+      at + 5,
+    ),
+  );
+  const byId = tied.map((e) => e.event_id).sort();
+  let api: ReadApiRun;
+  before(
+    async () =>
+      (api = await startReadApi([...ALL_EVENTS, ...tied], {}, async (sink) => {
+        await sink.query("INSERT INTO chat_event_rows SETTINGS insert_deduplication_token = 'copies' SELECT * FROM chat_event_rows");
+      })),
+  );
+  after(() => api.close());
+
+  it('gives each event once, and the events of one millisecond in event-id order across limit and offset', async () => {
+    assert.deepEqual(await search(api, '/channel/pajlada', 'tie'), byId);
+    assert.deepEqual(await search(api, '/channel/pajlada', 'tie break', '&limit=3&offset=2'), byId.slice(2, 5));
+    assert.deepEqual(await search(api, '/channel/pajlada', 'tie', '&reverse&limit=3&offset=1'), [...byId].reverse().slice(1, 4));
+    assert.deepEqual(await search(api, '/channel/pajlada/user/tie5', 'break'), ['tie-5']);
   });
 });
 

@@ -43,7 +43,7 @@ const STORED = {
 /** Each selected column's index in a row (a constant object: one property load per field). */
 const I = Object.fromEntries(Object.keys(STORED).map((c, i) => [c, i])) as Record<keyof typeof STORED, number>;
 
-const ROW_SELECT = `SELECT ${Object.values(STORED).join(', ')} FROM chat_event_rows FINAL`;
+const ROW_SELECT = `SELECT ${Object.values(STORED).join(', ')} FROM chat_event_rows`;
 
 /** What a read needs of the sink: rows as arrays (ClickHouseSink.compactRows). */
 export interface CompactRowSource {
@@ -68,13 +68,37 @@ function rangeSql(range: ChatEventRange): { where: string; params: unknown[] } {
  */
 export async function readClickHouseChatEvents(sink: CompactRowSource, range: ChatEventRange): Promise<ChatEvent[]> {
   const { where, params } = rangeSql(range);
+  return readRows(sink, where, params, `FINAL WHERE ${where} ORDER BY sent_at`);
+}
+
+/** ROW_SELECT with each row's template itself as its key: for a few rows, cheaper than a query for the distinct templates. */
+const ROW_SELECT_WITH_TEMPLATE = `SELECT ${Object.values({ ...STORED, template_key: 'template' }).join(', ')} FROM chat_event_rows`;
+
+/**
+ * The stored rows that `tail` (`PREWHERE … WHERE …` over chat_event_rows, not FINAL: each copy of
+ * an event that merges have not collapsed yet is a row) selects, as ChatEvents in no particular
+ * order: a search page's events (core/read/clickhouseSearchPage.ts), a few rows, which bring
+ * their templates along.
+ */
+export async function readClickHouseChatEventRows(sink: CompactRowSource, tail: string, params: readonly unknown[]): Promise<ChatEvent[]> {
+  const rows = await sink.compactRows(`${ROW_SELECT_WITH_TEMPLATE} ${tail}`, params);
+  const templates = new Map<string, CompiledTemplate>();
+  for (const row of rows) {
+    const template = row[I.template_key];
+    if (typeof template === 'string' && !templates.has(template)) templates.set(template, compileTemplate(template));
+  }
+  return rows.map((row) => chatEventOfRow(row, templates));
+}
+
+/** The rows of `ROW_SELECT ${tail}` as ChatEvents, each template of `where`'s rows compiled once. */
+async function readRows(sink: CompactRowSource, where: string, params: readonly unknown[], tail: string): Promise<ChatEvent[]> {
   const templates = new Map<string, CompiledTemplate>();
   for (const [key, template] of await sink.compactRows(
     `SELECT DISTINCT toString(sipHash64(template)), template FROM chat_event_rows WHERE ${where} AND template IS NOT NULL`,
     params,
   ))
     templates.set(key as string, compileTemplate(template as string));
-  const rows = await sink.compactRows(`${ROW_SELECT} WHERE ${where} ORDER BY sent_at`, params);
+  const rows = await sink.compactRows(`${ROW_SELECT} ${tail}`, params);
   const events = new Array<ChatEvent>(rows.length);
   for (let i = 0; i < rows.length; i++) events[i] = chatEventOfRow(rows[i]!, templates);
   return events;
