@@ -2,7 +2,8 @@ import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemp
 import { LINE_COLUMNS } from '../events/lineTemplate.ts';
 import { tagsOfTagSection } from '../events/tagSection.ts';
 import type { Sink } from '../sinks/types.ts';
-import { POSTGRES_READER, toStored, type PageSource, type ReaderDialect } from './sqlChatReader.ts';
+import type { ChatEventKind } from '../events/chatEvent.ts';
+import { POSTGRES_READER, type PageSource, type ReaderDialect } from './sqlChatReader.ts';
 import type { StoredEvent } from './types.ts';
 
 type Row = Record<string, unknown>;
@@ -18,6 +19,33 @@ function columnText(row: Row, index: number): string {
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' ? value : '';
+}
+
+/**
+ * A chat_event_parts row as a StoredEvent, the columns as the driver gives them (text a string
+ * or null, is_action a boolean, ban_duration_s a number or null, sent_ms a bigint's text): one
+ * object of one shape per row, without toStored's copy of the row and checks of each value.
+ */
+function storedEvent(row: Row, raw: string, tags: Record<string, string>): StoredEvent {
+  return {
+    event_id: row.event_id as string,
+    kind: row.kind as ChatEventKind,
+    subtype: row.subtype as string | null,
+    channel: row.channel as string,
+    channel_id: row.channel_id as string | null,
+    user_login: row.user_login as string | null,
+    user_id: row.user_id as string | null,
+    display_name: row.display_name as string | null,
+    target_user_login: row.target_user_login as string | null,
+    target_user_id: row.target_user_id as string | null,
+    text: row.text as string | null,
+    is_action: row.is_action as boolean,
+    system_text: row.system_text as string | null,
+    ban_duration_s: row.ban_duration_s as number | null,
+    sent_at: Number(row.sent_ms),
+    tags,
+    raw,
+  };
 }
 
 /**
@@ -43,7 +71,7 @@ class PostgresPages implements PageSource {
     return rows.map((row) => {
       const own = row.own_tags as Record<string, string> | null;
       const residual = row.residual as string | null;
-      if (residual !== null) return toStored({ ...row, raw: residual, tags: own ?? Object.fromEntries(tagsOfTagSection(residual)) });
+      if (residual !== null) return storedEvent(row, residual, own ?? Object.fromEntries(tagsOfTagSection(residual)));
       const template = this.templates.get(Number(row.template_id));
       if (template === undefined) throw new RangeError(`line template ${String(row.template_id)} is missing`);
       const extras = splitExtras(template, row.extras as string | null);
@@ -51,7 +79,7 @@ class PostgresPages implements PageSource {
       // The template's compiled tags give what the tag section does, without parsing the line (fillTags).
       const tags =
         own ?? (template.tags === undefined ? Object.fromEntries(tagsOfTagSection(raw)) : fillTags(template, extras, row, columnText).tags);
-      return toStored({ ...row, raw, tags });
+      return storedEvent(row, raw, tags);
     });
   }
 }
