@@ -1,6 +1,7 @@
-import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../events/compiledTemplate.ts';
-import { LINE_COLUMNS } from '../events/lineTemplate.ts';
+import { compileTemplate, fillTagsOnly, fillTemplate, splitExtras, type CompiledTemplate } from '../events/compiledTemplate.ts';
+import { columnIndex, LINE_COLUMNS } from '../events/lineTemplate.ts';
 import { tagsOfTagSection } from '../events/tagSection.ts';
+import { decodeBadges } from '../sinks/badgeList.ts';
 import type { Sink } from '../sinks/types.ts';
 import type { ChatEventKind } from '../events/chatEvent.ts';
 import { POSTGRES_READER, type PageSource, type ReaderDialect } from './sqlChatReader.ts';
@@ -8,17 +9,26 @@ import type { StoredEvent } from './types.ts';
 
 type Row = Record<string, unknown>;
 
-/** The LINE_COLUMNS a template may use that the reader's COLUMNS do not already select. */
-const SLOT_COLUMNS = 'target_message_id, bits, badges, color, source_channel_id, source_event_id';
+/** The LINE_COLUMNS a template may use that READ_COLUMNS do not already select (badges as stored). */
+const SLOT_COLUMNS = 'target_message_id, bits, stored_badges, color, source_channel_id, source_event_id';
+
+const SENT_AT = columnIndex('sent_at');
+const BADGES = columnIndex('badges');
 
 /** A LINE_COLUMNS value of a chat_event_parts row as the text a template slot stands for (lineValues). */
 function columnText(row: Row, index: number): string {
-  const column = LINE_COLUMNS[index]!;
-  const value = column === 'sent_at' ? row.sent_ms : row[column];
+  if (index === SENT_AT) return row.sent_ms as string;
+  if (index === BADGES) return badgesText(row.stored_badges as string | null);
+  const value = row[LINE_COLUMNS[index]!];
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' ? value : '';
+}
+
+/** Stored badges (badgeList.ts) as a template's slot has them: the comma list (the stored text itself, unless JSON). */
+function badgesText(stored: string | null): string {
+  if (stored === null) return '';
+  return stored.charCodeAt(0) === 0x5b ? decodeBadges(stored).join(',') : stored;
 }
 
 /**
@@ -76,9 +86,9 @@ class PostgresPages implements PageSource {
       if (template === undefined) throw new RangeError(`line template ${String(row.template_id)} is missing`);
       const extras = splitExtras(template, row.extras as string | null);
       const raw = fillTemplate(template, extras, row, columnText);
-      // The template's compiled tags give what the tag section does, without parsing the line (fillTags).
+      // The template's compiled tags give what the tag section does, without parsing the line; a StoredEvent has no params.
       const tags =
-        own ?? (template.tags === undefined ? Object.fromEntries(tagsOfTagSection(raw)) : fillTags(template, extras, row, columnText).tags);
+        own ?? (template.tags === undefined ? Object.fromEntries(tagsOfTagSection(raw)) : fillTagsOnly(template, extras, row, columnText));
       return storedEvent(row, raw, tags);
     });
   }

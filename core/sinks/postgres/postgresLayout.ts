@@ -94,10 +94,13 @@ export const CHAT_EVENTS_COLUMNS_SQL = `${STORED_COLUMNS_SQL},
 /**
  * `chat_event_parts`: the stored contract columns under their names and the line parts, for a
  * reader that rebuilds raw and tags itself (core/read/postgresReader.ts), several times faster
- * than the view's SQL does.
+ * than the view's SQL does. `stored_badges` is badges as stored (badgeList.ts), which the reader
+ * selects instead of the text[] `badges`: the array costs a split in SQL and a parse in the
+ * driver per row, for a value the reader only joins again (migration 5 added it, after the
+ * other columns so that CREATE OR REPLACE keeps the view and its grants).
  */
 export const CHAT_EVENT_PARTS_VIEW = `CREATE OR REPLACE VIEW chat_event_parts AS SELECT ${STORED_COLUMNS_SQL},
-  r.template_id, r.extras, r.residual, r.own_tags FROM ${ROWS} r`;
+  r.template_id, r.extras, r.residual, r.own_tags, r.badges AS stored_badges FROM ${ROWS} r`;
 
 export const CHAT_EVENTS_FROM_SQL = `${ROWS} r LEFT JOIN line_templates t ON t.id = r.template_id`;
 
