@@ -71,18 +71,19 @@ class PostgresPages implements PageSource {
   private readonly templates = new Map<number, CompiledTemplate>();
 
   async toStored(rows: readonly Row[], sink: Pick<Sink, 'query'>): Promise<StoredEvent[]> {
-    const missing = [
-      ...new Set(rows.flatMap((r) => (r.residual === null && !this.templates.has(Number(r.template_id)) ? [Number(r.template_id)] : []))),
-    ];
-    if (missing.length > 0) {
-      for (const found of await sink.query('SELECT id, template FROM line_templates WHERE id = ANY($1::integer[])', [missing]))
+    // A loop, not flatMap: an array per row of a 100,000-row read is garbage the reader waits for.
+    const missing = new Set<number>();
+    for (const row of rows)
+      if (row.residual === null && !this.templates.has(row.template_id as number)) missing.add(row.template_id as number);
+    if (missing.size > 0) {
+      for (const found of await sink.query('SELECT id, template FROM line_templates WHERE id = ANY($1::integer[])', [[...missing]]))
         this.templates.set(Number(found.id), compileTemplate(String(found.template)));
     }
     return rows.map((row) => {
       const own = row.own_tags as Record<string, string> | null;
       const residual = row.residual as string | null;
       if (residual !== null) return storedEvent(row, residual, own ?? Object.fromEntries(tagsOfTagSection(residual)));
-      const template = this.templates.get(Number(row.template_id));
+      const template = this.templates.get(row.template_id as number);
       if (template === undefined) throw new RangeError(`line template ${String(row.template_id)} is missing`);
       const extras = splitExtras(template, row.extras as string | null);
       const raw = fillTemplate(template, extras, row, columnText);
