@@ -22,8 +22,10 @@ import { categoryViewStatements } from '../categoryViews.ts';
  * and the template dictionary after VACUUM): 1,265 B/event for the first layout on the quick
  * run's 20,000 events, 400 for this one there and 376 on the full 100,000. The view costs per
  * row what the first layout did not (raw ~4 us a row, tags ~15: jsonb made from the rebuilt
- * line): a channel-day of 100,000 events through `SELECT *` in ~4.4 s against ~2.3 s; the read
- * API reads chat_event_parts and rebuilds in TypeScript instead, ~1.6 s (query.postgres.*).
+ * line): a channel-day of 100,000 events through `SELECT *` in ~5.4 s against ~3.3 s for the first
+ * layout; the read API reads chat_event_parts and rebuilds in TypeScript instead, ~1.4 s, and a
+ * user's month (2,377 events) in ~37 ms against ~118 (query.postgres.*, quick run). The search
+ * index (migration 4, postgresSearchIndex.ts) adds ~115 B/event: 517 on the quick run.
  */
 export const ROWS = 'chat_event_rows';
 
