@@ -44,7 +44,8 @@ async function bestMs(rounds: number, run: () => Promise<unknown>): Promise<numb
  * the driver, raw and tags included): a channel-day of 100,000 events (generated for one channel
  * and one day on top of the bench's events) and the busiest user's month, on the compact layout
  * and on the first layout (every field stored) loaded with the same events in the same run:
- * - query.postgres.*_ms: the read API's path (chat_event_parts, raw and tags rebuilt in TypeScript);
+ * - query.postgres.*_ms: the read API's path (chat_event_parts, raw and tags rebuilt in TypeScript),
+ *   a new reader each read, so its templates are fetched and compiled each time (a service's first read);
  * - query.postgres.*_view_ms: `SELECT *` from the chat_events view (plain SQL);
  * - query.postgres.*_ms_first_layout: `SELECT *` from the first layout's table.
  */

@@ -25,11 +25,25 @@ describe('the Postgres read path (chat_event_parts, raw and tags rebuilt in Type
       tags: { changed: String(i) },
       badges: [['a,b'], [''], ['[x', 'y']][i]!,
     }));
+    // And a line whose badges start with `[`: stored as JSON (badgeList.ts), still the line's badges slot.
+    const listed = built.find((e) => e.badges.length > 1 && e.raw.includes(`;badges=${e.badges.join(',')};`))!;
+    odd.push({
+      ...listed,
+      event_id: 'badges-json',
+      badges: ['[x/1', 'y/2'],
+      raw: listed.raw.replace(`;badges=${listed.badges.join(',')};`, ';badges=[x/1,y/2;'),
+      tags: { ...listed.tags, badges: '[x/1,y/2' },
+    });
     for (const e of odd) sent.set(e.event_id, e);
     const events = [...throughStream(normalized, built).events, ...odd];
     const sink = createSink({ sink: 'postgres', connectionString: url });
     for (let i = 0; i < events.length; i += 5000) await sink.write(events.slice(i, i + 5000));
     const view = new Map((await sink.query('SELECT event_id, raw, tags FROM chat_events')).map((r) => [String(r.event_id), r]));
+    const [bracketed] = await sink.query(
+      `SELECT r.badges, t.template FROM chat_event_rows r JOIN line_templates t ON t.id = r.template_id WHERE r.event_id_form = '=badges-json'`,
+    );
+    assert.equal(bracketed?.badges, '["[x/1","y/2"]');
+    assert.ok(String(bracketed?.template).includes(';badges=\x1fn;'), 'the badges slot');
     const channels = [...new Set(events.map((e) => e.channel))];
     const from = Math.min(...events.map((e) => e.sent_at));
     const to = Math.max(...events.map((e) => e.sent_at)) + 1;

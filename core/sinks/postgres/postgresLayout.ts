@@ -22,8 +22,10 @@ import { categoryViewStatements } from '../categoryViews.ts';
  * and the template dictionary after VACUUM): 1,265 B/event for the first layout on the quick
  * run's 20,000 events, 400 for this one there and 376 on the full 100,000. The view costs per
  * row what the first layout did not (raw ~4 us a row, tags ~15: jsonb made from the rebuilt
- * line): a channel-day of 100,000 events through `SELECT *` in ~4.4 s against ~2.3 s; the read
- * API reads chat_event_parts and rebuilds in TypeScript instead, ~1.6 s (query.postgres.*).
+ * line): a channel-day of 100,000 events through `SELECT *` in ~5.4 s against ~3.3 s for the first
+ * layout; the read API reads chat_event_parts and rebuilds in TypeScript instead, ~1.4 s, and a
+ * user's month (2,377 events) in ~37 ms against ~118 (query.postgres.*, quick run). The search
+ * index (migration 4, postgresSearchIndex.ts) adds ~115 B/event: 517 on the quick run.
  */
 export const ROWS = 'chat_event_rows';
 
@@ -94,10 +96,13 @@ export const CHAT_EVENTS_COLUMNS_SQL = `${STORED_COLUMNS_SQL},
 /**
  * `chat_event_parts`: the stored contract columns under their names and the line parts, for a
  * reader that rebuilds raw and tags itself (core/read/postgresReader.ts), several times faster
- * than the view's SQL does.
+ * than the view's SQL does. `stored_badges` is badges as stored (badgeList.ts), which the reader
+ * selects instead of the text[] `badges`: the array costs a split in SQL and a parse in the
+ * driver per row, for a value the reader only joins again (migration 5 added it, after the
+ * other columns so that CREATE OR REPLACE keeps the view and its grants).
  */
 export const CHAT_EVENT_PARTS_VIEW = `CREATE OR REPLACE VIEW chat_event_parts AS SELECT ${STORED_COLUMNS_SQL},
-  r.template_id, r.extras, r.residual, r.own_tags FROM ${ROWS} r`;
+  r.template_id, r.extras, r.residual, r.own_tags, r.badges AS stored_badges FROM ${ROWS} r`;
 
 export const CHAT_EVENTS_FROM_SQL = `${ROWS} r LEFT JOIN line_templates t ON t.id = r.template_id`;
 

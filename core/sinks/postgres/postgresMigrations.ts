@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
 import { migrateToLineParts } from './migrateToLineParts.ts';
+import { CHAT_EVENT_PARTS_VIEW } from './postgresLayout.ts';
 import { searchIndexStatements } from './postgresSearchIndex.ts';
 
 /** A Postgres migration may also run code after its statements (in the same transaction). */
@@ -24,7 +25,8 @@ export interface PostgresMigration extends Migration {
  * Versions 1 and 2 made that first layout and stay as they were, so that a fresh database and one
  * written by an older release take the same path; version 3 moves chat_events to the compact
  * layout (postgresLayout.ts: chat_event_rows under a chat_events view) with a verified copy
- * (migrateToLineParts.ts), all in the migration's one transaction.
+ * (migrateToLineParts.ts), all in the migration's one transaction; version 5 gives the reader's
+ * view (chat_event_parts) the badges as stored.
  */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
@@ -98,5 +100,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     get statements() {
       return searchIndexStatements();
     },
+  },
+  {
+    version: 5,
+    name: 'chat_event_parts: badges as stored, for the reader',
+    statements: [CHAT_EVENT_PARTS_VIEW],
   },
 ];
