@@ -22,6 +22,12 @@ export interface SearchScope {
 const NONE = Number.MIN_SAFE_INTEGER + 1;
 const ALL = Number.MAX_SAFE_INTEGER - 1;
 
+/** Rows walked at most per statement (the chunks double from the page's size up to this). */
+const MAX_CHUNK = 100_000;
+
+/** Less than 1/NEAR_END of the rowids left to walk: walk them all rather than check (sqliteSearchPage). */
+const NEAR_END = 8;
+
 /** Above this many events (offset + limit) a search reads every match in SQL's order instead (sqliteChatReader.ts). */
 export const MAX_PAGE_EVENTS = 10_000;
 
@@ -89,16 +95,31 @@ export function sqliteSearchPage(
     return undefined;
   };
 
+  // Two subqueries: each is one b-tree edge, where min and max in one SELECT scan the table.
+  const [firstRowid, lastRowid] = db
+    .prepare('SELECT (SELECT min(rowid) FROM chat_event_rows), (SELECT max(rowid) FROM chat_event_rows)')
+    .raw(true)
+    .safeIntegers(false)
+    .get() as [number, number];
+
   // Walked: [lo, hi], empty at first; the walk goes on past hi (before lo, reversed).
   const first = desc ? (open ? ALL : start) : open ? NONE : start;
   let [lo, hi] = desc ? [first + 1, first] : [first, first - 1];
   let found: [number, number][] = [];
-  for (let chunk = Math.max(want, 100); ; chunk = Math.min(chunk * 2, 100_000)) {
+  let chunk = Math.max(want, 100);
+  for (;;) {
     const rows = walk.all(match, desc ? lo : hi, ...where.params, range.fromMs, range.toMs, chunk) as [number, number][];
     for (const row of rows) found.push(row);
     const end = rows.length < chunk ? (desc ? NONE : ALL) : rows[rows.length - 1]![0];
     if (desc) lo = end;
     else hi = end;
+    // Near the last rowid (a rare match's page), walking the rest costs less than the check's scan of all the scope's events walked.
+    const ahead = desc ? lo - firstRowid : lastRowid - hi;
+    const behind = desc ? Math.min(hi, lastRowid) - lo : hi - Math.max(lo, firstRowid);
+    if (ahead > 0 && ahead * NEAR_END < behind) {
+      chunk = ALL;
+      continue;
+    }
     // Earliest first (latest first, reversed); the page's last one bounds what could still come before it.
     found.sort(desc ? (a, b) => b[1] - a[1] : (a, b) => a[1] - b[1]);
     const full = found.length >= want;
@@ -112,5 +133,6 @@ export function sqliteSearchPage(
       found = [];
       [lo, hi] = desc ? [ALL + 1, ALL] : [NONE, NONE - 1];
     }
+    chunk = Math.min(chunk * 2, MAX_CHUNK);
   }
 }
