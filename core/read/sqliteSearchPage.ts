@@ -37,9 +37,10 @@ export const MAX_PAGE_EVENTS = 10_000;
  * caller reads them back ordered and paged by SQL, so ties and ordering stay SQL's own.
  *
  * Why: `rowid IN (MATCH)` materializes every match, and at 10 million events a common word has
- * millions (seconds for a first page). FTS5 instead walks its matches lazily in rowid order, which
- * is insertion order: roughly sent_at order, but not exactly (a late batch, a backfill). So the
- * walk goes in rowid order from the scope's first event in the range, in chunks that double,
+ * over a million (first page p95 563 ms, bench/search.ts). FTS5 instead walks its matches lazily
+ * in rowid order, which is insertion order: roughly sent_at order, but not exactly (a late batch,
+ * a backfill). So the walk goes in rowid order from the scope's first event in the range (from
+ * the first rowid when the range starts before the scope's first event), in chunks that double,
  * collecting matches of the scope and range, and stops only when it can prove that no stored
  * event outside the rowids walked could come before the page's last one:
  *
@@ -50,7 +51,10 @@ export const MAX_PAGE_EVENTS = 10_000;
  * That check is an index range scan of the scope's events in [from, bound] (`covers`), which
  * reads the rowid from the index without touching the rows. An event found past hi means
  * walking on; one found below lo (the walk began too late) means walking from the first rowid.
- * Reversed, the same from the other end. All in one read transaction: one snapshot.
+ * Reversed, the same from the other end. Within the last 1/NEAR_END of the rowids the walk
+ * finishes instead of checking (a rare match's page would scan the whole scope for little). The
+ * caller runs this in its read transaction: one snapshot for the walk, the checks and the rows.
+ * 10 million events: first page p50 4.2 ms, p95 149 ms (docs/read-api.md, "Search").
  */
 export function sqliteSearchPage(
   db: Database.Database,
