@@ -5,6 +5,7 @@ import { iterateChatEvents } from '../sinks/sqlite/readChatEvents.ts';
 import type { ReportSource } from '../reports/types.ts';
 import { ReadUnsupportedError } from './errors.ts';
 import type { SearchQuery } from './searchQuery.ts';
+import { MAX_PAGE_EVENTS, sqliteSearchPage, type RowsWhere } from './sqliteSearchPage.ts';
 import type { ChannelRef, ChatReader, EventRange, ReadScope, StoredEvent, UserRef } from './types.ts';
 
 /** Bans and timeouts as chat_event_rows stores kinds (their index in the contract's list). */
@@ -29,6 +30,20 @@ function scopeWhere(scope: ReadScope): { sql: string; params: unknown[] } {
   };
 }
 
+/**
+ * Conditions that together hold every event of a scope, each answered by one index alone
+ * (sqliteSearchPage.ts): the channel's, or by login the user's and their targets' events in every
+ * channel; by id (no index) the channel's.
+ */
+function scopeCovers(scope: ReadScope): RowsWhere[] {
+  const user = scope.user;
+  if (user === undefined || !('login' in user)) return [{ sql: 'channel = ?', params: [scope.channel] }];
+  return [
+    { sql: 'user_login = ?', params: [user.login] },
+    { sql: 'target_user_login = ?', params: [user.login] },
+  ];
+}
+
 /** A user anywhere: what they sent, and the bans and timeouts of them (indexed by login; by id a scan). */
 function userWhere(user: UserRef): { sql: string; params: unknown[] } {
   if ('login' in user) {
@@ -41,6 +56,9 @@ function userWhere(user: UserRef): { sql: string; params: unknown[] } {
 function ftsMatch(query: SearchQuery): string {
   return query.terms.map((t) => `"${t.text.replaceAll('"', '""')}"`).join(' AND ');
 }
+
+/** Rowids computed on a stream's own connection (a search page). */
+type RowidsOf = (db: Database.Database) => number[];
 
 const paging = (range: EventRange) => {
   const order = range.reverse ? 'DESC' : 'ASC';
@@ -109,13 +127,20 @@ export class SqliteChatReader implements ChatReader {
 
   /**
    * The FTS5 index (chatEventText.ts) answers the rowids whose text matches; the scope, range and
-   * order then come from chat_event_rows as for `events`. SQLite picks the side to start from:
-   * the index's rowid list, or the channel's (channel, sent_at) range checked against it.
+   * order then come from chat_event_rows as for `events`. A page (a limit, up to MAX_PAGE_EVENTS
+   * with its offset) walks the matches lazily in rowid order (sqliteSearchPage.ts); the rest (every
+   * match) lets SQLite join the whole match list with the channel's range.
    */
   search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
     const indexed = this.db().prepare("SELECT 1 FROM sqlite_master WHERE name = 'chat_event_text'").get();
     if (indexed === undefined) throw new ReadUnsupportedError('search needs the full-text index: run `poglytics migrate` on this database');
     const where = scopeWhere(scope);
+    const limit = range.limit;
+    if (limit !== undefined && limit + (range.offset ?? 0) <= MAX_PAGE_EVENTS) {
+      const page = (db: Database.Database) =>
+        sqliteSearchPage(db, ftsMatch(query), { where, covers: scopeCovers(scope) }, { ...range, limit });
+      return this.stream('WHERE rowid IN (SELECT value FROM json_each(?))', [page], range);
+    }
     return this.stream(
       `WHERE rowid IN (SELECT rowid FROM chat_event_text WHERE chat_event_text MATCH ?) AND ${where.sql} AND sent_at >= ? AND sent_at < ?`,
       [ftsMatch(query), ...where.params, range.fromMs, range.toMs],
@@ -137,12 +162,15 @@ export class SqliteChatReader implements ChatReader {
         .all(...params) as Record<string, unknown>[],
   };
 
+  /** A parameter may be a function of the stream's connection: its value, computed in the same read transaction (one snapshot). */
   private async *stream(where: string, params: readonly unknown[], range: EventRange): AsyncGenerator<StoredEvent> {
     const page = paging(range);
     const db = openSqliteDatabase(this.path, { readonly: true });
     try {
+      db.exec('BEGIN');
+      const values = params.map((p) => (typeof p === 'function' ? JSON.stringify((p as RowidsOf)(db)) : p));
       // The stored parts, rebuilt in one pass per row (readChatEvents.ts), not through the view's SQL functions.
-      yield* iterateChatEvents(db, `${where} ${page.sql}`, [...params, ...page.params]);
+      yield* iterateChatEvents(db, `${where} ${page.sql}`, [...values, ...page.params]);
     } finally {
       db.close();
     }

@@ -14,6 +14,7 @@ import { createApiServer } from '../../services/api/createApiServer.ts';
 import { ALL_EVENTS, E } from '../helpers/readApiDataset.ts';
 import { eventOf, get, line, readApiSink, startReadApi, type ReadApiRun } from '../helpers/readApiFixture.ts';
 import { searchCorpus, words } from '../helpers/searchCorpus.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 /**
  * Full-text search (docs/read-api.md, "Search") on the sink READ_API_SINK names (SQLite's FTS5
@@ -206,6 +207,57 @@ describe('search without FINAL (ClickHouse: keys from chat_event_rows, core/read
     assert.deepEqual(await search(api, '/channel/pajlada', 'tie break', '&limit=3&offset=2'), byId.slice(2, 5));
     assert.deepEqual(await search(api, '/channel/pajlada', 'tie', '&reverse&limit=3&offset=1'), [...byId].reverse().slice(1, 4));
     assert.deepEqual(await search(api, '/channel/pajlada/user/tie5', 'break'), ['tie-5']);
+  });
+});
+
+describe('search pages over events stored out of time order', () => {
+  // Prepare: the corpus written in batches of 50 that arrive shuffled a little (sorted by their
+  // index plus up to 4), the first batch last and a late one first: rowids follow arrival, not
+  // sent_at, so a page's walk in rowid order meets later events first and finds earlier ones
+  // later (sqliteSearchPage.ts), across its chunks (limits from 1) and before its start (from/to).
+  // On every sink: ClickHouse's and Postgres's pages are cut by (sent_at, event_id) too.
+  const corpus = searchCorpus(3000, 11);
+  const rand = seededRandom(3);
+  const batches = Array.from({ length: 60 }, (_, i) => ({ i, key: i + rand() * 5 }))
+    .sort((a, b) => a.key - b.key)
+    .map((b) => b.i)
+    .filter((i) => i !== 0 && i !== 40);
+  const arrival = [40, ...batches, 0].flatMap((i) => corpus.events.slice(i * 50, i * 50 + 50));
+  let api: ReadApiRun;
+  before(async () => (api = await startReadApi(arrival)));
+  after(() => api.close());
+
+  it('answers every page as brute force does: limit, offset, reverse, from and to', async () => {
+    const at = (i: number) => corpus.events[i]!.sent_at;
+    const pages = [
+      { extra: '&limit=1', from: 0, to: Infinity },
+      { extra: '&limit=7&offset=3', from: 0, to: Infinity },
+      { extra: '&limit=60', from: 0, to: Infinity },
+      { extra: '&reverse&limit=1', from: 0, to: Infinity, reverse: true },
+      { extra: '&reverse&limit=9&offset=5', from: 0, to: Infinity, reverse: true },
+      { extra: `&from=${at(1000) / 1000}&to=${at(2500) / 1000}&limit=12&offset=1`, from: at(1000), to: at(2500) },
+      { extra: `&from=${at(1990) / 1000}&to=${at(2600) / 1000}&limit=5`, from: at(1990), to: at(2600) },
+      { extra: `&from=${at(100) / 1000}&to=${at(2030) / 1000}&reverse&limit=8`, from: at(100), to: at(2030), reverse: true },
+      { extra: `&from=${at(10) / 1000}&to=${at(60) / 1000}&reverse&limit=4&offset=2`, from: at(10), to: at(60), reverse: true },
+    ];
+    const sentAt = new Map(corpus.events.map((e) => [e.event_id, e.sent_at]));
+    for (const q of ['kappa', 'the game', '"of the"', 'never again wp', 'pokemon']) {
+      for (const [path, channel, user] of [
+        ['/channel/pajlada', 'pajlada', undefined],
+        ['/channel/pajlada/user/user7', 'pajlada', 'user7'],
+      ] as const) {
+        for (const page of pages) {
+          const limit = Number(/limit=(\d+)/.exec(page.extra)![1]);
+          const offset = Number(/offset=(\d+)/.exec(page.extra)?.[1] ?? 0);
+          const inRange = corpus.matching(parseSearchQuery(q), channel, user).filter((id) => {
+            const t = sentAt.get(id)!;
+            return t >= page.from && t < page.to;
+          });
+          const expected = (page.reverse ? inRange.reverse() : inRange).slice(offset, offset + limit);
+          assert.deepEqual(await search(api, path, q, page.extra), expected, `${path} ${q} ${page.extra}`);
+        }
+      }
+    }
   });
 });
 

@@ -12,7 +12,8 @@ import type Database from 'better-sqlite3';
  * a hand INSERT) feeds it and every deletion (opt-out, retention) takes the row's terms out of it:
  * an opted-out user's words must not stay findable, nor stay on disk. Stored events never change,
  * so no update trigger. Rows without text (bans, room states, subs without a message) are
- * left out. Measured on 100,000 chat lines (bench/search.ts): see docs/read-api.md, "Search".
+ * left out. Measured on 100,000 chat lines and on 10,000,000 events (bench/search.ts): see
+ * docs/read-api.md, "Search"; the read side of a page is core/read/sqliteSearchPage.ts.
  */
 export const CHAT_EVENT_TEXT_STATEMENTS: readonly string[] = [
   `CREATE VIRTUAL TABLE chat_event_text USING fts5(
