@@ -62,6 +62,9 @@ describe('ingester reconnects (one task, 300 channels on 2 connections)', () => 
         CHANNELS_PER_CONNECTION: '160',
         JOIN_RATE_COUNT: String(JOIN_RATE.count),
         JOIN_RATE_WINDOW_MS: String(JOIN_RATE.windowMs),
+        // The simulator shares this process's event loop: a stall longer than the fixture's 20 ms
+        // guard can make it read two windows' JOINs as one (seen once at load average 8).
+        JOIN_RATE_GUARD_MS: '150',
       },
     );
     task = await runIngester(ingesterConfig(env), { logger: quietLogger(), metrics: createMetrics(undefined, { defaultMetrics: false }) });
