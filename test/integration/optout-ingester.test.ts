@@ -21,7 +21,6 @@ import { injectKinesisFaults } from '../helpers/kinesisFaults.ts';
 import { assertSameIds, chat, journalFiles, LEAVER, leaverOptedOut, privmsg, touchesLeaver } from '../helpers/optOutJournalFixture.ts';
 import { readKinesisEvents } from '../helpers/readKinesisEvents.ts';
 
-
 let kinesis: KinesisEmulator;
 before(async () => {
   kinesis = await startKinesis({ streamName: 'optout-ingester' });
