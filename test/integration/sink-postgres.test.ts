@@ -13,7 +13,7 @@ after(async () => server?.close());
 
 describeSinkContract('Postgres', async () => createSink({ sink: 'postgres', connectionString: (await started).url }), {
   byIds: (table, ids) => ({ sql: `SELECT * FROM ${table} WHERE event_id = ANY($1)`, params: [ids] }),
-  migrationVersions: [1, 2, 3, 4, 5],
+  migrationVersions: [1, 2, 3, 4, 5, 6],
 });
 
 describe('Postgres sink connection errors', () => {
