@@ -3,7 +3,7 @@ import { CHAT_EVENT_KINDS, type ChatEvent } from '../../events/chatEvent.ts';
 import { paramsOfTags, tagsOfLine } from '../../events/rebuildLine.ts';
 import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../../events/compiledTemplate.ts';
 import { decodeBadges } from './sqliteChatRow.ts';
-import { CHAT_EVENT_ROW_COLUMNS } from './sqliteLayout.ts';
+import { CHAT_EVENT_ROW_COLUMNS, UUID_TEXT } from './sqliteLayout.ts';
 
 /** A channel's or a user's events with `from <= sent_at < to` (ms since the epoch), oldest first: the reads an index serves. */
 export type ChatEventRange =
@@ -13,21 +13,8 @@ export type ChatEventRange =
 /** Each stored column's index in a row (a constant object: one property load per field, not a lookup). */
 const I = Object.fromEntries(CHAT_EVENT_ROW_COLUMNS.map((c, i) => [c, i])) as Record<(typeof CHAT_EVENT_ROW_COLUMNS)[number], number>;
 
-// A UUID event_id (a 16-byte BLOB) comes as its 32 hex digits and the flag after the stored
-// columns says so: one hex() a row where SQLite's dashed formatting took five hex() and substr()
-// calls (~0.6 us a row of the user-month read), and text where node would make a Buffer.
-export const CHAT_EVENT_ROW_SELECT = `SELECT ${CHAT_EVENT_ROW_COLUMNS.map((c) => (c === 'event_id' ? `CASE WHEN typeof(event_id) = 'blob' THEN hex(event_id) ELSE event_id END` : c)).join(', ')}, typeof(event_id) = 'blob' FROM chat_event_rows`;
-
-/** The flag column: 1 when the event_id column holds a UUID's hex digits. */
-const EVENT_ID_IS_HEX = CHAT_EVENT_ROW_COLUMNS.length;
-
-/** 32 hex digits (any case) as the lowercase dashed UUID. */
-function uuidOfHex(hex: string): string {
-  const h = hex.toLowerCase();
-  const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  uuid.charCodeAt(0); // flat, not a rope of nine pieces (see fillTemplate)
-  return uuid;
-}
+// A UUID event_id comes as its text: SQLite formats 16 bytes faster than node makes a Buffer of them.
+export const CHAT_EVENT_ROW_SELECT = `SELECT ${CHAT_EVENT_ROW_COLUMNS.map((c) => (c === 'event_id' ? `CASE WHEN typeof(event_id) = 'blob' THEN ${UUID_TEXT('event_id')} ELSE event_id END` : c)).join(', ')} FROM chat_event_rows`;
 
 interface Statements {
   readonly channel: Database.Statement;
@@ -129,12 +116,12 @@ export function* iterateChatEvents(db: Database.Database, tail: string, params: 
 /** A decimal id column: text, or an integer (read as a number: ids of up to 15 digits are stored as integers). */
 const textOf = (value: unknown): string | null => (value === null ? null : typeof value === 'number' ? String(value) : (value as string));
 
-/** One chat_event_rows row as CHAT_EVENT_ROW_SELECT gives it (the stored columns in CHAT_EVENT_ROW_COLUMNS order, then the event_id flag) as the ChatEvent it stores. */
+/** One chat_event_rows row (columns in CHAT_EVENT_ROW_COLUMNS order, event_id as text) as the ChatEvent it stores. */
 export function chatEventOfRow(row: readonly unknown[], templateOf: (id: number) => CompiledTemplate): ChatEvent {
   const sentAt = row[I.sent_at] as number;
   const event: ChatEvent = {
     v: 1,
-    event_id: row[EVENT_ID_IS_HEX] === 1 ? uuidOfHex(row[I.event_id] as string) : (row[I.event_id] as string),
+    event_id: row[I.event_id] as string,
     kind: CHAT_EVENT_KINDS[row[I.kind] as number]!,
     subtype: row[I.subtype] as string | null,
     channel: row[I.channel] as string,
