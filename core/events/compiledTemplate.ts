@@ -98,7 +98,7 @@ export function fillTags<S>(
 ): { tags: Record<string, string>; params: Record<string, string> } {
   const { build, params, buildParams } = compiled.tags!;
   const values = tagValues(compiled, extras, source, columnText);
-  const paramValues = new Array<string>(params.length);
+  const paramValues = paramScratch;
   for (let i = 0; i < params.length; i++) paramValues[i] = values[params[i]!]!;
   return { tags: build(values), params: buildParams(paramValues) };
 }
@@ -113,10 +113,18 @@ export function fillTagsOnly<S>(
   return compiled.tags!.build(tagValues(compiled, extras, source, columnText));
 }
 
-/** The tag values in compiled.tags order, unescaped as the parser unescapes them. */
+/**
+ * Tag and param values on their way into a builder, reused from event to event as lineParts is:
+ * a builder copies the values it reads (by position, so entries past a template's own are never
+ * read), and the two arrays a row were a tenth of a read's garbage.
+ */
+const tagScratch: string[] = [];
+const paramScratch: string[] = [];
+
+/** The tag values in compiled.tags order, unescaped as the parser unescapes them (in tagScratch, valid until the next call). */
 function tagValues<S>(compiled: CompiledTemplate, extras: readonly string[] | undefined, source: S, columnText: ColumnText<S>): string[] {
   const steps = compiled.tags!.values;
-  const values = new Array<string>(steps.length);
+  const values = tagScratch;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     // The parser unescapes a value it finds as is; a tag-escaped column unescapes to the column's text.
