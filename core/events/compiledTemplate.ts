@@ -98,7 +98,7 @@ export function fillTags<S>(
 ): { tags: Record<string, string>; params: Record<string, string> } {
   const { build, params, buildParams } = compiled.tags!;
   const values = tagValues(compiled, extras, source, columnText);
-  const paramValues = new Array<string>(params.length);
+  const paramValues = paramScratch;
   for (let i = 0; i < params.length; i++) paramValues[i] = values[params[i]!]!;
   return { tags: build(values), params: buildParams(paramValues) };
 }
@@ -113,10 +113,18 @@ export function fillTagsOnly<S>(
   return compiled.tags!.build(tagValues(compiled, extras, source, columnText));
 }
 
-/** The tag values in compiled.tags order, unescaped as the parser unescapes them. */
+/**
+ * Tag and param values on their way into a builder, reused from event to event as lineParts is:
+ * a builder copies the values it reads (by position, so entries past a template's own are never
+ * read), and the two arrays a row were a tenth of a read's garbage.
+ */
+const tagScratch: string[] = [];
+const paramScratch: string[] = [];
+
+/** The tag values in compiled.tags order, unescaped as the parser unescapes them (in tagScratch, valid until the next call). */
 function tagValues<S>(compiled: CompiledTemplate, extras: readonly string[] | undefined, source: S, columnText: ColumnText<S>): string[] {
   const steps = compiled.tags!.values;
-  const values = new Array<string>(steps.length);
+  const values = tagScratch;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     // The parser unescapes a value it finds as is; a tag-escaped column unescapes to the column's text.
@@ -139,20 +147,26 @@ export function fillTemplate<S>(
   columnText: ColumnText<S>,
 ): string {
   const steps = compiled.steps;
-  let out = '';
+  const parts = lineParts;
+  parts.length = steps.length;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    if (typeof step === 'string') out += step;
-    else if (step < 0) out += extras?.[-1 - step] ?? '';
-    else if ((step & 1) === 0) out += columnText(source, step >> 1);
-    else out += escapeTagValue(columnText(source, step >> 1));
+    if (typeof step === 'string') parts[i] = step;
+    else if (step < 0) parts[i] = extras?.[-1 - step] ?? '';
+    else if ((step & 1) === 0) parts[i] = columnText(source, step >> 1);
+    else parts[i] = escapeTagValue(columnText(source, step >> 1));
   }
-  // Reading a character flattens the rope `+=` built (a node per step) into one string: a reader
-  // keeps its lines, and the garbage collector would copy every node of every rope kept. (Faster
-  // than Array.join on the bench.)
-  out.charCodeAt(0);
-  return out;
+  return parts.join('');
 }
+
+/**
+ * fillTemplate's pieces, reused from line to line: joining them makes the flat line at once,
+ * where `+=` made a rope node per step (~1.3 KB of garbage for a 42-step USERNOTICE) and then a
+ * flat copy. Less garbage, fewer young collections: a user's month of 2,377 events collected
+ * 0.7 times a read instead of 0.9, 20 ms of CPU a read instead of 25 (bench/sqliteReads.ts).
+ * Only fillTemplate touches it, and fillTemplate never calls itself.
+ */
+const lineParts: string[] = [];
 
 /** The row's extras as fillTemplate and fillTags take them: split only when the template uses them. */
 export function splitExtras(compiled: CompiledTemplate, extras: string | null): string[] | undefined {

@@ -79,4 +79,28 @@ describe('readChatEvents: the fast read path of the compact SQLite layout', () =
       );
     }
   });
+
+  it('gives back an event_id stored as text as that text, also one of 32 hex digits like a stored UUID', async () => {
+    // Prepare
+    const textPath = join(dir, 'text-ids.db');
+    const ids = [
+      'ABCDEF0123456789ABCDEF0123456789',
+      'abcdef0123456789abcdef0123456789',
+      'ABCDEF01-2345-6789-ABCD-EF0123456789',
+      'not-a-uuid',
+    ];
+    const channel = events[0]!.channel;
+    const mine = events.filter((e) => e.channel === channel).slice(0, ids.length + 1);
+    const stored = mine.map((e, i) => ({ ...structuredClone(e), event_id: ids[i] ?? e.event_id }));
+    const sink = new SqliteSink({ sink: 'sqlite', path: textPath });
+    await sink.migrate();
+    await sink.write(stored);
+    await sink.close();
+    const db = openSqliteDatabase(textPath, { readonly: true });
+    after(() => db.close());
+    // Act
+    const read = readChatEvents(db, { channel, ...EVER });
+    // Assess
+    assert.deepStrictEqual(new Map(read.map((e) => [e.event_id, e])), new Map(stored.map((e) => [e.event_id, e])));
+  });
 });

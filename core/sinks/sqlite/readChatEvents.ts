@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { CHAT_EVENT_KINDS, type ChatEvent } from '../../events/chatEvent.ts';
-import { LINE_COLUMNS } from '../../events/lineTemplate.ts';
 import { paramsOfTags, tagsOfLine } from '../../events/rebuildLine.ts';
 import { compileTemplate, fillTags, fillTemplate, splitExtras, type CompiledTemplate } from '../../events/compiledTemplate.ts';
 import { decodeBadges } from './sqliteChatRow.ts';
@@ -21,7 +20,12 @@ interface Statements {
   readonly channel: Database.Statement;
   readonly user: Database.Statement;
   readonly template: Database.Statement;
+  /** Compiled templates by their text (see readChatEvents on why by text, not by id). */
+  readonly compiled: Map<string, CompiledTemplate>;
 }
+
+/** Distinct template texts one connection keeps compiled; a store holds a few hundred. */
+const MAX_COMPILED_TEMPLATES = 4096;
 
 // Prepared once per connection: preparing costs more than a small read.
 const statementsOf = new WeakMap<Database.Database, Statements>();
@@ -40,6 +44,7 @@ function statements(db: Database.Database): Statements {
         .raw(true)
         .safeIntegers(false),
       template: db.prepare('SELECT template FROM line_templates WHERE id = ?').pluck(),
+      compiled: new Map(),
     };
     statementsOf.set(db, found);
   }
@@ -54,32 +59,41 @@ function statements(db: Database.Database): Statements {
  * event channel-day in ~1.0 s here, 6.1 s through the view, 2.1 s for the first layout's plain
  * rows; bench/results/only-sinks.md).
  *
- * Templates are looked up by id and compiled once per read, not per connection: a row read here
- * was committed, so is the template it refers to, and a committed template never changes; a
- * longer-lived cache could hold an id that a rolled-back write on this connection handed out.
+ * Templates are looked up by id once per read, not per connection: a row read here was
+ * committed, so is the template it refers to, and a committed template never changes; a
+ * longer-lived id cache could hold an id that a rolled-back write on this connection handed out.
+ * What a text compiles to never changes, so the compiled templates are kept per connection by
+ * their text: compiling (a generated builder per template) cost more than a user's month of
+ * ~2,400 rows spread over ~50 templates takes to rebuild.
  */
 export function readChatEvents(db: Database.Database, range: ChatEventRange): ChatEvent[] {
-  const { channel, user, template } = statements(db);
+  const { channel, user, template, compiled } = statements(db);
   // Iterated, not .all(): each row's array is garbage as soon as its event is built.
   const rows = (
     'channel' in range ? channel.iterate(range.channel, range.from, range.to) : user.iterate(range.userLogin, range.from, range.to)
   ) as IterableIterator<unknown[]>;
-  const templateOf = templateCache(template);
+  const templateOf = templateCache(template, compiled);
   const events: ChatEvent[] = [];
   for (const row of rows) events.push(chatEventOfRow(row, templateOf));
   return events;
 }
 
 /** Looks templates up by id, compiling each once for one read (see readChatEvents on why not longer). */
-function templateCache(template: Database.Statement): (id: number) => CompiledTemplate {
+function templateCache(template: Database.Statement, byText: Map<string, CompiledTemplate>): (id: number) => CompiledTemplate {
   const templates = new Map<number, CompiledTemplate>();
   return (id: number) => {
-    let compiled = templates.get(id);
-    if (compiled === undefined) {
-      compiled = compileTemplate(template.get(id) as string);
-      templates.set(id, compiled);
+    let found = templates.get(id);
+    if (found === undefined) {
+      const text = template.get(id) as string;
+      found = byText.get(text);
+      if (found === undefined) {
+        if (byText.size >= MAX_COMPILED_TEMPLATES) byText.clear();
+        found = compileTemplate(text);
+        byText.set(text, found);
+      }
+      templates.set(id, found);
     }
-    return compiled;
+    return found;
   };
 }
 
@@ -89,7 +103,8 @@ function templateCache(template: Database.Statement): (id: number) => CompiledTe
  * streams a range of any size this way. Stopping the iteration early closes the cursor.
  */
 export function* iterateChatEvents(db: Database.Database, tail: string, params: readonly unknown[]): Generator<ChatEvent> {
-  const templateOf = templateCache(statements(db).template);
+  const { template, compiled } = statements(db);
+  const templateOf = templateCache(template, compiled);
   const rows = db
     .prepare(`${CHAT_EVENT_ROW_SELECT} ${tail}`)
     .raw(true)
@@ -149,9 +164,52 @@ export function chatEventOfRow(row: readonly unknown[], templateOf: (id: number)
   return event;
 }
 
-/** A column's value as the text a template slot stands for (lineValues in lineTemplate.ts). */
+/**
+ * A column's value as the text a template slot stands for (lineValues in lineTemplate.ts), by its
+ * index in LINE_COLUMNS. A switch of plain property loads: looking the field up by its name in
+ * LINE_COLUMNS made every load a keyed one (bench: ~1 us a row of the user-month read).
+ */
 function columnText(event: ChatEvent, index: number): string {
-  const value = event[LINE_COLUMNS[index]!];
-  if (value === null) return '';
-  return Array.isArray(value) ? value.join(',') : String(value);
+  switch (index) {
+    case 0:
+      return event.event_id;
+    case 1:
+      return event.channel;
+    case 2:
+      return event.channel_id ?? '';
+    case 3:
+      return event.user_login ?? '';
+    case 4:
+      return event.user_id ?? '';
+    case 5:
+      return event.display_name ?? '';
+    case 6:
+      return event.target_user_login ?? '';
+    case 7:
+      return event.target_user_id ?? '';
+    case 8:
+      return event.target_message_id ?? '';
+    case 9:
+      return event.text ?? '';
+    case 10:
+      return event.system_text ?? '';
+    case 11:
+      return String(event.bits);
+    case 12:
+      return event.ban_duration_s === null ? '' : String(event.ban_duration_s);
+    case 13:
+      return event.badges.join(',');
+    case 14:
+      return event.color ?? '';
+    case 15:
+      return String(event.sent_at);
+    case 16:
+      return event.subtype ?? '';
+    case 17:
+      return event.source_channel_id ?? '';
+    case 18:
+      return event.source_event_id ?? '';
+    default:
+      throw new RangeError(`no line column ${index}`);
+  }
 }
