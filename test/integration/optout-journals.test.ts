@@ -174,9 +174,8 @@ describe('opt-out deletion in the ingester journals', () => {
       const child = spawnSync(
         process.execPath,
         ['--import', 'tsx', resolve('test/fixtures/rewriteJournalThenDie.ts'), dir.path, LEAVER.id],
-        {
-          encoding: 'utf8',
-        },
+        // A hang must fail the test: a test runner's timeout cannot stop synchronous code.
+        { encoding: 'utf8', timeout: 60_000 },
       );
       // Assess: killed right after the new file was synced, before the rename
       assert.equal(child.signal, 'SIGKILL', child.stderr);
