@@ -77,7 +77,8 @@ describe('CAPTURE_REPLICAS=2: an ingester killed while it holds id-less lines', 
     for (const dir of dirs) dir.remove();
   });
 
-  const startIngester = (taskId: string, journalDir: string) => {
+  /** An ingester process; with `logs`, at info level and its log lines collected there. */
+  const startIngester = (taskId: string, journalDir: string, logs?: string[]) => {
     const env = ingesterEnv(
       {
         ircUrl: sim.ircUrl,
@@ -87,12 +88,20 @@ describe('CAPTURE_REPLICAS=2: an ingester killed while it holds id-less lines', 
         tableName: dynamo.tableName,
         journalDir,
       },
-      { TASK_ID: taskId, CAPTURE_REPLICAS: '2', SHARD_ID: '0', LEASE_DURATION_MS: '3000' },
+      { TASK_ID: taskId, CAPTURE_REPLICAS: '2', SHARD_ID: '0', LEASE_DURATION_MS: '3000', ...(logs ? { LOG_LEVEL: 'info' } : {}) },
     );
     const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingester/main.ts'], {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'],
+      stdio: ['ignore', 'ignore', logs ? 'pipe' : process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore'],
     });
+    if (logs) {
+      let rest = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split('\n');
+        rest = lines.pop()!;
+        logs.push(...lines);
+      });
+    }
     children.push(child);
     return child;
   };
@@ -175,8 +184,17 @@ describe('CAPTURE_REPLICAS=2: an ingester killed while it holds id-less lines', 
     a.kill('SIGKILL');
     await once(a, 'exit');
     const aHeld = heldEntries(journalA);
-    const restarted = startIngester('held-a-restarted', journalA);
+    const restartLogs: string[] = [];
+    const restarted = startIngester('held-a-restarted', journalA, restartLogs);
     await waitFor(() => heldEntries(journalA, aHeld) === 0, 'the restart to deal with what A held', 15_000);
+    // The restart leaves to B the lines A held without an id yet, which B read too (lines A had given
+    // their id are sent: B gave them the same one).
+    await waitFor(() => restartLogs.some((l) => l.includes('held events of an earlier run replayed')), 'the replay report', 10_000);
+    const report = JSON.parse(restartLogs.find((l) => l.includes('held events of an earlier run replayed'))!) as {
+      sent: number;
+      witnessed: number;
+    };
+    assert.ok(report.witnessed > 0, `the restart left none to the sibling: ${JSON.stringify(report)}`);
     // Chat in every channel: B gives what it still holds the id of the line that followed (not the fallback).
     sim.tick(300);
     await sleep(500);
