@@ -22,7 +22,11 @@ export interface DocumentType<T> {
 }
 
 const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-const ATTEMPTS = 8;
+/**
+ * Tries of one update against concurrent writers: each round at least one writer wins, so n
+ * writers at once need up to n tries; the jittered back-off spreads them out so far fewer do.
+ */
+const ATTEMPTS = 25;
 
 /**
  * A document as one control-table item (layout.ts): the JSON text and a version. An update reads
@@ -68,7 +72,7 @@ export class DynamoDocumentStore<T> implements DocumentStore<T> {
         return next;
       } catch (error) {
         if (!isConditionFailure(error) || attempt >= ATTEMPTS) throw error;
-        await sleep(20 * attempt);
+        await sleep(20 * attempt * (0.5 + Math.random()));
       }
     }
   }
