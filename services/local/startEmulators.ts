@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hardenKinesalite } from './hardenKinesalite.ts';
+import { hardenEmulatorServer, hardenEmulators } from './hardenEmulators.ts';
 import { startEmulatorRouter, type EmulatorRouter } from './awsEmulatorRouter.ts';
 
 const require = createRequire(import.meta.url);
@@ -41,7 +41,7 @@ export async function startEmulators(
 ): Promise<LocalEmulators> {
   const host = options.host ?? '127.0.0.1';
   // A full disk under the kept stream must fail one call, as Kinesis would, not the whole process.
-  hardenKinesalite((error) => options.onStorageError?.(error));
+  hardenEmulators((error) => options.onStorageError?.(error));
   const kinesalite = require('kinesalite') as EmulatorFactory;
   const dynalite = require('dynalite') as EmulatorFactory;
   if (options.kinesisPath) mkdirSync(options.kinesisPath, { recursive: true });
@@ -53,6 +53,8 @@ export async function startEmulators(
     ...(options.kinesisPath ? { path: options.kinesisPath } : {}),
   });
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  hardenEmulatorServer(kinesisServer);
+  hardenEmulatorServer(dynamoServer);
   const kinesisPort = await listen(kinesisServer, host);
   const dynamoPort = await listen(dynamoServer, host);
   const router: EmulatorRouter = await startEmulatorRouter(

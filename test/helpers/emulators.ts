@@ -5,7 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
 import { ensureControlTable, ensureStream } from '../../services/local/ensureResources.ts';
-import { hardenKinesalite } from '../../services/local/hardenKinesalite.ts';
+import { hardenEmulatorServer, hardenEmulators } from '../../services/local/hardenEmulators.ts';
 
 /**
  * In-process AWS emulators for tests: kinesalite and dynalite on 127.0.0.1, port 0, in memory.
@@ -61,9 +61,10 @@ function closer(server: Server): () => Promise<void> {
 
 export async function startKinesis(options: { streamName?: string; shardCount?: number } = {}): Promise<KinesisEmulator> {
   // As in `npm start`: a storage error (a call still in flight while the test closes it) answers 500 instead of throwing.
-  hardenKinesalite(() => undefined);
+  hardenEmulators(() => undefined);
   const kinesalite = require('kinesalite') as ServerFactory;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+  hardenEmulatorServer(server);
   const endpoint = await listen(server);
   const close = closer(server);
   const streamName = options.streamName ?? 'poglytics-events';
@@ -80,8 +81,11 @@ export async function startKinesis(options: { streamName?: string; shardCount?: 
 }
 
 export async function startDynamo(options: { tableName?: string } = {}): Promise<DynamoEmulator> {
+  // A call still in flight while the test closes the emulator answers 500 instead of throwing.
+  hardenEmulators(() => undefined);
   const dynalite = require('dynalite') as ServerFactory;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  hardenEmulatorServer(server);
   const endpoint = await listen(server);
   const close = closer(server);
   const tableName = options.tableName ?? 'poglytics-control';
