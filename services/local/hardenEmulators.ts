@@ -63,9 +63,8 @@ function wrapActions(emulator: Emulator): void {
  */
 export function hardenEmulatorServer(server: Server): void {
   server.prependListener('request', (request: IncomingMessage) => {
-    const on = request.on;
-    request.on = function (this: IncomingMessage, event: string | symbol, listener: (...args: unknown[]) => void) {
-      return on.call(this, event, event === 'error' ? () => undefined : listener);
-    } as IncomingMessage['on'];
+    const on = request.on.bind(request);
+    request.on = ((event: string | symbol, listener: (...args: unknown[]) => void) =>
+      on(event, event === 'error' ? () => undefined : listener)) as IncomingMessage['on'];
   });
 }

@@ -53,7 +53,7 @@ describe('emulators closed with calls in flight', () => {
       }));
       return client.send(new BatchWriteItemCommand({ RequestItems: { [dynamo.tableName]: items } }));
     };
-    const uncaught = await uncaughtWhileClosing(write, dynamo.close);
+    const uncaught = await uncaughtWhileClosing(write, () => dynamo.close());
     client.destroy();
     assert.deepEqual(uncaught, []);
   });
@@ -62,7 +62,7 @@ describe('emulators closed with calls in flight', () => {
     const kinesis = await startKinesis();
     const client = new KinesisClient({ ...awsClientConfig({ region: EMULATOR_REGION, endpoint: kinesis.endpoint }), maxAttempts: 1 });
     const put = () => client.send(new PutRecordCommand({ StreamName: kinesis.streamName, PartitionKey: 'p', Data: Buffer.from('x') }));
-    const uncaught = await uncaughtWhileClosing(put, kinesis.close);
+    const uncaught = await uncaughtWhileClosing(put, () => kinesis.close());
     client.destroy();
     assert.deepEqual(uncaught, []);
   });
@@ -72,7 +72,10 @@ describe('emulators closed with calls in flight', () => {
     const config = { ...awsClientConfig({ region: EMULATOR_REGION, endpoint: emulators.endpoint }), maxAttempts: 1 };
     const dynamo = new DynamoDBClient(config);
     const key = { pk: { S: 'x' } };
-    const uncaught = await uncaughtWhileClosing(() => dynamo.send(new GetItemCommand({ TableName: 'absent', Key: key })), emulators.close);
+    const uncaught = await uncaughtWhileClosing(
+      () => dynamo.send(new GetItemCommand({ TableName: 'absent', Key: key })),
+      () => emulators.close(),
+    );
     dynamo.destroy();
     assert.deepEqual(uncaught, []);
   });
