@@ -14,12 +14,10 @@ const byKey = (order: 'ASC' | 'DESC') => (a: StoredEvent, b: StoredEvent) =>
  * text) was read for every row of the scope's range before the WHERE ran, and its SQL took
  * ~100 ms to plan. Two queries instead:
  * 1. the times of the first `limit` matching rows: the scope is the PREWHERE and the words the
- *    WHERE (text_words, the widest column, is read only where the scope has rows; left to
- *    itself ClickHouse tests the words first), ordered by sent_at, so the read goes in key
- *    order and stops at the limit. A user's scope is a key range of the text_words_by_user
- *    projection (clickhouseSearchIndex.ts), which ClickHouse picks by itself (and, unless told
- *    not to, for a channel's scope too, where it is read whole: 35 → 520 ms); the resumed
- *    page's bound is `sent_at >=` the last one's, as the projection has no event id;
+ *    WHERE (the words, computed from text, only where the scope has rows and the bloom filter
+ *    of clickhouseSearchIndex.ts keeps the granule; left to itself ClickHouse tests the words
+ *    first), ordered by sent_at, so the read goes in key order and stops at the limit. The
+ *    resumed page's bound is `sent_at >=` the last one's, as step 1 reads no event id;
  * 2. the events at those times (a primary-key range each) that are in the scope, after the
  *    last page's key and match, rebuilt in TypeScript (readClickHouseChatEvents.ts). Every
  *    match at a time of step 1 comes back, so ordering them by (sent_at, event_id) here and
@@ -29,11 +27,10 @@ const byKey = (order: 'ASC' | 'DESC') => (a: StoredEvent, b: StoredEvent) =>
  */
 export const clickhouseSearchPage: SearchPage = {
   eventId: EVENT_ID_SQL,
-  async read(sink, { scope, byUser, resume, keyset, match, params }, order, limit) {
-    // A channel's scope needs the table's own order: the projection, fewer columns, would be read whole and sorted.
+  async read(sink, { scope, resume, keyset, match, params }, order, limit) {
     const times = await sink.query(
       `SELECT toUnixTimestamp64Milli(sent_at) AS sent_ms FROM chat_event_rows PREWHERE ${scope}${resume} WHERE ${match}
-        ORDER BY sent_at ${order} LIMIT ${limit}${byUser ? '' : ' SETTINGS optimize_use_projections = 0'}`,
+        ORDER BY sent_at ${order} LIMIT ${limit}`,
       [...params],
     );
     if (times.length === 0) return { events: [], more: false };

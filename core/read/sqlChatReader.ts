@@ -1,7 +1,6 @@
 import type { ChatEventKind } from '../events/chatEvent.ts';
 import type { ReportSource } from '../reports/types.ts';
-import { chatEventsWith } from '../sinks/clickhouse/clickhouseLayout.ts';
-import { SEARCH_WORDS_COLUMN } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
+import { SEARCH_WORDS_SQL } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
 import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
 import { clickhouseSearchPage } from './clickhouseSearchPage.ts';
@@ -43,13 +42,13 @@ export interface SearchPage {
   readonly eventId: string;
   /**
    * The first `limit` events, in `order` of (sent_at, event_id), each once, that are in `scope`,
-   * after `keyset` and `match` (`byUser` when the scope names a user); `resume` is a bound on
+   * after `keyset` and `match`; `resume` is a bound on
    * sent_at alone that `keyset` implies.
    * `more` unless the scope holds no match after the last of them.
    */
   read(
     sink: Pick<Sink, 'query'>,
-    where: { scope: string; byUser: boolean; resume: string; keyset: string; match: string; params: readonly unknown[] },
+    where: { scope: string; resume: string; keyset: string; match: string; params: readonly unknown[] },
     order: 'ASC' | 'DESC',
     limit: number,
   ): Promise<{ events: StoredEvent[]; more: boolean }>;
@@ -136,7 +135,7 @@ export class SqlChatReader implements ChatReader {
 
   /**
    * A search's scope: a user's own events only, as bans and timeouts have no text to match (a
-   * plain equality, which ClickHouse answers from the text_words_by_user projection).
+   * plain equality).
    */
   private searchScope(scope: ReadScope, bound: Bound): string {
     const channel = `channel = ${bound.text(scope.channel)}`;
@@ -187,7 +186,6 @@ export class SqlChatReader implements ChatReader {
   search(scope: ReadScope, query: SearchQuery, range: EventRange): AsyncGenerator<StoredEvent> {
     return this.pages((bound) => this.searchScope(scope, bound), range, {
       from: this.dialect.searchFrom,
-      byUser: scope.user !== undefined,
       match: (bound) => this.dialect.matches(query, bound.text),
     });
   }
@@ -208,7 +206,7 @@ export class SqlChatReader implements ChatReader {
   private async *pages(
     where: (bound: Bound) => string,
     range: EventRange,
-    search?: { from: string; byUser: boolean; match: (bound: Bound) => string },
+    search?: { from: string; match: (bound: Bound) => string },
   ): AsyncGenerator<StoredEvent> {
     const order = range.reverse ? 'DESC' : 'ASC';
     const next = range.reverse ? '<' : '>';
@@ -232,12 +230,7 @@ export class SqlChatReader implements ChatReader {
       let last: EventKey | undefined;
       if (own && match !== undefined) {
         const resume = after === null ? '' : ` AND sent_at ${next}= ${afterMs}`;
-        const page = await own.read(
-          this.sink,
-          { scope, byUser: search?.byUser ?? false, resume, keyset, match, params: bound.params },
-          order,
-          size + skip,
-        );
+        const page = await own.read(this.sink, { scope, resume, keyset, match, params: bound.params }, order, size + skip);
         events = page.events.slice(skip);
         skip = Math.max(0, skip - page.events.length);
         more = page.more;
@@ -294,13 +287,13 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   sentMs: 'toUnixTimestamp64Milli(sent_at)',
   time: (placeholder) => `fromUnixTimestamp64Milli(${placeholder})`,
   tags: 'toJSONString(tags)',
-  searchFrom: chatEventsWith(SEARCH_WORDS_COLUMN),
+  searchFrom: 'chat_events',
   searchPage: clickhouseSearchPage,
-  // hasToken on the indexed column lets the bloom filter skip granules; it is also exact for one word.
+  // hasToken on the indexed expression lets the bloom filter skip granules; it is also exact for one word.
   matches(query, bind) {
     const { words, phrases } = termWords(query);
-    const tokens = words.map((w) => `hasToken(${SEARCH_WORDS_COLUMN}, ${bind(w)})`);
-    const runs = phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_COLUMN}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`);
+    const tokens = words.map((w) => `hasToken(${SEARCH_WORDS_SQL}, ${bind(w)})`);
+    const runs = phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_SQL}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`);
     return [...tokens, ...runs].join(' AND ');
   },
 };

@@ -1,6 +1,6 @@
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
-import { SEARCH_INDEX_STATEMENTS, SEARCH_PROJECTION_STATEMENTS } from './clickhouseSearchIndex.ts';
+import { SEARCH_EXPRESSION_STATEMENTS, SEARCH_INDEX_STATEMENTS, SEARCH_PROJECTION_STATEMENTS } from './clickhouseSearchIndex.ts';
 import { migrateToLineParts, type ClickHouseMigrationContext } from './migrateToLineParts.ts';
 
 /** A ClickHouse migration may also run code after its statements. */
@@ -129,5 +129,10 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     version: 5,
     name: "full-text search by user: a projection of the words in each user's order",
     statements: SEARCH_PROJECTION_STATEMENTS,
+  },
+  {
+    version: 6,
+    name: 'full-text search without stored words: the bloom filter indexes the words expression',
+    statements: SEARCH_EXPRESSION_STATEMENTS,
   },
 ];

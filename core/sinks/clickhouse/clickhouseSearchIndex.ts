@@ -4,11 +4,13 @@
  * SEARCH_WORDS_SQL, the text as searchWords() sees it (NFKD, marks dropped, lower-cased, every run
  * of non-letters and non-digits one space), so a token of the index is exactly a word of the
  * search: tokenbf_v1 splits at ASCII non-alphanumerics and keeps other bytes in tokens, and after
- * the rewrite only spaces separate. The words are a MATERIALIZED column, text_words: computing
- * them when reading cost ~1.3 µs per row (1.3 s per million rows scanned; NFKD and the two
- * regexps), scanning the stored column ~0.2 µs. The query asks hasToken of the column per word,
- * which is what lets ClickHouse use the index; the index prunes granules only, and the same
- * column then decides each row exactly (phrases by position in the space-padded words).
+ * the rewrite only spaces separate. Since migration 6 the index is on the expression itself and
+ * nothing else is stored: the query asks hasToken(SEARCH_WORDS_SQL, word) per word, the same
+ * expression, which is what lets ClickHouse use the index; the index prunes granules only, and
+ * the expression then decides each row of the granules left (phrases by position in the
+ * space-padded words). Migrations 4 and 5 stored the words (a MATERIALIZED column, text_words,
+ * and a projection in each user's order) and stay as they were, so that every database takes
+ * the same path; 6 drops them (SEARCH_EXPRESSION_STATEMENTS says what that costs).
  *
  * tokenbf_v1 rather than the `text` index: the pinned server (docker-compose, 24.8) has no `text`
  * index, and the bloom filter is a plain skip index that every version since 21 reads (chdb 26.7
@@ -17,7 +19,7 @@
  */
 export const SEARCH_WORDS_SQL = `replaceRegexpAll(lowerUTF8(replaceRegexpAll(normalizeUTF8NFKD(ifNull(text, '')), '\\\\pM', '')), '[^\\\\p{L}\\\\p{N}]+', ' ')`;
 
-/** The stored words of text (a MATERIALIZED column: computed once, at insert). */
+/** The words of text as migrations 4 and 5 stored them (a MATERIALIZED column), dropped by migration 6. */
 export const SEARCH_WORDS_COLUMN = 'text_words';
 
 export const SEARCH_INDEX_STATEMENTS: readonly string[] = [
@@ -46,4 +48,24 @@ export const SEARCH_PROJECTION_STATEMENTS: readonly string[] = [
   `ALTER TABLE chat_event_rows ADD PROJECTION IF NOT EXISTS text_words_by_user (SELECT channel, user_login, sent_at, ${SEARCH_WORDS_COLUMN} ORDER BY channel, user_login, sent_at)`,
   // Built for the parts written before it by a background mutation; until then those parts are read from the table.
   'ALTER TABLE chat_event_rows MATERIALIZE PROJECTION text_words_by_user',
+];
+
+/**
+ * Migration 6 (issue 16: storage.clickhouse.bytes_per_event ≤ 60): the words are no longer
+ * stored. The bloom filter indexes SEARCH_WORDS_SQL itself, so the words are computed at insert
+ * and merge for the index only, and when reading only for the granules it keeps (the query names
+ * the same expression: hasToken(SEARCH_WORDS_SQL, word)). Measured on the quick bench's 20,000
+ * events (bench/sinks.ts): 91.1 → 57.9 B/event; the text_words column was 8.2 of them, the
+ * text_words_by_user projection 25.4 (a projection's columns are LZ4, not the table's codecs: one
+ * of channel, user_login and sent_at alone was still 11.1), this index 0.2.
+ * The new index is added before the old one goes, so a search keeps an index while it is built.
+ */
+export const SEARCH_EXPRESSION_INDEX = 'text_search_bf';
+
+export const SEARCH_EXPRESSION_STATEMENTS: readonly string[] = [
+  `ALTER TABLE chat_event_rows ADD INDEX IF NOT EXISTS ${SEARCH_EXPRESSION_INDEX} (${SEARCH_WORDS_SQL}) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1`,
+  'ALTER TABLE chat_event_rows DROP PROJECTION IF EXISTS text_words_by_user',
+  'ALTER TABLE chat_event_rows DROP INDEX IF EXISTS text_words_bf',
+  `ALTER TABLE chat_event_rows DROP COLUMN IF EXISTS ${SEARCH_WORDS_COLUMN}`,
+  `ALTER TABLE chat_event_rows MATERIALIZE INDEX ${SEARCH_EXPRESSION_INDEX}`,
 ];
