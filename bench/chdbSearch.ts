@@ -14,7 +14,6 @@ import { searchCorpus } from '../test/helpers/searchCorpus.ts';
  * event, of `queries` in the channel and for one user, after a warm-up:
  *   search.chdb.page_ms_p50 / _p95   the first 100 matches (what the read API's first page costs)
  *   search.chdb.index_bytes_per_event   the skip index's compressed bytes per stored event
- *   search.chdb.projection_bytes_per_event   text_words_by_user's (clickhouseSearchIndex.ts)
  */
 export async function chdbSearchFigures(
   dir: string,
@@ -47,9 +46,6 @@ export async function chdbSearchFigures(
     const [index] = await sink.query(
       "SELECT sum(secondary_indices_compressed_bytes) AS bytes FROM system.parts WHERE table = 'chat_event_rows' AND active",
     );
-    const [projection] = await sink.query(
-      "SELECT sum(data_compressed_bytes) AS bytes FROM system.projection_parts WHERE table = 'chat_event_rows' AND active",
-    );
     const count = Number(stored?.n);
 
     // ClickHouse 25.3+ (chdb) remembers which granules a filter found nothing in, so the rounds'
@@ -77,7 +73,6 @@ export async function chdbSearchFigures(
     return {
       'search.chdb.events': count,
       'search.chdb.index_bytes_per_event': Math.round((Number(index?.bytes) / count) * 100) / 100,
-      'search.chdb.projection_bytes_per_event': Math.round((Number(projection?.bytes) / count) * 100) / 100,
       'search.chdb.page_ms_p50': at(0.5),
       'search.chdb.page_ms_p95': at(0.95),
     };
