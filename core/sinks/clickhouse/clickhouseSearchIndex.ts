@@ -55,7 +55,7 @@ export const SEARCH_PROJECTION_STATEMENTS: readonly string[] = [
  * stored. The bloom filter indexes SEARCH_WORDS_SQL itself, so the words are computed at insert
  * and merge for the index only, and when reading only for the granules it keeps (the query names
  * the same expression: hasToken(SEARCH_WORDS_SQL, word)). Measured on the quick bench's 20,000
- * events (bench/sinks.ts): 91.1 → 57.9 B/event; the text_words column was 8.2 of them, the
+ * events (bench/sinks.ts): 91.1 → 57.8 B/event; the text_words column was 8.2 of them, the
  * text_words_by_user projection 25.4 (a projection's columns are LZ4, not the table's codecs: one
  * of channel, user_login and sent_at alone was still 11.1), this index 0.2.
  * The new index is added before the old one goes, so a search keeps an index while it is built.
