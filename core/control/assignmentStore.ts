@@ -35,7 +35,7 @@ const isConditionFailure = (error: unknown) => (error as { name?: string })?.nam
  * The claim must precede every put: an ingester's AssignmentWatch reads a shard item only once
  * the meta epoch passed the shard epoch it last read, so a put at an epoch not yet claimed would go
  * unseen until the next refresh. Slots beyond the shard count are written empty, never deleted
- * (a deleted item would read as epoch 0, below the meta). `shardSlots` on the meta item
+ * (a delete, claiming no epoch, would go unseen too). `shardSlots` on the meta item
  * (additive to layout.ts) remembers how many slots were ever written, so a later refresh empties
  * them even after a crash.
  */
