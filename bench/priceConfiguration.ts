@@ -133,7 +133,9 @@ export function priceConfiguration(inputs: BillInputs, c: BillConfiguration, pri
   );
 
   const renewals = load.slots * (SECONDS_PER_MONTH / inputs.leaseRenewSeconds);
-  const standbyReads = inputs.standbyTasks * (SECONDS_PER_MONTH / inputs.leasePollSeconds) * load.slots;
+  // Eventually consistent (0.5 RRU an item) when a sibling replica covers a late takeover (shardLease.ts).
+  const standbyUnitsPerItem = inputs.replicas > 1 ? 0.5 : 1;
+  const standbyReads = inputs.standbyTasks * (SECONDS_PER_MONTH / inputs.leasePollSeconds) * load.slots * standbyUnitsPerItem;
   // Each slot's assignment watch polls the ~100 B meta item (1 RRU consistent) and reads its shard
   // item, billed whole (⌈bytes/4 KB⌉ RRU), once per refresh: a refresh rewrites every shard item at
   // a new epoch (core/control/assignmentWatch.ts). A poll that lands between a refresh's epoch claim
@@ -154,7 +156,7 @@ export function priceConfiguration(inputs: BillInputs, c: BillConfiguration, pri
   add(
     'dynamodb_standby_polls',
     (standbyReads / 1e6) * prices.dynamoReadUnitsPerMillion,
-    `${inputs.standbyTasks} standby × a poll every ${inputs.leasePollSeconds} s × ${load.slots} lease items = ${num(standbyReads)} RRU × $${prices.dynamoReadUnitsPerMillion}/M`,
+    `${inputs.standbyTasks} standby × a poll every ${inputs.leasePollSeconds} s × ${load.slots} lease items × ${standbyUnitsPerItem} RRU (${standbyUnitsPerItem < 1 ? 'eventually' : 'strongly'} consistent) = ${num(standbyReads)} RRU × $${prices.dynamoReadUnitsPerMillion}/M`,
   );
   add(
     'dynamodb_assignment_checks',
