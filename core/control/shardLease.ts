@@ -188,7 +188,12 @@ export class ShardLease {
       const meta = await readAssignmentMeta(this.options.client, this.options.tableName);
       shardIds = Array.from({ length: meta?.shardCount ?? 0 }, (_, i) => i);
     }
-    const leases = await readLeases(this.table, shardIds, this.replicas);
+    // With a sibling replica capturing every shard, the standby's poll reads eventually consistent
+    // (half the read units of its poll over every lease item). DynamoDB converges within about a
+    // second, so a stale view typically costs one poll period: a slot just freed looks held until the next poll (the sibling captures its
+    // channels meanwhile), one just taken looks free and the conditional claim is refused. With a
+    // single replica that poll period would be a capture gap, so the read stays consistent.
+    const leases = await readLeases(this.table, shardIds, this.replicas, { consistent: this.replicas === 1 });
     return rankLeaseSlots({ shardIds, replicas: this.replicas, leases, owner: this.owner, zone: this.options.zone, now: Date.now() });
   }
 

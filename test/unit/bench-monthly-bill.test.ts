@@ -84,8 +84,10 @@ describe('the monthly bill of all of Twitch', () => {
         ((invocations + refreshes) / 1e6) * P.lambdaRequestsPerMillion + (2 * 1000 * S * 1e-5 + refreshes * 10 * 0.5) * P.lambdaArmGbSecond,
       xray: ((invocations + refreshes - 100_000) / 1e6) * P.xrayTracesPerMillion,
       dynamodb_leases: ((4 * S) / 3 / 1e6) * P.dynamoWriteUnitsPerMillion,
-      dynamodb_standby_polls: ((((1 * S) / 2) * 4) / 1e6) * P.dynamoReadUnitsPerMillion,
-      dynamodb_assignment_checks: ((((4 * S) / 5) * 2) / 1e6) * P.dynamoReadUnitsPerMillion,
+      // 2 replicas: the standby reads the 4 lease items eventually consistent, 0.5 RRU each
+      dynamodb_standby_polls: ((((1 * S) / 2) * 4 * 0.5) / 1e6) * P.dynamoReadUnitsPerMillion,
+      // 4 slots: a 1-RRU meta read every 5 s and after each 3 s renewal, the 8,000 B shard item (2 RRU) once a refresh
+      dynamodb_assignment_checks: (((4 * S) / 5 + (4 * S) / 3 + refreshes * 4 * 2) / 1e6) * P.dynamoReadUnitsPerMillion,
       dynamodb_refresher: ((refreshes * 100) / 1e6) * P.dynamoWriteUnitsPerMillion,
       cloudwatch_metrics: 10 * P.cloudwatchMetricMonth,
       cloudwatch_logs: ((5 * 1e9) / GIB) * (P.cloudwatchLogsIngestGb + P.cloudwatchLogsStorageGbMonth),
