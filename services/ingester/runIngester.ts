@@ -40,25 +40,32 @@ export interface ShutdownReport extends ProducerStats {
 
 export interface Ingester {
   readonly metricsServer: MetricsServer;
+  /** The first slot's lease (the only one unless SLOTS_PER_TASK > 1). */
   readonly lease: ShardLease;
+  /** One lease per slot (SLOTS_PER_TASK; one when pinned with SHARD_ID). */
+  readonly leases: readonly ShardLease[];
   readonly producer: KinesisProducer;
-  /** The pool serving the current lease, if any. */
+  /** The pool serving the first slot that serves one, if any. */
   readonly pool: ConnectionPool | undefined;
+  /** The pools of the slots serving now, in slot order. */
+  readonly pools: readonly ConnectionPool[];
   readonly eventsReceived: number;
   /** Received id-less events not yet handed to the producer: waiting (at most 5 s) for their channel's next timestamped line. */
   readonly eventsHeld: number;
-  /** Resolves with the shard id once a lease is held. */
+  /** Resolves with the shard id once a lease is held (the first one, with several slots). */
   whenLeased(): Promise<number>;
   shutdown(reason: string): Promise<ShutdownReport>;
 }
 
 /**
  * Wires one ingester task: lease a shard (waiting as a standby until one is free), follow its
- * assignment with a connection pool, capture every line into the Kinesis producer. Losing the
- * lease stops reading that shard at once (everything already captured is still delivered) and
- * the task goes back to standby. `shutdown` is the one ordered exit: stop reading, hand on the
- * id-less lines the capture still holds, flush to Kinesis or the journal, release the lease,
- * close the metrics server — within the deadline.
+ * assignment with a connection pool, capture every line into the Kinesis producer. With
+ * SLOTS_PER_TASK > 1 the task does this for up to that many slots at once, each with its own lease
+ * and session, all sharing the capture, producer, journals and metrics; a slot never claims a shard
+ * another slot of the task serves. Losing a lease stops reading that shard at once (everything
+ * already captured is still delivered) and that slot goes back to standby. `shutdown` is the one
+ * ordered exit: stop reading, hand on the id-less lines the capture still holds, flush to Kinesis
+ * or the journal, release the leases, close the metrics server — within the deadline.
  */
 export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {}): Promise<Ingester> {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
@@ -90,13 +97,11 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  // Lines held for their id are in memory only: kept on disk too, under the slot they were read in.
+  // Lines held for their id are in memory only: kept on disk too, under the slot of the session
+  // that read them (each session's pool captures through capture.forSlot).
   const heldJournal = new HeldJournal({
     dir: config.journalDir,
-    slot: () => {
-      const session = current();
-      return session ? { shardId: session.shardId, replica: session.replica } : null;
-    },
+    slot: () => capture.readingSlot,
     keepReleasedMs: config.spillAfterMs + config.flushMs + 1000,
     logger,
     onError: () => metrics.heldJournalErrors.inc(),
@@ -131,30 +136,76 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
     holdJournal: heldJournal,
   });
-  const lease = new ShardLease({
-    client: dynamo,
-    tableName: config.controlTableName,
-    owner: config.taskId,
-    leaseMs: config.leaseMs,
-    renewMs: config.leaseRenewMs,
-    pollMs: config.leasePollMs,
-    ...(config.shardId !== undefined ? { shardId: config.shardId } : {}),
-    replicas: config.captureReplicas,
-    ...(config.availabilityZone ? { zone: config.availabilityZone } : {}),
-    logger,
-    metrics,
-  });
+  // Several slots (SLOTS_PER_TASK) share one owner, so each excludes the shards the others serve
+  // and their claims take turns: a task never holds two replicas of a shard.
+  let claims: Promise<unknown> = Promise.resolve();
+  const claimTurn = <T>(pass: () => Promise<T>): Promise<T> => {
+    const turn = claims.then(pass);
+    claims = turn.catch(() => undefined);
+    return turn;
+  };
+  const slotCount = config.shardId === undefined ? config.slotsPerTask : 1;
+  if (config.shardId !== undefined && config.slotsPerTask > 1)
+    logger.warn('SLOTS_PER_TASK is ignored with SHARD_ID: a pinned task serves one slot', { slotsPerTask: config.slotsPerTask });
 
-  // The task's life as explicit phases: waiting for a slot, serving one session, or stopping.
+  // Each slot's life as explicit phases: waiting for a lease, serving one session, or stopping.
   type Phase = { kind: 'standby' } | { kind: 'serving'; session: ShardSession } | { kind: 'stopping' };
-  let phase: Phase = { kind: 'standby' };
+  interface Slot {
+    readonly index: number;
+    readonly lease: ShardLease;
+    readonly logger: Logger;
+    phase: Phase;
+  }
+  const slots: Slot[] = [];
+  const servedByOthers = (self: Slot): Set<number> => {
+    const shards = new Set<number>();
+    for (const slot of slots) {
+      if (slot === self) continue;
+      if (slot.lease.shardId !== undefined) shards.add(slot.lease.shardId);
+      // A session still stopping after its lease went counts until its pool is closed.
+      if (slot.phase.kind === 'serving') shards.add(slot.phase.session.shardId);
+    }
+    return shards;
+  };
+  for (let index = 0; index < slotCount; index++) {
+    const slotLogger = slotCount > 1 ? logger.child({ slot: index }) : logger;
+    const slot: Slot = {
+      index,
+      logger: slotLogger,
+      phase: { kind: 'standby' },
+      lease: new ShardLease({
+        client: dynamo,
+        tableName: config.controlTableName,
+        owner: config.taskId,
+        leaseMs: config.leaseMs,
+        renewMs: config.leaseRenewMs,
+        pollMs: config.leasePollMs,
+        ...(config.shardId !== undefined ? { shardId: config.shardId } : {}),
+        replicas: config.captureReplicas,
+        ...(config.availabilityZone ? { zone: config.availabilityZone } : {}),
+        ...(slotCount > 1 ? { excludeShards: () => servedByOthers(slot), claimTurn } : {}),
+        logger: slotLogger,
+        metrics,
+      }),
+    };
+    slots.push(slot);
+  }
+  let stopping = false;
   const abort = new AbortController();
   const leasedWaiters: ((shardId: number) => void)[] = [];
-  const current = () => (phase.kind === 'serving' ? phase.session : undefined);
+  const sessionOf = (slot: Slot) => (slot.phase.kind === 'serving' ? slot.phase.session : undefined);
+  const sessions = () => slots.flatMap((slot) => (slot.phase.kind === 'serving' ? [slot.phase.session] : []));
 
   const publish = () => {
     capture.publish();
-    current()?.pool.publish();
+    const pools = sessions().map((session) => session.pool);
+    for (const pool of pools) pool.publish();
+    // Each pool sets the task's gauges to its own figures: with several, the task's are the sums.
+    if (pools.length > 1) {
+      metrics.activeConnections.set(pools.reduce((n, pool) => n + pool.upCount, 0));
+      metrics.joinedChannels.set(pools.reduce((n, pool) => n + pool.joined, 0));
+      metrics.assignedChannels.set(pools.reduce((n, pool) => n + pool.channelCount, 0));
+    }
   };
   const publishTimer = setInterval(publish, 1000);
   publishTimer.unref();
@@ -165,24 +216,36 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     registry: metrics.registry,
     beforeScrape: publish,
     readiness: () => {
-      const pool = current()?.pool;
-      return {
-        ready: lease.held && pool !== undefined && pool.allUp,
-        detail: { shard: lease.shardId ?? null, replica: lease.replica ?? null, connections: pool?.size ?? 0, joined: pool?.joined ?? 0 },
-      };
+      const views = slots.map((slot) => {
+        const pool = sessionOf(slot)?.pool;
+        return {
+          ready: slot.lease.held && pool !== undefined && pool.allUp,
+          detail: {
+            shard: slot.lease.shardId ?? null,
+            replica: slot.lease.replica ?? null,
+            connections: pool?.size ?? 0,
+            joined: pool?.joined ?? 0,
+          },
+        };
+      });
+      // Ready once every slot serves with all its connections up.
+      const ready = views.every((view) => view.ready);
+      return slotCount === 1 ? views[0]! : { ready, detail: { slots: views.map((view) => view.detail) } };
     },
   });
 
-  lease.onLost((shardId, reason) => {
-    logger.warn('stopped reading the shard: lease lost', { shardId, reason });
-    current()?.end('lost');
-  });
-  // A shard the refresher retired (index >= shardCount): leave it in order, give the lease back
-  // and return to standby, so the task can serve a shard that exists.
-  lease.onRetired((shardId, shardCount) => {
-    logger.info('shard retired by the refresher; returning to standby', { shardId, shardCount });
-    current()?.end('retired');
-  });
+  for (const slot of slots) {
+    slot.lease.onLost((shardId, reason) => {
+      slot.logger.warn('stopped reading the shard: lease lost', { shardId, reason });
+      sessionOf(slot)?.end('lost');
+    });
+    // A shard the refresher retired (index >= shardCount): leave it in order, give the lease back
+    // and return to standby, so the slot can serve a shard that exists.
+    slot.lease.onRetired((shardId, shardCount) => {
+      slot.logger.info('shard retired by the refresher; returning to standby', { shardId, shardCount });
+      sessionOf(slot)?.end('retired');
+    });
+  }
 
   let maxGapS = 0;
   const onCaptureGap = (seconds: number) => {
@@ -191,44 +254,46 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics.captureGapMax.set(maxGapS);
   };
 
-  const serve = async () => {
-    while (phase.kind !== 'stopping') {
+  const serve = async (slot: Slot) => {
+    const { lease } = slot;
+    while (!stopping) {
       let shardId: number;
       try {
         shardId = await lease.acquire(abort.signal);
       } catch (error) {
         if (abort.signal.aborted) return;
         // DynamoDB unreachable or throttling: say so, count it, and keep trying as a standby would.
-        logger.error('could not claim a shard lease; retrying', { error: error as Error });
+        slot.logger.error('could not claim a shard lease; retrying', { error: error as Error });
         metrics.leaseErrors.inc();
         await sleep(config.leasePollMs, undefined, { signal: abort.signal }).catch(() => undefined);
         continue;
       }
+      const replica = lease.replica ?? 0;
       const session = new ShardSession({
         shardId,
-        replica: lease.replica ?? 0,
+        replica,
         takeover: lease.takeover,
         config,
         dynamo,
-        capture,
+        capture: capture.forSlot({ shardId, replica }),
         metrics,
-        logger,
+        logger: slot.logger,
         onCaptureGap,
         onJoinedAll: (at) => void lease.markJoined(shardId, at),
       });
       // shutdown() may have run while the claim was in flight.
-      if ((phase as Phase).kind === 'stopping') session.end('shutdown');
-      else phase = { kind: 'serving', session };
+      if (stopping) session.end('shutdown');
+      else slot.phase = { kind: 'serving', session };
       for (const resolve of leasedWaiters.splice(0)) resolve(shardId);
       await session.start();
       const reason = await session.ended;
       await session.stop(reason);
-      if (phase.kind === 'serving' && phase.session === session) phase = { kind: 'standby' };
+      if (slot.phase.kind === 'serving' && slot.phase.session === session) slot.phase = { kind: 'standby' };
       if (reason === 'retired' && lease.shardId === shardId) {
         try {
           await lease.release();
         } catch (error) {
-          logger.warn('releasing the retired shard failed; it will expire', { shardId, error: error as Error });
+          slot.logger.warn('releasing the retired shard failed; it will expire', { shardId, error: error as Error });
         }
       }
     }
@@ -246,7 +311,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const serving = serve();
+  const serving = Promise.all(slots.map((slot) => serve(slot)));
 
   let shutdownPromise: Promise<ShutdownReport> | undefined;
   const shutdown = (reason: string) =>
@@ -254,11 +319,14 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const started = Date.now();
       const deadlineAt = started + config.shutdownDeadlineMs;
       logger.info('shutting down', { reason, deadlineMs: config.shutdownDeadlineMs });
-      const before = phase;
-      phase = { kind: 'stopping' };
+      stopping = true;
       abort.abort();
-      // The serve loop leaves the channels, capturing what Twitch already sent, before the producer closes.
-      if (before.kind === 'serving') before.session.end('shutdown');
+      // The serve loops leave the channels, capturing what Twitch already sent, before the producer closes.
+      for (const slot of slots) {
+        const before = slot.phase;
+        slot.phase = { kind: 'stopping' };
+        if (before.kind === 'serving') before.session.end('shutdown');
+      }
       await serving;
       await optOuts.stop();
       // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
@@ -268,13 +336,18 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const stats = await producer.close(deadlineAt - reserveMs);
       // What was released is in the stream or the record journal now: nothing to send again.
       heldJournal.close({ delivered: true });
-      let leaseReleased = false;
-      try {
-        await lease.release();
-        leaseReleased = true;
-      } catch (error) {
-        logger.error('lease release failed; it will expire', { error: error as Error });
-      }
+      const released = await Promise.all(
+        slots.map(async (slot) => {
+          try {
+            await slot.lease.release();
+            return true;
+          } catch (error) {
+            slot.logger.error('lease release failed; it will expire', { error: error as Error });
+            return false;
+          }
+        }),
+      );
+      const leaseReleased = released.every(Boolean);
       clearInterval(publishTimer);
       await metricsServer.close();
       if (!deps.kinesis) kinesis.destroy();
@@ -291,12 +364,17 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       return report;
     })());
 
+  const firstHeld = () => slots.find((slot) => slot.lease.held)?.lease.shardId;
   return {
     metricsServer,
-    lease,
+    lease: slots[0]!.lease,
+    leases: slots.map((slot) => slot.lease),
     producer,
     get pool() {
-      return current()?.pool;
+      return sessions()[0]?.pool;
+    },
+    get pools() {
+      return sessions().map((session) => session.pool);
     },
     get eventsReceived() {
       return capture.totals.events;
@@ -304,7 +382,10 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     get eventsHeld() {
       return capture.heldCount();
     },
-    whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
+    whenLeased: () => {
+      const shardId = firstHeld();
+      return shardId !== undefined ? Promise.resolve(shardId) : new Promise((resolve) => leasedWaiters.push(resolve));
+    },
     shutdown,
   };
 }
