@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadCommonConfig, readInt, readString, readUrl, type CommonConfig, type Env } from '../../core/config.ts';
+import { MAX_SLOTS_PER_TASK } from '../../core/control/desiredTasks.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { ConnectionSettings } from './ircConnection.ts';
 import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
@@ -41,8 +42,6 @@ export interface IngesterConfig extends CommonConfig {
 }
 
 const MiB = 1024 * 1024;
-/** The most slots one ingester process serves (SLOTS_PER_TASK); the cost model may pick any count up to it. */
-export const MAX_SLOTS_PER_TASK = 64;
 
 /** The ingester's settings: the common ones plus its own, validated once at startup. */
 export function loadIngesterConfig(env: Env = process.env): IngesterConfig {

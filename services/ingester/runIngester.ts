@@ -254,11 +254,15 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics.captureGapMax.set(maxGapS);
   };
 
+  // Only a task's first free slot polls for a lease: a standby task of many slots reads the lease
+  // items as often as one of a single slot (each poll reads every slot's item). The check is in memory.
+  const lowerSlotsHeld = (slot: Slot) => slots.slice(0, slot.index).every((lower) => lower.lease.held);
   const serve = async (slot: Slot) => {
     const { lease } = slot;
     while (!stopping) {
       let shardId: number;
       try {
+        while (!lowerSlotsHeld(slot)) await sleep(Math.min(250, config.leasePollMs), undefined, { signal: abort.signal });
         shardId = await lease.acquire(abort.signal);
       } catch (error) {
         if (abort.signal.aborted) return;
