@@ -228,8 +228,10 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
           },
         };
       });
-      // Ready once every slot serves with all its connections up.
-      const ready = views.every((view) => view.ready);
+      // Ready while the task holds a slot and every slot it holds is served with all its connections
+      // up; a slot still waiting for a lease (nothing free for it) does not make the task unready.
+      const held = slots.flatMap((slot, i) => (slot.lease.held ? [views[i]!] : []));
+      const ready = held.length > 0 && held.every((view) => view.ready);
       return slotCount === 1 ? views[0]! : { ready, detail: { slots: views.map((view) => view.detail) } };
     },
   });

@@ -151,4 +151,32 @@ describe('ingester with several slots per task', () => {
     // Act + Assess
     await assertEverythingCaptured();
   });
+
+  it("gives back a retired shard's slot while its other slot keeps serving, and stays ready", async () => {
+    // Prepare: two shards, one task of 2 slots serving both
+    const [first, second] = splitIntoShards(sim.channels, 2);
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [first!, second!], 10);
+    const task = await startTask('slots-retire', { SLOTS_PER_TASK: '2' });
+    await waitFor(() => task.pools.length === 2 && task.pools.every((p) => p.joined === CHANNELS / 2), 'both pools joined', 20_000);
+
+    // Act: the refresher shrinks to one shard (shard 1 emptied first, as it does)
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [[...first!, ...second!], []], 11);
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [[...first!, ...second!]], 11);
+
+    // Assess: shard 1's slot is released; the slot of shard 0 joins all its channels; the freed
+    // slot waits (it may not take a second replica of shard 0) and the task is still ready.
+    await waitFor(
+      async () => {
+        const [lease1] = await readLeases({ client: dynamoClient, tableName: dynamo.tableName }, [1], 1);
+        return lease1?.owner === undefined;
+      },
+      'the retired lease to be released',
+      15_000,
+    );
+    await waitFor(() => task.pools.length === 1 && task.pools[0]!.joined === CHANNELS, 'shard 0 serves every channel', 20_000);
+    assert.deepEqual(heldShards(task), [0]);
+    assert.equal(await readiness(task), 200);
+    await sleep(1000);
+    assert.deepEqual(heldShards(task), [0], 'the free slot claims nothing');
+  });
 });
