@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { desiredTasks } from '../../core/control/desiredTasks.ts';
+import { loadRefresherConfig } from '../../core/control/loadRefresherConfig.ts';
+import { ConfigError } from '../../core/errors.ts';
 
 describe('the desired ingester task count', () => {
   it('runs one task per (shard, replica) slot plus the standbys with one slot per task (the default)', () => {
@@ -35,5 +37,20 @@ describe('the desired ingester task count', () => {
           // And no more than needed: one task fewer could not hold them all.
           assert.ok((tasks - 1) * slotsPerTask < shards * replicas || tasks === replicas);
         }
+  });
+});
+
+describe('SLOTS_PER_TASK in the refresher configuration', () => {
+  it('is 1 unless set, and a bad value names the variable', () => {
+    assert.equal(loadRefresherConfig({}).slotsPerTask, 1);
+    assert.equal(loadRefresherConfig({ SLOTS_PER_TASK: '25' }).slotsPerTask, 25);
+    assert.throws(
+      () => loadRefresherConfig({ SLOTS_PER_TASK: '0' }),
+      (error: unknown) => error instanceof ConfigError && /SLOTS_PER_TASK must be at least 1, got 0/.test(error.message),
+    );
+    assert.throws(
+      () => loadRefresherConfig({ SLOTS_PER_TASK: '65' }),
+      (error: unknown) => error instanceof ConfigError && /SLOTS_PER_TASK must be at most 64/.test(error.message),
+    );
   });
 });
