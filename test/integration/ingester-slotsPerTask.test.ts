@@ -1,10 +1,12 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
+import { leaseKey } from '../../core/control/layout.ts';
 import { readLeases } from '../../core/control/leaseStore.ts';
+import { keyToItem } from '../../core/control/shardItemCodec.ts';
 import { createMetrics } from '../../core/metrics.ts';
 import { runIngester, type Ingester } from '../../services/ingester/runIngester.ts';
 import { startSimulator, type Simulator } from '../../services/twitch-sim/startSimulator.ts';
@@ -178,5 +180,33 @@ describe('ingester with several slots per task', () => {
     assert.equal(await readiness(task), 200);
     await sleep(1000);
     assert.deepEqual(heldShards(task), [0], 'the free slot claims nothing');
+  });
+
+  it("stops reading only the shard whose lease another task took; the task's other slot keeps serving", async () => {
+    // Prepare: two shards, one task of 2 slots serving both
+    const [first, second] = splitIntoShards(sim.channels, 2);
+    await writeAssignment(dynamo.endpoint, dynamo.tableName, [first!, second!], 20);
+    const task = await startTask('slots-lost', { SLOTS_PER_TASK: '2' });
+    await waitFor(() => task.pools.length === 2 && task.pools.every((p) => p.joined === CHANNELS / 2), 'both pools joined', 20_000);
+    const lostShard = heldShards(task)[1]!;
+
+    // Act: another task owns that slot now (its next renewal is refused)
+    await dynamoClient.send(
+      new UpdateItemCommand({
+        TableName: dynamo.tableName,
+        Key: keyToItem(leaseKey(lostShard, 0)),
+        UpdateExpression: 'SET #owner = :thief, expiresAt = :exp',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':thief': { S: 'thief' }, ':exp': { N: String(Date.now() + 60_000) } },
+      }),
+    );
+
+    // Assess: that slot's pool is gone and its lease with it; the other shard is still served
+    await waitFor(() => task.pools.length === 1, 'the pool of the lost slot stopped', 10_000);
+    assert.deepEqual(heldShards(task), [1 - lostShard]);
+    assert.equal(task.pools[0]!.joined, CHANNELS / 2);
+    await sleep(1000);
+    assert.deepEqual(heldShards(task), [1 - lostShard], 'the freed slot takes neither the stolen shard nor the served one');
+    assert.equal(await readiness(task), 200);
   });
 });
