@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
@@ -20,7 +19,7 @@ import { DeadLetterJournal } from './deadLetterJournal.ts';
 import { HeldJournal } from './heldJournal.ts';
 import { replayHeldEvents } from './replayHeldEvents.ts';
 import type { IngesterConfig } from './loadIngesterConfig.ts';
-import { ShardSession } from './shardSession.ts';
+import { TaskSlots } from './taskSlots.ts';
 import { startMetricsServer, type MetricsServer } from '../../core/startMetricsServer.ts';
 
 export interface IngesterDeps {
@@ -136,76 +135,18 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
     holdJournal: heldJournal,
   });
-  // Several slots (SLOTS_PER_TASK) share one owner, so each excludes the shards the others serve
-  // and their claims take turns: a task never holds two replicas of a shard.
-  let claims: Promise<unknown> = Promise.resolve();
-  const claimTurn = <T>(pass: () => Promise<T>): Promise<T> => {
-    const turn = claims.then(pass);
-    claims = turn.catch(() => undefined);
-    return turn;
+  let maxGapS = 0;
+  const onCaptureGap = (seconds: number) => {
+    metrics.captureGap.observe(seconds);
+    maxGapS = Math.max(maxGapS, seconds);
+    metrics.captureGapMax.set(maxGapS);
   };
-  const slotCount = config.shardId === undefined ? config.slotsPerTask : 1;
-  if (config.shardId !== undefined && config.slotsPerTask > 1)
-    logger.warn('SLOTS_PER_TASK is ignored with SHARD_ID: a pinned task serves one slot', { slotsPerTask: config.slotsPerTask });
-
-  // Each slot's life as explicit phases: waiting for a lease, serving one session, or stopping.
-  type Phase = { kind: 'standby' } | { kind: 'serving'; session: ShardSession } | { kind: 'stopping' };
-  interface Slot {
-    readonly index: number;
-    readonly lease: ShardLease;
-    readonly logger: Logger;
-    phase: Phase;
-  }
-  const slots: Slot[] = [];
-  const servedByOthers = (self: Slot): Set<number> => {
-    const shards = new Set<number>();
-    for (const slot of slots) {
-      if (slot === self) continue;
-      if (slot.lease.shardId !== undefined) shards.add(slot.lease.shardId);
-      // A session still stopping after its lease went counts until its pool is closed.
-      if (slot.phase.kind === 'serving') shards.add(slot.phase.session.shardId);
-    }
-    return shards;
-  };
-  for (let index = 0; index < slotCount; index++) {
-    const slotLogger = slotCount > 1 ? logger.child({ slot: index }) : logger;
-    const slot: Slot = {
-      index,
-      logger: slotLogger,
-      phase: { kind: 'standby' },
-      lease: new ShardLease({
-        client: dynamo,
-        tableName: config.controlTableName,
-        owner: config.taskId,
-        leaseMs: config.leaseMs,
-        renewMs: config.leaseRenewMs,
-        pollMs: config.leasePollMs,
-        ...(config.shardId !== undefined ? { shardId: config.shardId } : {}),
-        replicas: config.captureReplicas,
-        ...(config.availabilityZone ? { zone: config.availabilityZone } : {}),
-        ...(slotCount > 1 ? { excludeShards: () => servedByOthers(slot), claimTurn } : {}),
-        logger: slotLogger,
-        metrics,
-      }),
-    };
-    slots.push(slot);
-  }
-  let stopping = false;
-  const abort = new AbortController();
-  const leasedWaiters: ((shardId: number) => void)[] = [];
-  const sessionOf = (slot: Slot) => (slot.phase.kind === 'serving' ? slot.phase.session : undefined);
-  const sessions = () => slots.flatMap((slot) => (slot.phase.kind === 'serving' ? [slot.phase.session] : []));
+  // The task's slots (SLOTS_PER_TASK): a lease and, while it holds one, a session each.
+  const slots = new TaskSlots({ config, dynamo, capture, metrics, logger, onCaptureGap });
 
   const publish = () => {
     capture.publish();
-    const pools = sessions().map((session) => session.pool);
-    for (const pool of pools) pool.publish();
-    // Each pool sets the task's gauges to its own figures: with several, the task's are the sums.
-    if (pools.length > 1) {
-      metrics.activeConnections.set(pools.reduce((n, pool) => n + pool.upCount, 0));
-      metrics.joinedChannels.set(pools.reduce((n, pool) => n + pool.joined, 0));
-      metrics.assignedChannels.set(pools.reduce((n, pool) => n + pool.channelCount, 0));
-    }
+    slots.publish();
   };
   const publishTimer = setInterval(publish, 1000);
   publishTimer.unref();
@@ -215,95 +156,9 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     host: config.metricsHost,
     registry: metrics.registry,
     beforeScrape: publish,
-    readiness: () => {
-      const views = slots.map((slot) => {
-        const pool = sessionOf(slot)?.pool;
-        return {
-          ready: slot.lease.held && pool !== undefined && pool.allUp,
-          detail: {
-            shard: slot.lease.shardId ?? null,
-            replica: slot.lease.replica ?? null,
-            connections: pool?.size ?? 0,
-            joined: pool?.joined ?? 0,
-          },
-        };
-      });
-      // Ready while the task holds a slot and every slot it holds is served with all its connections
-      // up; a slot still waiting for a lease (nothing free for it) does not make the task unready.
-      const held = slots.flatMap((slot, i) => (slot.lease.held ? [views[i]!] : []));
-      const ready = held.length > 0 && held.every((view) => view.ready);
-      return slotCount === 1 ? views[0]! : { ready, detail: { slots: views.map((view) => view.detail) } };
-    },
+    readiness: () => slots.readiness(),
   });
 
-  for (const slot of slots) {
-    slot.lease.onLost((shardId, reason) => {
-      slot.logger.warn('stopped reading the shard: lease lost', { shardId, reason });
-      sessionOf(slot)?.end('lost');
-    });
-    // A shard the refresher retired (index >= shardCount): leave it in order, give the lease back
-    // and return to standby, so the slot can serve a shard that exists.
-    slot.lease.onRetired((shardId, shardCount) => {
-      slot.logger.info('shard retired by the refresher; returning to standby', { shardId, shardCount });
-      sessionOf(slot)?.end('retired');
-    });
-  }
-
-  let maxGapS = 0;
-  const onCaptureGap = (seconds: number) => {
-    metrics.captureGap.observe(seconds);
-    maxGapS = Math.max(maxGapS, seconds);
-    metrics.captureGapMax.set(maxGapS);
-  };
-
-  // Only a task's first free slot polls for a lease: a standby task of many slots reads the lease
-  // items as often as one of a single slot (each poll reads every slot's item). The check is in memory.
-  const lowerSlotsHeld = (slot: Slot) => slots.slice(0, slot.index).every((lower) => lower.lease.held);
-  const serve = async (slot: Slot) => {
-    const { lease } = slot;
-    while (!stopping) {
-      let shardId: number;
-      try {
-        while (!lowerSlotsHeld(slot)) await sleep(Math.min(250, config.leasePollMs), undefined, { signal: abort.signal });
-        shardId = await lease.acquire(abort.signal);
-      } catch (error) {
-        if (abort.signal.aborted) return;
-        // DynamoDB unreachable or throttling: say so, count it, and keep trying as a standby would.
-        slot.logger.error('could not claim a shard lease; retrying', { error: error as Error });
-        metrics.leaseErrors.inc();
-        await sleep(config.leasePollMs, undefined, { signal: abort.signal }).catch(() => undefined);
-        continue;
-      }
-      const replica = lease.replica ?? 0;
-      const session = new ShardSession({
-        shardId,
-        replica,
-        takeover: lease.takeover,
-        config,
-        dynamo,
-        capture: capture.forSlot({ shardId, replica }),
-        metrics,
-        logger: slot.logger,
-        onCaptureGap,
-        onJoinedAll: (at) => void lease.markJoined(shardId, at),
-      });
-      // shutdown() may have run while the claim was in flight.
-      if (stopping) session.end('shutdown');
-      else slot.phase = { kind: 'serving', session };
-      for (const resolve of leasedWaiters.splice(0)) resolve(shardId);
-      await session.start();
-      const reason = await session.ended;
-      await session.stop(reason);
-      if (slot.phase.kind === 'serving' && slot.phase.session === session) slot.phase = { kind: 'standby' };
-      if (reason === 'retired' && lease.shardId === shardId) {
-        try {
-          await lease.release();
-        } catch (error) {
-          slot.logger.warn('releasing the retired shard failed; it will expire', { shardId, error: error as Error });
-        }
-      }
-    }
-  };
   // The list before anything is replayed or read; the journals of an earlier run are purged meanwhile.
   await optOuts.filterNow();
   // What a killed predecessor on this disk held and never sent, before anything new is read.
@@ -317,7 +172,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const serving = Promise.all(slots.map((slot) => serve(slot)));
+  slots.start();
 
   let shutdownPromise: Promise<ShutdownReport> | undefined;
   const shutdown = (reason: string) =>
@@ -325,15 +180,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const started = Date.now();
       const deadlineAt = started + config.shutdownDeadlineMs;
       logger.info('shutting down', { reason, deadlineMs: config.shutdownDeadlineMs });
-      stopping = true;
-      abort.abort();
-      // The serve loops leave the channels, capturing what Twitch already sent, before the producer closes.
-      for (const slot of slots) {
-        const before = slot.phase;
-        slot.phase = { kind: 'stopping' };
-        if (before.kind === 'serving') before.session.end('shutdown');
-      }
-      await serving;
+      // The sessions leave their channels, capturing what Twitch already sent, before the producer closes.
+      await slots.stop();
       await optOuts.stop();
       // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
       capture.drain();
@@ -342,18 +190,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const stats = await producer.close(deadlineAt - reserveMs);
       // What was released is in the stream or the record journal now: nothing to send again.
       heldJournal.close({ delivered: true });
-      const released = await Promise.all(
-        slots.map(async (slot) => {
-          try {
-            await slot.lease.release();
-            return true;
-          } catch (error) {
-            slot.logger.error('lease release failed; it will expire', { error: error as Error });
-            return false;
-          }
-        }),
-      );
-      const leaseReleased = released.every(Boolean);
+      const leaseReleased = await slots.release();
       clearInterval(publishTimer);
       await metricsServer.close();
       if (!deps.kinesis) kinesis.destroy();
@@ -370,17 +207,17 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       return report;
     })());
 
-  const firstHeld = () => slots.find((slot) => slot.lease.held)?.lease.shardId;
+  const leases = slots.leases;
   return {
     metricsServer,
-    lease: slots[0]!.lease,
-    leases: slots.map((slot) => slot.lease),
+    lease: leases[0]!,
+    leases,
     producer,
     get pool() {
-      return sessions()[0]?.pool;
+      return slots.pools[0];
     },
     get pools() {
-      return sessions().map((session) => session.pool);
+      return slots.pools;
     },
     get eventsReceived() {
       return capture.totals.events;
@@ -388,10 +225,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     get eventsHeld() {
       return capture.heldCount();
     },
-    whenLeased: () => {
-      const shardId = firstHeld();
-      return shardId !== undefined ? Promise.resolve(shardId) : new Promise((resolve) => leasedWaiters.push(resolve));
-    },
+    whenLeased: () => slots.whenLeased(),
     shutdown,
   };
 }
