@@ -144,12 +144,14 @@ describe('the monthly bill of all of Twitch', () => {
     const heavy = monthlyBill(smallInputs({ ircBytesPerEvent: 2000 }), P);
     assert.equal(heavy.chosen.configuration.network.ingesterSubnets, 'public');
     // Many one-slot tasks, little traffic: the NAT's fixed price wins over a public IPv4 per task.
-    const light = monthlyBill(smallInputs({ channels: 200_000, eventsPerMonth: 1e8 }), P);
+    const light = monthlyBill(smallInputs({ channels: 200_000, eventsPerMonth: 1e8, maxSlotsPerTask: 1 }), P);
     assert.equal(light.chosen.configuration.network.ingesterSubnets, 'private');
     for (const bill of [heavy, light]) {
       assert.ok(bill.runnerUp && bill.runnerUp.usdPerMonth >= bill.chosen.usdPerMonth);
       const other = priceConfiguration(
-        bill === heavy ? smallInputs({ ircBytesPerEvent: 2000 }) : smallInputs({ channels: 200_000, eventsPerMonth: 1e8 }),
+        bill === heavy
+          ? smallInputs({ ircBytesPerEvent: 2000 })
+          : smallInputs({ channels: 200_000, eventsPerMonth: 1e8, maxSlotsPerTask: 1 }),
         {
           ...bill.chosen.configuration,
           network: bill === heavy ? { ingesterSubnets: 'private', natGateways: 1 } : { ingesterSubnets: 'public', natGateways: 0 },
@@ -161,11 +163,19 @@ describe('the monthly bill of all of Twitch', () => {
   });
 
   it('chooses only what the ingester can run, and says what multi-slot tasks with Spot would cost', () => {
+    // An ingester of one slot per task: only one-slot configurations are deployable.
+    const oneSlot = monthlyBill(smallInputs({ maxSlotsPerTask: 1 }), P);
+    assert.equal(oneSlot.chosen.configuration.slotsPerTask, 1);
+    assert.equal(oneSlot.chosen.configuration.spot, 'none');
+    assert.ok(oneSlot.cheapestAny.usdPerMonth < oneSlot.chosen.usdPerMonth);
+    assert.match(oneSlot.cheapestAny.notDeployable ?? '', /slots|Spot/);
+    // SLOTS_PER_TASK (the default inputs): several slots a task are deployable, and cheaper here (2 shards × 2 replicas).
     const bill = monthlyBill(smallInputs(), P);
-    assert.equal(bill.chosen.configuration.slotsPerTask, 1);
+    assert.equal(bill.chosen.configuration.slotsPerTask, 2);
     assert.equal(bill.chosen.configuration.spot, 'none');
-    assert.ok(bill.cheapestAny.usdPerMonth < bill.chosen.usdPerMonth);
-    assert.match(bill.cheapestAny.notDeployable ?? '', /slots|Spot/);
+    assert.ok(bill.chosen.usdPerMonth < oneSlot.chosen.usdPerMonth);
+    assert.ok(bill.cheapestAny.usdPerMonth <= bill.chosen.usdPerMonth);
+    if (bill.cheapestAny !== bill.chosen) assert.match(bill.cheapestAny.notDeployable ?? '', /Spot/);
     const spot = priceConfiguration(smallInputs(), { ...privateOneNat, spot: 'second-replica' }, P);
     // Replica 0's 2 tasks and the standby on demand, replica 1's 2 tasks on Spot.
     assert.deepEqual([spot.onDemandTasks, spot.spotTasks], [3, 2]);
