@@ -68,15 +68,22 @@ describe('the production stage deploys the configuration the monthly bill chose'
     assert.deepEqual(subnets, subnetIds(stack, isPublic ? 'public' : 'app').sort());
   });
 
-  test('the ingester tasks serve the priced slots per task, and the refresher counts tasks with the same figure', () => {
-    const { slotsPerTask } = productionBill().bill.chosen.configuration;
+  test('the ingester tasks serve the priced slots per task, and the refresher counts tasks with the same figure and captures the priced channels', () => {
+    const { inputs, bill } = productionBill();
+    const { slotsPerTask } = bill.chosen.configuration;
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({ Environment: Match.arrayWith([{ Name: 'SLOTS_PER_TASK', Value: String(slotsPerTask) }]) }),
       ]),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SLOTS_PER_TASK: String(slotsPerTask), CAPTURE_REPLICAS: '2' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          SLOTS_PER_TASK: String(slotsPerTask),
+          CAPTURE_REPLICAS: String(inputs.replicas),
+          MAX_CHANNELS: String(inputs.channels),
+        }),
+      },
     });
   });
 
