@@ -1,3 +1,5 @@
+import { MAX_SLOTS_PER_TASK } from '../core/control/desiredTasks.ts';
+
 /**
  * What the monthly bill is computed from. Measured figures come from the bench results
  * (`billInputsFromFigures` maps each key); the rest are settings of the production stage or
@@ -66,7 +68,7 @@ export interface BillInputs {
   readonly readApiRequestsPerMonth: number;
   readonly readApiSecondsPerRequest: number;
   readonly readApiMemoryGb: number;
-  /** Lease slots one ingester task can hold: 1 today (core/control/shardLease.ts holds one slot per task). */
+  /** Lease slots one ingester task can hold: SLOTS_PER_TASK's bound (core/control/desiredTasks.ts MAX_SLOTS_PER_TASK). */
   readonly maxSlotsPerTask: number;
   /** Whether a task can be pinned to one replica index (needed before the second replica may ride Spot). */
   readonly spotReplicaPinning: boolean;
@@ -115,7 +117,7 @@ export const DEFAULT_BILL_INPUTS: BillInputs = {
   readApiRequestsPerMonth: 1e6,
   readApiSecondsPerRequest: 0.1,
   readApiMemoryGb: 0.5,
-  maxSlotsPerTask: 1,
+  maxSlotsPerTask: MAX_SLOTS_PER_TASK,
   spotReplicaPinning: false,
 };
 

@@ -4,25 +4,9 @@ import { CLICKHOUSE_MIGRATIONS } from '../core/sinks/clickhouse/clickhouseMigrat
 import { clickhouseTime } from '../core/sinks/clickhouse/clickhouseTime.ts';
 import { readClickHouseChatEvents } from '../core/sinks/clickhouse/readClickHouseChatEvents.ts';
 import type { ChatEventRange } from '../core/sinks/sqlite/readChatEvents.ts';
-import { makeChatEvents } from '../test/helpers/chatEvents.ts';
+import { bestMs, BUSY_DAY, busiestUserMonth, busyChannelDay, DAY, MONTH } from './readBench.ts';
 
-const DAY = 86_400_000;
-const MONTH = 30 * DAY;
-/** The busy channel-day (issue 16: 100,000 events), inside the span of the bench's other events. */
-const BUSY_DAY = Date.UTC(2024, 0, 25);
-const BUSY_DAY_EVENTS = 100_000;
 const FIRST_LAYOUT = 'chat_events_first_layout';
-
-/** Best of `rounds` (after one warm-up): the shared machine only adds noise upwards. */
-async function bestMs(rounds: number, run: () => Promise<unknown>): Promise<number> {
-  let best = Infinity;
-  for (let round = 0; round <= rounds; round++) {
-    const started = performance.now();
-    await run();
-    if (round > 0) best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
 
 /**
  * The two common reads of issue 16, every field of every event (raw and tags included), as
@@ -45,16 +29,7 @@ export async function clickhouseReadFigures(
   events: readonly ChatEvent[],
   rounds: number,
 ): Promise<Record<string, number>> {
-  // The factory puts a few notices in channel `*`: drawn for one channel, kept only for it.
-  const busyDay = makeChatEvents(BUSY_DAY_EVENTS + 2000, {
-    seed: 1616,
-    channels: 1,
-    startMs: BUSY_DAY,
-    spanMs: DAY - 1000,
-    hostileShare: 0.01,
-  })
-    .filter((e) => e.channel === 'channel_0')
-    .slice(0, BUSY_DAY_EVENTS);
+  const busyDay = busyChannelDay();
   for (let i = 0; i < busyDay.length; i += 5000) await sink.write(busyDay.slice(i, i + 5000));
   const all = [...events, ...busyDay];
 
@@ -74,10 +49,7 @@ export async function clickhouseReadFigures(
   await sink.query('OPTIMIZE TABLE chat_event_rows FINAL');
   await sink.query(`OPTIMIZE TABLE ${FIRST_LAYOUT} FINAL`);
 
-  const counts = new Map<string, number>();
-  for (const e of all) if (e.user_login !== null) counts.set(e.user_login, (counts.get(e.user_login) ?? 0) + 1);
-  const user = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
-  const userStart = Math.min(...all.filter((e) => e.user_login === user).map((e) => e.sent_at));
+  const { user, from: userStart } = busiestUserMonth(all);
   const time = (ms: number) => `toDateTime64('${clickhouseTime(ms)}', 3, 'UTC')`;
   const byChannel = (from: string) =>
     `SELECT * FROM ${from} WHERE channel = 'channel_0' AND sent_at >= ${time(BUSY_DAY)} AND sent_at < ${time(BUSY_DAY + DAY)} ORDER BY sent_at`;

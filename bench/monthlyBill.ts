@@ -10,7 +10,7 @@ export interface MonthlyBill {
   readonly chosen: PricedConfiguration;
   /** The next cheapest deployable configuration. */
   readonly runnerUp: PricedConfiguration | undefined;
-  /** The cheapest configuration of all, deployable or not (what multi-slot tasks and Spot pinning would give). */
+  /** The cheapest configuration of all, deployable or not (what Spot pinning would give). */
   readonly cheapestAny: PricedConfiguration;
   readonly considered: number;
 }

@@ -4,14 +4,8 @@ import { postgresReader } from '../core/read/postgresReader.ts';
 import { POSTGRES_READER, READ_COLUMNS } from '../core/read/sqlChatReader.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import type { Sink } from '../core/sinks/types.ts';
-import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 import { writeFirstLayoutPostgres } from '../test/helpers/firstLayoutPostgres.ts';
-
-const DAY = 86_400_000;
-const MONTH = 30 * DAY;
-/** The busy channel-day (issue 16: 100,000 events), inside the span of the bench's other events. */
-const BUSY_DAY = Date.UTC(2024, 0, 25);
-const BUSY_DAY_EVENTS = 100_000;
+import { bestMs, BUSY_DAY, busiestUserMonth, busyChannelDay, DAY, MONTH } from './readBench.ts';
 
 const BY_CHANNEL =
   'SELECT * FROM chat_events WHERE channel = $1 AND sent_at >= to_timestamp($2 / 1000.0) AND sent_at < to_timestamp($3 / 1000.0) ORDER BY sent_at';
@@ -26,17 +20,6 @@ async function readParts(sink: Sink, where: string, args: unknown[]): Promise<nu
     args,
   );
   return (await pages.toStored(rows, sink)).length;
-}
-
-/** Best of `rounds` (after one warm-up): the shared machine only adds noise upwards. */
-async function bestMs(rounds: number, run: () => Promise<unknown>): Promise<number> {
-  let best = Infinity;
-  for (let round = 0; round <= rounds; round++) {
-    const started = performance.now();
-    await run();
-    if (round > 0) best = Math.min(best, performance.now() - started);
-  }
-  return best;
 }
 
 /**
@@ -55,15 +38,7 @@ export async function postgresReadFigures(
   events: readonly ChatEvent[],
   rounds: number,
 ): Promise<Record<string, number>> {
-  const busyDay = makeChatEvents(BUSY_DAY_EVENTS + 2000, {
-    seed: 1616,
-    channels: 1,
-    startMs: BUSY_DAY,
-    spanMs: DAY - 1000,
-    hostileShare: 0.01,
-  })
-    .filter((e) => e.channel === 'channel_0')
-    .slice(0, BUSY_DAY_EVENTS);
+  const busyDay = busyChannelDay();
   const all = [...events, ...busyDay];
   for (const db of ['bench_reads', 'bench_reads_first']) {
     await admin.query(`DROP DATABASE IF EXISTS ${db}`);
@@ -75,10 +50,7 @@ export async function postgresReadFigures(
   await sink.close();
   await writeFirstLayoutPostgres(dbUrl('bench_reads_first'), all);
 
-  const counts = new Map<string, number>();
-  for (const e of all) if (e.user_login !== null) counts.set(e.user_login, (counts.get(e.user_login) ?? 0) + 1);
-  const user = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
-  const userStart = Math.min(...all.filter((e) => e.user_login === user).map((e) => e.sent_at));
+  const { user, from: userStart } = busiestUserMonth(all);
   const channelArgs = ['channel_0', BUSY_DAY, BUSY_DAY + DAY];
   const userArgs = [user, userStart, userStart + MONTH];
 

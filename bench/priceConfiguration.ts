@@ -133,8 +133,20 @@ export function priceConfiguration(inputs: BillInputs, c: BillConfiguration, pri
   );
 
   const renewals = load.slots * (SECONDS_PER_MONTH / inputs.leaseRenewSeconds);
-  const standbyReads = inputs.standbyTasks * (SECONDS_PER_MONTH / inputs.leasePollSeconds) * load.slots;
-  const versionReads = load.slots * (SECONDS_PER_MONTH / inputs.assignmentPollSeconds) * Math.ceil(inputs.shardItemBytes / 4096);
+  // Eventually consistent (0.5 RRU an item) when a sibling replica covers a late takeover (shardLease.ts).
+  const standbyUnitsPerItem = inputs.replicas > 1 ? 0.5 : 1;
+  const standbyReads = inputs.standbyTasks * (SECONDS_PER_MONTH / inputs.leasePollSeconds) * load.slots * standbyUnitsPerItem;
+  // Each slot's assignment watch polls the ~100 B meta item (1 RRU consistent) and reads its shard
+  // item, billed whole (⌈bytes/4 KB⌉ RRU), once per refresh: a refresh rewrites every shard item at
+  // a new epoch (core/control/assignmentWatch.ts). A poll that lands between a refresh's epoch claim
+  // and its shard's put reads the item a second time: unpriced, at most doubling `shardReads`. The
+  // lease also reads the meta item after every renewal, to notice a shard beyond the shard count
+  // (shardLease.ts checkRetired); the old model left that out.
+  const shardItemUnits = Math.ceil(inputs.shardItemBytes / 4096);
+  const metaPolls = load.slots * (SECONDS_PER_MONTH / inputs.assignmentPollSeconds);
+  const shardReads = load.slots * refreshes * shardItemUnits;
+  const retireChecks = renewals;
+  const versionReads = metaPolls + shardReads + retireChecks;
   const refresherWrites = refreshes * inputs.refresherWriteUnitsPerRefresh;
   add(
     'dynamodb_leases',
@@ -144,12 +156,12 @@ export function priceConfiguration(inputs: BillInputs, c: BillConfiguration, pri
   add(
     'dynamodb_standby_polls',
     (standbyReads / 1e6) * prices.dynamoReadUnitsPerMillion,
-    `${inputs.standbyTasks} standby × a poll every ${inputs.leasePollSeconds} s × ${load.slots} lease items = ${num(standbyReads)} RRU × $${prices.dynamoReadUnitsPerMillion}/M`,
+    `${inputs.standbyTasks} standby × a poll every ${inputs.leasePollSeconds} s × ${load.slots} lease items × ${standbyUnitsPerItem} RRU (${standbyUnitsPerItem < 1 ? 'eventually' : 'strongly'} consistent) = ${num(standbyReads)} RRU × $${prices.dynamoReadUnitsPerMillion}/M`,
   );
   add(
     'dynamodb_assignment_checks',
     (versionReads / 1e6) * prices.dynamoReadUnitsPerMillion,
-    `${load.slots} slots × a consistent version read every ${inputs.assignmentPollSeconds} s × ${Math.ceil(inputs.shardItemBytes / 4096)} RRU (the whole ${num(inputs.shardItemBytes)} B item is billed) = ${num(versionReads)} RRU × $${prices.dynamoReadUnitsPerMillion}/M`,
+    `${load.slots} slots × (a meta item read every ${inputs.assignmentPollSeconds} s + one after each renewal every ${inputs.leaseRenewSeconds} s, 1 RRU each) + ${load.slots} slots × ${num(refreshes)} refreshes × ${shardItemUnits} RRU (the whole ${num(inputs.shardItemBytes)} B shard item) = ${num(versionReads)} RRU × $${prices.dynamoReadUnitsPerMillion}/M`,
   );
   add(
     'dynamodb_refresher',

@@ -28,8 +28,9 @@ export function productionBill(
 }
 
 /** What infra/config.ts must say to deploy `c` (the fields the bill chose; everything else is the stage's). */
-export function deployedConfiguration(config: InfraConfig): Omit<BillConfiguration, 'slotsPerTask' | 'spot'> {
+export function deployedConfiguration(config: InfraConfig): Omit<BillConfiguration, 'spot'> {
   return {
+    slotsPerTask: config.slotsPerTask,
     task: { cpu: config.ingester.cpu, memoryMiB: config.ingester.memoryMiB },
     ephemeralStorageGiB: config.ingester.ephemeralStorageGiB ?? 20,
     network: config.network,

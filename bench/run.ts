@@ -77,7 +77,7 @@ export function deriveCost(figures: Record<string, number>): Record<string, numb
 export function deriveBill(figures: Record<string, number>): { figures: Record<string, number>; notes: string[] } {
   const { inputs, bill } = productionBill(figures);
   const production = productionConfig();
-  const { slotsPerTask: _slots, spot: _spot, ...priced } = bill.chosen.configuration;
+  const { spot: _spot, ...priced } = bill.chosen.configuration;
   const matches = JSON.stringify(deployedConfiguration(production)) === JSON.stringify(priced);
   const db = databaseBill({
     eventsPerMonth: inputs.eventsPerMonth,

@@ -3,7 +3,8 @@
  * SCALE_CHANNELS live channels (default 100,000) shaped like Twitch (bench/scaleModel.ts), the
  * local pipeline of `npm start` (refresher, supervised ingester processes, Kinesis and DynamoDB
  * emulators, consumer, SQLite) with CAPTURE_REPLICAS=2, and the ingesters as production runs them:
- * the bundle scripts/bundle.mjs builds, not TypeScript through tsx.
+ * the bundle scripts/bundle.mjs builds, not TypeScript through tsx, each serving the production
+ * stage's SLOTS_PER_TASK shards.
  *
  * Time runs SCALE_TIME_FACTOR (default 10) times faster for the control plane only: both the
  * simulator and the ingesters apply Twitch's JOIN limit of 20 per 10 s per connection with a
@@ -33,6 +34,7 @@ import { startLocalPipeline, type LocalPipeline } from '../services/local/localP
 import type { Simulator } from '../services/twitch-sim/startSimulator.ts';
 import { compareWithGroundTruth } from '../test/helpers/compareWithGroundTruth.ts';
 import { dynamoItemBytes, writeUnits } from './dynamoItemBytes.ts';
+import { productionConfig } from './productionBill.ts';
 import { startSimWorker, type SimWorker } from './startSimWorker.ts';
 import {
   churnPerRefresh,
@@ -180,7 +182,10 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     await sink.migrate();
     const config = loadRefresherConfig({
       CAPTURE_REPLICAS: String(REPLICAS),
+      MAX_CHANNELS: String(s.channels),
       STANDBY_TASKS: '1',
+      // Shards per ingester process as production deploys them (infra/stages/production.json).
+      SLOTS_PER_TASK: String(productionConfig().slotsPerTask),
       OFFLINE_GRACE_MINUTES: String(Math.round(10 / s.factor)),
       LOG_LEVEL: 'warn',
     });
@@ -401,6 +406,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       'scale.channels': s.channels,
       'scale.time_factor': s.factor,
       'scale.replicas': REPLICAS,
+      'scale.slots_per_task': config.slotsPerTask,
       'scale.offered_events_per_s': s.rate,
       'scale.top_channel_events_per_s': skew.topRates[0] ?? 0,
       'scale.tail_share_below_1_per_min': skew.shareBelowOnePerMinute,

@@ -4,25 +4,8 @@ import type { ChatEvent } from '../core/events/chatEvent.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { readChatEvents, type ChatEventRange } from '../core/sinks/sqlite/readChatEvents.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
-import { makeChatEvents } from '../test/helpers/chatEvents.ts';
 import { writeFirstLayoutDatabase } from '../test/helpers/firstLayoutSqlite.ts';
-
-const DAY = 86_400_000;
-const MONTH = 30 * DAY;
-/** The busy channel-day (issue 16: 100,000 events), inside the span of the bench's other events. */
-const BUSY_DAY = Date.UTC(2024, 0, 25);
-const BUSY_DAY_EVENTS = 100_000;
-
-/** Best of `rounds` (after one warm-up): the shared machine only adds noise upwards. */
-function bestMs(rounds: number, run: () => void): number {
-  let best = Infinity;
-  for (let round = 0; round <= rounds; round++) {
-    const started = performance.now();
-    run();
-    if (round > 0) best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
+import { bestMs, BUSY_DAY, busiestUserMonth, busyChannelDay, DAY, MONTH } from './readBench.ts';
 
 /**
  * The two common reads of issue 16, every field of every event (raw and tags included): a
@@ -37,16 +20,7 @@ function bestMs(rounds: number, run: () => void): number {
  *   stored (tags, params and badges left as JSON text, so less work than a ChatEvent).
  */
 export async function sqliteReadFigures(dir: string, events: readonly ChatEvent[], rounds: number): Promise<Record<string, number>> {
-  // The factory puts a few notices in channel `*`: drawn for one channel, kept only for it.
-  const busyDay = makeChatEvents(BUSY_DAY_EVENTS + 2000, {
-    seed: 1616,
-    channels: 1,
-    startMs: BUSY_DAY,
-    spanMs: DAY - 1000,
-    hostileShare: 0.01,
-  })
-    .filter((e) => e.channel === 'channel_0')
-    .slice(0, BUSY_DAY_EVENTS);
+  const busyDay = busyChannelDay();
   const all = [...events, ...busyDay];
   const channel = 'channel_0';
   const compactPath = join(dir, 'reads-compact.db');
@@ -57,19 +31,16 @@ export async function sqliteReadFigures(dir: string, events: readonly ChatEvent[
   const firstPath = join(dir, 'reads-first-layout.db');
   await writeFirstLayoutDatabase(firstPath, all);
 
-  const counts = new Map<string, number>();
-  for (const e of all) if (e.user_login !== null) counts.set(e.user_login, (counts.get(e.user_login) ?? 0) + 1);
-  const user = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
-  const userStart = Math.min(...all.filter((e) => e.user_login === user).map((e) => e.sent_at));
+  const { user, from: userStart } = busiestUserMonth(all);
   const channelDay: ChatEventRange = { channel, from: BUSY_DAY, to: BUSY_DAY + DAY };
   const userMonth: ChatEventRange = { userLogin: user, from: userStart, to: userStart + MONTH };
 
-  const viewReads = (db: Database.Database, rounds: number) => {
+  const viewReads = async (db: Database.Database, rounds: number) => {
     const byChannel = db.prepare('SELECT * FROM chat_events WHERE channel = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at');
     const byUser = db.prepare('SELECT * FROM chat_events WHERE user_login = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at');
     return {
-      channelDay: bestMs(rounds, () => byChannel.all(channel, channelDay.from, channelDay.to)),
-      userMonth: bestMs(rounds, () => byUser.all(user, userMonth.from, userMonth.to)),
+      channelDay: await bestMs(rounds, () => byChannel.all(channel, channelDay.from, channelDay.to)),
+      userMonth: await bestMs(rounds, () => byUser.all(user, userMonth.from, userMonth.to)),
       channelRows: byChannel.all(channel, channelDay.from, channelDay.to).length,
       userRows: byUser.all(user, userMonth.from, userMonth.to).length,
     };
@@ -78,12 +49,12 @@ export async function sqliteReadFigures(dir: string, events: readonly ChatEvent[
   const first = openSqliteDatabase(firstPath, { readonly: true });
   try {
     const fast = {
-      channelDay: bestMs(rounds, () => readChatEvents(compact, channelDay)),
-      userMonth: bestMs(rounds, () => readChatEvents(compact, userMonth)),
+      channelDay: await bestMs(rounds, () => readChatEvents(compact, channelDay)),
+      userMonth: await bestMs(rounds, () => readChatEvents(compact, userMonth)),
     };
-    const before = viewReads(first, rounds);
+    const before = await viewReads(first, rounds);
     // The view is several times slower: fewer rounds keep the bench short.
-    const view = viewReads(compact, Math.min(rounds, 2));
+    const view = await viewReads(compact, Math.min(rounds, 2));
     const rows = readChatEvents(compact, channelDay).length;
     const userRows = readChatEvents(compact, userMonth).length;
     if (rows !== before.channelRows || userRows !== before.userRows || rows !== view.channelRows) {

@@ -143,7 +143,11 @@ export function createIngesterMetrics(registry: Registry = new Registry(), optio
       labelNames: ['reason'],
       registers,
     }),
-    leaseHeld: new Gauge({ name: 'poglytics_lease_held', help: '1 while this task holds its shard lease', registers }),
+    leaseHeld: new Gauge({
+      name: 'poglytics_lease_held',
+      help: 'Shard leases (slots) this task holds: 1 while it serves its one slot, up to SLOTS_PER_TASK',
+      registers,
+    }),
     leaseLost: new Counter({ name: 'poglytics_lease_lost_total', help: 'Shard leases lost to expiry or takeover', registers }),
     captureGap: seconds(
       'poglytics_capture_gap_seconds',

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MAX_SHARD_CAPACITY } from '../core/control/layout.ts';
+import { MAX_SLOTS_PER_TASK } from '../core/control/desiredTasks.ts';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [
@@ -154,6 +155,11 @@ export const InfraConfigSchema = z
     standbyTasks: int().min(0).max(20).default(1),
     /** CAPTURE_REPLICAS: ingester tasks (in different zones where possible) that join each channel. */
     captureReplicas: int().min(1).max(3).default(2),
+    /**
+     * SLOTS_PER_TASK: (shard, replica) slots one ingester task serves, never two replicas of a shard.
+     * The refresher runs ceil(shards × replicas / slotsPerTask) tasks (at least captureReplicas) + standbyTasks.
+     */
+    slotsPerTask: int().min(1).max(MAX_SLOTS_PER_TASK).default(1),
     offlineGraceMinutes: int().min(0).max(1440).default(10),
     /** How often the channel refresher runs: rate(N minutes). */
     refreshScheduleMinutes: int().min(1).max(60).default(5),

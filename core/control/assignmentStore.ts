@@ -32,7 +32,10 @@ const isConditionFailure = (error: unknown) => (error as { name?: string })?.nam
  *    and starts over from a fresh read;
  * 2. every shard slot is put with `epoch < :mine`, so a slower refresher can never overwrite a
  *    newer assignment: it stops at its first failed put (ConflictError) and the newer one wins.
- * Slots beyond the shard count are written empty, never deleted. `shardSlots` on the meta item
+ * The claim must precede every put: an ingester's AssignmentWatch reads a shard item only once
+ * the meta epoch passed the shard epoch it last read, so a put at an epoch not yet claimed would go
+ * unseen until the next refresh. Slots beyond the shard count are written empty, never deleted
+ * (a delete, claiming no epoch, would go unseen too). `shardSlots` on the meta item
  * (additive to layout.ts) remembers how many slots were ever written, so a later refresh empties
  * them even after a crash.
  */

@@ -39,7 +39,7 @@ export type RefresherSettings = Pick<
   | 'recordCompression'
   | 'captureReplicas'
 > &
-  Partial<Pick<RefresherConfig, 'snapshotViewerChange' | 'snapshotHeartbeatMinutes' | 'refreshIntervalMinutes'>> & {
+  Partial<Pick<RefresherConfig, 'snapshotViewerChange' | 'snapshotHeartbeatMinutes' | 'refreshIntervalMinutes' | 'slotsPerTask'>> & {
     /** How often this refresher runs, when not whole minutes (local mode); else refreshIntervalMinutes. */
     readonly refreshIntervalMs?: number;
   };
@@ -135,6 +135,7 @@ export function createRefresher(settings: RefresherSettings, clients: RefresherC
           rebalance: { shardCapacity: settings.shardCapacity, offlineGraceMs: settings.offlineGraceMinutes * 60_000, excluded: parted },
           standbyTasks: settings.standbyTasks,
           captureReplicas: settings.captureReplicas,
+          ...(settings.slotsPerTask !== undefined ? { slotsPerTask: settings.slotsPerTask } : {}),
         },
       );
       return {

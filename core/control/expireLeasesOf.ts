@@ -21,7 +21,7 @@ export interface ExpireLeasesInput {
  * `owner` (a conditional update): a slot someone else took in the meantime is left alone. The
  * owner stays on the item (with `diedAt`) so the next claimer can tell a death from a clean
  * release. Reads: the meta item and one Query per shard (all replicas of a shard share a
- * partition); writes: one per slot the dead task held (one at a time, so usually one). Only
+ * partition); writes: one per slot the dead task held (SLOTS_PER_TASK at most). Only
  * GetItem, Query and UpdateItem: what the reaper's role is granted.
  */
 export async function expireLeasesOf(input: ExpireLeasesInput): Promise<LeaseView[]> {

@@ -16,7 +16,10 @@
  * Shards are numbered 0..shardCount-1. A refresh claims the next epoch on the meta item with a
  * conditional write (`epoch = :read`) and then writes each shard item conditioned on
  * `epoch < :mine`, so a slower concurrent refresher can never overwrite a newer assignment.
- * Shard items beyond shardCount are emptied, never deleted mid-lease.
+ * Shard items beyond shardCount are emptied, never deleted mid-lease. So the meta epoch is never
+ * below any shard item's, and an ingester watching its shard polls the ~100 B meta item (1 read
+ * unit) and reads its ~120 KB shard item (30 units) only when the meta epoch passed the shard
+ * epoch it last read (assignmentWatch.ts).
  *
  * Leases: one item per (shard, replica) slot, all replicas of a shard in one partition, so one
  * strongly consistent Query on `lease#<n>` reads every copy (the reaper, the zone preference).

@@ -131,14 +131,22 @@ export async function releaseLease(table: LeaseTable, slot: LeaseSlot, owner: st
   }
 }
 
-/** The lease items of every replica of these shards (absent slots are simply missing), strongly consistent. */
-export async function readLeases(table: LeaseTable, shardIds: readonly number[], replicas: number): Promise<LeaseView[]> {
+/**
+ * The lease items of every replica of these shards (absent slots are simply missing), strongly
+ * consistent unless `consistent` is false (half the read units: 0.5 per item instead of 1).
+ */
+export async function readLeases(
+  table: LeaseTable,
+  shardIds: readonly number[],
+  replicas: number,
+  { consistent = true }: { readonly consistent?: boolean } = {},
+): Promise<LeaseView[]> {
   const keys = shardIds.flatMap((id) => Array.from({ length: replicas }, (_, r) => keyToItem(leaseKey(id, r))));
   const leases: LeaseView[] = [];
   // BatchGetItem takes 100 keys a call and may hand some back unprocessed.
   for (let i = 0; i < keys.length; i += 100) {
     let request: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }> | undefined = {
-      [table.tableName]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
+      [table.tableName]: { Keys: keys.slice(i, i + 100), ConsistentRead: consistent },
     };
     while (request && Object.keys(request).length > 0) {
       const out = await table.client.send(new BatchGetItemCommand({ RequestItems: request }));

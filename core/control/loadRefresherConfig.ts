@@ -1,11 +1,14 @@
 import { loadCommonConfig, readInt, readString, type CommonConfig, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { MAX_SLOTS_PER_TASK } from './desiredTasks.ts';
 import { MAX_SHARD_CAPACITY } from './layout.ts';
 
 export interface RefresherConfig extends CommonConfig {
   readonly shardCapacity: number;
   readonly offlineGraceMinutes: number;
   readonly standbyTasks: number;
+  /** SLOTS_PER_TASK: slots each ingester task serves (the ingesters get the same value); the desired task count divides by it. */
+  readonly slotsPerTask: number;
   /** STREAM_LANGUAGE: comma-separated Helix language codes, empty for all. */
   readonly languages: readonly string[];
   readonly ecsCluster: string | undefined;
@@ -38,6 +41,7 @@ export function loadRefresherConfig(env: Env): RefresherConfig {
     shardCapacity: readInt(env, 'SHARD_CAPACITY', 2000, { min: 1, max: MAX_SHARD_CAPACITY }),
     offlineGraceMinutes: readInt(env, 'OFFLINE_GRACE_MINUTES', 10, { min: 0 }),
     standbyTasks: readInt(env, 'STANDBY_TASKS', 1, { min: 0 }),
+    slotsPerTask: readInt(env, 'SLOTS_PER_TASK', 1, { min: 1, max: MAX_SLOTS_PER_TASK }),
     languages: (readString(env, 'STREAM_LANGUAGE') ?? '')
       .split(',')
       .map((l) => l.trim().toLowerCase())

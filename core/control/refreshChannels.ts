@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../log.ts';
 import type { Discovery } from '../twitch/discoverChannels.ts';
 import { toStreamSnapshot } from '../twitch/toStreamSnapshot.ts';
 import type { AssignmentStore } from './assignmentStore.ts';
+import { desiredTasks } from './desiredTasks.ts';
 import { AssignmentSupersededError } from './errors.ts';
 import { rebalance, type RebalanceSettings } from './rebalance.ts';
 import type { Scaler } from './scaler.ts';
@@ -27,6 +28,8 @@ export interface RefreshSettings {
   readonly standbyTasks: number;
   /** CAPTURE_REPLICAS: every shard is served by this many tasks (default 1). */
   readonly captureReplicas?: number;
+  /** SLOTS_PER_TASK: (shard, replica) slots one ingester task serves (default 1); see desiredTasks. */
+  readonly slotsPerTask?: number;
   /** Fresh read-rebalance-claim rounds when another refresh claims the epoch first (default 4). */
   readonly claimAttempts?: number;
 }
@@ -54,11 +57,6 @@ export interface RefreshReport {
   readonly durationMs: number;
   /** Failures of the optional steps (snapshots, scaling); the assignment itself throws. */
   readonly errors: string[];
-}
-
-/** One task per (shard, replica) slot, plus the warm standbys that take over a dead task's slot. */
-export function desiredTasks(shardCount: number, settings: Pick<RefreshSettings, 'standbyTasks' | 'captureReplicas'>): number {
-  return shardCount * (settings.captureReplicas ?? 1) + settings.standbyTasks;
 }
 
 /**

@@ -27,6 +27,14 @@ export interface ShardLeaseOptions {
   readonly replicas?: number;
   /** This task's Availability Zone: stored on the lease, and a slot whose sibling is in the same zone is taken last. */
   readonly zone?: string;
+  /**
+   * SLOTS_PER_TASK > 1: the shards this task already serves through its other slots. None of their
+   * slots is claimed (every lease of a task has the same owner, so a sibling's slot looks like ours),
+   * and a task never holds two replicas of one shard.
+   */
+  readonly excludeShards?: () => ReadonlySet<number>;
+  /** Runs the claim passes of one task's leases one at a time, so each sees what the other just claimed. */
+  readonly claimTurn?: <T>(pass: () => Promise<T>) => Promise<T>;
   readonly logger?: Logger;
   readonly metrics?: IngesterMetrics;
 }
@@ -50,7 +58,8 @@ interface Held {
  * A lease on one (shard, replica) slot in the control table (core/control/layout.ts), with
  * conditional writes only: a claim succeeds when the item has no owner, has expired (or was
  * reaped: expiresAt 0), or is already ours; a renewal only while we still own it unexpired.
- * One slot at a time per task, so two replicas of a shard never share a task. When a renewal is refused, or no renewal succeeds before
+ * One slot per lease; a task with several (SLOTS_PER_TASK) gives each the shards the others serve to
+ * exclude, so two replicas of a shard never share a task. When a renewal is refused, or no renewal succeeds before
  * `expiresAt - safetyMs`, the lease is lost and the `onLost` listeners run at once, so the
  * holder stops reading the shard before another task can have claimed it.
  */
@@ -132,9 +141,14 @@ export class ShardLease {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
-        for (const slot of await this.claimableSlots()) {
-          if (await this.tryClaim(slot.shardId, slot.replica)) return slot.shardId;
-        }
+        const pass = async () => {
+          for (const slot of await this.claimableSlots()) {
+            if (await this.tryClaim(slot.shardId, slot.replica)) return slot.shardId;
+          }
+          return undefined;
+        };
+        const shardId = await (this.options.claimTurn ? this.options.claimTurn(pass) : pass());
+        if (shardId !== undefined) return shardId;
       } catch (error) {
         this.options.logger?.warn('lease poll failed', { error: error as Error, attempt });
       }
@@ -153,7 +167,7 @@ export class ShardLease {
     const takeover = sign ? { previousOwner: sign.owner, lastSeenAt: sign.at } : undefined;
     this.current = { shardId, replica, expiresAt, takeover };
     this.retiredReported = undefined;
-    this.options.metrics?.leaseHeld.set(1);
+    this.options.metrics?.leaseHeld.inc();
     this.options.logger?.info('lease acquired', {
       shardId,
       replica,
@@ -171,8 +185,8 @@ export class ShardLease {
     const held = this.current;
     this.stopTimers();
     this.current = undefined;
-    this.options.metrics?.leaseHeld.set(0);
     if (!held) return;
+    this.options.metrics?.leaseHeld.dec();
     if (await releaseLease(this.table, held, this.owner, Date.now()))
       this.options.logger?.info('lease released', { shardId: held.shardId, replica: held.replica });
   }
@@ -188,7 +202,15 @@ export class ShardLease {
       const meta = await readAssignmentMeta(this.options.client, this.options.tableName);
       shardIds = Array.from({ length: meta?.shardCount ?? 0 }, (_, i) => i);
     }
-    const leases = await readLeases(this.table, shardIds, this.replicas);
+    const served = this.options.excludeShards?.();
+    if (served?.size) shardIds = shardIds.filter((shardId) => !served.has(shardId));
+    if (shardIds.length === 0) return [];
+    // With a sibling replica capturing every shard, the standby's poll reads eventually consistent
+    // (half the read units of its poll over every lease item). DynamoDB converges within about a
+    // second, so a stale view typically costs one poll period: a slot just freed looks held until the next poll (the sibling captures its
+    // channels meanwhile), one just taken looks free and the conditional claim is refused. With a
+    // single replica that poll period would be a capture gap, so the read stays consistent.
+    const leases = await readLeases(this.table, shardIds, this.replicas, { consistent: this.replicas === 1 });
     return rankLeaseSlots({ shardIds, replicas: this.replicas, leases, owner: this.owner, zone: this.options.zone, now: Date.now() });
   }
 
@@ -251,7 +273,7 @@ export class ShardLease {
     if (!held) return;
     this.stopTimers();
     this.current = undefined;
-    this.options.metrics?.leaseHeld.set(0);
+    this.options.metrics?.leaseHeld.dec();
     this.options.metrics?.leaseLost.inc();
     this.options.logger?.warn('lease lost', { shardId: held.shardId, reason });
     for (const listener of this.lostListeners) listener(held.shardId, reason);

@@ -1,7 +1,8 @@
 import type { DocumentStore } from '../control/documentStores.ts';
 import { isStreamSnapshot, type StreamEvent } from '../events/streamEvent.ts';
 import type { Logger } from '../log.ts';
-import { chatCommand, optedOutChannelLogins, redeemCode, touchesOptedOut, type OptOuts, type RedeemOutcome } from './optOuts.ts';
+import { listSelector, optOutMatcher } from './optOutMatcher.ts';
+import { chatCommand, redeemCode, type OptOuts, type RedeemOutcome } from './optOuts.ts';
 
 export interface GateResult {
   readonly kept: StreamEvent[];
@@ -58,10 +59,9 @@ export class OptOutGate {
     const optOuts = await this.current();
     if (Object.keys(optOuts.users).length === 0 && Object.keys(optOuts.channels).length === 0)
       return { kept: [...events], dropped: 0, redeemed };
-    const logins = optedOutChannelLogins(optOuts);
-    const kept = events.filter((e) =>
-      isStreamSnapshot(e) ? !logins.has(e.channel) && !Object.hasOwn(optOuts.channels, e.channel_id) : !touchesOptedOut(optOuts, e, logins),
-    );
+    // The rule every other holder of events applies (optOutMatcher): by, about or in someone on the list.
+    const matcher = optOutMatcher(listSelector(optOuts));
+    const kept = events.filter((e) => !matcher.event(e));
     return { kept, dropped: events.length - kept.length, redeemed };
   }
 }

@@ -125,19 +125,6 @@ export function setEntry(o: OptOuts, kind: 'users' | 'channels', id: string, ent
  */
 export const entryKey = (id: string | null, login: string | null): string => (id !== null ? id : `login:${login}`);
 
-/** Whether storing the event would keep something of an opted-out user or channel: sent by, about, or in them. */
-export function touchesOptedOut(o: OptOuts, e: ChatEvent, channelLogins: ReadonlySet<string>): boolean {
-  const user = (id: string | null, login: string | null) =>
-    (id !== null && Object.hasOwn(o.users, id)) || (login !== null && Object.hasOwn(o.users, `login:${login}`));
-  return (
-    user(e.user_id, e.user_login) ||
-    user(e.target_user_id, e.target_user_login) ||
-    (e.channel_id !== null && Object.hasOwn(o.channels, e.channel_id)) ||
-    (e.source_channel_id !== null && Object.hasOwn(o.channels, e.source_channel_id)) ||
-    channelLogins.has(e.channel)
-  );
-}
-
 /** The logins of the opted-out channels (the refresher parts them; events without a room id are matched by login). */
 export function optedOutChannelLogins(o: OptOuts): Set<string> {
   return new Set(Object.values(o.channels).flatMap((entry) => (entry.login === null ? [] : [entry.login])));

@@ -22,6 +22,7 @@ export interface ControlProps {
     | 'shardCapacity'
     | 'standbyTasks'
     | 'captureReplicas'
+    | 'slotsPerTask'
     | 'offlineGraceMinutes'
     | 'recordCompression'
   >;
@@ -79,6 +80,7 @@ export class Control extends Construct {
         SHARD_CAPACITY: String(config.shardCapacity),
         STANDBY_TASKS: String(config.standbyTasks),
         CAPTURE_REPLICAS: String(config.captureReplicas),
+        SLOTS_PER_TASK: String(config.slotsPerTask),
         OFFLINE_GRACE_MINUTES: String(config.offlineGraceMinutes),
         // Snapshots: the heartbeat row goes out at each hour's last refresh (selectSnapshots.ts).
         REFRESH_INTERVAL_MINUTES: String(config.refreshScheduleMinutes),

@@ -13,7 +13,7 @@ import { cloudWatchAgentConfig, prometheusScrapeConfig } from './ingesterMetrics
 export interface IngestProps {
   readonly config: Pick<
     InfraConfig,
-    'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression' | 'captureReplicas'
+    'architecture' | 'logRetentionDays' | 'channelsPerConnection' | 'ingester' | 'recordCompression' | 'captureReplicas' | 'slotsPerTask'
   >;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
@@ -98,6 +98,8 @@ export class Ingest extends Construct {
         CHANNELS_PER_CONNECTION: String(config.channelsPerConnection),
         // TASK_ID (the task ARN) and AVAILABILITY_ZONE come from the task metadata endpoint at start.
         CAPTURE_REPLICAS: String(config.captureReplicas),
+        // As many slots as the refresher's desired count assumes (the same setting feeds both).
+        SLOTS_PER_TASK: String(config.slotsPerTask),
         SHUTDOWN_DEADLINE_MS: String(ingester.shutdownDeadlineMs),
         // On the task's ephemeral storage (the writable layer): survives a Kinesis outage, not the
         // task. Bounded to half of that storage; the dead-letter folder sits inside it.

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import type { IngesterMetrics } from '../../core/metrics.ts';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import type { DeadLetterJournal } from './deadLetterJournal.ts';
+import type { HeldSlot } from './heldJournal.ts';
 import { SlidingRate } from './slidingRate.ts';
 
 export interface LineCaptureOptions {
@@ -51,6 +52,14 @@ export interface LineCapture extends Capture {
    * A line captured after it is handed on at once.
    */
   drain(): void;
+  /**
+   * The capture one slot's connections read into (SLOTS_PER_TASK): the same capture, but a line it
+   * holds is journaled under that slot (`readingSlot`), so a replay after a kill asks that slot's
+   * siblings, not those of whichever slot the task happened to serve last.
+   */
+  forSlot(slot: HeldSlot): Capture;
+  /** The slot of the line being captured right now (during a `forSlot` capture's call), else null. */
+  readonly readingSlot: HeldSlot | null;
 }
 
 /** The default of LineCaptureOptions.maxHoldMs. */
@@ -150,5 +159,22 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     phase = { kind: 'drained' };
     ids.releaseAll();
   };
-  return Object.assign(read, { rejectBytes, publish, drain, rate, totals, heldCount: () => ids.held });
+  // A hold is journaled synchronously inside ids.read, so the slot set around one call is the reader's.
+  let readingSlot: HeldSlot | null = null;
+  const forSlot = (slot: HeldSlot): Capture =>
+    Object.assign(
+      (line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult => {
+        const outer = readingSlot;
+        readingSlot = slot;
+        try {
+          return read(line, receivedAt, connection, lineUtf8);
+        } finally {
+          readingSlot = outer;
+        }
+      },
+      { rejectBytes },
+    );
+  const capture = Object.assign(read, { rejectBytes, publish, drain, forSlot, rate, totals, heldCount: () => ids.held });
+  // A getter (Object.assign would copy the value once).
+  return Object.defineProperty(capture, 'readingSlot', { get: () => readingSlot, enumerable: true }) as LineCapture;
 }

@@ -39,6 +39,11 @@ export class ConnectionPool {
     return this.connections.every((c) => c.isUp);
   }
 
+  /** Connections up now. */
+  get upCount(): number {
+    return this.connections.filter((c) => c.isUp).length;
+  }
+
   get joined(): number {
     return this.connections.reduce((n, c) => n + c.joined, 0);
   }
@@ -93,7 +98,7 @@ export class ConnectionPool {
   publish(): void {
     const m = this.options.metrics;
     if (!m) return;
-    m.activeConnections.set(this.stopped ? 0 : this.connections.filter((c) => c.isUp).length);
+    m.activeConnections.set(this.stopped ? 0 : this.upCount);
     m.joinedChannels.set(this.stopped ? 0 : this.joined);
   }
 

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadCommonConfig, readInt, readString, readUrl, type CommonConfig, type Env } from '../../core/config.ts';
+import { MAX_SLOTS_PER_TASK } from '../../core/control/desiredTasks.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { ConnectionSettings } from './ircConnection.ts';
 import { parseIrcUrl, type IrcEndpoint } from './parseIrcUrl.ts';
@@ -17,6 +18,11 @@ export interface IngesterConfig extends CommonConfig {
   readonly irc: ConnectionSettings;
   /** Pin this task to one shard (local runs); otherwise any free shard of the assignment. */
   readonly shardId: number | undefined;
+  /**
+   * SLOTS_PER_TASK: how many (shard, replica) slots this task serves at once, each with its own
+   * lease and connection pool, never two replicas of one shard (default 1). Ignored with SHARD_ID.
+   */
+  readonly slotsPerTask: number;
   readonly leaseMs: number;
   readonly leaseRenewMs: number;
   readonly leasePollMs: number;
@@ -73,6 +79,7 @@ export function loadIngesterConfig(env: Env = process.env): IngesterConfig {
     kinesisEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_KINESIS') ?? common.awsEndpointUrl,
     dynamoEndpointUrl: readUrl(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? common.awsEndpointUrl,
     shardId: shardIdRaw === undefined ? undefined : readInt(env, 'SHARD_ID', 0, { min: 0 }),
+    slotsPerTask: readInt(env, 'SLOTS_PER_TASK', 1, { min: 1, max: MAX_SLOTS_PER_TASK }),
     leaseMs,
     leaseRenewMs,
     // A standby finds a reaped slot at its next poll: reads only (GetItem + BatchGetItem), so poll often.

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '../../core/aws/clientConfig.ts';
@@ -20,7 +19,7 @@ import { DeadLetterJournal } from './deadLetterJournal.ts';
 import { HeldJournal } from './heldJournal.ts';
 import { replayHeldEvents } from './replayHeldEvents.ts';
 import type { IngesterConfig } from './loadIngesterConfig.ts';
-import { ShardSession } from './shardSession.ts';
+import { TaskSlots } from './taskSlots.ts';
 import { startMetricsServer, type MetricsServer } from '../../core/startMetricsServer.ts';
 
 export interface IngesterDeps {
@@ -40,25 +39,32 @@ export interface ShutdownReport extends ProducerStats {
 
 export interface Ingester {
   readonly metricsServer: MetricsServer;
+  /** The first slot's lease (the only one unless SLOTS_PER_TASK > 1). */
   readonly lease: ShardLease;
+  /** One lease per slot (SLOTS_PER_TASK; one when pinned with SHARD_ID). */
+  readonly leases: readonly ShardLease[];
   readonly producer: KinesisProducer;
-  /** The pool serving the current lease, if any. */
+  /** The pool serving the first slot that serves one, if any. */
   readonly pool: ConnectionPool | undefined;
+  /** The pools of the slots serving now, in slot order. */
+  readonly pools: readonly ConnectionPool[];
   readonly eventsReceived: number;
   /** Received id-less events not yet handed to the producer: waiting (at most 5 s) for their channel's next timestamped line. */
   readonly eventsHeld: number;
-  /** Resolves with the shard id once a lease is held. */
+  /** Resolves with the shard id once a lease is held (the first one, with several slots). */
   whenLeased(): Promise<number>;
   shutdown(reason: string): Promise<ShutdownReport>;
 }
 
 /**
  * Wires one ingester task: lease a shard (waiting as a standby until one is free), follow its
- * assignment with a connection pool, capture every line into the Kinesis producer. Losing the
- * lease stops reading that shard at once (everything already captured is still delivered) and
- * the task goes back to standby. `shutdown` is the one ordered exit: stop reading, hand on the
- * id-less lines the capture still holds, flush to Kinesis or the journal, release the lease,
- * close the metrics server — within the deadline.
+ * assignment with a connection pool, capture every line into the Kinesis producer. With
+ * SLOTS_PER_TASK > 1 the task does this for up to that many slots at once, each with its own lease
+ * and session, all sharing the capture, producer, journals and metrics; a slot never claims a shard
+ * another slot of the task serves. Losing a lease stops reading that shard at once (everything
+ * already captured is still delivered) and that slot goes back to standby. `shutdown` is the one
+ * ordered exit: stop reading, hand on the id-less lines the capture still holds, flush to Kinesis
+ * or the journal, release the leases, close the metrics server — within the deadline.
  */
 export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {}): Promise<Ingester> {
   const logger = deps.logger ?? createLogger(config.logLevel, { service: 'ingester', task: config.taskId });
@@ -90,13 +96,11 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  // Lines held for their id are in memory only: kept on disk too, under the slot they were read in.
+  // Lines held for their id are in memory only: kept on disk too, under the slot of the session
+  // that read them (each session's pool captures through capture.forSlot).
   const heldJournal = new HeldJournal({
     dir: config.journalDir,
-    slot: () => {
-      const session = current();
-      return session ? { shardId: session.shardId, replica: session.replica } : null;
-    },
+    slot: () => capture.readingSlot,
     keepReleasedMs: config.spillAfterMs + config.flushMs + 1000,
     logger,
     onError: () => metrics.heldJournalErrors.inc(),
@@ -131,30 +135,18 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
     holdJournal: heldJournal,
   });
-  const lease = new ShardLease({
-    client: dynamo,
-    tableName: config.controlTableName,
-    owner: config.taskId,
-    leaseMs: config.leaseMs,
-    renewMs: config.leaseRenewMs,
-    pollMs: config.leasePollMs,
-    ...(config.shardId !== undefined ? { shardId: config.shardId } : {}),
-    replicas: config.captureReplicas,
-    ...(config.availabilityZone ? { zone: config.availabilityZone } : {}),
-    logger,
-    metrics,
-  });
-
-  // The task's life as explicit phases: waiting for a slot, serving one session, or stopping.
-  type Phase = { kind: 'standby' } | { kind: 'serving'; session: ShardSession } | { kind: 'stopping' };
-  let phase: Phase = { kind: 'standby' };
-  const abort = new AbortController();
-  const leasedWaiters: ((shardId: number) => void)[] = [];
-  const current = () => (phase.kind === 'serving' ? phase.session : undefined);
+  let maxGapS = 0;
+  const onCaptureGap = (seconds: number) => {
+    metrics.captureGap.observe(seconds);
+    maxGapS = Math.max(maxGapS, seconds);
+    metrics.captureGapMax.set(maxGapS);
+  };
+  // The task's slots (SLOTS_PER_TASK): a lease and, while it holds one, a session each.
+  const slots = new TaskSlots({ config, dynamo, capture, metrics, logger, onCaptureGap });
 
   const publish = () => {
     capture.publish();
-    current()?.pool.publish();
+    slots.publish();
   };
   const publishTimer = setInterval(publish, 1000);
   publishTimer.unref();
@@ -164,75 +156,9 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     host: config.metricsHost,
     registry: metrics.registry,
     beforeScrape: publish,
-    readiness: () => {
-      const pool = current()?.pool;
-      return {
-        ready: lease.held && pool !== undefined && pool.allUp,
-        detail: { shard: lease.shardId ?? null, replica: lease.replica ?? null, connections: pool?.size ?? 0, joined: pool?.joined ?? 0 },
-      };
-    },
+    readiness: () => slots.readiness(),
   });
 
-  lease.onLost((shardId, reason) => {
-    logger.warn('stopped reading the shard: lease lost', { shardId, reason });
-    current()?.end('lost');
-  });
-  // A shard the refresher retired (index >= shardCount): leave it in order, give the lease back
-  // and return to standby, so the task can serve a shard that exists.
-  lease.onRetired((shardId, shardCount) => {
-    logger.info('shard retired by the refresher; returning to standby', { shardId, shardCount });
-    current()?.end('retired');
-  });
-
-  let maxGapS = 0;
-  const onCaptureGap = (seconds: number) => {
-    metrics.captureGap.observe(seconds);
-    maxGapS = Math.max(maxGapS, seconds);
-    metrics.captureGapMax.set(maxGapS);
-  };
-
-  const serve = async () => {
-    while (phase.kind !== 'stopping') {
-      let shardId: number;
-      try {
-        shardId = await lease.acquire(abort.signal);
-      } catch (error) {
-        if (abort.signal.aborted) return;
-        // DynamoDB unreachable or throttling: say so, count it, and keep trying as a standby would.
-        logger.error('could not claim a shard lease; retrying', { error: error as Error });
-        metrics.leaseErrors.inc();
-        await sleep(config.leasePollMs, undefined, { signal: abort.signal }).catch(() => undefined);
-        continue;
-      }
-      const session = new ShardSession({
-        shardId,
-        replica: lease.replica ?? 0,
-        takeover: lease.takeover,
-        config,
-        dynamo,
-        capture,
-        metrics,
-        logger,
-        onCaptureGap,
-        onJoinedAll: (at) => void lease.markJoined(shardId, at),
-      });
-      // shutdown() may have run while the claim was in flight.
-      if ((phase as Phase).kind === 'stopping') session.end('shutdown');
-      else phase = { kind: 'serving', session };
-      for (const resolve of leasedWaiters.splice(0)) resolve(shardId);
-      await session.start();
-      const reason = await session.ended;
-      await session.stop(reason);
-      if (phase.kind === 'serving' && phase.session === session) phase = { kind: 'standby' };
-      if (reason === 'retired' && lease.shardId === shardId) {
-        try {
-          await lease.release();
-        } catch (error) {
-          logger.warn('releasing the retired shard failed; it will expire', { shardId, error: error as Error });
-        }
-      }
-    }
-  };
   // The list before anything is replayed or read; the journals of an earlier run are purged meanwhile.
   await optOuts.filterNow();
   // What a killed predecessor on this disk held and never sent, before anything new is read.
@@ -246,7 +172,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
   });
-  const serving = serve();
+  slots.start();
 
   let shutdownPromise: Promise<ShutdownReport> | undefined;
   const shutdown = (reason: string) =>
@@ -254,12 +180,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const started = Date.now();
       const deadlineAt = started + config.shutdownDeadlineMs;
       logger.info('shutting down', { reason, deadlineMs: config.shutdownDeadlineMs });
-      const before = phase;
-      phase = { kind: 'stopping' };
-      abort.abort();
-      // The serve loop leaves the channels, capturing what Twitch already sent, before the producer closes.
-      if (before.kind === 'serving') before.session.end('shutdown');
-      await serving;
+      // The sessions leave their channels, capturing what Twitch already sent, before the producer closes.
+      await slots.stop();
       await optOuts.stop();
       // Nothing reads any more: id-less lines still waiting for their channel's next line go now.
       capture.drain();
@@ -268,13 +190,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       const stats = await producer.close(deadlineAt - reserveMs);
       // What was released is in the stream or the record journal now: nothing to send again.
       heldJournal.close({ delivered: true });
-      let leaseReleased = false;
-      try {
-        await lease.release();
-        leaseReleased = true;
-      } catch (error) {
-        logger.error('lease release failed; it will expire', { error: error as Error });
-      }
+      const leaseReleased = await slots.release();
       clearInterval(publishTimer);
       await metricsServer.close();
       if (!deps.kinesis) kinesis.destroy();
@@ -291,12 +207,17 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
       return report;
     })());
 
+  const leases = slots.leases;
   return {
     metricsServer,
-    lease,
+    lease: leases[0]!,
+    leases,
     producer,
     get pool() {
-      return current()?.pool;
+      return slots.pools[0];
+    },
+    get pools() {
+      return slots.pools;
     },
     get eventsReceived() {
       return capture.totals.events;
@@ -304,7 +225,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     get eventsHeld() {
       return capture.heldCount();
     },
-    whenLeased: () => (lease.held ? Promise.resolve(lease.shardId!) : new Promise((resolve) => leasedWaiters.push(resolve))),
+    whenLeased: () => slots.whenLeased(),
     shutdown,
   };
 }

@@ -157,6 +157,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           LOG_LEVEL: config.logLevel,
           SHUTDOWN_DEADLINE_MS: '5000',
           CAPTURE_REPLICAS: String(config.captureReplicas),
+          // The refresher's desired count divides by it: the ingesters must serve as many slots.
+          SLOTS_PER_TASK: String(config.slotsPerTask),
           // Reads of the local emulator cost nothing: a standby finds a dead worker's freed slot within half a second.
           LEASE_POLL_MS: '500',
           OPTOUTS_FILE: optOutsPath(options.dataDir),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deployedConfiguration, productionBill, productionConfig } from '../../bench/productionBill.ts';
 import { sinkClientsInVpc } from '../../infra/constructs/Storage.ts';
@@ -39,16 +39,15 @@ describe('the production stage deploys the configuration the monthly bill chose'
   let template: Template;
   before(() => ({ stack, template } = synth({ stage: 'production' })));
 
-  test('production.json says what the bill chose (task size, disk, network, Kinesis)', () => {
+  test('production.json says what the bill chose (slots per task, task size, disk, network, Kinesis)', () => {
     // Prepare
     const { bill } = productionBill();
     const chosen = bill.chosen.configuration;
     // Act
     const deployed = deployedConfiguration(productionConfig());
     // Assess
-    const { slotsPerTask, spot, ...priced } = chosen;
+    const { spot, ...priced } = chosen;
     assert.deepEqual(deployed, priced);
-    assert.equal(slotsPerTask, 1, 'one lease slot per task is what the ingester does');
     assert.equal(spot, 'none');
   });
 
@@ -67,6 +66,25 @@ describe('the production stage deploys the configuration the monthly bill chose'
     assert.equal(vpcConfig.AssignPublicIp, isPublic ? 'ENABLED' : 'DISABLED');
     const subnets = (vpcConfig.Subnets as { Ref: string }[]).map((s) => s.Ref).sort();
     assert.deepEqual(subnets, subnetIds(stack, isPublic ? 'public' : 'app').sort());
+  });
+
+  test('the ingester tasks serve the priced slots per task, and the refresher counts tasks with the same figure and captures the priced channels', () => {
+    const { inputs, bill } = productionBill();
+    const { slotsPerTask } = bill.chosen.configuration;
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'SLOTS_PER_TASK', Value: String(slotsPerTask) }]) }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SLOTS_PER_TASK: String(slotsPerTask),
+          CAPTURE_REPLICAS: String(inputs.replicas),
+          MAX_CHANNELS: String(inputs.channels),
+        }),
+      },
+    });
   });
 
   test('the synthesized VPC and stream match the priced NAT count and Kinesis mode', () => {

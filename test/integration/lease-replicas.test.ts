@@ -147,4 +147,34 @@ describe('shard leases with CAPTURE_REPLICAS=2', () => {
     assert.deepEqual(lost, ['taken']);
     assert.equal((await readSlot(tableName, 0, 0))?.expiresAt, 0);
   });
+
+  it('polls the lease items eventually consistent as a standby with a sibling replica, strongly consistent with none', async () => {
+    // Prepare: a client that records the ConsistentRead of every BatchGetItem
+    const tableName = await freshTable(1);
+    const recording = new DynamoDBClient(awsClientConfig({ region: EMULATOR_REGION, endpoint: dynamo.endpoint }));
+    const consistentReads: boolean[] = [];
+    recording.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'BatchGetItemCommand') {
+          const requests = Object.values((args.input as { RequestItems: Record<string, { ConsistentRead?: boolean }> }).RequestItems);
+          consistentReads.push(...requests.map((r) => r.ConsistentRead === true));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordConsistency' },
+    );
+    const twoReplicas = task(tableName, 'two', { client: recording });
+    const oneReplica = task(tableName, 'one', { client: recording, replicas: 1 });
+    // Act
+    await twoReplicas.acquire();
+    const withSibling = consistentReads.splice(0);
+    await twoReplicas.release();
+    await oneReplica.acquire();
+    const alone = consistentReads.splice(0);
+    await oneReplica.release();
+    recording.destroy();
+    // Assess
+    assert.deepEqual(withSibling, [false]);
+    assert.deepEqual(alone, [true]);
+  });
 });

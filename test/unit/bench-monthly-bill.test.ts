@@ -84,8 +84,10 @@ describe('the monthly bill of all of Twitch', () => {
         ((invocations + refreshes) / 1e6) * P.lambdaRequestsPerMillion + (2 * 1000 * S * 1e-5 + refreshes * 10 * 0.5) * P.lambdaArmGbSecond,
       xray: ((invocations + refreshes - 100_000) / 1e6) * P.xrayTracesPerMillion,
       dynamodb_leases: ((4 * S) / 3 / 1e6) * P.dynamoWriteUnitsPerMillion,
-      dynamodb_standby_polls: ((((1 * S) / 2) * 4) / 1e6) * P.dynamoReadUnitsPerMillion,
-      dynamodb_assignment_checks: ((((4 * S) / 5) * 2) / 1e6) * P.dynamoReadUnitsPerMillion,
+      // 2 replicas: the standby reads the 4 lease items eventually consistent, 0.5 RRU each
+      dynamodb_standby_polls: ((((1 * S) / 2) * 4 * 0.5) / 1e6) * P.dynamoReadUnitsPerMillion,
+      // 4 slots: a 1-RRU meta read every 5 s and after each 3 s renewal, the 8,000 B shard item (2 RRU) once a refresh
+      dynamodb_assignment_checks: (((4 * S) / 5 + (4 * S) / 3 + refreshes * 4 * 2) / 1e6) * P.dynamoReadUnitsPerMillion,
       dynamodb_refresher: ((refreshes * 100) / 1e6) * P.dynamoWriteUnitsPerMillion,
       cloudwatch_metrics: 10 * P.cloudwatchMetricMonth,
       cloudwatch_logs: ((5 * 1e9) / GIB) * (P.cloudwatchLogsIngestGb + P.cloudwatchLogsStorageGbMonth),
@@ -142,12 +144,14 @@ describe('the monthly bill of all of Twitch', () => {
     const heavy = monthlyBill(smallInputs({ ircBytesPerEvent: 2000 }), P);
     assert.equal(heavy.chosen.configuration.network.ingesterSubnets, 'public');
     // Many one-slot tasks, little traffic: the NAT's fixed price wins over a public IPv4 per task.
-    const light = monthlyBill(smallInputs({ channels: 200_000, eventsPerMonth: 1e8 }), P);
+    const light = monthlyBill(smallInputs({ channels: 200_000, eventsPerMonth: 1e8, maxSlotsPerTask: 1 }), P);
     assert.equal(light.chosen.configuration.network.ingesterSubnets, 'private');
     for (const bill of [heavy, light]) {
       assert.ok(bill.runnerUp && bill.runnerUp.usdPerMonth >= bill.chosen.usdPerMonth);
       const other = priceConfiguration(
-        bill === heavy ? smallInputs({ ircBytesPerEvent: 2000 }) : smallInputs({ channels: 200_000, eventsPerMonth: 1e8 }),
+        bill === heavy
+          ? smallInputs({ ircBytesPerEvent: 2000 })
+          : smallInputs({ channels: 200_000, eventsPerMonth: 1e8, maxSlotsPerTask: 1 }),
         {
           ...bill.chosen.configuration,
           network: bill === heavy ? { ingesterSubnets: 'private', natGateways: 1 } : { ingesterSubnets: 'public', natGateways: 0 },
@@ -159,11 +163,19 @@ describe('the monthly bill of all of Twitch', () => {
   });
 
   it('chooses only what the ingester can run, and says what multi-slot tasks with Spot would cost', () => {
+    // An ingester of one slot per task: only one-slot configurations are deployable.
+    const oneSlot = monthlyBill(smallInputs({ maxSlotsPerTask: 1 }), P);
+    assert.equal(oneSlot.chosen.configuration.slotsPerTask, 1);
+    assert.equal(oneSlot.chosen.configuration.spot, 'none');
+    assert.ok(oneSlot.cheapestAny.usdPerMonth < oneSlot.chosen.usdPerMonth);
+    assert.match(oneSlot.cheapestAny.notDeployable ?? '', /slots|Spot/);
+    // SLOTS_PER_TASK (the default inputs): several slots a task are deployable, and cheaper here (2 shards × 2 replicas).
     const bill = monthlyBill(smallInputs(), P);
-    assert.equal(bill.chosen.configuration.slotsPerTask, 1);
+    assert.equal(bill.chosen.configuration.slotsPerTask, 2);
     assert.equal(bill.chosen.configuration.spot, 'none');
-    assert.ok(bill.cheapestAny.usdPerMonth < bill.chosen.usdPerMonth);
-    assert.match(bill.cheapestAny.notDeployable ?? '', /slots|Spot/);
+    assert.ok(bill.chosen.usdPerMonth < oneSlot.chosen.usdPerMonth);
+    assert.ok(bill.cheapestAny.usdPerMonth <= bill.chosen.usdPerMonth);
+    if (bill.cheapestAny !== bill.chosen) assert.match(bill.cheapestAny.notDeployable ?? '', /Spot/);
     const spot = priceConfiguration(smallInputs(), { ...privateOneNat, spot: 'second-replica' }, P);
     // Replica 0's 2 tasks and the standby on demand, replica 1's 2 tasks on Spot.
     assert.deepEqual([spot.onDemandTasks, spot.spotTasks], [3, 2]);

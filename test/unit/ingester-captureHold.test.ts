@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
-import { createLineCapture } from '../../services/ingester/captureLine.ts';
+import { createLineCapture, type LineCapture } from '../../services/ingester/captureLine.ts';
+import type { HeldSlot } from '../../services/ingester/heldJournal.ts';
 import { waitFor } from '../helpers/ingesterFixture.ts';
 
 // The live capture holds an id-less line without tmi-sent-ts until its channel's next timestamped
@@ -149,5 +150,33 @@ describe('held lines while the stream fails', () => {
     } finally {
       capture.drain();
     }
+  });
+});
+
+describe('the slot a held line is journaled under (SLOTS_PER_TASK)', () => {
+  it("records the slot of the session whose connection read the line, not another slot's", () => {
+    // Prepare: one capture shared by two slots' pools, the hold journal asking it for the reading slot
+    const holds: { raw: string; slot: HeldSlot | null }[] = [];
+    const capture: LineCapture = createLineCapture({
+      maxHoldMs: 60_000,
+      onEvent: () => undefined,
+      holdJournal: { hold: (event) => holds.push({ raw: event.raw, slot: capture.readingSlot }) - 1, released: () => undefined },
+    });
+    const shard0 = capture.forSlot({ shardId: 0, replica: 1 });
+    const shard3 = capture.forSlot({ shardId: 3, replica: 0 });
+    // Act: interleaved reads of both slots, then one outside any slot
+    shard0(msg('a', 1_700_000_000_001), Date.now(), 0);
+    shard3(msg('b', 1_700_000_000_002), Date.now(), 0);
+    shard3(slow('b', 5), Date.now(), 0);
+    shard0(slow('a', 10), Date.now(), 1);
+    capture(slow('z', 1), Date.now(), 0);
+    capture.drain();
+    // Assess
+    assert.deepEqual(holds, [
+      { raw: slow('b', 5), slot: { shardId: 3, replica: 0 } },
+      { raw: slow('a', 10), slot: { shardId: 0, replica: 1 } },
+      { raw: slow('z', 1), slot: null },
+    ]);
+    assert.equal(capture.readingSlot, null);
   });
 });

@@ -39,6 +39,13 @@ describe('the ingester configuration', () => {
     assert.equal(loadIngesterConfig({ JOIN_RATE_COUNT: '2000' }).irc.joinRateCount, 2000);
   });
 
+  it('serves one slot per task unless SLOTS_PER_TASK says more, and names SLOTS_PER_TASK when it is unusable', () => {
+    assert.equal(loadIngesterConfig({}).slotsPerTask, 1);
+    assert.equal(loadIngesterConfig({ SLOTS_PER_TASK: '3' }).slotsPerTask, 3);
+    assert.throws(() => loadIngesterConfig({ SLOTS_PER_TASK: '0' }), configError(/SLOTS_PER_TASK must be at least 1, got 0/));
+    assert.throws(() => loadIngesterConfig({ SLOTS_PER_TASK: 'two' }), configError(/SLOTS_PER_TASK must be an integer, got "two"/));
+  });
+
   it('refuses a lease renewal interval that is not shorter than the lease', () => {
     assert.throws(
       () => loadIngesterConfig({ LEASE_DURATION_MS: '5000', LEASE_RENEW_MS: '5000' }),

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
-import { CODE_VALID_MS, NO_OPT_OUTS, issueCode, redeemCode, touchesOptedOut, type OptOuts } from '../../core/optout/optOuts.ts';
+import { listSelector, optOutMatcher } from '../../core/optout/optOutMatcher.ts';
+import { CODE_VALID_MS, NO_OPT_OUTS, issueCode, redeemCode, type OptOuts } from '../../core/optout/optOuts.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -67,12 +68,12 @@ describe('opt-out codes', () => {
       channels: { '77': { login: 'gone', at: T0, by: 'admin' } },
       codes: {},
     };
-    const logins = new Set(['gone']);
-    assert.ok(touchesOptedOut(o, said('hi'), logins), 'sent by');
-    assert.ok(touchesOptedOut(o, { ...said('hi', { id: '5', login: 'x' }), target_user_id: '11' }, logins), 'about');
-    assert.ok(touchesOptedOut(o, said('hi', { id: '5', login: 'named' }), logins), 'a login-only entry');
-    assert.ok(touchesOptedOut(o, said('hi', { id: '5', login: 'x' }, { id: '77', login: 'renamed' }), logins), 'in, by room id');
-    assert.ok(touchesOptedOut(o, said('hi', { id: '5', login: 'x' }, { id: '78', login: 'gone' }), logins), 'in, by login');
-    assert.ok(!touchesOptedOut(o, said('hi', { id: '5', login: 'x' }), logins), 'a bystander');
+    const matcher = optOutMatcher(listSelector(o));
+    assert.ok(matcher.event(said('hi')), 'sent by');
+    assert.ok(matcher.event({ ...said('hi', { id: '5', login: 'x' }), target_user_id: '11' }), 'about');
+    assert.ok(matcher.event(said('hi', { id: '5', login: 'named' })), 'a login-only entry');
+    assert.ok(matcher.event(said('hi', { id: '5', login: 'x' }, { id: '77', login: 'renamed' })), 'in, by room id');
+    assert.ok(matcher.event(said('hi', { id: '5', login: 'x' }, { id: '78', login: 'gone' })), 'in, by login');
+    assert.ok(!matcher.event(said('hi', { id: '5', login: 'x' })), 'a bystander');
   });
 });
