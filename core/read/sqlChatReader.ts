@@ -1,6 +1,6 @@
 import type { ChatEventKind } from '../events/chatEvent.ts';
 import type { ReportSource } from '../reports/types.ts';
-import { SEARCH_WORDS_SQL } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
+import { clickhouseSearchMatch } from '../sinks/clickhouse/clickhouseSearchIndex.ts';
 import { POSTGRES_SEARCH_WORDS } from '../sinks/postgres/postgresSearchIndex.ts';
 import type { Sink } from '../sinks/types.ts';
 import { clickhouseSearchPage } from './clickhouseSearchPage.ts';
@@ -289,11 +289,8 @@ export const CLICKHOUSE_READER: ReaderDialect = {
   tags: 'toJSONString(tags)',
   searchFrom: 'chat_events',
   searchPage: clickhouseSearchPage,
-  // hasToken on the indexed expression lets the bloom filter skip granules; it is also exact for one word.
   matches(query, bind) {
     const { words, phrases } = termWords(query);
-    const tokens = words.map((w) => `hasToken(${SEARCH_WORDS_SQL}, ${bind(w)})`);
-    const runs = phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_SQL}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`);
-    return [...tokens, ...runs].join(' AND ');
+    return clickhouseSearchMatch(words, phrases, bind);
   },
 };

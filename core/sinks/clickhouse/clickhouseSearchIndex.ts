@@ -19,6 +19,39 @@
  */
 export const SEARCH_WORDS_SQL = `replaceRegexpAll(lowerUTF8(replaceRegexpAll(normalizeUTF8NFKD(ifNull(text, '')), '\\\\pM', '')), '[^\\\\p{L}\\\\p{N}]+', ' ')`;
 
+const TEXT = "ifNull(text, '')";
+
+/**
+ * The condition that text holds every word and phrase (each a run of words), exactly. hasToken of
+ * SEARCH_WORDS_SQL, the indexed expression, lets the bloom filter skip granules and decides each
+ * row; but the expression costs ~1.3 µs a row (NFKD and two regular expressions over Unicode
+ * classes), and a granule the filter keeps has 8,192 rows. So an ASCII row (length = lengthUTF8:
+ * most chat) is first tested on text itself, where the words are the same: nothing to decompose
+ * and no marks, lower() is lowerUTF8(), and the runs of ASCII letters and digits are the tokens
+ * hasTokenCaseInsensitive() finds (it splits at every ASCII non-alphanumeric). A phrase there is
+ * looked up in text with ASCII non-alphanumerics made spaces. `and`/`or` evaluate lazily, so the
+ * expression runs only on the ASCII rows that passed and on the others; measured in chdb on
+ * 1,000,000 ASCII rows, a word absent from them took 5,390 ms through the expression and 207 ms
+ * through the test first.
+ */
+export function clickhouseSearchMatch(
+  words: readonly string[],
+  phrases: readonly (readonly string[])[],
+  bind: (value: string) => string,
+): string {
+  const asciiWords = `concat(' ', replaceRegexpAll(lower(${TEXT}), '[^a-z0-9]+', ' '), ' ')`;
+  const asciiTest = [
+    ...words.map((w) => `hasTokenCaseInsensitive(${TEXT}, ${bind(w)})`),
+    ...phrases.map((p) => `position(${asciiWords}, ${bind(` ${p.join(' ')} `)}) > 0`),
+  ];
+  const exact = [
+    ...words.map((w) => `hasToken(${SEARCH_WORDS_SQL}, ${bind(w)})`),
+    ...phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_SQL}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`),
+  ];
+  if (asciiTest.length === 0) return 'true';
+  return [`(length(${TEXT}) <> lengthUTF8(${TEXT}) OR (${asciiTest.join(' AND ')}))`, ...exact].join(' AND ');
+}
+
 /** The words of text as migrations 4 and 5 stored them (a MATERIALIZED column), dropped by migration 6. */
 export const SEARCH_WORDS_COLUMN = 'text_words';
 
