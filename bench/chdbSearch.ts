@@ -61,6 +61,10 @@ export async function chdbSearchFigures(
         let n = 0;
         for await (const _ of reader.search(scope, query, { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100 })) n++;
         times.push(performance.now() - start);
+        if (process.env.BENCH_DEBUG)
+          process.stderr.write(
+            `chdb search ${JSON.stringify(q)} ${scope.user ? 'by user7' : 'in the channel'}: ${n} in ${(performance.now() - start).toFixed(0)} ms\n`,
+          );
         if (n === 0 && scope.user === undefined && q !== 'hello world') throw new Error(`no match for ${q}`);
       }
       return times;
