@@ -9,9 +9,10 @@
  *   concurrent viewers over ~100,000 live channels in 2021–2024, most channels under 5 viewers;
  *   figures from memory, not re-checked here: no network on this machine);
  * - Twitch-wide chat: about 98,000 messages a minute (2020, the figure issue 19 uses), ≈ 1,633
- *   events/s on average; the bench sends PEAK_FACTOR × that (the monthly bill also sizes for 3×
- *   the average), so the top channels carry hundreds of messages a second and most of the tail
- *   less than one a minute (skewSummary gives the exact split for a run);
+ *   events/s on average; the bench sends that (SCALE_RATE_FACTOR × it, up to PEAK_FACTOR, the
+ *   peak the monthly bill sizes for), so the top channel carries over a hundred messages a second
+ *   (three times that at the peak) and most of the tail less than one a minute (skewSummary gives
+ *   the exact split for a run);
  * - churn: streams last STREAM_HOURS on average (an assumption, not a public figure), so each
  *   5-minute refresh ends 5 / (60 × STREAM_HOURS) of the live channels and as many others start; a
  *   RAID_SHARE of the ending streams raid a live channel (also an assumption).
@@ -124,4 +125,19 @@ export function churnPerRefresh(liveChannels: number, streamHours = STREAM_HOURS
 export function completeness(sent: number, missing: number): { capturedShare: number; lost: number } {
   if (!(missing >= 0 && missing <= sent)) throw new RangeError(`missing (${missing}) must be between 0 and sent (${sent})`);
   return { capturedShare: sent === 0 ? 1 : (sent - missing) / sent, lost: missing };
+}
+
+/**
+ * Memory of an ingester process as base + perChannel × channels, fitted by least squares over
+ * the processes of a run (a task of many slots holds a varying number of shards, and the standby
+ * holds none or some): baseMb is a process holding nothing, mbPer2000Channels what 2,000 more add.
+ */
+export function rssFit(points: readonly { channels: number; rssMb: number }[]): { baseMb: number; mbPer2000Channels: number } {
+  const n = points.length;
+  const meanX = points.reduce((a, p) => a + p.channels, 0) / n;
+  const meanY = points.reduce((a, p) => a + p.rssMb, 0) / n;
+  const sxx = points.reduce((a, p) => a + (p.channels - meanX) ** 2, 0);
+  if (!(n >= 2 && sxx > 0)) throw new RangeError('fitting memory to channels needs processes holding different numbers of channels');
+  const slope = points.reduce((a, p) => a + (p.channels - meanX) * (p.rssMb - meanY), 0) / sxx;
+  return { baseMb: meanY - slope * meanX, mbPer2000Channels: slope * 2000 };
 }
