@@ -126,18 +126,3 @@ export function completeness(sent: number, missing: number): { capturedShare: nu
   if (!(missing >= 0 && missing <= sent)) throw new RangeError(`missing (${missing}) must be between 0 and sent (${sent})`);
   return { capturedShare: sent === 0 ? 1 : (sent - missing) / sent, lost: missing };
 }
-
-/**
- * Memory of an ingester process as base + perChannel × channels, fitted by least squares over
- * the processes of a run (a task of many slots holds a varying number of shards, and the standby
- * holds none or some): baseMb is a process holding nothing, mbPer2000Channels what 2,000 more add.
- */
-export function rssFit(points: readonly { channels: number; rssMb: number }[]): { baseMb: number; mbPer2000Channels: number } {
-  const n = points.length;
-  const meanX = points.reduce((a, p) => a + p.channels, 0) / n;
-  const meanY = points.reduce((a, p) => a + p.rssMb, 0) / n;
-  const sxx = points.reduce((a, p) => a + (p.channels - meanX) ** 2, 0);
-  if (!(n >= 2 && sxx > 0)) throw new RangeError('fitting memory to channels needs processes holding different numbers of channels');
-  const slope = points.reduce((a, p) => a + (p.channels - meanX) * (p.rssMb - meanY), 0) / sxx;
-  return { baseMb: meanY - slope * meanX, mbPer2000Channels: slope * 2000 };
-}

@@ -10,29 +10,10 @@ import {
   harmonic,
   joinFloorMinutes,
   joinPhaseFactor,
-  rssFit,
   skewSummary,
 } from '../../bench/scaleModel.ts';
 
 describe('the scale bench model', () => {
-  it('fits process memory to the channels each process holds: a base and what 2,000 channels add', () => {
-    // Prepare: 80 MB of base and 50 MB per 2,000 channels, with ±1 MB of noise
-    const points = [0, 9000, 45_000, 45_000, 22_000].map((channels, i) => ({ channels, rssMb: 80 + channels * 0.025 + (i % 2 ? 1 : -1) }));
-    // Act
-    const fit = rssFit(points);
-    // Assess
-    assert.ok(Math.abs(fit.baseMb - 80) < 1.5, `base ${fit.baseMb}`);
-    assert.ok(Math.abs(fit.mbPer2000Channels - 50) < 0.5, `per 2,000 ${fit.mbPer2000Channels}`);
-    assert.throws(
-      () =>
-        rssFit([
-          { channels: 500, rssMb: 90 },
-          { channels: 500, rssMb: 91 },
-        ]),
-      /different numbers of channels/,
-    );
-  });
-
   it('compresses the JOIN window and the refresh interval by the time factor, never the count', () => {
     // Act
     const ten = compressedTiming(10);
