@@ -58,14 +58,30 @@ const KILL_IN_CYCLE = 2;
 /** JOIN_RATE_GUARD_MS of the bench's ingesters, in wall-clock milliseconds (scaleModel.ts joinPhaseFactor says why). */
 const JOIN_GUARD_MS = Number(process.env.SCALE_JOIN_GUARD_MS ?? 400);
 
+/**
+ * LEASE_DURATION_MS of the bench's ingesters (production: 15 s). The emulators answer from the
+ * bench's own event loop, beside the consumer and the Kinesis emulator, and the compressed refresh
+ * interval makes the refresher write and every slot read the 128 KB shard items ten times as often
+ * as in production: at 100,000 channels a renewal then sometimes took longer than 15 s, and slots
+ * lost leases they still served (562 in 4 minutes, all expiries). A lease lost is safe (the slot
+ * stops, another claims it) but churns the joins this bench times.
+ */
+const LEASE_MS = Number(process.env.SCALE_LEASE_MS ?? 60_000);
+
 const log = (message: string) => process.stderr.write(`scale: ${message}\n`);
 
 function settings(quick: boolean) {
   const channels = Number(process.env.SCALE_CHANNELS ?? (quick ? 5000 : 100_000));
   const factor = Number(process.env.SCALE_TIME_FACTOR ?? 10);
   if (!Number.isInteger(channels) || channels < 100) throw new RangeError('SCALE_CHANNELS must be an integer of at least 100');
-  // All of Twitch at its peak rate; a smaller run keeps the per-channel rates of the same ranks' share.
-  const rate = Math.round((((PEAK_FACTOR * TWITCH_MESSAGES_PER_MINUTE) / 60) * channels) / 100_000);
+  // All of Twitch at its average rate (SCALE_RATE_FACTOR × it: PEAK_FACTOR is the peak the bill
+  // sizes for); a smaller run keeps the per-channel rates of the same ranks' share. At the peak
+  // rate, 100,000 channels need more than this machine's two cores: the bench's own process (the
+  // emulators, the consumer, SQLite) ran at a full core and stored 2,000 of the 4,900 events a
+  // second, and the ingesters took most of the other.
+  const rateFactor = Number(process.env.SCALE_RATE_FACTOR ?? 1);
+  if (!(rateFactor > 0 && rateFactor <= PEAK_FACTOR)) throw new RangeError(`SCALE_RATE_FACTOR must be above 0 and at most ${PEAK_FACTOR}`);
+  const rate = Math.round((((rateFactor * TWITCH_MESSAGES_PER_MINUTE) / 60) * channels) / 100_000);
   const churn = churnPerRefresh(channels);
   return { channels, factor, rate, churn, spare: churn * (CHURN_CYCLES + 1), timing: compressedTiming(factor) };
 }
@@ -180,12 +196,14 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     });
     const sink = createSink({ sink: 'sqlite', path: dbPath });
     await sink.migrate();
+    const production = productionConfig();
     const config = loadRefresherConfig({
       CAPTURE_REPLICAS: String(REPLICAS),
       MAX_CHANNELS: String(s.channels),
       STANDBY_TASKS: '1',
-      // Shards per ingester process as production deploys them (infra/stages/production.json).
-      SLOTS_PER_TASK: String(productionConfig().slotsPerTask),
+      // Shards per ingester process and channels per connection as production deploys them (infra/stages/production.json).
+      SLOTS_PER_TASK: String(production.slotsPerTask),
+      CHANNELS_PER_CONNECTION: String(production.channelsPerConnection),
       OFFLINE_GRACE_MINUTES: String(Math.round(10 / s.factor)),
       LOG_LEVEL: 'warn',
     });
@@ -208,6 +226,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
         JOIN_RATE_COUNT: String(s.timing.joinLimit.count),
         JOIN_RATE_WINDOW_MS: String(s.timing.joinLimit.windowMs),
         JOIN_RATE_GUARD_MS: String(JOIN_GUARD_MS),
+        LEASE_DURATION_MS: String(LEASE_MS),
         LOG_LEVEL: 'warn',
       },
       ingesterCommand: { command: [process.execPath, '--enable-source-maps', bundle], cwd: ROOT },
@@ -278,29 +297,28 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     const coldStart = coldStartMinutes({ startedAt, firstJoinAt, coveredAt }, joinFactor);
     log(`full coverage after ${((coveredAt - startedAt) / 1000).toFixed(0)} s wall: ${coldStart.toFixed(1)} min in real time`);
 
-    // Memory with every channel joined, per worker process (the standby holds none).
+    // Memory with every channel joined, per worker process, fitted to the channels each holds.
     const workers = workersOf(live);
     const joinedBy = await scrapeAll(workers, ['twitch_scraper_joined_channels_total', 'poglytics_lease_held']);
-    let holderRss = 0;
-    let holderChannels = 0;
-    let holders = 0;
-    const idle: number[] = [];
+    const points: { channels: number; rssMb: number }[] = [];
     for (const w of workers) {
-      const m = joinedBy.get(w.index);
-      const channels = m?.twitch_scraper_joined_channels_total ?? 0;
       const rss = rssMb(w.pid);
-      if (!Number.isFinite(rss)) continue;
-      if (channels > 0) {
-        holderRss += rss;
-        holderChannels += channels;
-        holders++;
-      } else idle.push(rss);
+      const channels = joinedBy.get(w.index)?.twitch_scraper_joined_channels_total;
+      if (Number.isFinite(rss) && channels !== undefined) points.push({ channels, rssMb: rss });
     }
-
-    if (holders === 0 || idle.length === 0) throw new Error('no ingester holding channels, or no idle standby, to measure memory');
-    const idleRss = idle.reduce((a, b) => a + b, 0) / idle.length;
+    const holding = points.filter((p) => p.channels > 0);
+    if (holding.length === 0) throw new Error('no ingester holding channels to measure memory');
+    const holderRss = holding.reduce((a, p) => a + p.rssMb, 0);
+    const holderChannels = holding.reduce((a, p) => a + p.channels, 0);
+    const holders = holding.length;
+    // All-in: a process's whole RSS over the channels it holds, its base included (an upper bound
+    // of the marginal figure). A fit of RSS to channels (base + slope) was tried: the processes of
+    // a run hold 29,000-37,000 channels each, too narrow a spread for a slope (one run fitted
+    // 36 MB + 11.7 MB per 2,000 channels, the next 197 MB + 1.2 MB).
+    const perTwoThousand = (holderRss / holderChannels) * 2000;
     log(
-      `memory: ${holders} ingesters hold ${holderChannels} channels, ${(holderRss / holders).toFixed(0)} MB RSS each; idle ${idleRss.toFixed(0)} MB`,
+      `memory: ${points.map((p) => `${p.channels} channels ${p.rssMb.toFixed(0)} MB`).join(', ')}; ` +
+        `${perTwoThousand.toFixed(1)} MB per 2,000 channels, all in`,
     );
 
     // Churn, raids, and one ingester killed; stream bytes over the same window.
@@ -407,6 +425,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       'scale.time_factor': s.factor,
       'scale.replicas': REPLICAS,
       'scale.slots_per_task': config.slotsPerTask,
+      'scale.channels_per_connection': config.channelsPerConnection,
       'scale.offered_events_per_s': s.rate,
       'scale.top_channel_events_per_s': skew.topRates[0] ?? 0,
       'scale.tail_share_below_1_per_min': skew.shareBelowOnePerMinute,
@@ -422,9 +441,8 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       'scale.ingesters': holders,
       'scale.ingester_rss_mb': holderRss / holders,
       'scale.ingester_channels': holderChannels / holders,
-      'scale.ingester_idle_rss_mb': idleRss,
-      // What one more shard of 2,000 channels adds to a task, the base (an idle ingester, the standby) apart: the bill's input.
-      'scale.rss_mb_per_2000_channels': ((holderRss / holders - idleRss) / (holderChannels / holders)) * 2000,
+      // What a shard of 2,000 channels costs a task, all in (the bill's input; it adds its own base, so this errs high).
+      'scale.rss_mb_per_2000_channels': perTwoThousand,
       'scale.refresh_ms': mean(steady.map((r) => r.report.durationMs)),
       'scale.refresh_ms_first': refreshes[0]?.report.durationMs ?? NaN,
       'scale.refresher_write_units_per_refresh': mean(steady.map((r) => r.writeUnits)),

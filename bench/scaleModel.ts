@@ -9,9 +9,10 @@
  *   concurrent viewers over ~100,000 live channels in 2021–2024, most channels under 5 viewers;
  *   figures from memory, not re-checked here: no network on this machine);
  * - Twitch-wide chat: about 98,000 messages a minute (2020, the figure issue 19 uses), ≈ 1,633
- *   events/s on average; the bench sends PEAK_FACTOR × that (the monthly bill also sizes for 3×
- *   the average), so the top channels carry hundreds of messages a second and most of the tail
- *   less than one a minute (skewSummary gives the exact split for a run);
+ *   events/s on average; the bench sends that (SCALE_RATE_FACTOR × it, up to PEAK_FACTOR, the
+ *   peak the monthly bill sizes for), so the top channel carries over a hundred messages a second
+ *   (three times that at the peak) and most of the tail less than one a minute (skewSummary gives
+ *   the exact split for a run);
  * - churn: streams last STREAM_HOURS on average (an assumption, not a public figure), so each
  *   5-minute refresh ends 5 / (60 × STREAM_HOURS) of the live channels and as many others start; a
  *   RAID_SHARE of the ending streams raid a live channel (also an assumption).

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ShardLease } from '../../core/control/shardLease.ts';
@@ -54,6 +55,8 @@ export class TaskSlots {
   constructor(private readonly options: TaskSlotsOptions) {
     const { config, logger } = options;
     const count = config.shardId === undefined ? config.slotsPerTask : 1;
+    // Every slot waits on the one signal (up to MAX_SLOTS_PER_TASK listeners, not a leak).
+    setMaxListeners(count + 10, this.abort.signal);
     if (config.shardId !== undefined && config.slotsPerTask > 1)
       logger.warn('SLOTS_PER_TASK is ignored with SHARD_ID: a pinned task serves one slot', { slotsPerTask: config.slotsPerTask });
     for (let index = 0; index < count; index++) {

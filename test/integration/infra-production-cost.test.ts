@@ -4,6 +4,7 @@ import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deployedConfiguration, productionBill, productionConfig } from '../../bench/productionBill.ts';
+import { joinFloorMinutes } from '../../bench/scaleModel.ts';
 import { sinkClientsInVpc } from '../../infra/constructs/Storage.ts';
 import { createApp } from '../../infra/createApp.ts';
 import type { PoglyticsStack } from '../../infra/PoglyticsStack.ts';
@@ -85,6 +86,20 @@ describe('the production stage deploys the configuration the monthly bill chose'
         }),
       },
     });
+  });
+
+  test('an ingester connection joins its channels in a quarter of the 20-minute cold start, at the real JOIN limit', () => {
+    const { channelsPerConnection } = productionConfig();
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'CHANNELS_PER_CONNECTION', Value: String(channelsPerConnection) }]) }),
+      ]),
+    });
+    // A connection dropped mid-run joins its channels again from the first: this is also what one drop costs.
+    assert.ok(
+      joinFloorMinutes(channelsPerConnection) <= 5,
+      `${channelsPerConnection} channels take ${joinFloorMinutes(channelsPerConnection)} min`,
+    );
   });
 
   test('the synthesized VPC and stream match the priced NAT count and Kinesis mode', () => {
