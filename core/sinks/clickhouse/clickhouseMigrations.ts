@@ -1,6 +1,6 @@
 import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
-import { SEARCH_EXPRESSION_STATEMENTS, SEARCH_INDEX_STATEMENTS, SEARCH_PROJECTION_STATEMENTS } from './clickhouseSearchIndex.ts';
+import { SEARCH_TOKENS_STATEMENTS, SEARCH_INDEX_STATEMENTS, SEARCH_PROJECTION_STATEMENTS } from './clickhouseSearchIndex.ts';
 import { migrateToLineParts, type ClickHouseMigrationContext } from './migrateToLineParts.ts';
 
 /** A ClickHouse migration may also run code after its statements. */
@@ -132,7 +132,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   },
   {
     version: 6,
-    name: 'full-text search without stored words: the bloom filter indexes the words expression',
-    statements: SEARCH_EXPRESSION_STATEMENTS,
+    name: 'full-text search with the words of non-ASCII text alone stored, no projection',
+    statements: SEARCH_TOKENS_STATEMENTS,
   },
 ];

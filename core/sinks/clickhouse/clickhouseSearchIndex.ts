@@ -4,13 +4,13 @@
  * SEARCH_WORDS_SQL, the text as searchWords() sees it (NFKD, marks dropped, lower-cased, every run
  * of non-letters and non-digits one space), so a token of the index is exactly a word of the
  * search: tokenbf_v1 splits at ASCII non-alphanumerics and keeps other bytes in tokens, and after
- * the rewrite only spaces separate. Since migration 6 the index is on the expression itself and
- * nothing else is stored: the query asks hasToken(SEARCH_WORDS_SQL, word) per word, the same
- * expression, which is what lets ClickHouse use the index; the index prunes granules only, and
- * the expression then decides each row of the granules left (phrases by position in the
- * space-padded words). Migrations 4 and 5 stored the words (a MATERIALIZED column, text_words,
- * and a projection in each user's order) and stay as they were, so that every database takes
- * the same path; 6 drops them (SEARCH_EXPRESSION_STATEMENTS says what that costs).
+ * the rewrite only spaces separate. Migrations 4 and 5 stored those words for every row (a
+ * MATERIALIZED column, text_words, its bloom filter, and a projection in each user's order) and
+ * stay as they were, so that every database takes the same path; migration 6 drops them and
+ * indexes cheaper tokens instead (SEARCH_TOKENS_SQL, SEARCH_TOKENS_STATEMENTS), storing the words
+ * of the texts that are not all ASCII alone. The query asks hasToken of the indexed expression
+ * per word, which is what lets ClickHouse use the index; the index prunes granules only, and
+ * clickhouseSearchMatch then decides each row of the granules left.
  *
  * tokenbf_v1 rather than the `text` index: the pinned server (docker-compose, 24.8) has no `text`
  * index, and the bloom filter is a plain skip index that every version since 21 reads (chdb 26.7
@@ -18,39 +18,6 @@
  * up to ~10,000 distinct words, about 1% false positives at that size.
  */
 export const SEARCH_WORDS_SQL = `replaceRegexpAll(lowerUTF8(replaceRegexpAll(normalizeUTF8NFKD(ifNull(text, '')), '\\\\pM', '')), '[^\\\\p{L}\\\\p{N}]+', ' ')`;
-
-const TEXT = "ifNull(text, '')";
-
-/**
- * The condition that text holds every word and phrase (each a run of words), exactly. hasToken of
- * SEARCH_WORDS_SQL, the indexed expression, lets the bloom filter skip granules and decides each
- * row; but the expression costs ~1.3 µs a row (NFKD and two regular expressions over Unicode
- * classes), and a granule the filter keeps has 8,192 rows. So an ASCII row (length = lengthUTF8:
- * most chat) is first tested on text itself, where the words are the same: nothing to decompose
- * and no marks, lower() is lowerUTF8(), and the runs of ASCII letters and digits are the tokens
- * hasTokenCaseInsensitive() finds (it splits at every ASCII non-alphanumeric). A phrase there is
- * looked up in text with ASCII non-alphanumerics made spaces. `and`/`or` evaluate lazily, so the
- * expression runs only on the ASCII rows that passed and on the others; measured in chdb on
- * 1,000,000 ASCII rows, a word absent from them took 5,390 ms through the expression and 207 ms
- * through the test first.
- */
-export function clickhouseSearchMatch(
-  words: readonly string[],
-  phrases: readonly (readonly string[])[],
-  bind: (value: string) => string,
-): string {
-  const asciiWords = `concat(' ', replaceRegexpAll(lower(${TEXT}), '[^a-z0-9]+', ' '), ' ')`;
-  const asciiTest = [
-    ...words.map((w) => `hasTokenCaseInsensitive(${TEXT}, ${bind(w)})`),
-    ...phrases.map((p) => `position(${asciiWords}, ${bind(` ${p.join(' ')} `)}) > 0`),
-  ];
-  const exact = [
-    ...words.map((w) => `hasToken(${SEARCH_WORDS_SQL}, ${bind(w)})`),
-    ...phrases.map((p) => `position(concat(' ', ${SEARCH_WORDS_SQL}, ' '), ${bind(` ${p.join(' ')} `)}) > 0`),
-  ];
-  if (asciiTest.length === 0) return 'true';
-  return [`(length(${TEXT}) <> lengthUTF8(${TEXT}) OR (${asciiTest.join(' AND ')}))`, ...exact].join(' AND ');
-}
 
 /** The words of text as migrations 4 and 5 stored them (a MATERIALIZED column), dropped by migration 6. */
 export const SEARCH_WORDS_COLUMN = 'text_words';
@@ -83,25 +50,64 @@ export const SEARCH_PROJECTION_STATEMENTS: readonly string[] = [
   'ALTER TABLE chat_event_rows MATERIALIZE PROJECTION text_words_by_user',
 ];
 
-/**
- * Migration 6 (issue 16: storage.clickhouse.bytes_per_event ≤ 60): the words are no longer
- * stored. The bloom filter indexes SEARCH_WORDS_SQL itself, so the words are computed at insert
- * and merge for the index only, and when reading only for the granules it keeps (the query names
- * the same expression: hasToken(SEARCH_WORDS_SQL, word)). Measured on the quick bench's 20,000
- * events (bench/sinks.ts): 91.1 → 57.8 B/event; the text_words column was 8.2 of them, the
- * text_words_by_user projection 25.4 (a projection's columns are LZ4, not the table's codecs: one
- * of channel, user_login and sent_at alone was still 11.1), this index 0.2.
- * The new index is added before the old one goes, so a search keeps an index while it is built.
- * The price is search time (bench/chdbSearch.ts, 10,000,000 events): p50 31-38 → 132 ms, p95
- * 181-276 → 1,381 ms, as rare phrases compute the words of every row the scope and the filter
- * leave (~1.3 µs each) and a user's are no longer one key range (docs/read-api.md, "Search").
- */
-export const SEARCH_EXPRESSION_INDEX = 'text_search_bf';
+const TEXT = "ifNull(text, '')";
+const IS_ASCII = `length(${TEXT}) = lengthUTF8(${TEXT})`;
 
-export const SEARCH_EXPRESSION_STATEMENTS: readonly string[] = [
-  `ALTER TABLE chat_event_rows ADD INDEX IF NOT EXISTS ${SEARCH_EXPRESSION_INDEX} (${SEARCH_WORDS_SQL}) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1`,
+/** The words of a text that is not all ASCII, stored (migration 6); '' for an ASCII text. */
+export const UNICODE_WORDS_COLUMN = 'text_words_unicode';
+
+/**
+ * The tokens the bloom filter indexes (migration 6): text lower-cased (ASCII only) and the stored
+ * words of a text that is not all ASCII. tokenbf_v1 and hasToken split at ASCII
+ * non-alphanumerics, so for an ASCII text these tokens are exactly its words (NFKD changes no
+ * ASCII character, lower() is lowerUTF8() there, and the runs of ASCII letters and digits are
+ * the words); for another text they are its words plus tokens with non-ASCII bytes in them, and
+ * a token made only of ASCII letters and digits in lower(text) is one of its words too, so
+ * hasToken on them never misses a word (it may find a folded word where the text has its
+ * unfolded form: the stored words then decide).
+ */
+export const SEARCH_TOKENS_SQL = `concat(lower(${TEXT}), ' ', ${UNICODE_WORDS_COLUMN})`;
+
+/**
+ * Migration 6 (issue 16: storage.clickhouse.bytes_per_event ≤ 60). Migrations 4 and 5 stored
+ * the words of every text (text_words, 8.2 B/event on the quick sinks bench) and a projection of
+ * them in each user's order (text_words_by_user, 25.4 B/event: a projection's columns are LZ4,
+ * not the table's codecs; one of channel, user_login and sent_at alone still cost 11.1). Most
+ * chat is ASCII, whose words are cheap to find in text itself (lower-cased; SEARCH_TOKENS_SQL),
+ * and the NFKD words expression, ~1.3 µs a row, is only needed for the rest: those words alone
+ * are stored, computed at insert (UNICODE_WORDS_COLUMN), and the bloom filter indexes
+ * SEARCH_TOKENS_SQL. The new index is added before the old ones go, so a search always has one;
+ * existing parts get the column and the index by background mutations, and compute them when
+ * read until then, with the same answers.
+ */
+export const SEARCH_TOKENS_INDEX = 'text_tokens_bf';
+
+export const SEARCH_TOKENS_STATEMENTS: readonly string[] = [
+  `ALTER TABLE chat_event_rows ADD COLUMN IF NOT EXISTS ${UNICODE_WORDS_COLUMN} String MATERIALIZED if(${IS_ASCII}, '', ${SEARCH_WORDS_SQL}) CODEC(ZSTD(9))`,
+  `ALTER TABLE chat_event_rows ADD INDEX IF NOT EXISTS ${SEARCH_TOKENS_INDEX} (${SEARCH_TOKENS_SQL}) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1`,
   'ALTER TABLE chat_event_rows DROP PROJECTION IF EXISTS text_words_by_user',
   'ALTER TABLE chat_event_rows DROP INDEX IF EXISTS text_words_bf',
   `ALTER TABLE chat_event_rows DROP COLUMN IF EXISTS ${SEARCH_WORDS_COLUMN}`,
-  `ALTER TABLE chat_event_rows MATERIALIZE INDEX ${SEARCH_EXPRESSION_INDEX}`,
+  `ALTER TABLE chat_event_rows MATERIALIZE COLUMN ${UNICODE_WORDS_COLUMN}`,
+  `ALTER TABLE chat_event_rows MATERIALIZE INDEX ${SEARCH_TOKENS_INDEX}`,
 ];
+
+/**
+ * The condition that text holds every word and phrase (a run of words), exactly. hasToken of
+ * SEARCH_TOKENS_SQL per word lets the bloom filter skip granules and is exact for an ASCII text;
+ * a text that is not all ASCII is then decided by its stored words, and a phrase by its position
+ * in the words (of an ASCII text: lower(text) with its runs of non-alphanumerics made one space).
+ * `and` evaluates lazily: the phrase's regular expression runs only on the rows holding all the words.
+ */
+export function clickhouseSearchMatch(
+  words: readonly string[],
+  phrases: readonly (readonly string[])[],
+  bind: (value: string) => string,
+): string {
+  if (words.length === 0) return 'true';
+  const tokens = words.map((w) => `hasToken(${SEARCH_TOKENS_SQL}, ${bind(w)})`);
+  const unicode = words.map((w) => `hasToken(${UNICODE_WORDS_COLUMN}, ${bind(w)})`);
+  const wordsOf = `if(${IS_ASCII}, concat(' ', replaceRegexpAll(lower(${TEXT}), '[^a-z0-9]+', ' '), ' '), concat(' ', ${UNICODE_WORDS_COLUMN}, ' '))`;
+  const runs = phrases.map((p) => `position(${wordsOf}, ${bind(` ${p.join(' ')} `)}) > 0`);
+  return [...tokens, `(${IS_ASCII} OR (${unicode.join(' AND ')}))`, ...runs].join(' AND ');
+}
