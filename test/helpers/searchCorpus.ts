@@ -71,10 +71,10 @@ const containsRun = (haystack: readonly string[], needle: readonly string[]) =>
   haystack.some((_, i) => needle.every((w, j) => haystack[i + j] === w));
 
 /**
- * `count` PRIVMSGs over two channels and 20 users, one a second from 2024-02-01, their text 1-12
+ * `count` PRIVMSGs over two channels and 20 users, one every `stepMs` (a second) from 2024-02-01, their text 1-12
  * seeded words: ground truth for search, checked by brute force over the words.
  */
-export function searchCorpus(count: number, seed = 17, at0 = Date.UTC(2024, 1, 1)): SearchCorpus {
+export function searchCorpus(count: number, seed = 17, at0 = Date.UTC(2024, 1, 1), stepMs = 1000): SearchCorpus {
   const rand = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
   const events: ChatEvent[] = [];
@@ -82,7 +82,7 @@ export function searchCorpus(count: number, seed = 17, at0 = Date.UTC(2024, 1, 1
     const channel = i % 3 === 0 ? { channel: 'forsen', roomId: '22484632' } : { channel: 'pajlada', roomId: '11148817' };
     const n = Math.floor(rand() * 20);
     const text = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => pick(VOCABULARY)).join(' ');
-    const at = at0 + i * 1000;
+    const at = at0 + i * stepMs;
     const id = `00000000-0000-4000-b000-${String(i).padStart(12, '0')}`;
     events.push(eventOf(line.privmsg({ ...channel, login: `user${n}`, userId: String(5000 + n), text, at, id }), at + 3));
   }

@@ -19,7 +19,7 @@ describeSinkContract(
   async () => createSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: perRequestChdb(dir).connection }),
   {
     byIds: (table, ids) => ({ sql: `SELECT * FROM ${table} WHERE event_id IN {p1:Array(String)}`, params: [ids] }),
-    migrationVersions: [1, 2, 3, 4, 5, 6],
+    migrationVersions: [1, 2, 3, 4, 5, 6, 7],
   },
   async () => rmSync(dir, { recursive: true, force: true }),
 );

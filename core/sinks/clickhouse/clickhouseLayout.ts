@@ -29,6 +29,10 @@ import { lineTagsSql, paramsOfTagsSql, rawSql } from './clickhouseLineSql.ts';
  *   one key range; the key ends in the event id, so copies of an event collapse in merges. A
  *   user's month uses the user_login bloom filter (0.66): the bench's busiest user's month
  *   (4,042 rows) reads in ~165 ms against ~195 for the first layout.
+ *   Migration 7 (rekeyChatEventRows.ts) re-sorts the table by (channel, toDate(sent_at),
+ *   user_login, sent_at, event_uuid): a user's rows of a day lie
+ *   together, which a user's search needs (docs/read-api.md, "Search"), and a channel-day is
+ *   still one key range, read whole and sorted by sent_at.
  */
 export const EVENT_ID_SQL =
   "multiIf(event_id_form = '', toString(event_uuid), event_id_form = 'h:', concat('h:', replaceAll(toString(event_uuid), '-', '')), substring(event_id_form, 2))";
@@ -59,7 +63,8 @@ const STORED_COLUMNS_SQL = `
   source_channel_id, source_event_id, own, own_tags, own_params,
   ${rawSql(EVENT_ID_SQL)} AS raw`;
 
-export const CHAT_EVENT_ROWS_TABLE = `CREATE TABLE IF NOT EXISTS chat_event_rows (
+/** chat_event_rows' stored columns (migration 3), but those the search index added later (clickhouseSearchIndex.ts). */
+export const CHAT_EVENT_ROWS_COLUMNS = `
   event_uuid UUID CODEC(NONE),
   event_id_form String CODEC(ZSTD(3)),
   kind LowCardinality(String) CODEC(ZSTD(9)),
@@ -88,7 +93,10 @@ export const CHAT_EVENT_ROWS_TABLE = `CREATE TABLE IF NOT EXISTS chat_event_rows
   residual Nullable(String) CODEC(ZSTD(16)),
   own UInt8 CODEC(ZSTD(3)),
   own_tags Map(String, String) CODEC(ZSTD(9)),
-  own_params Map(String, String) CODEC(ZSTD(9)),
+  own_params Map(String, String) CODEC(ZSTD(9))`;
+
+export const CHAT_EVENT_ROWS_TABLE = `CREATE TABLE IF NOT EXISTS chat_event_rows (
+${CHAT_EVENT_ROWS_COLUMNS},
   INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4
 )
 ENGINE = ReplacingMergeTree

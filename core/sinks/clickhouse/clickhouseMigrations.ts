@@ -2,6 +2,7 @@ import { categoryViewStatements } from '../categoryViews.ts';
 import type { Migration } from '../types.ts';
 import { SEARCH_TOKENS_STATEMENTS, SEARCH_INDEX_STATEMENTS, SEARCH_PROJECTION_STATEMENTS } from './clickhouseSearchIndex.ts';
 import { migrateToLineParts, type ClickHouseMigrationContext } from './migrateToLineParts.ts';
+import { rekeyChatEventRows } from './rekeyChatEventRows.ts';
 
 /** A ClickHouse migration may also run code after its statements. */
 export interface ClickHouseMigration extends Migration {
@@ -134,5 +135,11 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     version: 6,
     name: 'full-text search with the words of non-ASCII text alone stored, no projection',
     statements: SEARCH_TOKENS_STATEMENTS,
+  },
+  {
+    version: 7,
+    name: 'chat_event_rows sorted by channel, day, user and time (a verified table copy)',
+    statements: [],
+    apply: rekeyChatEventRows,
   },
 ];

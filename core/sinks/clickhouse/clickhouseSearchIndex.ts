@@ -56,6 +56,9 @@ const IS_ASCII = `length(${TEXT}) = lengthUTF8(${TEXT})`;
 /** The words of a text that is not all ASCII, stored (migration 6); '' for an ASCII text. */
 export const UNICODE_WORDS_COLUMN = 'text_words_unicode';
 
+/** What UNICODE_WORDS_COLUMN holds, computed at insert. */
+export const UNICODE_WORDS_SQL = `if(${IS_ASCII}, '', ${SEARCH_WORDS_SQL})`;
+
 /**
  * The tokens the bloom filter indexes (migration 6): text lower-cased (ASCII only) and the stored
  * words of a text that is not all ASCII. tokenbf_v1 and hasToken split at ASCII
@@ -83,7 +86,7 @@ export const SEARCH_TOKENS_SQL = `concat(lower(${TEXT}), ' ', ${UNICODE_WORDS_CO
 export const SEARCH_TOKENS_INDEX = 'text_tokens_bf';
 
 export const SEARCH_TOKENS_STATEMENTS: readonly string[] = [
-  `ALTER TABLE chat_event_rows ADD COLUMN IF NOT EXISTS ${UNICODE_WORDS_COLUMN} String MATERIALIZED if(${IS_ASCII}, '', ${SEARCH_WORDS_SQL}) CODEC(ZSTD(9))`,
+  `ALTER TABLE chat_event_rows ADD COLUMN IF NOT EXISTS ${UNICODE_WORDS_COLUMN} String MATERIALIZED ${UNICODE_WORDS_SQL} CODEC(ZSTD(9))`,
   `ALTER TABLE chat_event_rows ADD INDEX IF NOT EXISTS ${SEARCH_TOKENS_INDEX} (${SEARCH_TOKENS_SQL}) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1`,
   'ALTER TABLE chat_event_rows DROP PROJECTION IF EXISTS text_words_by_user',
   'ALTER TABLE chat_event_rows DROP INDEX IF EXISTS text_words_bf',
