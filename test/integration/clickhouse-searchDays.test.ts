@@ -24,6 +24,10 @@ const rare = (word: string, at: number, id: string) =>
   eventOf(line.privmsg({ channel: 'pajlada', roomId: '11148817', login: 'user3', userId: '5003', text: `a ${word} here`, at, id }), at + 3);
 const firstDay = rare('zyzzyva', at0 + 3_600_000, '00000000-0000-4000-c000-000000000001');
 const lastDay = rare('quokka', at0 + 99 * DAY + 3_600_000, '00000000-0000-4000-c000-000000000002');
+// A word on every fifth day (20 days), written twice as copies that merges have not collapsed yet.
+const spread = Array.from({ length: 20 }, (_, i) =>
+  rare('wombat', at0 + i * 5 * DAY + 7_200_000, `00000000-0000-4000-c000-0000000001${String(i).padStart(2, '0')}`),
+);
 const sink = new ClickHouseSink({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: perRequestChdb(dir).connection });
 const queries: string[] = [];
 const reader = new SqlChatReader(
@@ -52,7 +56,12 @@ async function dayRanges(scope: ReadScope, q: string, range: EventRange): Promis
 }
 
 describe('ClickHouse search over many days', () => {
-  before(() => sink.write([...corpus.events, firstDay, lastDay]));
+  before(async () => {
+    await sink.write([...corpus.events, firstDay, lastDay, ...spread]);
+    await sink.query(
+      "INSERT INTO chat_event_rows SETTINGS insert_deduplication_token = 'search-days-copies' SELECT * FROM chat_event_rows WHERE text LIKE '%wombat%'",
+    );
+  });
   after(async () => {
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
@@ -107,5 +116,22 @@ describe('ClickHouse search over many days', () => {
       found: [lastDay.event_id],
       ranges: 7,
     });
+  });
+
+  it('jumps to the days the matches so far need: a word spread over the days in 2 ranges, each once though stored twice', async () => {
+    const all = { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100 };
+    const wombats = spread.map((e) => e.event_id);
+    const [copies] = await sink.query("SELECT count() AS n FROM chat_event_rows WHERE text LIKE '%wombat%'");
+    assert.equal(Number(copies?.n), 40, 'each wombat is stored twice');
+    // The first day holds 1 of the 100 asked for: the next range is (100 - 1) * 1.5 days, the rest of the 100 (doubling: 7).
+    assert.deepEqual(await dayRanges({ channel: 'pajlada' }, 'wombat', all), { found: wombats, ranges: 2 });
+    assert.deepEqual(await dayRanges({ channel: 'pajlada', user: { login: 'user3' } }, 'wombat', { ...all, reverse: true }), {
+      found: [...wombats].reverse(),
+      // From day 99 back: 1 and 2 days without one, then 4 with day 95's, then the rest at once.
+      ranges: 4,
+    });
+    // A page cut inside a range of copies reads the range again for more: 3 events, not 2 events and a copy.
+    assert.deepEqual(await ids({ channel: 'pajlada' }, 'wombat', { ...all, limit: 3 }), wombats.slice(0, 3));
+    assert.deepEqual(await ids({ channel: 'pajlada' }, 'wombat', { ...all, limit: 4, offset: 3 }), wombats.slice(3, 7));
   });
 });
