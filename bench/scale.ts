@@ -351,26 +351,31 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
           log(`killed ingester ${victim} (SIGKILL)`);
         }
       }
-      // Streams end (a share of them raiding a live channel) and as many start.
+      // Streams end (a share of them raiding a live channel) and as many start. The thread runs the
+      // calls in the order they are posted, so they are posted at once and awaited together: one
+      // at a time, each waited for a turn of this busy event loop (thousands of them per cycle).
       const logins = [...liveSet];
+      const calls: Promise<unknown>[] = [];
       for (let i = 0; i < s.churn && nextSpare < catalog.length; i++) {
         const from = byLogin.get(logins[(i * 7919 + cycle * 104_729) % logins.length]!)!;
         if (!liveSet.delete(from.login)) continue;
-        await simulator.setLive(from.login, false);
+        calls.push(simulator.setLive(from.login, false));
         ended++;
         if (i < s.churn * RAID_SHARE) {
           const to = catalog[(i * 31 + cycle) % Math.min(1000, s.channels)]!;
           if (liveSet.has(to.login)) {
             const viewers = Math.max(1, Math.round(from.viewers));
             const line = raidLine(from, to, viewers);
-            if (await simulator.sendLine(to.login, line)) raidIds.push(/;id=([^;]+)/.exec(line)![1]!);
-            await simulator.setViewers(to.login, to.viewers + viewers);
+            const id = /;id=([^;]+)/.exec(line)![1]!;
+            calls.push(simulator.sendLine(to.login, line).then((sent) => sent && raidIds.push(id)));
+            calls.push(simulator.setViewers(to.login, to.viewers + viewers));
           }
         }
         const started = catalog[nextSpare++]!;
-        await simulator.setLive(started.login, true);
+        calls.push(simulator.setLive(started.login, true));
         liveSet.add(started.login);
       }
+      await Promise.all(calls);
       log(`cycle ${cycle}: ${s.churn} streams ended and started, ${raidIds.length} raids so far`);
       for (const until = Date.now() + half; Date.now() < until;) {
         await sleep(1000);
