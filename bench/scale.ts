@@ -344,12 +344,12 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       }
       if (cycle === KILL_IN_CYCLE) {
         const held = await scrapeAll(workersOf(live), ['poglytics_lease_held']);
-        const victim = [...held.entries()].find(([, m]) => m.poglytics_lease_held === 1)?.[0];
-        if (victim !== undefined) {
-          live.supervisor!.kill(victim);
-          killed++;
-          log(`killed ingester ${victim} (SIGKILL)`);
-        }
+        const victim = [...held.entries()].find(([, m]) => (m.poglytics_lease_held ?? 0) > 0)?.[0];
+        // A task of many slots holds many leases: any holder will do (the first found).
+        if (victim === undefined) throw new Error('no ingester holds a lease to kill');
+        live.supervisor!.kill(victim);
+        killed++;
+        log(`killed ingester ${victim} (SIGKILL)`);
       }
       // Streams end (a share of them raiding a live channel) and as many start. The thread runs the
       // calls in the order they are posted, so they are posted at once and awaited together: one
