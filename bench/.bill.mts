@@ -1,0 +1,10 @@
+import { productionBill } from './productionBill.ts';
+const { bill, inputs } = productionBill();
+const c = bill.chosen;
+console.log(c.usdPerMonth.toFixed(2), JSON.stringify(c.configuration), c.onDemandTasks, c.spotTasks);
+for (const l of c.lines) console.log(`| ${l.key} | ${l.usd.toFixed(2)} | ${l.detail} |`);
+console.log('runner-up', JSON.stringify(Object.keys(bill)));
+const b: any = bill;
+for (const k of Object.keys(b)) if (k !== 'chosen' && b[k]?.usdPerMonth) console.log(k, b[k].usdPerMonth.toFixed(2), JSON.stringify(b[k].configuration), b[k].notDeployable ?? '');
+if (Array.isArray(b.all)) for (const p of b.all.slice(0, 8)) console.log(p.usdPerMonth.toFixed(2), JSON.stringify(p.configuration), p.notDeployable ?? '');
+console.log(JSON.stringify(inputs).slice(0, 1500));
