@@ -297,9 +297,9 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     const coldStart = coldStartMinutes({ startedAt, firstJoinAt, coveredAt }, joinFactor);
     log(`full coverage after ${((coveredAt - startedAt) / 1000).toFixed(0)} s wall: ${coldStart.toFixed(1)} min in real time`);
 
-    // Memory with every channel joined, per worker process, fitted to the channels each holds.
+    // Memory with every channel joined: each worker process's RSS and the channels it holds.
     const workers = workersOf(live);
-    const joinedBy = await scrapeAll(workers, ['twitch_scraper_joined_channels_total', 'poglytics_lease_held']);
+    const joinedBy = await scrapeAll(workers, ['twitch_scraper_joined_channels_total']);
     const points: { channels: number; rssMb: number }[] = [];
     for (const w of workers) {
       const rss = rssMb(w.pid);

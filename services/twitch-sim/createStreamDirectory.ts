@@ -51,6 +51,9 @@ function toStream(channel: SimChannel): HelixStream {
   };
 }
 
+/** Most viewers first; ties by user id, so the order is the same on every run. */
+const byViewers = (a: HelixStream, b: HelixStream): number => b.viewer_count - a.viewer_count || (a.user_id < b.user_id ? -1 : 1);
+
 export function createStreamDirectory(deps: { catalog: ChannelCatalog; liveChannels: number | null; prng: Prng }): StreamDirectory {
   const all = new Map(deps.catalog.channels.map((c) => [c.login, toStream(c)]));
   const live = new Set(deps.catalog.channels.slice(0, deps.liveChannels ?? deps.catalog.channels.length).map((c) => c.login));
@@ -62,7 +65,7 @@ export function createStreamDirectory(deps: { catalog: ChannelCatalog; liveChann
   const current = (): HelixStream[] => {
     if (stale) {
       order = [...live].map((login) => all.get(login) as HelixStream);
-      order.sort((a, b) => b.viewer_count - a.viewer_count || (a.user_id < b.user_id ? -1 : 1));
+      order.sort(byViewers);
       stale = false;
     }
     return order;
@@ -77,7 +80,7 @@ export function createStreamDirectory(deps: { catalog: ChannelCatalog; liveChann
         const stream = order[deps.prng.int(order.length)] as HelixStream;
         stream.viewer_count = Math.max(1, Math.round(stream.viewer_count * (0.75 + deps.prng.next() * 0.5)));
       }
-      order.sort((a, b) => b.viewer_count - a.viewer_count || (a.user_id < b.user_id ? -1 : 1));
+      order.sort(byViewers);
     },
     setLive(login, isLive) {
       if (!all.has(login)) throw new RangeError(`unknown channel ${login}`);
