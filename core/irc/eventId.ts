@@ -12,6 +12,12 @@ import type { IrcMessage } from './types.ts';
  */
 export type EventAnchor = { readonly next: number } | { readonly window: number } | { readonly prev: number | null };
 
+/**
+ * The `window` width of a live capture with replicas (idHoldMs): a sink finds the copy another
+ * replica read across a window's edge by it (core/sinks/untimedCopies.ts).
+ */
+export const REPLICA_WINDOW_MS = 120_000;
+
 /** The `window` fallback anchor: the start of the `windowMs`-wide window (counted from the epoch) that holds `receivedAt`. */
 export function windowAnchor(receivedAt: number, windowMs: number): EventAnchor {
   return { window: Math.floor(receivedAt / windowMs) * windowMs };

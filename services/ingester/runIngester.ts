@@ -9,6 +9,7 @@ import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisP
 import { createLogger, type Logger } from '../../core/log.ts';
 import { createIngesterMetrics, type IngesterMetrics } from '../../core/metrics.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+import { REPLICA_WINDOW_MS } from '../../core/irc/eventId.ts';
 import type { OptOutMatcher } from '../../core/optout/optOutMatcher.ts';
 import { optOutRewriter } from '../../core/optout/optOutRewriter.ts';
 import { dynamoOptOutStore, fileOptOutStore } from '../../core/optout/optOutStores.ts';
@@ -240,5 +241,5 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
  * keep holding while the stream fails (a slow put must not split ids).
  */
 export function idHoldMs(config: Pick<IngesterConfig, 'captureReplicas' | 'spillAfterMs'>): number {
-  return config.captureReplicas >= 2 ? 120_000 : config.spillAfterMs;
+  return config.captureReplicas >= 2 ? REPLICA_WINDOW_MS : config.spillAfterMs;
 }

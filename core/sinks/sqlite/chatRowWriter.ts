@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ChatEvent } from '../../events/chatEvent.ts';
-import { sqliteChatRow } from './sqliteChatRow.ts';
+import { encodeEventId, sqliteChatRow } from './sqliteChatRow.ts';
 import { CHAT_EVENT_ROW_COLUMNS } from './sqliteLayout.ts';
 import { TemplateDictionary } from './templateDictionary.ts';
 
@@ -12,11 +12,19 @@ export class ChatRowWriter {
   private readonly templates: TemplateDictionary;
   private readonly insert: Database.Statement;
   private readonly insertAt: Database.Statement;
+  private readonly storedId: Database.Statement;
 
   constructor(db: Database.Database) {
     this.templates = new TemplateDictionary(db);
     this.insert = db.prepare(`INSERT OR IGNORE INTO chat_event_rows (${columns}) VALUES (${values})`);
     this.insertAt = db.prepare(`INSERT OR IGNORE INTO chat_event_rows (rowid, ${columns}) VALUES (@rowid, ${values})`);
+    this.storedId = db.prepare('SELECT 1 FROM chat_event_rows WHERE event_id = ?').pluck();
+  }
+
+  /** True when an event with one of these ids is stored (an untimed event's copy under another id: untimedCopies.ts). */
+  anyStored(ids: readonly string[]): boolean {
+    for (const id of ids) if (this.storedId.get(encodeEventId(id)) !== undefined) return true;
+    return false;
   }
 
   /** 1 when stored, 0 when its event_id was already there. `rowid` keeps a copied row's position. */

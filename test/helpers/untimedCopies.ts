@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import { eventId, REPLICA_WINDOW_MS, type EventAnchor } from '../../core/irc/eventId.ts';
+import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+
+/** A window edge of the live capture with replicas (a multiple of REPLICA_WINDOW_MS). */
+export const EDGE = 14_166_667 * REPLICA_WINDOW_MS;
+
+/** The channel the untimed copies below are in. */
+export const UNTIMED_CHANNEL = 'untimedcopies';
+
+/** An untimed line as a replica that read it at `receivedAt` and anchored it on `anchor` sends it. */
+export function untimedEvent(raw: string, receivedAt: number, anchor: EventAnchor): ChatEvent {
+  const result = normalizeLine(raw, receivedAt);
+  assert.equal(result.type, 'event');
+  if (result.type !== 'event') throw new Error('not an event');
+  result.event.event_id = eventId(result.message, anchor);
+  return result.event;
+}
+
+const roomstate = (tag: string) => `@room-id=1;${tag} :tmi.twitch.tv ROOMSTATE #${UNTIMED_CHANNEL}`;
+const notice = `@msg-id=subs_off :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is no longer in subscribers-only mode.`;
+const emoteOffNotice = `@msg-id=emote_only_off :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is no longer in emote-only mode.`;
+const window = (at: number) => ({ window: Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS });
+
+/**
+ * Untimed lines (no tmi-sent-ts: each replica's copy has its own sent_at) as two capture replicas
+ * send them, in two batches (issue 19): `first` holds one copy of each of three lines and two pairs
+ * of lines that are not copies; `second` holds the other copies. A sink keeps `lines` of them.
+ * - a ROOMSTATE both replicas anchored on the same next timestamped line, read 40 ms apart;
+ * - a NOTICE read 20 ms before a window edge by one replica and 20 ms after it by the other,
+ *   so each gave it the id of its own window;
+ * - a ROOMSTATE read across the edge the same way, both copies in the first batch (later copy first);
+ * - not copies: one ROOMSTATE change twice, a timestamped line between (other `next` anchors),
+ *   and a NOTICE twice, a minute either side of the edge (no replica reads a line that far apart).
+ */
+export function untimedReplicaBatches(): { first: ChatEvent[]; second: ChatEvent[]; lines: number } {
+  const sameNext = { next: EDGE - 90_000 };
+  const a = [
+    untimedEvent(roomstate('subs-only=1'), EDGE - 100_000, sameNext),
+    untimedEvent(roomstate('subs-only=1'), EDGE - 99_960, sameNext),
+  ];
+  const b = [untimedEvent(notice, EDGE - 20, window(EDGE - 20)), untimedEvent(notice, EDGE + 20, window(EDGE + 20))];
+  const c = [
+    untimedEvent(roomstate('slow=10'), EDGE + 15, window(EDGE + 15)),
+    untimedEvent(roomstate('slow=10'), EDGE - 15, window(EDGE - 15)),
+  ];
+  const twice = [
+    untimedEvent(roomstate('emote-only=1'), EDGE + 50_000, { next: EDGE + 50_500 }),
+    untimedEvent(roomstate('emote-only=1'), EDGE + 51_000, { next: EDGE + 52_000 }),
+    untimedEvent(emoteOffNotice, EDGE - 60_000, window(EDGE - 60_000)),
+    untimedEvent(emoteOffNotice, EDGE + 60_000, window(EDGE + 60_000)),
+  ];
+  return { first: [a[0]!, b[0]!, c[0]!, c[1]!, ...twice], second: [a[1]!, b[1]!], lines: 7 };
+}
