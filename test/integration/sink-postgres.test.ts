@@ -77,10 +77,7 @@ describe('Postgres sink: two consumers with copies of one untimed line at once',
   it('stores each line once (the channel lock makes the second writer find the first one’s row)', async () => {
     // Prepare: two sinks (two pools, as two consumer Lambdas); each round one replica's copy to each.
     const url = (await started).url;
-    const sinks = [
-      await createSink({ sink: 'postgres', connectionString: url }),
-      await createSink({ sink: 'postgres', connectionString: url }),
-    ];
+    const sinks = [createSink({ sink: 'postgres', connectionString: url }), createSink({ sink: 'postgres', connectionString: url })];
     await sinks[0]!.migrate();
     const rounds = 30;
     try {
