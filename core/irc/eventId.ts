@@ -18,6 +18,13 @@ export type EventAnchor = { readonly next: number } | { readonly window: number 
  */
 export const REPLICA_WINDOW_MS = 120_000;
 
+/**
+ * How far apart two replicas may read one line (milliseconds apart; seconds under load) and still
+ * have their copies of it found: near a window's edge (core/sinks/untimedCopies.ts) and near the
+ * hold's bound (EventIdResolverOptions.boundMarginMs) a line carries the id the other side gives.
+ */
+export const REPLICA_SKEW_MARGIN_MS = 30_000;
+
 /** The `window` fallback anchor: the start of the `windowMs`-wide window (counted from the epoch) that holds `receivedAt`. */
 export function windowAnchor(receivedAt: number, windowMs: number): EventAnchor {
   return { window: Math.floor(receivedAt / windowMs) * windowMs };

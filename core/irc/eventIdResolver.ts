@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
+import { setCopyIds } from '../events/copyIds.ts';
 import { eventId, windowAnchor, type EventAnchor } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
 
@@ -39,6 +40,15 @@ export interface EventIdResolverOptions<T> {
    * of their channel between them or none at all (see the class comment).
    */
   readonly fallbackWindowMs?: number;
+  /**
+   * With fallbackWindowMs (the live capture with replicas): how near the bound (= fallbackWindowMs)
+   * the channel's next timestamped line may come and the event still carry, beside its id, the id
+   * the other anchor gives it (copyIds.ts): another replica, whose clock and reading differ by less
+   * than this, may have read that line on the other side of the bound. The caller then releases by
+   * age only past the bound plus this margin (releaseOlderThan), so that a replica on the late side
+   * still reads the next line.
+   */
+  readonly boundMarginMs?: number;
 }
 
 /** Where held events are kept while in memory: `hold` returns a key that `released` gives back. */
@@ -91,6 +101,7 @@ export class EventIdResolver<T> {
   private readonly clock: () => number;
   private readonly journal: HoldJournal | undefined;
   private readonly fallbackWindowMs: number | undefined;
+  private readonly boundMarginMs: number;
   private heldCount = 0;
   private seq = 0;
 
@@ -101,6 +112,7 @@ export class EventIdResolver<T> {
     this.clock = options.clock ?? (() => 0);
     this.journal = options.journal;
     this.fallbackWindowMs = options.fallbackWindowMs;
+    this.boundMarginMs = options.boundMarginMs ?? 0;
   }
 
   /** Events read and not yet emitted. */
@@ -173,6 +185,24 @@ export class EventIdResolver<T> {
     for (const state of [...this.waiting]) this.release(state, state.held.length, null);
   }
 
+  /**
+   * The id of a held event its channel's next timestamped line (`nextTs`) resolved, `waited` ms
+   * after it was read. Before the bound it is `{next}`, past it (only with boundMarginMs) the
+   * window another replica's timer gave it; within the margin either side of the bound it also
+   * carries the other one (copyIds.ts), so a sink finds a copy whichever side that replica was on.
+   */
+  private anchorOnNext(event: ChatEvent, message: IrcMessage, nextTs: number, waited: number): void {
+    const next = eventId(message, { next: nextTs });
+    const bound = this.fallbackWindowMs;
+    if (bound === undefined || this.boundMarginMs === 0 || waited < bound - this.boundMarginMs) {
+      event.event_id = next;
+      return;
+    }
+    const window = eventId(message, windowAnchor(event.received_at, bound));
+    event.event_id = waited < bound ? next : window;
+    setCopyIds(event, [waited < bound ? window : next]);
+  }
+
   /** The fallback anchor of a held event (see the class comment). */
   private fallback(state: ChannelState<T>, event: ChatEvent): EventAnchor {
     return this.fallbackWindowMs === undefined ? { prev: state.lastTs } : windowAnchor(event.received_at, this.fallbackWindowMs);
@@ -186,11 +216,14 @@ export class EventIdResolver<T> {
    */
   private release(state: ChannelState<T>, end: number, nextTs: number | null): void {
     const held = state.held;
+    const now = nextTs !== null && this.boundMarginMs > 0 ? this.clock() : 0;
     let i = state.head;
     while (i < held.length && (i < end || held[i]!.message === null)) {
       const entry = held[i]!;
-      if (entry.message !== null)
-        entry.event.event_id = eventId(entry.message, nextTs === null ? this.fallback(state, entry.event) : { next: nextTs });
+      if (entry.message !== null) {
+        if (nextTs === null) entry.event.event_id = eventId(entry.message, this.fallback(state, entry.event));
+        else this.anchorOnNext(entry.event, entry.message, nextTs, now - entry.readAt);
+      }
       i++;
       this.heldCount--;
       this.emit(entry.event, entry.payload);

@@ -1,5 +1,6 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
-import { eventId, REPLICA_WINDOW_MS } from '../irc/eventId.ts';
+import { copyIdsOf } from '../events/copyIds.ts';
+import { eventId, REPLICA_SKEW_MARGIN_MS, REPLICA_WINDOW_MS } from '../irc/eventId.ts';
 import { parseLine } from '../irc/parseLine.ts';
 
 /**
@@ -8,13 +9,6 @@ import { parseLine } from '../irc/parseLine.ts';
  * `{next}` or `{window}` id were read within one hold or window of each other.
  */
 export const UNTIMED_COPY_MS = 2 * REPLICA_WINDOW_MS;
-
-/**
- * How near a `{window}` edge a line must be read for its copy from another replica to be looked
- * for under the neighbouring window's id: well above the gap between two replicas' reading of a
- * line (milliseconds; seconds under load).
- */
-export const WINDOW_EDGE_MS = 30_000;
 
 /** An untimed chat event and every id under which a copy of it may be stored (its own first). */
 export interface UntimedEvent {
@@ -27,26 +21,30 @@ export interface UntimedEvent {
  * sent_at is the received_at of the replica that read it — or null for a timed one (its copies
  * share event_id and sent_at, which each sink's unique key already catches).
  *
- * Its own event_id, and, when that id is the `{window}` fallback of the capture with replicas and
- * it was read within WINDOW_EDGE_MS of the window's edge, the id the same line has in the
+ * Its own event_id; the ids its reader says a copy may have (copyIds.ts: the channel's next
+ * timestamped line came near the hold's bound, so another replica may have anchored it the other
+ * way); and, when one of these is the `{window}` fallback of the capture with replicas and it was
+ * read within REPLICA_SKEW_MARGIN_MS of the window's edge, the id the same line has in the
  * neighbouring window: another replica may have read it on the other side of the edge (issue 19:
- * the one way two replicas gave one line two ids). Treating them as one merges only identical
- * id-less lines with no timestamped line of their channel between them, which `{next}` merges too
- * (core/irc/eventIdResolver.ts). A `{next}` or `{prev}` id, a line with an `id` tag: only itself.
+ * the scale bench's 2 lines stored twice). Treating them as one merges only identical id-less
+ * lines with no timestamped line of their channel between them, which `{next}` merges too
+ * (core/irc/eventIdResolver.ts). A `{prev}` id, a line with an `id` tag: only itself.
  */
 export function untimedIds(event: ChatEvent): string[] | null {
   const sentTs = event.tags['tmi-sent-ts'];
   if (sentTs !== undefined && sentTs !== '') return null;
   const own = event.event_id;
-  if (!own.startsWith('h:') || event.channel === '*') return [own];
+  const ids = [own, ...copyIdsOf(event)];
+  if (!own.startsWith('h:') || event.channel === '*') return ids;
   const at = event.received_at;
   const start = Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS;
-  const nearStart = at - start < WINDOW_EDGE_MS;
-  const nearEnd = start + REPLICA_WINDOW_MS - at <= WINDOW_EDGE_MS;
-  if (!nearStart && !nearEnd) return [own];
+  const nearStart = at - start < REPLICA_SKEW_MARGIN_MS;
+  const nearEnd = start + REPLICA_WINDOW_MS - at <= REPLICA_SKEW_MARGIN_MS;
+  if (!nearStart && !nearEnd) return ids;
   const message = parseLine(event.raw);
-  if (eventId(message, { window: start }) !== own) return [own];
-  return [own, eventId(message, { window: nearStart ? start - REPLICA_WINDOW_MS : start + REPLICA_WINDOW_MS })];
+  if (!ids.includes(eventId(message, { window: start }))) return ids;
+  ids.push(eventId(message, { window: nearStart ? start - REPLICA_WINDOW_MS : start + REPLICA_WINDOW_MS }));
+  return ids;
 }
 
 /** True when one of `ids` is in `stored` (the event is a copy of one stored). */

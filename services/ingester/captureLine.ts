@@ -22,6 +22,12 @@ export interface LineCaptureOptions {
    * crash's loss window.
    */
   readonly maxHoldMs?: number;
+  /**
+   * Replicas: a line held past maxHoldMs waits this much longer for its channel's next timestamped
+   * line, and one whose next line came within this of maxHoldMs carries the other anchor's id too
+   * (EventIdResolverOptions.boundMarginMs). Default 0.
+   */
+  readonly boundMarginMs?: number;
   /** Asked every tick: true releases every held line at once (the ingester: while the stream fails). */
   readonly releaseHeldNow?: () => boolean;
   /** Where held lines are kept while they wait, so a crash does not lose them (services/ingester/heldJournal.ts). */
@@ -87,11 +93,13 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   let unpublished = 0;
   const lags: number[] = [];
   const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
+  const boundMarginMs = options.boundMarginMs ?? 0;
   const ids = new EventIdResolver<Uint8Array | undefined>({
     emit: options.onEvent,
     retain: (bytes) => (bytes === undefined ? undefined : Buffer.from(bytes)),
     clock: Date.now,
     fallbackWindowMs: maxHoldMs,
+    boundMarginMs,
     ...(options.holdJournal ? { journal: options.holdJournal } : {}),
   });
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.
@@ -103,7 +111,7 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
         // While the stream fails, whatever the producer holds goes to the journal within a tick: a
         // held line would be the one thing a crash then loses, so it leaves now (fallback id).
         if (options.releaseHeldNow?.()) ids.releaseAll();
-        else ids.releaseOlderThan(Date.now() - maxHoldMs);
+        else ids.releaseOlderThan(Date.now() - maxHoldMs - boundMarginMs);
       },
       Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5))),
     ).unref(),

@@ -9,7 +9,7 @@ import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisP
 import { createLogger, type Logger } from '../../core/log.ts';
 import { createIngesterMetrics, type IngesterMetrics } from '../../core/metrics.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
-import { REPLICA_WINDOW_MS } from '../../core/irc/eventId.ts';
+import { REPLICA_SKEW_MARGIN_MS, REPLICA_WINDOW_MS } from '../../core/irc/eventId.ts';
 import type { OptOutMatcher } from '../../core/optout/optOutMatcher.ts';
 import { optOutRewriter } from '../../core/optout/optOutRewriter.ts';
 import { dynamoOptOutStore, fileOptOutStore } from '../../core/optout/optOutStores.ts';
@@ -133,6 +133,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
     maxHoldMs: idHoldMs(config),
+    boundMarginMs: config.captureReplicas >= 2 ? REPLICA_SKEW_MARGIN_MS : 0,
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
     holdJournal: heldJournal,
   });
