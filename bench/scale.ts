@@ -27,11 +27,14 @@ import { awsClientConfig } from '../core/aws/clientConfig.ts';
 import { loadRefresherConfig } from '../core/control/loadRefresherConfig.ts';
 import type { RefreshReport } from '../core/control/refreshChannels.ts';
 import { createLogger } from '../core/log.ts';
+import { eventId, REPLICA_WINDOW_MS, windowAnchor } from '../core/irc/eventId.ts';
+import { parseLine } from '../core/irc/parseLine.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { scrapeMetrics } from '../services/local/scrapeMetrics.ts';
 import { startLocalPipeline, type LocalPipeline } from '../services/local/localPipeline.ts';
 import type { Simulator } from '../services/twitch-sim/startSimulator.ts';
+import type { GroundTruthRecord } from '../services/twitch-sim/types.ts';
 import { compareWithGroundTruth } from '../test/helpers/compareWithGroundTruth.ts';
 import { dynamoItemBytes, writeUnits } from './dynamoItemBytes.ts';
 import { productionConfig } from './productionBill.ts';
@@ -417,6 +420,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     for (const r of truth.missing.slice(0, 5))
       log(`missing: ${r.kind} ${r.channel} sent ${r.sentAt - startedAt} ms after the start to [${r.connectionIds.join(',')}]`);
     for (const raw of truth.storedTwice.slice(0, 5)) log(`stored twice: ${raw}`);
+    if (process.env.BENCH_DEBUG) logStoredTwice(dbPath, truth.storedTwice, records, startedAt);
     const sent = truth.sent + raidIds.length;
     const result = completeness(sent, truth.missing.length + raidsMissing);
     log(
@@ -465,6 +469,22 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     await sim?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** BENCH_DEBUG: each line stored twice with when it was sent and each stored copy's id, anchor kind and received_at. */
+function logStoredTwice(dbPath: string, raws: readonly string[], records: readonly GroundTruthRecord[], startedAt: number): void {
+  const db = openSqliteDatabase(dbPath, { readonly: true });
+  const rows = db.prepare('SELECT event_id, received_at FROM chat_events WHERE raw = ?');
+  for (const raw of raws) {
+    const sentAt = records.filter((r) => r.raw === raw).map((r) => r.sentAt - startedAt);
+    const message = parseLine(raw);
+    const copies = (rows.all(raw) as { event_id: string; received_at: number }[]).map(({ event_id, received_at }) => {
+      const window = eventId(message, windowAnchor(received_at, REPLICA_WINDOW_MS)) === event_id ? 'window' : 'next';
+      return `${event_id.slice(0, 10)} ${window} received ${received_at - startedAt} ms (${received_at % REPLICA_WINDOW_MS} into its window)`;
+    });
+    log(`stored twice, sent at [${sentAt.join(', ')}] ms: ${copies.join('; ')}`);
+  }
+  db.close();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
