@@ -83,7 +83,8 @@ export const DEFAULT_MAX_HELD = 10_000;
  * received_at straddle a window boundary (probability ≈ the gap between their clocks over the
  * width: 50 ms / 120 s ≈ 4e-4 per released line; every sink then finds the copy under the
  * neighbouring window's id, core/sinks/untimedCopies.ts) or one reads the next timestamped line
- * just before its bound and the other just after (≤ the same gap over the bound; not caught). The width is at most
+ * just before its bound and the other just after (≤ the same gap over the bound; with
+ * boundMarginMs each names the other's id, copyIds.ts, and the sinks find it). The width is at most
  * the bound, so two identical lines released by age in one window never had a timestamped line of
  * their channel between them (it would have resolved the first): they merge, as with `{next}`.
  * Released early (past maxHeld, releaseAll) they may merge across one within the window.
