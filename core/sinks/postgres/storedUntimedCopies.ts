@@ -9,24 +9,31 @@ const LOCK = 'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k';
 const STORED = `SELECT event_uuid::text AS uuid FROM ${ROWS}
  WHERE event_uuid = ANY($1::uuid[]) AND sent_at BETWEEN $2::timestamptz AND $3::timestamptz`;
 
-/** A channel's advisory lock key for untimed copies: 64 bits of MD5, as Postgres's signed bigint. */
-function lockKey(channel: string): bigint {
-  return BigInt.asIntN(64, BigInt(`0x${createHash('md5').update(`poglytics untimed ${channel}`).digest('hex').slice(0, 16)}`));
+/**
+ * Lock buckets: a batch takes at most this many advisory locks, whatever its channels (each lock
+ * takes a slot of the server's shared lock table: one per channel of a 20,000-channel batch ran
+ * it out of shared memory).
+ */
+const LOCK_BUCKETS = 32;
+
+/** The advisory lock key of a channel's bucket for untimed copies. */
+function lockKey(channel: string): number {
+  return 0x706f6700 + (createHash('md5').update(channel).digest().readUInt32BE(0) % LOCK_BUCKETS);
 }
 
 /**
  * The untimed events of a batch (untimedCopies.ts) that already have a copy stored, under any of
  * their ids within UNTIMED_COPY_MS of their sent_at. The unique key (event_uuid, sent_at) cannot
  * catch such a copy: each replica's has its own sent_at. So the writer first takes a transaction
- * lock per channel of these events, in one global order (no two writers wait on each other in a
+ * lock per bucket of these events' channels, in one global order (no two writers wait on each other in a
  * cycle): a writer holding a copy of the same line waits until this one commits, then finds its
  * row. Call first thing in the write's transaction.
  */
 export async function storedUntimedCopies(client: pg.ClientBase, untimed: readonly UntimedEvent[]): Promise<Set<ChatEvent>> {
   const copies = new Set<ChatEvent>();
   if (untimed.length === 0) return copies;
-  const keys = [...new Set(untimed.map((u) => lockKey(u.event.channel)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await client.query(LOCK, [keys.map(String)]);
+  const keys = [...new Set(untimed.map((u) => lockKey(u.event.channel)))].sort((a, b) => a - b);
+  await client.query(LOCK, [keys]);
   let lo = Infinity;
   let hi = -Infinity;
   for (const { event } of untimed) {
