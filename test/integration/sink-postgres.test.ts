@@ -74,7 +74,7 @@ describe('Postgres sink connection errors', () => {
 });
 
 describe('Postgres sink: two consumers with copies of one untimed line at once', () => {
-  it('stores each line once (the channel bucket's lock makes the second writer find the first one’s row)', async () => {
+  it('stores each line once (the lock on the channel’s bucket makes the second writer find the first one’s row)', async () => {
     // Prepare: two sinks (two pools, as two consumer Lambdas); each round one replica's copy to each.
     const url = (await started).url;
     const sinks = [createSink({ sink: 'postgres', connectionString: url }), createSink({ sink: 'postgres', connectionString: url })];
