@@ -5,7 +5,7 @@
 // must occur exactly once in its file: code that moved is an error, never a pass).
 //   npm run mutants                 every mutant
 //   npm run mutants -- sqlite dedupe  only mutants whose name contains one of the words
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -63,6 +63,8 @@ function runTestFile(cwd, file, testTimeoutMs) {
   // Its own temporary folder: what the file started there (a Postgres cluster, an ingester) is
   // found and stopped after it, even when it was killed before its teardown ran.
   const tmp = mkdtempSync(join(tmpdir(), 'poglytics-mutant-run-'));
+  // Open like /tmp: tests run some servers as other users (Postgres as `postgres`, uid 65534).
+  chmodSync(tmp, 0o1777);
   // tsx keeps its compile cache in the temporary folder: share the usual one.
   const tsxCache = `tsx-${process.getuid?.() ?? 0}`;
   mkdirSync(join(tmpdir(), tsxCache), { recursive: true });

@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
 import { setCopyIds } from '../events/copyIds.ts';
-import { eventId, windowAnchor, type EventAnchor } from './eventId.ts';
+import { eventId, orphanAnchor, windowAnchor, type EventAnchor } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
 
 /** An event held back; `message` is set when its id still has to be computed, null when it only waits for order. */
@@ -87,7 +87,10 @@ export const DEFAULT_MAX_HELD = 10_000;
  * boundMarginMs each names the other's id, copyIds.ts, and the sinks find it). The width is at most
  * the bound, so two identical lines released by age in one window never had a timestamped line of
  * their channel between them (it would have resolved the first): they merge, as with `{next}`.
- * Released early (past maxHeld, releaseAll) they may merge across one within the window.
+ * Released early — past maxHeld, releaseAll (shutdown, a failing stream), releaseChannel (the
+ * reader stopped reading the channel) — an event cannot know what the other replicas anchored it
+ * on: it hashes `{orphan}`, its REPLICA_WINDOW_MS window, and the sinks take it for a copy of
+ * any untimed line of its channel with the same content read within REPLICA_SKEW_MARGIN_MS.
  * Without it (`parse`, `import`: one reader) it is `{prev}`: the tmi-sent-ts of the last
  * timestamped event of its channel before it, or null, which depends on where the reader started.
  * NOTICEs to `*` (no channel, never a timestamped line) are resolved with `{prev: null}` at once.
@@ -166,24 +169,33 @@ export class EventIdResolver<T> {
     for (const state of [...this.waiting]) {
       let end = state.head;
       while (end < state.held.length && state.held[end]!.readAt <= cutoff) end++;
-      if (end > state.head) this.release(state, end, null);
+      if (end > state.head) this.release(state, end, 'bound');
     }
   }
 
-  /** Resolves with the fallback the event held longest (and what waited only behind it); false when none is held. */
+  /** Resolves early (see fallback) the event held longest (and what waited only behind it); false when none is held. */
   releaseOldest(): boolean {
     let oldest: ChannelState<T> | undefined;
     for (const state of this.waiting) {
       if (oldest === undefined || state.held[state.head]!.seq < oldest.held[oldest.head]!.seq) oldest = state;
     }
     if (oldest === undefined) return false;
-    this.release(oldest, oldest.head + 1, null);
+    this.release(oldest, oldest.head + 1, 'early');
     return true;
   }
 
-  /** Resolves every held event with the fallback (end of input, shutdown). */
+  /** Resolves every held event early (end of input, shutdown; see fallback). */
   releaseAll(): void {
-    for (const state of [...this.waiting]) this.release(state, state.held.length, null);
+    for (const state of [...this.waiting]) this.release(state, state.held.length, 'early');
+  }
+
+  /**
+   * The reader stopped reading `channel` (a dropped connection, a PART): what it holds there will
+   * never see the channel's next timestamped line, so it is resolved now, early (see fallback).
+   */
+  releaseChannel(channel: string): void {
+    const state = this.channels.get(channel);
+    if (state !== undefined && state.head < state.held.length) this.release(state, state.held.length, 'early');
   }
 
   /**
@@ -204,26 +216,31 @@ export class EventIdResolver<T> {
     setCopyIds(event, [waited < bound ? window : next]);
   }
 
-  /** The fallback anchor of a held event (see the class comment). */
-  private fallback(state: ChannelState<T>, event: ChatEvent): EventAnchor {
-    return this.fallbackWindowMs === undefined ? { prev: state.lastTs } : windowAnchor(event.received_at, this.fallbackWindowMs);
+  /**
+   * The fallback anchor of a held event (see the class comment): with fallbackWindowMs, `{window}`
+   * once it waited out the bound; `{orphan}` when let go before (`early`), whatever its reader may
+   * have missed since (the sinks match that copy by content, core/sinks/untimedCopies.ts).
+   */
+  private fallback(state: ChannelState<T>, event: ChatEvent, why: 'bound' | 'early'): EventAnchor {
+    if (this.fallbackWindowMs === undefined) return { prev: state.lastTs };
+    return why === 'early' ? orphanAnchor(event.received_at) : windowAnchor(event.received_at, this.fallbackWindowMs);
   }
 
   /**
-   * Emits `held[head…end)` anchored on `nextTs` (null: the fallback), then what follows them while
+   * Emits `held[head…end)` anchored on `nextTs` (else the fallback, `bound` or `early`), then what follows them while
    * it only waited for order. The channel's lastTs has not moved since these were read: any
    * timestamped event of the channel would have resolved them, so `{prev: lastTs}` is the anchor
    * as of their reading.
    */
-  private release(state: ChannelState<T>, end: number, nextTs: number | null): void {
+  private release(state: ChannelState<T>, end: number, next: number | 'bound' | 'early'): void {
     const held = state.held;
-    const now = nextTs !== null && this.boundMarginMs > 0 ? this.clock() : 0;
+    const now = typeof next === 'number' && this.boundMarginMs > 0 ? this.clock() : 0;
     let i = state.head;
     while (i < held.length && (i < end || held[i]!.message === null)) {
       const entry = held[i]!;
       if (entry.message !== null) {
-        if (nextTs === null) entry.event.event_id = eventId(entry.message, this.fallback(state, entry.event));
-        else this.anchorOnNext(entry.event, entry.message, nextTs, now - entry.readAt);
+        if (typeof next === 'number') this.anchorOnNext(entry.event, entry.message, next, now - entry.readAt);
+        else entry.event.event_id = eventId(entry.message, this.fallback(state, entry.event, next));
       }
       i++;
       this.heldCount--;

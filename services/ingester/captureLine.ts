@@ -43,6 +43,11 @@ export interface Capture {
   (line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult;
   /** A line whose bytes are not UTF-8: rejected with the offset, counted, kept with its exact bytes. */
   rejectBytes(bytes: Uint8Array, receivedAt: number, connection: number): void;
+  /**
+   * The caller stopped reading these channels (its socket dropped, it PARTed, it stopped): what
+   * is held there goes on now, with the `{orphan}` id (EventIdResolver.releaseChannel).
+   */
+  stopReading(channels: Iterable<string>): void;
 }
 
 export interface LineCapture extends Capture {
@@ -140,6 +145,10 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     options.logger?.debug('IRC line rejected', { reason, connection, raw });
   };
 
+  const stopReading = (channels: Iterable<string>) => {
+    for (const channel of channels) ids.releaseChannel(channel);
+  };
+
   const rejectBytes = (bytes: Uint8Array, receivedAt: number, connection: number) => {
     const result = normalizeLineBytes(bytes, receivedAt);
     const reason = result.type === 'rejected' ? result.reason : 'invalid UTF-8';
@@ -180,9 +189,9 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
           readingSlot = outer;
         }
       },
-      { rejectBytes },
+      { rejectBytes, stopReading },
     );
-  const capture = Object.assign(read, { rejectBytes, publish, drain, forSlot, rate, totals, heldCount: () => ids.held });
+  const capture = Object.assign(read, { rejectBytes, stopReading, publish, drain, forSlot, rate, totals, heldCount: () => ids.held });
   // A getter (Object.assign would copy the value once).
   return Object.defineProperty(capture, 'readingSlot', { get: () => readingSlot, enumerable: true }) as LineCapture;
 }

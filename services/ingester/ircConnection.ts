@@ -122,6 +122,7 @@ export class IrcConnection {
     this.channels.delete(login);
     this.loadSum -= viewers + 1;
     for (const link of this.links()) link.scheduler.remove(login);
+    this.options.capture.stopReading([login]);
     this.options.onChange?.();
   }
 
@@ -137,6 +138,7 @@ export class IrcConnection {
     const channels = [...this.channels.keys()];
     for (const l of links) l.scheduler.stop();
     await Promise.all(links.map((l) => l.socket.close(options.drain ? channels : [])));
+    this.options.capture.stopReading(channels);
     this.options.onChange?.();
   }
 
@@ -219,6 +221,8 @@ export class IrcConnection {
     const phase = this.phase;
     if (phase.kind === 'stopped') return;
     this.options.logger?.warn('IRC connection dropped', { connection: this.index, reason });
+    // The socket that carried the channels is gone: until another has joined them, lines are missed.
+    if (link === this.link) this.options.capture.stopReading(this.channels.keys());
     if (phase.kind === 'replacing' && link === phase.next) {
       // The replacement died before taking over: keep the old socket and start the replacement over.
       if (phase.link) {

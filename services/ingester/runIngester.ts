@@ -170,7 +170,6 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     producer,
     readLeases: (shardIds) => readLeases({ client: dynamo, tableName: config.controlTableName }, shardIds, config.captureReplicas),
     durableAfterMs: config.spillAfterMs + config.flushMs + 1000,
-    fallbackWindowMs: idHoldMs(config),
     metrics,
     logger,
   });

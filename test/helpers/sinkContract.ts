@@ -128,7 +128,7 @@ export function describeSinkContract(
       assert.equal(after, before + 50);
     });
 
-    it('stores once an untimed line two replicas read at other times, under one id or across a window edge, and keeps lines that are not copies', async () => {
+    it('stores once an untimed line two replicas read at other times, under one id, across a window edge or as an orphan, and keeps lines that are not copies', async () => {
       // Prepare
       const { first, second, lines } = untimedReplicaBatches();
       // Act

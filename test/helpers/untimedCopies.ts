@@ -22,6 +22,8 @@ const roomstate = (tag: string) => `@room-id=1;${tag} :tmi.twitch.tv ROOMSTATE #
 const notice = `@msg-id=subs_off :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is no longer in subscribers-only mode.`;
 const emoteOffNotice = `@msg-id=emote_only_off :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is no longer in emote-only mode.`;
 const window = (at: number) => ({ window: Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS });
+const orphan = (at: number) => ({ orphan: Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS });
+const r9kOnNotice = `@msg-id=r9k_on :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is now in r9k mode.`;
 
 /**
  * Untimed lines (no tmi-sent-ts: each replica's copy has its own sent_at) as two capture replicas
@@ -33,6 +35,14 @@ const window = (at: number) => ({ window: Math.floor(at / REPLICA_WINDOW_MS) * R
  * - a ROOMSTATE read across the edge the same way, both copies in the first batch (later copy first);
  * - not copies: one ROOMSTATE change twice, a timestamped line between (other `next` anchors),
  *   and a NOTICE twice, a minute either side of the edge (no replica reads a line that far apart).
+ * Orphans (`{orphan}`: a replica stopped reading the channel before the line's anchor came), each
+ * with a copy another replica anchored on its next line or its window:
+ * - the anchored copy in the first batch, the orphan in the second (found by content), and the
+ *   other way round (found by id);
+ * - both in the first batch, either first;
+ * - an orphan read 8 s after a window edge, its copy read 5 s before it with the window's id;
+ * - not copies: an orphan of a line stored three minutes earlier, and one whose content differs
+ *   from a stored line of the same window by one tag.
  */
 export function untimedReplicaBatches(): { first: ChatEvent[]; second: ChatEvent[]; lines: number } {
   const sameNext = { next: EDGE - 90_000 };
@@ -51,5 +61,31 @@ export function untimedReplicaBatches(): { first: ChatEvent[]; second: ChatEvent
     untimedEvent(emoteOffNotice, EDGE - 60_000, window(EDGE - 60_000)),
     untimedEvent(emoteOffNotice, EDGE + 60_000, window(EDGE + 60_000)),
   ];
-  return { first: [a[0]!, b[0]!, c[0]!, c[1]!, ...twice], second: [a[1]!, b[1]!], lines: 7 };
+  const w = REPLICA_WINDOW_MS;
+  const r9k = roomstate('r9k=1');
+  const d = [untimedEvent(r9k, EDGE + 30_000, { next: EDGE + 31_000 }), untimedEvent(r9k, EDGE + 30_700, orphan(EDGE + 30_700))];
+  const followers = roomstate('followers-only=10');
+  const e = [
+    untimedEvent(followers, EDGE + 40_000, orphan(EDGE + 40_000)),
+    untimedEvent(followers, EDGE + 40_050, { next: EDGE + 41_000 }),
+  ];
+  const slow = roomstate('slow=30');
+  const f = [untimedEvent(slow, EDGE + 45_000, { next: EDGE + 46_000 }), untimedEvent(slow, EDGE + 45_020, orphan(EDGE + 45_020))];
+  const subsOff = roomstate('subs-only=0');
+  const g = [untimedEvent(subsOff, EDGE + 70_000, orphan(EDGE + 70_000)), untimedEvent(subsOff, EDGE + 69_990, window(EDGE + 69_990))];
+  const h = [
+    untimedEvent(r9kOnNotice, EDGE + 2 * w - 5_000, window(EDGE + 2 * w - 5_000)),
+    untimedEvent(r9kOnNotice, EDGE + 2 * w + 8_000, orphan(EDGE + 2 * w + 8_000)),
+  ];
+  const emoteOff = roomstate('emote-only=0');
+  const notCopies = [
+    untimedEvent(emoteOff, EDGE + 10_000, { next: EDGE + 11_000 }),
+    untimedEvent(emoteOff, EDGE + 190_000, orphan(EDGE + 190_000)),
+    untimedEvent(roomstate('r9k=0'), EDGE + 30_500, orphan(EDGE + 30_500)),
+  ];
+  return {
+    first: [a[0]!, b[0]!, c[0]!, c[1]!, ...twice, d[0]!, e[0]!, f[0]!, f[1]!, g[0]!, g[1]!, h[0]!, ...notCopies],
+    second: [a[1]!, b[1]!, d[1]!, e[1]!, h[1]!],
+    lines: 15,
+  };
 }

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import { eventId, orphanAnchor } from '../../core/irc/eventId.ts';
+import { parseLine } from '../../core/irc/parseLine.ts';
 import { createLineCapture } from '../../services/ingester/captureLine.ts';
 import { IrcConnection } from '../../services/ingester/ircConnection.ts';
 import { parseIrcUrl } from '../../services/ingester/parseIrcUrl.ts';
@@ -43,8 +46,9 @@ function startServer(joinDelayMs: (socketIndex: number) => number = () => 0) {
   };
 }
 
-function connection(url: string, channels: string[]) {
-  const capture = createLineCapture({ onEvent: () => undefined });
+function connection(url: string, channels: string[], onEvent: (event: ChatEvent) => void = () => undefined) {
+  // The hold of a capture with replicas: a ROOMSTATE waits for its channel's next timestamped line.
+  const capture = createLineCapture({ onEvent, maxHoldMs: 120_000 });
   const c = new IrcConnection({
     index: 0,
     capture,
@@ -134,6 +138,30 @@ describe('IrcConnection (a bare local IRC server)', () => {
     await waitFor(() => c.joined === 3 && c.isUp, 'the replacement carries the channels');
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(server.sockets.length, 2, 'no third socket: the replacement took over');
+    await c.stop();
+    capture.drain();
+  });
+
+  it('lets go at once, as orphans, of the lines it holds in a channel it PARTs or whose socket dropped', async () => {
+    // Prepare: each channel's ROOMSTATE is held, waiting for a timestamped line that never comes.
+    const server = startServer();
+    servers.push(server);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const emitted: ChatEvent[] = [];
+    const { c, capture } = connection(server.url(), CHANNELS, (event) => emitted.push(event));
+    c.start();
+    await waitFor(() => c.joined === 3, 'all three joined');
+    assert.equal(capture.heldCount(), 3);
+    // Act: PART one channel, then the server drops the socket.
+    c.remove('alpha');
+    const afterPart = emitted.map((e) => e.channel);
+    server.sockets[0]!.ws.terminate();
+    await waitFor(() => emitted.length === 3, 'the other two let go');
+    // Assess: each went on when its channel stopped being read, with the orphan id of its window.
+    assert.deepEqual(afterPart, ['alpha']);
+    assert.deepEqual(emitted.map((e) => e.channel).sort(), CHANNELS);
+    for (const event of emitted)
+      assert.equal(event.event_id, eventId(parseLine(event.raw), orphanAnchor(event.received_at)), event.channel);
     await c.stop();
     capture.drain();
   });

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ChatEvent } from '../../events/chatEvent.ts';
 import { encodeEventId } from '../../events/eventKey.ts';
-import { UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
+import { orphanCopyIn, orphanLookup, UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
 import { ROWS } from './postgresLayout.ts';
 
 const LOCK = 'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k';
 const STORED = `SELECT event_uuid::text AS uuid FROM ${ROWS}
  WHERE event_uuid = ANY($1::uuid[]) AND sent_at BETWEEN $2::timestamptz AND $3::timestamptz`;
+const UNTIMED_ROWS = `SELECT raw, (extract(epoch FROM sent_at) * 1000)::bigint AS ms FROM chat_events
+ WHERE channel = ANY($1::text[]) AND kind = ANY($2::text[]) AND sent_at BETWEEN $3::timestamptz AND $4::timestamptz`;
 
 /**
  * Lock buckets: a batch takes at most this many advisory locks, whatever its channels (each lock
@@ -27,7 +29,8 @@ function lockKey(channel: string): number {
  * catch such a copy: each replica's has its own sent_at. So the writer first takes a transaction
  * lock per bucket of these events' channels, in one global order (no two writers wait on each other in a
  * cycle): a writer holding a copy of the same line waits until this one commits, then finds its
- * row. Call first thing in the write's transaction.
+ * row. An orphan (untimedCopies.ts) is also looked for by content, among the stored untimed rows
+ * of its channel and kind. Call first thing in the write's transaction.
  */
 export async function storedUntimedCopies(client: pg.ClientBase, untimed: readonly UntimedEvent[]): Promise<Set<ChatEvent>> {
   const copies = new Set<ChatEvent>();
@@ -50,5 +53,16 @@ export async function storedUntimedCopies(client: pg.ClientBase, untimed: readon
   untimed.forEach((u, i) => {
     if (uuids[i]!.some((uuid) => stored.has(uuid))) copies.add(u.event);
   });
+  const orphans = orphanLookup(untimed);
+  if (orphans !== null) {
+    const { rows: untimedRows } = await client.query<{ raw: string; ms: string }>(UNTIMED_ROWS, [
+      orphans.channels,
+      orphans.kinds,
+      new Date(orphans.lo).toISOString(),
+      new Date(orphans.hi).toISOString(),
+    ]);
+    const rows = untimedRows.map((r) => ({ raw: r.raw, receivedAt: Number(r.ms) }));
+    for (const event of orphanCopyIn(untimed, rows)) copies.add(event);
+  }
   return copies;
 }
