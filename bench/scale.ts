@@ -27,7 +27,7 @@ import { awsClientConfig } from '../core/aws/clientConfig.ts';
 import { loadRefresherConfig } from '../core/control/loadRefresherConfig.ts';
 import type { RefreshReport } from '../core/control/refreshChannels.ts';
 import { createLogger } from '../core/log.ts';
-import { eventId, REPLICA_WINDOW_MS, windowAnchor } from '../core/irc/eventId.ts';
+import { eventId, orphanAnchor, REPLICA_WINDOW_MS, windowAnchor } from '../core/irc/eventId.ts';
 import { parseLine } from '../core/irc/parseLine.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
 import { createSink } from '../core/sinks/createSink.ts';
@@ -479,8 +479,13 @@ function logStoredTwice(dbPath: string, raws: readonly string[], records: readon
     const sentAt = records.filter((r) => r.raw === raw).map((r) => r.sentAt - startedAt);
     const message = parseLine(raw);
     const copies = (rows.all(raw) as { event_id: string; received_at: number }[]).map(({ event_id, received_at }) => {
-      const window = eventId(message, windowAnchor(received_at, REPLICA_WINDOW_MS)) === event_id ? 'window' : 'next';
-      return `${event_id.slice(0, 10)} ${window} received ${received_at - startedAt} ms (${received_at % REPLICA_WINDOW_MS} into its window)`;
+      const anchor =
+        eventId(message, windowAnchor(received_at, REPLICA_WINDOW_MS)) === event_id
+          ? 'window'
+          : eventId(message, orphanAnchor(received_at)) === event_id
+            ? 'orphan'
+            : 'next';
+      return `${event_id.slice(0, 10)} ${anchor} received ${received_at - startedAt} ms (${received_at % REPLICA_WINDOW_MS} into its window)`;
     });
     log(`stored twice, sent at [${sentAt.join(', ')}] ms: ${copies.join('; ')}`);
   }
