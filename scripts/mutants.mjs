@@ -13,8 +13,9 @@ import { spawn, spawnSync } from 'node:child_process';
 const root = resolve(import.meta.dirname, '..');
 const listFile = join(root, 'test', 'mutants', 'mutants.json');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-// Two workers at most: the machine has two cores and several test files start real processes.
-const workers = Math.min(2, Number(process.env.MUTANTS_CONCURRENCY ?? '2'));
+// Three workers at most (two cores): a mutant's test file mostly waits on timers and servers (a
+// run of all of them with two workers kept a third of the two cores busy).
+const workers = Math.min(3, Number(process.env.MUTANTS_CONCURRENCY ?? '3'));
 // A mutant may make a test hang instead of fail: the per-test timeout (a mutant's `timeoutMs`
 // overrides it) turns that into a kill, and the file as a whole gets a minute more.
 const defaultTestTimeoutMs = Number(process.env.MUTANTS_TEST_TIMEOUT_MS ?? '120000');
