@@ -10,9 +10,9 @@ import type { IrcMessage } from './types.ts';
  * before), or `prev`, the tmi-sent-ts of the last timestamped line of its channel before it, or
  * null (one reader of a file: `parse`, `import`). A line the live capture released before either
  * could be known — its reader stopped reading the channel (a dropped connection, a PART, a lost
- * lease, a shutdown, a crash) or had to let go early — takes `orphan`, the start of the
- * REPLICA_WINDOW_MS window of its received_at (orphanAnchor): the sinks match such a copy with
- * the other replicas' copies by content (core/sinks/untimedCopies.ts). The four hash differently,
+ * lease, a shutdown, a crash) or had to let go early — takes `orphan`: its own received_at
+ * (orphanAnchor), so two orphaned lines never share an id; the sinks match an orphan with the other
+ * replicas' copies by content (core/sinks/untimedCopies.ts). The four hash differently,
  * so they can never collide.
  */
 export type EventAnchor =
@@ -36,9 +36,9 @@ export function windowAnchor(receivedAt: number, windowMs: number): EventAnchor 
   return { window: Math.floor(receivedAt / windowMs) * windowMs };
 }
 
-/** The `orphan` anchor of a line read at `receivedAt` (see EventAnchor): its REPLICA_WINDOW_MS window. */
+/** The `orphan` anchor of a line read at `receivedAt` (see EventAnchor). */
 export function orphanAnchor(receivedAt: number): EventAnchor {
-  return { orphan: Math.floor(receivedAt / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS };
+  return { orphan: receivedAt };
 }
 
 /** The anchor of a line read with no reader state (a bare normalizeLine call): the fallback with nothing before it. */

@@ -49,6 +49,12 @@ export interface EventIdResolverOptions<T> {
    * still reads the next line.
    */
   readonly boundMarginMs?: number;
+  /**
+   * With fallbackWindowMs (the live capture with replicas): an event let go before its anchor
+   * could come (see fallback) hashes `{orphan}`, which the sinks match by content with another
+   * replica's copy. Without it, `{window}` as when released by age.
+   */
+  readonly orphans?: boolean;
 }
 
 /** Where held events are kept while in memory: `hold` returns a key that `released` gives back. */
@@ -89,7 +95,7 @@ export const DEFAULT_MAX_HELD = 10_000;
  * their channel between them (it would have resolved the first): they merge, as with `{next}`.
  * Released early — past maxHeld, releaseAll (shutdown, a failing stream), releaseChannel (the
  * reader stopped reading the channel) — an event cannot know what the other replicas anchored it
- * on: it hashes `{orphan}`, its REPLICA_WINDOW_MS window, and the sinks take it for a copy of
+ * on: with `orphans` it hashes `{orphan}`, its received_at, and the sinks take it for a copy of
  * any untimed line of its channel with the same content read within REPLICA_SKEW_MARGIN_MS.
  * Without it (`parse`, `import`: one reader) it is `{prev}`: the tmi-sent-ts of the last
  * timestamped event of its channel before it, or null, which depends on where the reader started.
@@ -106,6 +112,7 @@ export class EventIdResolver<T> {
   private readonly journal: HoldJournal | undefined;
   private readonly fallbackWindowMs: number | undefined;
   private readonly boundMarginMs: number;
+  private readonly orphans: boolean;
   private heldCount = 0;
   private seq = 0;
 
@@ -117,6 +124,7 @@ export class EventIdResolver<T> {
     this.journal = options.journal;
     this.fallbackWindowMs = options.fallbackWindowMs;
     this.boundMarginMs = options.boundMarginMs ?? 0;
+    this.orphans = options.orphans ?? false;
   }
 
   /** Events read and not yet emitted. */
@@ -218,12 +226,13 @@ export class EventIdResolver<T> {
 
   /**
    * The fallback anchor of a held event (see the class comment): with fallbackWindowMs, `{window}`
-   * once it waited out the bound; `{orphan}` when let go before (`early`), whatever its reader may
-   * have missed since (the sinks match that copy by content, core/sinks/untimedCopies.ts).
+   * once it waited out the bound; with `orphans` too, `{orphan}` when let go before (`early`),
+   * whatever its reader may have missed since (the sinks match that copy by content,
+   * core/sinks/untimedCopies.ts).
    */
   private fallback(state: ChannelState<T>, event: ChatEvent, why: 'bound' | 'early'): EventAnchor {
     if (this.fallbackWindowMs === undefined) return { prev: state.lastTs };
-    return why === 'early' ? orphanAnchor(event.received_at) : windowAnchor(event.received_at, this.fallbackWindowMs);
+    return why === 'early' && this.orphans ? orphanAnchor(event.received_at) : windowAnchor(event.received_at, this.fallbackWindowMs);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
 import type { StreamEvent } from '../events/streamEvent.ts';
 import type { StreamSnapshot } from '../events/streamSnapshot.ts';
-import { anyStored, untimedCopy, type UntimedEvent } from './untimedCopies.ts';
+import { anyStored, ContentCopies, untimedCopy, type UntimedEvent } from './untimedCopies.ts';
 
 export interface SplitEvents {
   readonly chat: ChatEvent[];
@@ -18,8 +18,8 @@ export function splitEvents(events: readonly StreamEvent[]): SplitEvents {
   const snapshots: StreamSnapshot[] = [];
   const untimed: UntimedEvent[] = [];
   const seenChat = new Set<string>();
-  // The orphanKeys of the untimed events kept: an orphan whose own id is one of them is a copy.
-  const seenOrphanKeys = new Set<string>();
+  // The untimed events kept, by content: an orphan and a copy of its line are one (untimedCopies.ts).
+  const seenContent = new ContentCopies();
   const seenSnapshots = new Set<string>();
   let repeated = 0;
   for (const event of events) {
@@ -32,14 +32,13 @@ export function splitEvents(events: readonly StreamEvent[]): SplitEvents {
       continue;
     }
     const copy = untimedCopy(event);
-    if (copy === null ? seenChat.has(event.event_id) : anyStored(copy.ids, seenChat) || (copy.orphan && seenOrphanKeys.has(event.event_id)))
-      repeated++;
+    if (copy === null ? seenChat.has(event.event_id) : anyStored(copy.ids, seenChat) || seenContent.has(copy)) repeated++;
     else {
       seenChat.add(event.event_id);
       chat.push(event);
       if (copy !== null) {
         untimed.push(copy);
-        for (const key of copy.orphanKeys) seenOrphanKeys.add(key);
+        seenContent.add(copy);
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
 import { copyIdsOf } from '../events/copyIds.ts';
-import { eventId, REPLICA_SKEW_MARGIN_MS, REPLICA_WINDOW_MS } from '../irc/eventId.ts';
+import { eventId, orphanAnchor, REPLICA_SKEW_MARGIN_MS, REPLICA_WINDOW_MS } from '../irc/eventId.ts';
 import { parseLine } from '../irc/parseLine.ts';
 import type { IrcMessage } from '../irc/types.ts';
 
@@ -16,12 +16,12 @@ export interface UntimedEvent {
   readonly event: ChatEvent;
   readonly ids: readonly string[];
   /**
-   * True when its reader let it go before it could be anchored (`{orphan}`, EventAnchor): a
-   * copy of it may be stored under any id, and is found by content (orphanKeys, orphanCopyIn).
+   * Its content (the line's hash with no anchor), when a copy may be an orphan's or be matched
+   * with one (an `h:` id in a channel), else null.
    */
+  readonly content: string | null;
+  /** True when its reader let it go before its anchor could come (`{orphan}`, EventAnchor). */
   readonly orphan: boolean;
-  /** Its orphanKeys (none for an id that is not `h:`, or a NOTICE to `*`). */
-  readonly orphanKeys: readonly string[];
 }
 
 /**
@@ -31,23 +31,21 @@ export interface UntimedEvent {
  *
  * Its own event_id; the ids its reader says a copy may have (copyIds.ts: the channel's next
  * timestamped line came near the hold's bound, so another replica may have anchored it the other
- * way); when one of these is the `{window}` fallback of the capture with replicas and it was
+ * way); and, when one of these is the `{window}` fallback of the capture with replicas and it was
  * read within REPLICA_SKEW_MARGIN_MS of the window's edge, the id the same line has in the
  * neighbouring window: another replica may have read it on the other side of the edge (issue 19:
- * the scale bench's 2 lines stored twice); and its orphanKeys: a replica that stopped reading the
- * channel before the line's anchor came sent it under one of them. Treating them as one merges
- * only identical id-less lines with no timestamped line of their channel between them, which
- * `{next}` merges too (core/irc/eventIdResolver.ts), or, with an orphan, identical ones read in
- * one window. A `{prev}` id, a line with an `id` tag: only itself.
+ * the scale bench's 2 lines stored twice). Treating them as one merges only identical id-less
+ * lines with no timestamped line of their channel between them, which `{next}` merges too
+ * (core/irc/eventIdResolver.ts). A `{prev}` id, a line with an `id` tag: only itself.
+ * An orphan's copies are found by content instead (isContentCopy).
  */
 export function untimedCopy(event: ChatEvent): UntimedEvent | null {
   const sentTs = event.tags['tmi-sent-ts'];
   if (sentTs !== undefined && sentTs !== '') return null;
   const own = event.event_id;
   const ids = [own, ...copyIdsOf(event)];
-  if (!own.startsWith('h:') || event.channel === '*') return { event, ids, orphan: false, orphanKeys: [] };
+  if (!own.startsWith('h:') || event.channel === '*') return { event, ids, content: null, orphan: false };
   const message = parseLine(event.raw);
-  const orphans = orphanKeysOf(message, event.received_at);
   const at = event.received_at;
   const start = Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS;
   const nearStart = at - start < REPLICA_SKEW_MARGIN_MS;
@@ -55,54 +53,61 @@ export function untimedCopy(event: ChatEvent): UntimedEvent | null {
   if ((nearStart || nearEnd) && ids.includes(eventId(message, { window: start }))) {
     ids.push(eventId(message, { window: nearStart ? start - REPLICA_WINDOW_MS : start + REPLICA_WINDOW_MS }));
   }
-  for (const key of orphans) if (!ids.includes(key)) ids.push(key);
-  return { event, ids, orphan: own === orphans[0], orphanKeys: orphans };
+  return { event, ids, content: contentOf(message), orphan: own === eventId(message, orphanAnchor(at)) };
+}
+
+/** A line's content: its hash with no anchor (equal for two copies whatever each was anchored on). */
+function contentOf(message: IrcMessage): string {
+  return eventId(message, { prev: null });
+}
+
+/** One untimed line as a sink or a batch holds it: its content, when read, and whether it is an orphan. */
+interface ContentCopy {
+  readonly content: string;
+  readonly at: number;
+  readonly orphan: boolean;
 }
 
 /**
- * The `{orphan}` ids (EventAnchor) under which a replica that let go early sent a copy of this
- * untimed line read at `receivedAt`: the one of its own window first, and the neighbouring
- * window's when read within REPLICA_SKEW_MARGIN_MS of the edge.
+ * True when `a` and `b` are copies of one line by content: an orphan (its reader could not know
+ * its anchor) and a line with the same content read within REPLICA_SKEW_MARGIN_MS of it, the
+ * most two replicas' readings of one line differ by. So an orphan merges with an identical line
+ * of its channel only when the two were read within 30 s (the same change made twice that fast,
+ * while one replica lost the channel); two lines neither of which is an orphan never merge here.
  */
-export function orphanKeysOf(message: IrcMessage, receivedAt: number): string[] {
-  const start = Math.floor(receivedAt / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS;
-  const keys = [eventId(message, { orphan: start })];
-  if (receivedAt - start < REPLICA_SKEW_MARGIN_MS) keys.push(eventId(message, { orphan: start - REPLICA_WINDOW_MS }));
-  else if (start + REPLICA_WINDOW_MS - receivedAt <= REPLICA_SKEW_MARGIN_MS)
-    keys.push(eventId(message, { orphan: start + REPLICA_WINDOW_MS }));
-  return keys;
+function isContentCopy(a: ContentCopy, b: ContentCopy): boolean {
+  return (a.orphan || b.orphan) && a.content === b.content && Math.abs(a.at - b.at) <= REPLICA_SKEW_MARGIN_MS;
 }
 
-/** A stored untimed row of an orphan's channel and kind: its raw line and received_at (= sent_at). */
+/** The untimed events of one batch kept so far, by content (splitEvents). */
+export class ContentCopies {
+  private readonly byContent = new Map<string, ContentCopy[]>();
+
+  /** True when `u` is a copy by content of one kept (isContentCopy). */
+  has(u: UntimedEvent): boolean {
+    if (u.content === null) return false;
+    const copy = { content: u.content, at: u.event.received_at, orphan: u.orphan };
+    return this.byContent.get(u.content)?.some((kept) => isContentCopy(copy, kept)) ?? false;
+  }
+
+  add(u: UntimedEvent): void {
+    if (u.content === null) return;
+    const list = this.byContent.get(u.content) ?? [];
+    list.push({ content: u.content, at: u.event.received_at, orphan: u.orphan });
+    this.byContent.set(u.content, list);
+  }
+}
+
+/** A stored untimed row of a channel and kind the batch has untimed lines in. */
 export interface StoredUntimedRow {
+  readonly eventId: string;
   readonly raw: string;
+  /** Its sent_at, which for an untimed line is the received_at of the replica that read it. */
   readonly receivedAt: number;
 }
 
-/**
- * The orphans among `untimed` that have a copy among `stored` (the untimed rows of their
- * channels and kinds within UNTIMED_COPY_MS, fetched by the sink): a stored row is a copy of an
- * orphan when the orphan's own id is one of the row's orphanKeys — the same content, read in the
- * same window or near its edge. (The other way round, an event whose copy is a stored orphan,
- * the sink finds by id: its ids hold its orphanKeys.)
- */
-export function orphanCopyIn(untimed: readonly UntimedEvent[], stored: Iterable<StoredUntimedRow>): Set<ChatEvent> {
-  const copies = new Set<ChatEvent>();
-  const orphans = untimed.filter((u) => u.orphan);
-  if (orphans.length === 0) return copies;
-  const keys = new Set<string>();
-  for (const row of stored) {
-    const message = parseLine(row.raw);
-    const sentTs = message.tags['tmi-sent-ts'];
-    if (sentTs !== undefined && sentTs !== '') continue;
-    for (const key of orphanKeysOf(message, row.receivedAt)) keys.add(key);
-  }
-  for (const { event } of orphans) if (keys.has(event.event_id)) copies.add(event);
-  return copies;
-}
-
-/** What a sink reads to find the orphans' stored copies (orphanCopyIn): null when the batch has no orphan. */
-export interface OrphanLookup {
+/** What a sink reads to find copies by content (contentCopiesIn): null when the batch needs none. */
+export interface ContentLookup {
   readonly channels: string[];
   readonly kinds: string[];
   /** The sent_at range, in ms since the epoch, inclusive. */
@@ -110,21 +115,45 @@ export interface OrphanLookup {
   readonly hi: number;
 }
 
-export function orphanLookup(untimed: readonly UntimedEvent[]): OrphanLookup | null {
-  const orphans = untimed.filter((u) => u.orphan);
-  if (orphans.length === 0) return null;
+export function contentLookup(untimed: readonly UntimedEvent[]): ContentLookup | null {
+  const lines = untimed.filter((u) => u.content !== null);
+  if (lines.length === 0) return null;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const { event } of orphans) {
+  for (const { event } of lines) {
     if (event.sent_at < lo) lo = event.sent_at;
     if (event.sent_at > hi) hi = event.sent_at;
   }
   return {
-    channels: [...new Set(orphans.map((u) => u.event.channel))],
-    kinds: [...new Set(orphans.map((u) => u.event.kind))],
-    lo: lo - UNTIMED_COPY_MS,
-    hi: hi + UNTIMED_COPY_MS,
+    channels: [...new Set(lines.map((u) => u.event.channel))],
+    kinds: [...new Set(lines.map((u) => u.event.kind))],
+    lo: lo - REPLICA_SKEW_MARGIN_MS,
+    hi: hi + REPLICA_SKEW_MARGIN_MS,
   };
+}
+
+/**
+ * The events among `untimed` with a copy by content (isContentCopy) among `stored` (the rows
+ * contentLookup names): an orphan and another replica's copy of its line, in either order.
+ */
+export function contentCopiesIn(untimed: readonly UntimedEvent[], stored: Iterable<StoredUntimedRow>): Set<ChatEvent> {
+  const rows = new Map<string, ContentCopy[]>();
+  for (const row of stored) {
+    const message = parseLine(row.raw);
+    const sentTs = message.tags['tmi-sent-ts'];
+    if (sentTs !== undefined && sentTs !== '') continue;
+    const content = contentOf(message);
+    const list = rows.get(content) ?? [];
+    list.push({ content, at: row.receivedAt, orphan: row.eventId === eventId(message, orphanAnchor(row.receivedAt)) });
+    rows.set(content, list);
+  }
+  const copies = new Set<ChatEvent>();
+  for (const u of untimed) {
+    if (u.content === null) continue;
+    const copy = { content: u.content, at: u.event.received_at, orphan: u.orphan };
+    if (rows.get(u.content)?.some((row) => isContentCopy(copy, row))) copies.add(u.event);
+  }
+  return copies;
 }
 
 /** True when one of `ids` is in `stored` (the event is a copy of one stored). */

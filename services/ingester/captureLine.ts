@@ -28,6 +28,11 @@ export interface LineCaptureOptions {
    * (EventIdResolverOptions.boundMarginMs). Default 0.
    */
   readonly boundMarginMs?: number;
+  /**
+   * Replicas: a line let go before its anchor could come (stopReading, drain, releaseHeldNow) is an
+   * orphan, matched by content in the sinks (EventIdResolverOptions.orphans). Default false.
+   */
+  readonly orphans?: boolean;
   /** Asked every tick: true releases every held line at once (the ingester: while the stream fails). */
   readonly releaseHeldNow?: () => boolean;
   /** Where held lines are kept while they wait, so a crash does not lose them (services/ingester/heldJournal.ts). */
@@ -105,6 +110,7 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     clock: Date.now,
     fallbackWindowMs: maxHoldMs,
     boundMarginMs,
+    orphans: options.orphans ?? false,
     ...(options.holdJournal ? { journal: options.holdJournal } : {}),
   });
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.

@@ -134,6 +134,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     logger,
     maxHoldMs: idHoldMs(config),
     boundMarginMs: config.captureReplicas >= 2 ? REPLICA_SKEW_MARGIN_MS : 0,
+    orphans: config.captureReplicas >= 2,
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
     holdJournal: heldJournal,
   });
@@ -170,6 +171,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     producer,
     readLeases: (shardIds) => readLeases({ client: dynamo, tableName: config.controlTableName }, shardIds, config.captureReplicas),
     durableAfterMs: config.spillAfterMs + config.flushMs + 1000,
+    fallbackWindowMs: idHoldMs(config),
+    orphans: config.captureReplicas >= 2,
     metrics,
     logger,
   });

@@ -22,7 +22,7 @@ const roomstate = (tag: string) => `@room-id=1;${tag} :tmi.twitch.tv ROOMSTATE #
 const notice = `@msg-id=subs_off :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is no longer in subscribers-only mode.`;
 const emoteOffNotice = `@msg-id=emote_only_off :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is no longer in emote-only mode.`;
 const window = (at: number) => ({ window: Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS });
-const orphan = (at: number) => ({ orphan: Math.floor(at / REPLICA_WINDOW_MS) * REPLICA_WINDOW_MS });
+const orphan = (at: number) => ({ orphan: at });
 const r9kOnNotice = `@msg-id=r9k_on :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :This room is now in r9k mode.`;
 
 /**
@@ -41,10 +41,12 @@ const r9kOnNotice = `@msg-id=r9k_on :tmi.twitch.tv NOTICE #${UNTIMED_CHANNEL} :T
  *   other way round (found by id);
  * - both in the first batch, either first;
  * - an orphan read 8 s after a window edge, its copy read 5 s before it with the window's id;
- * - not copies: an orphan of a line stored three minutes earlier, and one whose content differs
- *   from a stored line of the same window by one tag.
+ * - not copies: an orphan of a line read 3 minutes earlier, or 90 s, or one whose content differs
+ *   from a line read 0.5 s apart by one tag; and the same change read 70 s after an orphan of it
+ *   (two lines: the orphan's reader lost the channel, the change came again).
+ * The second batch holds `secondLines` lines not stored before.
  */
-export function untimedReplicaBatches(): { first: ChatEvent[]; second: ChatEvent[]; lines: number } {
+export function untimedReplicaBatches(): { first: ChatEvent[]; second: ChatEvent[]; firstLines: number; secondLines: number } {
   const sameNext = { next: EDGE - 90_000 };
   const a = [
     untimedEvent(roomstate('subs-only=1'), EDGE - 100_000, sameNext),
@@ -82,10 +84,16 @@ export function untimedReplicaBatches(): { first: ChatEvent[]; second: ChatEvent
     untimedEvent(emoteOff, EDGE + 10_000, { next: EDGE + 11_000 }),
     untimedEvent(emoteOff, EDGE + 190_000, orphan(EDGE + 190_000)),
     untimedEvent(roomstate('r9k=0'), EDGE + 30_500, orphan(EDGE + 30_500)),
+    untimedEvent(roomstate('followers-only=-1'), EDGE + 80_000, orphan(EDGE + 80_000)),
+  ];
+  const newInSecond = [
+    untimedEvent(emoteOff, EDGE + 100_000, orphan(EDGE + 100_000)),
+    untimedEvent(roomstate('followers-only=-1'), EDGE + 150_000, { next: EDGE + 150_500 }),
   ];
   return {
     first: [a[0]!, b[0]!, c[0]!, c[1]!, ...twice, d[0]!, e[0]!, f[0]!, f[1]!, g[0]!, g[1]!, h[0]!, ...notCopies],
-    second: [a[1]!, b[1]!, d[1]!, e[1]!, h[1]!],
-    lines: 15,
+    second: [a[1]!, b[1]!, d[1]!, e[1]!, h[1]!, ...newInSecond],
+    firstLines: 16,
+    secondLines: 2,
   };
 }

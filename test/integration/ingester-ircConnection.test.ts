@@ -48,7 +48,7 @@ function startServer(joinDelayMs: (socketIndex: number) => number = () => 0) {
 
 function connection(url: string, channels: string[], onEvent: (event: ChatEvent) => void = () => undefined) {
   // The hold of a capture with replicas: a ROOMSTATE waits for its channel's next timestamped line.
-  const capture = createLineCapture({ onEvent, maxHoldMs: 120_000 });
+  const capture = createLineCapture({ onEvent, maxHoldMs: 120_000, orphans: true });
   const c = new IrcConnection({
     index: 0,
     capture,
@@ -142,7 +142,7 @@ describe('IrcConnection (a bare local IRC server)', () => {
     capture.drain();
   });
 
-  it('lets go at once, as orphans, of the lines it holds in a channel it PARTs or whose socket dropped', async () => {
+  it('lets go at once, as orphans, of the lines it holds in a channel it PARTs (and of its late lines) or whose socket dropped', async () => {
     // Prepare: each channel's ROOMSTATE is held, waiting for a timestamped line that never comes.
     const server = startServer();
     servers.push(server);
@@ -155,11 +155,14 @@ describe('IrcConnection (a bare local IRC server)', () => {
     // Act: PART one channel, then the server drops the socket.
     c.remove('alpha');
     const afterPart = emitted.map((e) => e.channel);
+    // A line the server sent before it saw the PART: not read further either.
+    server.sockets[0]!.ws.send(`@msg-id=subs_off :tmi.twitch.tv NOTICE #alpha :This room is no longer in subscribers-only mode.`);
+    await waitFor(() => emitted.length === 2, 'the late NOTICE let go');
     server.sockets[0]!.ws.terminate();
-    await waitFor(() => emitted.length === 3, 'the other two let go');
-    // Assess: each went on when its channel stopped being read, with the orphan id of its window.
+    await waitFor(() => emitted.length === 4, 'the other two let go');
+    // Assess: each went on when its channel stopped being read, with the orphan id of its reading.
     assert.deepEqual(afterPart, ['alpha']);
-    assert.deepEqual(emitted.map((e) => e.channel).sort(), CHANNELS);
+    assert.deepEqual(emitted.map((e) => e.channel).sort(), ['alpha', ...CHANNELS]);
     for (const event of emitted)
       assert.equal(event.event_id, eventId(parseLine(event.raw), orphanAnchor(event.received_at)), event.channel);
     await c.stop();

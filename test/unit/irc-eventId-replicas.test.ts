@@ -22,7 +22,7 @@ const subsOffNotice = (channel: string) =>
   `@msg-id=subs_off :tmi.twitch.tv NOTICE #${channel} :This room is no longer in subscribers-only mode.`;
 
 /** A live replica: its own clock (`skewMs` from the true time), holds released by age as the capture's timer does. */
-function replica(skewMs = 0) {
+function replica(skewMs = 0, orphans = true) {
   const ids = new Map<string, string[]>();
   const events: ChatEvent[] = [];
   let now = 0;
@@ -33,6 +33,7 @@ function replica(skewMs = 0) {
     },
     clock: () => now,
     fallbackWindowMs: HOLD_MS,
+    orphans,
   });
   return {
     ids,
@@ -148,6 +149,16 @@ describe('two replicas agree on the id of an id-less line whatever each read bef
     assert.equal(orphan, eventId(parseLine(subsOff('c')), orphanAnchor(T0 + 5_002)));
     const copies = [stayed.events[1]!, dropped.events[1]!];
     assert.deepEqual([splitEvents(copies).repeated, splitEvents([...copies].reverse()).repeated], [1, 1]);
+  });
+
+  it('with one replica, lets go early with the window id: no orphan to merge two changes within 30 s', () => {
+    // Prepare
+    const r = replica(0, false);
+    r.read(subsOff('a'), T0);
+    // Act
+    r.resolver.releaseChannel('a');
+    // Assess
+    assert.deepEqual(r.ids.get(subsOff('a')), [eventId(parseLine(subsOff('a')), windowAnchor(T0, HOLD_MS))]);
   });
 
   it('lets go early with the orphan id: at shutdown, past the most it may hold; by age with the window id', () => {

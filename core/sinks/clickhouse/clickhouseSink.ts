@@ -5,7 +5,7 @@ import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
-import { anyStored, orphanCopyIn, orphanLookup, UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
+import { anyStored, contentCopiesIn, contentLookup, UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
 import type { ClickHouseSinkConfig, OptOutSelector, RetentionCutoff, Sink, WriteResult } from '../types.ts';
 import { clickhouseChatRow, encodeEventId } from './clickhouseChatRow.ts';
@@ -192,19 +192,19 @@ export class ClickHouseSink implements Sink {
     return stored;
   }
 
-  /** The orphans among `untimed` whose copy is stored, found by content (untimedCopies.ts orphanCopyIn). */
-  private async storedOrphanCopies(untimed: readonly UntimedEvent[]): Promise<Set<ChatEvent>> {
-    const lookup = orphanLookup(untimed);
+  /** The events among `untimed` with a copy by content stored (an orphan's, untimedCopies.ts contentCopiesIn). */
+  private async storedContentCopies(untimed: readonly UntimedEvent[]): Promise<Set<ChatEvent>> {
+    const lookup = contentLookup(untimed);
     if (lookup === null) return new Set();
-    const rows = await this.rows<{ raw: string; ms: string | number }>(
-      `SELECT raw, toUnixTimestamp64Milli(sent_at) AS ms FROM chat_events
+    const rows = await this.rows<{ event_id: string; raw: string; ms: string | number }>(
+      `SELECT event_id, raw, toUnixTimestamp64Milli(sent_at) AS ms FROM chat_events
        WHERE channel IN {channels:Array(String)} AND kind IN {kinds:Array(String)}
          AND sent_at BETWEEN {lo:DateTime64(3, 'UTC')} AND {hi:DateTime64(3, 'UTC')}`,
       { channels: lookup.channels, kinds: lookup.kinds, lo: clickhouseTime(lookup.lo), hi: clickhouseTime(lookup.hi) },
     );
-    return orphanCopyIn(
+    return contentCopiesIn(
       untimed,
-      rows.map((r) => ({ raw: r.raw, receivedAt: Number(r.ms) })),
+      rows.map((r) => ({ eventId: r.event_id, raw: r.raw, receivedAt: Number(r.ms) })),
     );
   }
 
@@ -258,7 +258,7 @@ export class ClickHouseSink implements Sink {
         ),
       });
       const copies = new Set(untimed.filter((u) => anyStored(u.ids, storedUntimed)).map((u) => u.event));
-      for (const event of await this.storedOrphanCopies(untimed)) copies.add(event);
+      for (const event of await this.storedContentCopies(untimed)) copies.add(event);
       const newChat = chat.filter((e) => !storedChat.has(e.event_id) && !copies.has(e));
       const newSnapshots = snapshots.filter((s) => !storedSnapshots.has(s.event_id));
       await this.insertChat(newChat);

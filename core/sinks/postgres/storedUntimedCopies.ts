@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ChatEvent } from '../../events/chatEvent.ts';
 import { encodeEventId } from '../../events/eventKey.ts';
-import { orphanCopyIn, orphanLookup, UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
+import { contentCopiesIn, contentLookup, UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
 import { ROWS } from './postgresLayout.ts';
 
 const LOCK = 'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k';
 const STORED = `SELECT event_uuid::text AS uuid FROM ${ROWS}
  WHERE event_uuid = ANY($1::uuid[]) AND sent_at BETWEEN $2::timestamptz AND $3::timestamptz`;
-const UNTIMED_ROWS = `SELECT raw, (extract(epoch FROM sent_at) * 1000)::bigint AS ms FROM chat_events
+const UNTIMED_ROWS = `SELECT event_id, raw, (extract(epoch FROM sent_at) * 1000)::bigint AS ms FROM chat_events
  WHERE channel = ANY($1::text[]) AND kind = ANY($2::text[]) AND sent_at BETWEEN $3::timestamptz AND $4::timestamptz`;
 
 /**
@@ -29,8 +29,8 @@ function lockKey(channel: string): number {
  * catch such a copy: each replica's has its own sent_at. So the writer first takes a transaction
  * lock per bucket of these events' channels, in one global order (no two writers wait on each other in a
  * cycle): a writer holding a copy of the same line waits until this one commits, then finds its
- * row. An orphan (untimedCopies.ts) is also looked for by content, among the stored untimed rows
- * of its channel and kind. Call first thing in the write's transaction.
+ * row. Copies by content (an orphan's, untimedCopies.ts) are looked for among the stored untimed
+ * rows of the same channels and kinds. Call first thing in the write's transaction.
  */
 export async function storedUntimedCopies(client: pg.ClientBase, untimed: readonly UntimedEvent[]): Promise<Set<ChatEvent>> {
   const copies = new Set<ChatEvent>();
@@ -53,16 +53,16 @@ export async function storedUntimedCopies(client: pg.ClientBase, untimed: readon
   untimed.forEach((u, i) => {
     if (uuids[i]!.some((uuid) => stored.has(uuid))) copies.add(u.event);
   });
-  const orphans = orphanLookup(untimed);
-  if (orphans !== null) {
-    const { rows: untimedRows } = await client.query<{ raw: string; ms: string }>(UNTIMED_ROWS, [
-      orphans.channels,
-      orphans.kinds,
-      new Date(orphans.lo).toISOString(),
-      new Date(orphans.hi).toISOString(),
+  const lookup = contentLookup(untimed);
+  if (lookup !== null) {
+    const { rows: untimedRows } = await client.query<{ event_id: string; raw: string; ms: string }>(UNTIMED_ROWS, [
+      lookup.channels,
+      lookup.kinds,
+      new Date(lookup.lo).toISOString(),
+      new Date(lookup.hi).toISOString(),
     ]);
-    const rows = untimedRows.map((r) => ({ raw: r.raw, receivedAt: Number(r.ms) }));
-    for (const event of orphanCopyIn(untimed, rows)) copies.add(event);
+    const rows = untimedRows.map((r) => ({ eventId: r.event_id, raw: r.raw, receivedAt: Number(r.ms) }));
+    for (const event of contentCopiesIn(untimed, rows)) copies.add(event);
   }
   return copies;
 }

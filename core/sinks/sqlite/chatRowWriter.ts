@@ -3,7 +3,7 @@ import type { ChatEvent } from '../../events/chatEvent.ts';
 import { encodeEventId, sqliteChatRow } from './sqliteChatRow.ts';
 import { CHAT_EVENT_ROW_COLUMNS } from './sqliteLayout.ts';
 import { TemplateDictionary } from './templateDictionary.ts';
-import type { OrphanLookup, StoredUntimedRow } from '../untimedCopies.ts';
+import type { ContentLookup, StoredUntimedRow } from '../untimedCopies.ts';
 
 const columns = CHAT_EVENT_ROW_COLUMNS.join(', ');
 const values = CHAT_EVENT_ROW_COLUMNS.map((c) => '@' + c).join(', ');
@@ -22,7 +22,7 @@ export class ChatRowWriter {
     this.insertAt = db.prepare(`INSERT OR IGNORE INTO chat_event_rows (rowid, ${columns}) VALUES (@rowid, ${values})`);
     this.storedId = db.prepare('SELECT 1 FROM chat_event_rows WHERE event_id = ?').pluck();
     this.untimedRows = db.prepare(
-      `SELECT raw, sent_at AS receivedAt FROM chat_events
+      `SELECT event_id AS eventId, raw, sent_at AS receivedAt FROM chat_events
        WHERE channel IN (SELECT value FROM json_each(?)) AND kind IN (SELECT value FROM json_each(?)) AND sent_at BETWEEN ? AND ?`,
     );
   }
@@ -33,8 +33,8 @@ export class ChatRowWriter {
     return false;
   }
 
-  /** The stored rows an orphan's copy may be among (untimedCopies.ts orphanLookup). */
-  storedUntimedRows(lookup: OrphanLookup): StoredUntimedRow[] {
+  /** The stored rows a copy by content may be among (untimedCopies.ts contentLookup). */
+  storedUntimedRows(lookup: ContentLookup): StoredUntimedRow[] {
     return this.untimedRows.all(JSON.stringify(lookup.channels), JSON.stringify(lookup.kinds), lookup.lo, lookup.hi) as StoredUntimedRow[];
   }
 
