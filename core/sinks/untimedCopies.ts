@@ -79,11 +79,11 @@ function isContentCopy(a: ContentCopy, b: ContentCopy): boolean {
   return (a.orphan || b.orphan) && a.content === b.content && Math.abs(a.at - b.at) <= REPLICA_SKEW_MARGIN_MS;
 }
 
-/** The untimed events of one batch kept so far, by content (splitEvents). */
+/** Untimed lines by content: those of a batch kept so far (splitEvents), or stored ones (contentCopiesIn). */
 export class ContentCopies {
   private readonly byContent = new Map<string, ContentCopy[]>();
 
-  /** True when `u` is a copy by content of one kept (isContentCopy). */
+  /** True when `u` is a copy by content of one held here (isContentCopy). */
   has(u: UntimedEvent): boolean {
     if (u.content === null) return false;
     const copy = { content: u.content, at: u.event.received_at, orphan: u.orphan };
@@ -91,10 +91,13 @@ export class ContentCopies {
   }
 
   add(u: UntimedEvent): void {
-    if (u.content === null) return;
-    const list = this.byContent.get(u.content) ?? [];
-    list.push({ content: u.content, at: u.event.received_at, orphan: u.orphan });
-    this.byContent.set(u.content, list);
+    if (u.content !== null) this.addCopy({ content: u.content, at: u.event.received_at, orphan: u.orphan });
+  }
+
+  addCopy(copy: ContentCopy): void {
+    const list = this.byContent.get(copy.content) ?? [];
+    list.push(copy);
+    this.byContent.set(copy.content, list);
   }
 }
 
@@ -137,23 +140,15 @@ export function contentLookup(untimed: readonly UntimedEvent[]): ContentLookup |
  * contentLookup names): an orphan and another replica's copy of its line, in either order.
  */
 export function contentCopiesIn(untimed: readonly UntimedEvent[], stored: Iterable<StoredUntimedRow>): Set<ChatEvent> {
-  const rows = new Map<string, ContentCopy[]>();
+  const rows = new ContentCopies();
   for (const row of stored) {
     const message = parseLine(row.raw);
     const sentTs = message.tags['tmi-sent-ts'];
     if (sentTs !== undefined && sentTs !== '') continue;
-    const content = contentOf(message);
-    const list = rows.get(content) ?? [];
-    list.push({ content, at: row.receivedAt, orphan: row.eventId === eventId(message, orphanAnchor(row.receivedAt)) });
-    rows.set(content, list);
+    const orphan = row.eventId === eventId(message, orphanAnchor(row.receivedAt));
+    rows.addCopy({ content: contentOf(message), at: row.receivedAt, orphan });
   }
-  const copies = new Set<ChatEvent>();
-  for (const u of untimed) {
-    if (u.content === null) continue;
-    const copy = { content: u.content, at: u.event.received_at, orphan: u.orphan };
-    if (rows.get(u.content)?.some((row) => isContentCopy(copy, row))) copies.add(u.event);
-  }
-  return copies;
+  return new Set(untimed.filter((u) => rows.has(u)).map((u) => u.event));
 }
 
 /** True when one of `ids` is in `stored` (the event is a copy of one stored). */
