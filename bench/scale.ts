@@ -27,11 +27,14 @@ import { awsClientConfig } from '../core/aws/clientConfig.ts';
 import { loadRefresherConfig } from '../core/control/loadRefresherConfig.ts';
 import type { RefreshReport } from '../core/control/refreshChannels.ts';
 import { createLogger } from '../core/log.ts';
+import { eventId, orphanAnchor, REPLICA_WINDOW_MS, windowAnchor } from '../core/irc/eventId.ts';
+import { parseLine } from '../core/irc/parseLine.ts';
 import { openSqliteDatabase } from '../core/sinks/sqlite/openSqliteDatabase.ts';
 import { createSink } from '../core/sinks/createSink.ts';
 import { scrapeMetrics } from '../services/local/scrapeMetrics.ts';
 import { startLocalPipeline, type LocalPipeline } from '../services/local/localPipeline.ts';
 import type { Simulator } from '../services/twitch-sim/startSimulator.ts';
+import type { GroundTruthRecord } from '../services/twitch-sim/types.ts';
 import { compareWithGroundTruth } from '../test/helpers/compareWithGroundTruth.ts';
 import { dynamoItemBytes, writeUnits } from './dynamoItemBytes.ts';
 import { productionConfig } from './productionBill.ts';
@@ -297,9 +300,9 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     const coldStart = coldStartMinutes({ startedAt, firstJoinAt, coveredAt }, joinFactor);
     log(`full coverage after ${((coveredAt - startedAt) / 1000).toFixed(0)} s wall: ${coldStart.toFixed(1)} min in real time`);
 
-    // Memory with every channel joined, per worker process, fitted to the channels each holds.
+    // Memory with every channel joined: each worker process's RSS and the channels it holds.
     const workers = workersOf(live);
-    const joinedBy = await scrapeAll(workers, ['twitch_scraper_joined_channels_total', 'poglytics_lease_held']);
+    const joinedBy = await scrapeAll(workers, ['twitch_scraper_joined_channels_total']);
     const points: { channels: number; rssMb: number }[] = [];
     for (const w of workers) {
       const rss = rssMb(w.pid);
@@ -344,33 +347,38 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
       }
       if (cycle === KILL_IN_CYCLE) {
         const held = await scrapeAll(workersOf(live), ['poglytics_lease_held']);
-        const victim = [...held.entries()].find(([, m]) => m.poglytics_lease_held === 1)?.[0];
-        if (victim !== undefined) {
-          live.supervisor!.kill(victim);
-          killed++;
-          log(`killed ingester ${victim} (SIGKILL)`);
-        }
+        const victim = [...held.entries()].find(([, m]) => (m.poglytics_lease_held ?? 0) > 0)?.[0];
+        // A task of many slots holds many leases: any holder will do (the first found).
+        if (victim === undefined) throw new Error('no ingester holds a lease to kill');
+        live.supervisor!.kill(victim);
+        killed++;
+        log(`killed ingester ${victim} (SIGKILL)`);
       }
-      // Streams end (a share of them raiding a live channel) and as many start.
+      // Streams end (a share of them raiding a live channel) and as many start. The thread runs the
+      // calls in the order they are posted, so they are posted at once and awaited together: one
+      // at a time, each waited for a turn of this busy event loop (thousands of them per cycle).
       const logins = [...liveSet];
+      const calls: Promise<unknown>[] = [];
       for (let i = 0; i < s.churn && nextSpare < catalog.length; i++) {
         const from = byLogin.get(logins[(i * 7919 + cycle * 104_729) % logins.length]!)!;
         if (!liveSet.delete(from.login)) continue;
-        await simulator.setLive(from.login, false);
+        calls.push(simulator.setLive(from.login, false));
         ended++;
         if (i < s.churn * RAID_SHARE) {
           const to = catalog[(i * 31 + cycle) % Math.min(1000, s.channels)]!;
           if (liveSet.has(to.login)) {
             const viewers = Math.max(1, Math.round(from.viewers));
             const line = raidLine(from, to, viewers);
-            if (await simulator.sendLine(to.login, line)) raidIds.push(/;id=([^;]+)/.exec(line)![1]!);
-            await simulator.setViewers(to.login, to.viewers + viewers);
+            const id = /;id=([^;]+)/.exec(line)![1]!;
+            calls.push(simulator.sendLine(to.login, line).then((sent) => sent && raidIds.push(id)));
+            calls.push(simulator.setViewers(to.login, to.viewers + viewers));
           }
         }
         const started = catalog[nextSpare++]!;
-        await simulator.setLive(started.login, true);
+        calls.push(simulator.setLive(started.login, true));
         liveSet.add(started.login);
       }
+      await Promise.all(calls);
       log(`cycle ${cycle}: ${s.churn} streams ended and started, ${raidIds.length} raids so far`);
       for (const until = Date.now() + half; Date.now() < until;) {
         await sleep(1000);
@@ -412,6 +420,7 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     for (const r of truth.missing.slice(0, 5))
       log(`missing: ${r.kind} ${r.channel} sent ${r.sentAt - startedAt} ms after the start to [${r.connectionIds.join(',')}]`);
     for (const raw of truth.storedTwice.slice(0, 5)) log(`stored twice: ${raw}`);
+    if (process.env.BENCH_DEBUG) logStoredTwice(dbPath, truth.storedTwice, records, startedAt);
     const sent = truth.sent + raidIds.length;
     const result = completeness(sent, truth.missing.length + raidsMissing);
     log(
@@ -460,6 +469,27 @@ export async function bench(options: { quick: boolean }): Promise<Record<string,
     await sim?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** BENCH_DEBUG: each line stored twice with when it was sent and each stored copy's id, anchor kind and received_at. */
+function logStoredTwice(dbPath: string, raws: readonly string[], records: readonly GroundTruthRecord[], startedAt: number): void {
+  const db = openSqliteDatabase(dbPath, { readonly: true });
+  const rows = db.prepare('SELECT event_id, received_at FROM chat_events WHERE raw = ?');
+  for (const raw of raws) {
+    const sentAt = records.filter((r) => r.raw === raw).map((r) => r.sentAt - startedAt);
+    const message = parseLine(raw);
+    const copies = (rows.all(raw) as { event_id: string; received_at: number }[]).map(({ event_id, received_at }) => {
+      const anchor =
+        eventId(message, windowAnchor(received_at, REPLICA_WINDOW_MS)) === event_id
+          ? 'window'
+          : eventId(message, orphanAnchor(received_at)) === event_id
+            ? 'orphan'
+            : 'next';
+      return `${event_id.slice(0, 10)} ${anchor} received ${received_at - startedAt} ms (${received_at % REPLICA_WINDOW_MS} into its window)`;
+    });
+    log(`stored twice, sent at [${sentAt.join(', ')}] ms: ${copies.join('; ')}`);
+  }
+  db.close();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -30,34 +30,34 @@ port.postMessage({
   },
 });
 port.on('message', (request: SimRequest) => {
-  void (async () => {
-    let result: unknown = null;
-    switch (request.op) {
-      case 'setLive':
-        sim.streams.setLive(request.login, request.live);
-        break;
-      case 'setViewers':
-        sim.streams.setViewers(request.login, request.viewers);
-        break;
-      case 'sendLine':
-        result = sim.sendLine(request.login, request.line, 'usernotice');
-        break;
-      case 'stats':
-        result = sim.stats();
-        break;
-      case 'firstJoinAt':
-        result = sim.groundTruth.joins().reduce((min, j) => Math.min(min, j.joinedAt), Infinity);
-        break;
-      case 'stopTraffic':
-        sim.stopTraffic();
-        break;
-      case 'records':
-        result = sim.groundTruth.records().filter((r) => r.cause === 'traffic');
-        break;
-      case 'close':
-        await sim.close();
-        break;
-    }
-    port.postMessage({ id: request.id, result });
-  })();
+  void handle(request).then(
+    (result) => port.postMessage({ id: request.id, result }),
+    // Answered, not thrown: an unhandled rejection would end the thread and leave the bench waiting for the answer.
+    (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+  );
 });
+
+async function handle(request: SimRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'setLive':
+      sim.streams.setLive(request.login, request.live);
+      return null;
+    case 'setViewers':
+      sim.streams.setViewers(request.login, request.viewers);
+      return null;
+    case 'sendLine':
+      return sim.sendLine(request.login, request.line, 'usernotice');
+    case 'stats':
+      return sim.stats();
+    case 'firstJoinAt':
+      return sim.groundTruth.joins().reduce((min, j) => Math.min(min, j.joinedAt), Infinity);
+    case 'stopTraffic':
+      sim.stopTraffic();
+      return null;
+    case 'records':
+      return sim.groundTruth.records().filter((r) => r.cause === 'traffic');
+    case 'close':
+      await sim.close();
+      return null;
+  }
+}

@@ -49,23 +49,35 @@ export async function startSimWorker(options: SimulatorOptionsInput): Promise<Si
     logLevel: 'warning',
   });
   const worker = new Worker(entry, { workerData: options, execArgv: [] });
-  const pending = new Map<number, (result: unknown) => void>();
+  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
+  // A thread that failed or exited answers nothing more: its callers fail instead of waiting forever.
+  let gone: Error | null = null;
+  const fail = (error: Error) => {
+    gone ??= error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
   const started = new Promise<{ ready: Omit<SimWorker, keyof SimWorkerCalls> }>((resolve, reject) => {
     worker.once('error', reject);
-    worker.on('message', (message: { ready?: unknown; id?: number; result?: unknown }) => {
+    worker.on('message', (message: { ready?: unknown; id?: number; result?: unknown; error?: string }) => {
       if (message.ready) resolve(message as { ready: Omit<SimWorker, keyof SimWorkerCalls> });
       else if (message.id !== undefined) {
-        pending.get(message.id)?.(message.result);
+        const p = pending.get(message.id);
         pending.delete(message.id);
+        if (message.error !== undefined) p?.reject(new Error(`simulator thread: ${message.error}`));
+        else p?.resolve(message.result);
       }
     });
   });
+  worker.on('error', (error) => fail(error));
+  worker.on('exit', (code) => fail(new Error(`the simulator thread exited (code ${code})`)));
   const info = (await started).ready;
   const call = <T>(request: Without<SimRequest>): Promise<T> =>
-    new Promise<T>((resolve) => {
+    new Promise<T>((resolve, reject) => {
+      if (gone) return reject(gone);
       const id = nextId++;
-      pending.set(id, resolve as (result: unknown) => void);
+      pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
       worker.postMessage({ ...request, id });
     });
   return {

@@ -5,16 +5,17 @@
 // must occur exactly once in its file: code that moved is an error, never a pass).
 //   npm run mutants                 every mutant
 //   npm run mutants -- sqlite dedupe  only mutants whose name contains one of the words
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = resolve(import.meta.dirname, '..');
 const listFile = join(root, 'test', 'mutants', 'mutants.json');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-// Two workers at most: the machine has two cores and several test files start real processes.
-const workers = Math.min(2, Number(process.env.MUTANTS_CONCURRENCY ?? '2'));
+// Three workers at most (two cores): a mutant's test file mostly waits on timers and servers (a
+// run of all of them with two workers kept a third of the two cores busy).
+const workers = Math.min(3, Number(process.env.MUTANTS_CONCURRENCY ?? '3'));
 // A mutant may make a test hang instead of fail: the per-test timeout (a mutant's `timeoutMs`
 // overrides it) turns that into a kill, and the file as a whole gets a minute more.
 const defaultTestTimeoutMs = Number(process.env.MUTANTS_TEST_TIMEOUT_MS ?? '120000');
@@ -60,6 +61,15 @@ function makeScratch() {
 /** Runs one test file; resolves with the names of its failed tests (none when it passed), or why it crashed. */
 function runTestFile(cwd, file, testTimeoutMs) {
   const fileTimeoutMs = testTimeoutMs + 60_000;
+  // Its own temporary folder: what the file started there (a Postgres cluster, an ingester) is
+  // found and stopped after it, even when it was killed before its teardown ran.
+  const tmp = mkdtempSync(join(tmpdir(), 'poglytics-mutant-run-'));
+  // Open like /tmp: tests run some servers as other users (Postgres as `postgres`, uid 65534).
+  chmodSync(tmp, 0o1777);
+  // tsx keeps its compile cache in the temporary folder: share the usual one.
+  const tsxCache = `tsx-${process.getuid?.() ?? 0}`;
+  mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
+  symlinkSync(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
@@ -68,21 +78,44 @@ function runTestFile(cwd, file, testTimeoutMs) {
         cwd,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        env: {
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...process.env,
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+          TMPDIR: tmp,
+        },
       },
     );
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', () => {});
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    let stopping = false;
+    const killGroup = () => {
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {}
+    };
+    // The first failed test kills the mutant: the rest of the file need not run. A moment's
+    // grace lets the enclosing suites' lines arrive, so the innermost name is reported.
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!stopping && /^\s*not ok \d+ - (?!.*# (?:TODO|SKIP))/im.test(out)) {
+        stopping = true;
+        setTimeout(killGroup, 300);
+      }
+    });
+    child.stderr.on('data', () => {});
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, fileTimeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      killLeftovers(tmp);
+      try {
+        rmSync(tmp, { recursive: true, force: true });
+      } catch (error) {
+        console.error(`could not remove ${tmp}: ${error.message}`);
+      }
       // The innermost failed test is the most specific name; TAP nests subtests by indentation.
       const failed = [...out.matchAll(/^(\s*)not ok \d+ - (.*)$/gm)]
         .map((m) => ({ depth: m[1].length, name: m[2].trim() }))
@@ -104,6 +137,23 @@ function runTestFile(cwd, file, testTimeoutMs) {
       else done({ failed });
     });
   });
+}
+
+/** Kills every process still running from `tmp` (its command line or environment names it). */
+function killLeftovers(tmp) {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const cmdline = readOrUndefined(`/proc/${pid}/cmdline`) ?? '';
+    const environ = readOrUndefined(`/proc/${pid}/environ`) ?? '';
+    if (!cmdline.includes(tmp) && !environ.split('\0').includes(`TMPDIR=${tmp}`)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {}
+  }
+  // A file killed mid-test may leave a filesystem mounted there (the full-disk tests' tmpfs).
+  const mounts = (readOrUndefined('/proc/mounts') ?? '').split('\n').map((line) => line.split(' ')[1] ?? '');
+  for (const point of mounts.filter((p) => p.startsWith(`${tmp}/`)).reverse()) {
+    spawnSync('umount', ['-l', point]);
+  }
 }
 
 async function runMutant(scratch, m) {

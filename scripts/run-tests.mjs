@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Node 20 does not expand globs after --test, so the test files are listed here.
-// `npm test -- unit` runs only the files whose path contains "unit".
+// `npm test -- unit` runs only the files whose path contains "unit";
+// `npm test -- --exclude=e2e/` runs all but the files whose path contains "e2e/".
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const excludes = process.argv
+  .slice(2)
+  .filter((a) => a.startsWith('--exclude='))
+  .map((a) => a.slice('--exclude='.length));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-') && !a.startsWith('--exclude='));
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -18,9 +23,10 @@ function walk(dir) {
 
 const files = walk('test')
   .sort()
-  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .filter((f) => !excludes.some((x) => f.includes(x)));
 if (files.length === 0) {
-  console.error(`no test files match ${filter.join(' ')}`);
+  console.error(`no test files match ${[...filter, ...excludes.map((x) => `--exclude=${x}`)].join(' ')}`);
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';

@@ -8,13 +8,37 @@ import type { IrcMessage } from './types.ts';
  * none came within the bound, a fallback: `window`, the start of the fixed window of `received_at`
  * it was read in (windowAnchor; the live capture: the same on every replica whatever each read
  * before), or `prev`, the tmi-sent-ts of the last timestamped line of its channel before it, or
- * null (one reader of a file: `parse`, `import`). The three hash differently, so they can never collide.
+ * null (one reader of a file: `parse`, `import`). A line the live capture released before either
+ * could be known — its reader stopped reading the channel (a dropped connection, a PART, a lost
+ * lease, a shutdown, a crash) or had to let go early — takes `orphan`: its own received_at
+ * (orphanAnchor), so two orphaned lines never share an id; the sinks match an orphan with the other
+ * replicas' copies by content (core/sinks/untimedCopies.ts). The four hash differently,
+ * so they can never collide.
  */
-export type EventAnchor = { readonly next: number } | { readonly window: number } | { readonly prev: number | null };
+export type EventAnchor =
+  { readonly next: number } | { readonly window: number } | { readonly orphan: number } | { readonly prev: number | null };
+
+/**
+ * The `window` width of a live capture with replicas (idHoldMs): a sink finds the copy another
+ * replica read across a window's edge by it (core/sinks/untimedCopies.ts).
+ */
+export const REPLICA_WINDOW_MS = 120_000;
+
+/**
+ * How far apart two replicas may read one line (milliseconds apart; seconds under load) and still
+ * have their copies of it found: near a window's edge (core/sinks/untimedCopies.ts) and near the
+ * hold's bound (EventIdResolverOptions.boundMarginMs) a line carries the id the other side gives.
+ */
+export const REPLICA_SKEW_MARGIN_MS = 30_000;
 
 /** The `window` fallback anchor: the start of the `windowMs`-wide window (counted from the epoch) that holds `receivedAt`. */
 export function windowAnchor(receivedAt: number, windowMs: number): EventAnchor {
   return { window: Math.floor(receivedAt / windowMs) * windowMs };
+}
+
+/** The `orphan` anchor of a line read at `receivedAt` (see EventAnchor). */
+export function orphanAnchor(receivedAt: number): EventAnchor {
+  return { orphan: receivedAt };
 }
 
 /** The anchor of a line read with no reader state (a bare normalizeLine call): the fallback with nothing before it. */

@@ -1,5 +1,6 @@
 import type { ChatEvent } from '../events/chatEvent.ts';
-import { eventId, windowAnchor, type EventAnchor } from './eventId.ts';
+import { setCopyIds } from '../events/copyIds.ts';
+import { eventId, orphanAnchor, windowAnchor, type EventAnchor } from './eventId.ts';
 import type { IrcMessage } from './types.ts';
 
 /** An event held back; `message` is set when its id still has to be computed, null when it only waits for order. */
@@ -39,6 +40,21 @@ export interface EventIdResolverOptions<T> {
    * of their channel between them or none at all (see the class comment).
    */
   readonly fallbackWindowMs?: number;
+  /**
+   * With fallbackWindowMs (the live capture with replicas): how near the bound (= fallbackWindowMs)
+   * the channel's next timestamped line may come and the event still carry, beside its id, the id
+   * the other anchor gives it (copyIds.ts): another replica, whose clock and reading differ by less
+   * than this, may have read that line on the other side of the bound. The caller then releases by
+   * age only past the bound plus this margin (releaseOlderThan), so that a replica on the late side
+   * still reads the next line.
+   */
+  readonly boundMarginMs?: number;
+  /**
+   * With fallbackWindowMs (the live capture with replicas): an event let go before its anchor
+   * could come (see fallback) hashes `{orphan}`, which the sinks match by content with another
+   * replica's copy. Without it, `{window}` as when released by age.
+   */
+  readonly orphans?: boolean;
 }
 
 /** Where held events are kept while in memory: `hold` returns a key that `released` gives back. */
@@ -71,11 +87,16 @@ export const DEFAULT_MAX_HELD = 10_000;
  * width holding its received_at, so two replicas agree whatever each read before — one restarted
  * or joined after the channel's last timestamped line included. They disagree only when their
  * received_at straddle a window boundary (probability ≈ the gap between their clocks over the
- * width: 50 ms / 120 s ≈ 4e-4 per released line) or one reads the next timestamped line just
- * before its bound and the other just after (≤ the same gap over the bound). The width is at most
+ * width: 50 ms / 120 s ≈ 4e-4 per released line; every sink then finds the copy under the
+ * neighbouring window's id, core/sinks/untimedCopies.ts) or one reads the next timestamped line
+ * just before its bound and the other just after (≤ the same gap over the bound; with
+ * boundMarginMs each names the other's id, copyIds.ts, and the sinks find it). The width is at most
  * the bound, so two identical lines released by age in one window never had a timestamped line of
  * their channel between them (it would have resolved the first): they merge, as with `{next}`.
- * Released early (past maxHeld, releaseAll) they may merge across one within the window.
+ * Released early — past maxHeld, releaseAll (shutdown, a failing stream), releaseChannel (the
+ * reader stopped reading the channel) — an event cannot know what the other replicas anchored it
+ * on: with `orphans` it hashes `{orphan}`, its received_at, and the sinks take it for a copy of
+ * any untimed line of its channel with the same content read within REPLICA_SKEW_MARGIN_MS.
  * Without it (`parse`, `import`: one reader) it is `{prev}`: the tmi-sent-ts of the last
  * timestamped event of its channel before it, or null, which depends on where the reader started.
  * NOTICEs to `*` (no channel, never a timestamped line) are resolved with `{prev: null}` at once.
@@ -90,6 +111,8 @@ export class EventIdResolver<T> {
   private readonly clock: () => number;
   private readonly journal: HoldJournal | undefined;
   private readonly fallbackWindowMs: number | undefined;
+  private readonly boundMarginMs: number;
+  private readonly orphans: boolean;
   private heldCount = 0;
   private seq = 0;
 
@@ -100,6 +123,8 @@ export class EventIdResolver<T> {
     this.clock = options.clock ?? (() => 0);
     this.journal = options.journal;
     this.fallbackWindowMs = options.fallbackWindowMs;
+    this.boundMarginMs = options.boundMarginMs ?? 0;
+    this.orphans = options.orphans ?? false;
   }
 
   /** Events read and not yet emitted. */
@@ -152,44 +177,80 @@ export class EventIdResolver<T> {
     for (const state of [...this.waiting]) {
       let end = state.head;
       while (end < state.held.length && state.held[end]!.readAt <= cutoff) end++;
-      if (end > state.head) this.release(state, end, null);
+      if (end > state.head) this.release(state, end, 'bound');
     }
   }
 
-  /** Resolves with the fallback the event held longest (and what waited only behind it); false when none is held. */
+  /** Resolves early (see fallback) the event held longest (and what waited only behind it); false when none is held. */
   releaseOldest(): boolean {
     let oldest: ChannelState<T> | undefined;
     for (const state of this.waiting) {
       if (oldest === undefined || state.held[state.head]!.seq < oldest.held[oldest.head]!.seq) oldest = state;
     }
     if (oldest === undefined) return false;
-    this.release(oldest, oldest.head + 1, null);
+    this.release(oldest, oldest.head + 1, 'early');
     return true;
   }
 
-  /** Resolves every held event with the fallback (end of input, shutdown). */
+  /** Resolves every held event early (end of input, shutdown; see fallback). */
   releaseAll(): void {
-    for (const state of [...this.waiting]) this.release(state, state.held.length, null);
-  }
-
-  /** The fallback anchor of a held event (see the class comment). */
-  private fallback(state: ChannelState<T>, event: ChatEvent): EventAnchor {
-    return this.fallbackWindowMs === undefined ? { prev: state.lastTs } : windowAnchor(event.received_at, this.fallbackWindowMs);
+    for (const state of [...this.waiting]) this.release(state, state.held.length, 'early');
   }
 
   /**
-   * Emits `held[head…end)` anchored on `nextTs` (null: the fallback), then what follows them while
+   * The reader stopped reading `channel` (a dropped connection, a PART): what it holds there will
+   * never see the channel's next timestamped line, so it is resolved now, early (see fallback).
+   */
+  releaseChannel(channel: string): void {
+    const state = this.channels.get(channel);
+    if (state !== undefined && state.head < state.held.length) this.release(state, state.held.length, 'early');
+  }
+
+  /**
+   * The id of a held event its channel's next timestamped line (`nextTs`) resolved, `waited` ms
+   * after it was read. Before the bound it is `{next}`, past it (only with boundMarginMs) the
+   * window another replica's timer gave it; within the margin either side of the bound it also
+   * carries the other one (copyIds.ts), so a sink finds a copy whichever side that replica was on.
+   */
+  private anchorOnNext(event: ChatEvent, message: IrcMessage, nextTs: number, waited: number): void {
+    const next = eventId(message, { next: nextTs });
+    const bound = this.fallbackWindowMs;
+    if (bound === undefined || this.boundMarginMs === 0 || waited < bound - this.boundMarginMs) {
+      event.event_id = next;
+      return;
+    }
+    const window = eventId(message, windowAnchor(event.received_at, bound));
+    event.event_id = waited < bound ? next : window;
+    setCopyIds(event, [waited < bound ? window : next]);
+  }
+
+  /**
+   * The fallback anchor of a held event (see the class comment): with fallbackWindowMs, `{window}`
+   * once it waited out the bound; with `orphans` too, `{orphan}` when let go before (`early`),
+   * whatever its reader may have missed since (the sinks match that copy by content,
+   * core/sinks/untimedCopies.ts).
+   */
+  private fallback(state: ChannelState<T>, event: ChatEvent, why: 'bound' | 'early'): EventAnchor {
+    if (this.fallbackWindowMs === undefined) return { prev: state.lastTs };
+    return why === 'early' && this.orphans ? orphanAnchor(event.received_at) : windowAnchor(event.received_at, this.fallbackWindowMs);
+  }
+
+  /**
+   * Emits `held[head…end)` anchored on `nextTs` (else the fallback, `bound` or `early`), then what follows them while
    * it only waited for order. The channel's lastTs has not moved since these were read: any
    * timestamped event of the channel would have resolved them, so `{prev: lastTs}` is the anchor
    * as of their reading.
    */
-  private release(state: ChannelState<T>, end: number, nextTs: number | null): void {
+  private release(state: ChannelState<T>, end: number, next: number | 'bound' | 'early'): void {
     const held = state.held;
+    const now = typeof next === 'number' && this.boundMarginMs > 0 ? this.clock() : 0;
     let i = state.head;
     while (i < held.length && (i < end || held[i]!.message === null)) {
       const entry = held[i]!;
-      if (entry.message !== null)
-        entry.event.event_id = eventId(entry.message, nextTs === null ? this.fallback(state, entry.event) : { next: nextTs });
+      if (entry.message !== null) {
+        if (typeof next === 'number') this.anchorOnNext(entry.event, entry.message, next, now - entry.readAt);
+        else entry.event.event_id = eventId(entry.message, this.fallback(state, entry.event, next));
+      }
       i++;
       this.heldCount--;
       this.emit(entry.event, entry.payload);

@@ -22,6 +22,17 @@ export interface LineCaptureOptions {
    * crash's loss window.
    */
   readonly maxHoldMs?: number;
+  /**
+   * Replicas: a line held past maxHoldMs waits this much longer for its channel's next timestamped
+   * line, and one whose next line came within this of maxHoldMs carries the other anchor's id too
+   * (EventIdResolverOptions.boundMarginMs). Default 0.
+   */
+  readonly boundMarginMs?: number;
+  /**
+   * Replicas: a line let go before its anchor could come (stopReading, drain, releaseHeldNow) is an
+   * orphan, matched by content in the sinks (EventIdResolverOptions.orphans). Default false.
+   */
+  readonly orphans?: boolean;
   /** Asked every tick: true releases every held line at once (the ingester: while the stream fails). */
   readonly releaseHeldNow?: () => boolean;
   /** Where held lines are kept while they wait, so a crash does not lose them (services/ingester/heldJournal.ts). */
@@ -37,6 +48,11 @@ export interface Capture {
   (line: string, receivedAt: number, connection: number, lineUtf8?: Uint8Array): NormalizeResult;
   /** A line whose bytes are not UTF-8: rejected with the offset, counted, kept with its exact bytes. */
   rejectBytes(bytes: Uint8Array, receivedAt: number, connection: number): void;
+  /**
+   * The caller stopped reading these channels (its socket dropped, it PARTed, it stopped): what
+   * is held there goes on now, with the `{orphan}` id (EventIdResolver.releaseChannel).
+   */
+  stopReading(channels: Iterable<string>): void;
 }
 
 export interface LineCapture extends Capture {
@@ -87,11 +103,14 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
   let unpublished = 0;
   const lags: number[] = [];
   const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
+  const boundMarginMs = options.boundMarginMs ?? 0;
   const ids = new EventIdResolver<Uint8Array | undefined>({
     emit: options.onEvent,
     retain: (bytes) => (bytes === undefined ? undefined : Buffer.from(bytes)),
     clock: Date.now,
     fallbackWindowMs: maxHoldMs,
+    boundMarginMs,
+    orphans: options.orphans ?? false,
     ...(options.holdJournal ? { journal: options.holdJournal } : {}),
   });
   // Reading: held events wait for their channel (at most maxHoldMs); drained: none waits.
@@ -103,7 +122,7 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
         // While the stream fails, whatever the producer holds goes to the journal within a tick: a
         // held line would be the one thing a crash then loses, so it leaves now (fallback id).
         if (options.releaseHeldNow?.()) ids.releaseAll();
-        else ids.releaseOlderThan(Date.now() - maxHoldMs);
+        else ids.releaseOlderThan(Date.now() - maxHoldMs - boundMarginMs);
       },
       Math.max(10, Math.min(100, Math.floor(maxHoldMs / 5))),
     ).unref(),
@@ -130,6 +149,10 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
     options.metrics?.deadLetters.inc({ source: 'irc' });
     options.deadLetter?.write({ receivedAt, reason, raw, connection, ...(rawBase64 === undefined ? {} : { rawBase64 }) });
     options.logger?.debug('IRC line rejected', { reason, connection, raw });
+  };
+
+  const stopReading = (channels: Iterable<string>) => {
+    for (const channel of channels) ids.releaseChannel(channel);
   };
 
   const rejectBytes = (bytes: Uint8Array, receivedAt: number, connection: number) => {
@@ -172,9 +195,9 @@ export function createLineCapture(options: LineCaptureOptions): LineCapture {
           readingSlot = outer;
         }
       },
-      { rejectBytes },
+      { rejectBytes, stopReading },
     );
-  const capture = Object.assign(read, { rejectBytes, publish, drain, forSlot, rate, totals, heldCount: () => ids.held });
+  const capture = Object.assign(read, { rejectBytes, stopReading, publish, drain, forSlot, rate, totals, heldCount: () => ids.held });
   // A getter (Object.assign would copy the value once).
   return Object.defineProperty(capture, 'readingSlot', { get: () => readingSlot, enumerable: true }) as LineCapture;
 }

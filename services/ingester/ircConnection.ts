@@ -122,6 +122,7 @@ export class IrcConnection {
     this.channels.delete(login);
     this.loadSum -= viewers + 1;
     for (const link of this.links()) link.scheduler.remove(login);
+    this.options.capture.stopReading([login]);
     this.options.onChange?.();
   }
 
@@ -137,6 +138,7 @@ export class IrcConnection {
     const channels = [...this.channels.keys()];
     for (const l of links) l.scheduler.stop();
     await Promise.all(links.map((l) => l.socket.close(options.drain ? channels : [])));
+    this.options.capture.stopReading(channels);
     this.options.onChange?.();
   }
 
@@ -200,10 +202,18 @@ export class IrcConnection {
     this.options.onChange?.();
   }
 
+  /** The channels of this connection that `link` has not joined. */
+  private notJoinedOn(link: Link): string[] {
+    return [...this.channels.keys()].filter((login) => link.scheduler.state(login) !== 'joined');
+  }
+
   private onLine(link: Link, line: string, receivedAt: number, bytes: Uint8Array): void {
     const result = this.options.capture(line, receivedAt, this.index, bytes);
     if (result.type === 'event') {
       const { event } = result;
+      // A line of a channel already removed (sent before the PART took effect): it is not read
+      // further, so what it left held goes on now (stopReading).
+      if (!this.channels.has(event.channel) && event.channel !== '*') this.options.capture.stopReading([event.channel]);
       if (event.kind === 'roomstate') link.scheduler.confirm(event.channel, receivedAt);
       else if (event.kind === 'notice' && event.subtype !== null && JOIN_FAILURE_NOTICES.has(event.subtype)) {
         link.scheduler.fail(event.channel, event.subtype);
@@ -219,6 +229,11 @@ export class IrcConnection {
     const phase = this.phase;
     if (phase.kind === 'stopped') return;
     this.options.logger?.warn('IRC connection dropped', { connection: this.index, reason });
+    // The socket that carried the channels is gone: until another has joined them, lines are missed.
+    if (link === this.link) {
+      const next = phase.kind === 'replacing' ? phase.next : undefined;
+      this.options.capture.stopReading(next === undefined ? this.channels.keys() : this.notJoinedOn(next));
+    }
     if (phase.kind === 'replacing' && link === phase.next) {
       // The replacement died before taking over: keep the old socket and start the replacement over.
       if (phase.link) {
@@ -264,6 +279,8 @@ export class IrcConnection {
   private promote(next: Link): void {
     const old = this.link;
     this.phase = { kind: 'live', link: next };
+    // A channel the replacement has not joined (yet, or at all) is not read from here on.
+    if (old && old !== next) this.options.capture.stopReading(this.notJoinedOn(next));
     this.options.logger?.info('replacement connection joined; closing the old one', {
       connection: this.index,
       joined: next.scheduler.joined,

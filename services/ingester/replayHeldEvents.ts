@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { siblingWitnessed, type LeaseView } from '../../core/control/leaseItem.ts';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { writeCompactChatEvent } from '../../core/events/compactChatEvent.ts';
-import { eventId, windowAnchor } from '../../core/irc/eventId.ts';
+import { eventId, orphanAnchor, windowAnchor } from '../../core/irc/eventId.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import type { KinesisProducer } from '../../core/kinesis/kinesisProducer.ts';
 import type { Logger } from '../../core/log.ts';
@@ -16,8 +16,10 @@ export interface HeldReplayOptions {
   readonly readLeases: (shardIds: readonly number[]) => Promise<LeaseView[]>;
   /** How long to wait for the stream before counting on the producer's own journal (spill) to keep them. */
   readonly durableAfterMs: number;
-  /** The capture's hold bound (idHoldMs): a replayed id-less line hashes the window of that width it was read in. */
+  /** The capture's hold bound (idHoldMs): without `orphans`, a replayed id-less line hashes the window of that width it was read in. */
   readonly fallbackWindowMs: number;
+  /** Replicas: a replayed id-less line is an orphan (`{orphan}`), matched by content in the sinks. */
+  readonly orphans: boolean;
   readonly metrics?: Pick<IngesterMetrics, 'heldReplays'>;
   /** False for an event not to send (an opted-out user's or channel's): counted as left out. */
   readonly keep?: (event: ChatEvent) => boolean;
@@ -39,8 +41,9 @@ export interface HeldReplayReport {
  * every sibling replica that had its channels joined then, which gives it an id from the line that
  * followed; if such a sibling still holds its slot, it is left to that sibling (sending it here,
  * under the fallback id, would store it twice). Otherwise this is the only copy left, and it is
- * sent with the fallback id `{window}` it would have taken in the dead process, which a sibling
- * that did read it and found no later timestamped line gives it too. The entries stay in
+ * sent as an orphan (`{orphan}`, EventAnchor: the dead process let it go before its anchor came),
+ * which the sinks match by content with any copy a sibling sent; with one replica, with the
+ * `{window}` id it would have taken in the dead process. The entries stay in
  * the hold journal until the records are in the stream or past the producer's spill window.
  */
 export async function replayHeldEvents(options: HeldReplayOptions): Promise<HeldReplayReport> {
@@ -75,7 +78,10 @@ export async function replayHeldEvents(options: HeldReplayOptions): Promise<Held
         report.witnessed++;
         continue;
       }
-      event.event_id = eventId(message, windowAnchor(record.receivedAt, options.fallbackWindowMs));
+      event.event_id = eventId(
+        message,
+        options.orphans ? orphanAnchor(record.receivedAt) : windowAnchor(record.receivedAt, options.fallbackWindowMs),
+      );
     }
     producer.addUtf8(writeCompactChatEvent(event, Buffer.from(record.raw)));
     report.sent++;

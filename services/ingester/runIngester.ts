@@ -9,6 +9,7 @@ import { KinesisProducer, type ProducerStats } from '../../core/kinesis/kinesisP
 import { createLogger, type Logger } from '../../core/log.ts';
 import { createIngesterMetrics, type IngesterMetrics } from '../../core/metrics.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+import { REPLICA_SKEW_MARGIN_MS, REPLICA_WINDOW_MS } from '../../core/irc/eventId.ts';
 import type { OptOutMatcher } from '../../core/optout/optOutMatcher.ts';
 import { optOutRewriter } from '../../core/optout/optOutRewriter.ts';
 import { dynamoOptOutStore, fileOptOutStore } from '../../core/optout/optOutStores.ts';
@@ -132,6 +133,8 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     metrics,
     logger,
     maxHoldMs: idHoldMs(config),
+    boundMarginMs: config.captureReplicas >= 2 ? REPLICA_SKEW_MARGIN_MS : 0,
+    orphans: config.captureReplicas >= 2,
     releaseHeldNow: () => config.captureReplicas < 2 && producer.streamFailing,
     holdJournal: heldJournal,
   });
@@ -169,6 +172,7 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
     readLeases: (shardIds) => readLeases({ client: dynamo, tableName: config.controlTableName }, shardIds, config.captureReplicas),
     durableAfterMs: config.spillAfterMs + config.flushMs + 1000,
     fallbackWindowMs: idHoldMs(config),
+    orphans: config.captureReplicas >= 2,
     metrics,
     logger,
   });
@@ -240,5 +244,5 @@ export async function runIngester(config: IngesterConfig, deps: IngesterDeps = {
  * keep holding while the stream fails (a slow put must not split ids).
  */
 export function idHoldMs(config: Pick<IngesterConfig, 'captureReplicas' | 'spillAfterMs'>): number {
-  return config.captureReplicas >= 2 ? 120_000 : config.spillAfterMs;
+  return config.captureReplicas >= 2 ? REPLICA_WINDOW_MS : config.spillAfterMs;
 }

@@ -14,12 +14,23 @@ export interface RefresherLoop {
 export async function startRefresherLoop(refresher: Refresher, intervalMs: number, logger: Logger): Promise<RefresherLoop> {
   let lastRefresh: RefreshReport | null = null;
   let running: Promise<RefreshReport> | null = null;
+  let runningSince = 0;
   const refreshNow = async (): Promise<RefreshReport> => {
-    running ??= refresher.refresh().finally(() => (running = null));
+    if (!running) {
+      runningSince = Date.now();
+      running = refresher.refresh().finally(() => (running = null));
+    }
     lastRefresh = await running;
     return lastRefresh;
   };
-  const tick = () => refreshNow().catch((error: unknown) => logger.error('refresh failed; next one in one interval', { error }));
+  const tick = () => {
+    // A refresh that outlasts the interval is not doubled: say so, or a stalled refresh stops the schedule without a word.
+    if (running) {
+      logger.warn('the last refresh is still running; no new one starts', { runningMs: Date.now() - runningSince, intervalMs });
+      return Promise.resolve();
+    }
+    return refreshNow().catch((error: unknown) => logger.error('refresh failed; next one in one interval', { error }));
+  };
   await tick();
   const timer = setInterval(() => void tick(), intervalMs);
   return {

@@ -162,7 +162,11 @@ it("searches all of the channel's logs when the service answers /channel/{c}/sea
   assert.deepEqual(asked.slice(-1), ['haystack 4242']);
   assert.equal(new URL(page.url()).hash, `#c=${VIEWER_CHANNEL}&q=haystack+4242`, 'the results have an address of their own');
   // The list draws on the next animation frame after the status line: a loaded CI machine saw none yet.
-  await page.waitForSelector(`.line[data-id="${day.ids.needle}"]`);
+  // and a CI run saw the needle drawn, then no line at all a moment later (the list redraws): wait for the list to settle on it.
+  await page.waitForFunction((id) => {
+    const rows = Array.from(document.querySelectorAll<HTMLElement>('.line'));
+    return rows.length === 1 && rows[0]!.dataset.id === id;
+  }, day.ids.needle);
   assert.deepEqual(await page.$$eval('.line', (rows) => rows.map((r) => (r as HTMLElement).dataset.id)), [day.ids.needle]);
   const permalink = await page.getAttribute(`.line[data-id="${day.ids.needle}"] .time`, 'href');
   assert.equal(permalink, `${DAY_ROUTE}&id=${day.ids.needle}`, 'a result links to its line in its day');

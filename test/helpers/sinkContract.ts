@@ -4,6 +4,7 @@ import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
 import type { Sink } from '../../core/sinks/types.ts';
 import { rawCorpus, throughStream } from './rawCorpus.ts';
+import { UNTIMED_CHANNEL, untimedReplicaBatches } from './untimedCopies.ts';
 import { HOSTILE_TEXTS, expectedViewCounts, makeChatEvents, makeSnapshots, rowToChatEvent, rowToSnapshot } from './chatEvents.ts';
 
 export interface SinkDialect {
@@ -125,6 +126,27 @@ export function describeSinkContract(
       assert.deepEqual(result, { inserted: 50, duplicates: 50 });
       const after = Number((await sink.query('SELECT count(*) AS n FROM chat_events'))[0]?.n);
       assert.equal(after, before + 50);
+    });
+
+    it('stores once an untimed line two replicas read at other times, under one id, across a window edge or as an orphan, and keeps lines that are not copies', async () => {
+      // Prepare
+      const { first, second, firstLines, secondLines } = untimedReplicaBatches();
+      const lines = firstLines + secondLines;
+      // Act
+      const one = await sink.write(first);
+      const two = await sink.write(second);
+      // Assess
+      assert.deepEqual(
+        [one, two],
+        [
+          { inserted: firstLines, duplicates: first.length - firstLines },
+          { inserted: secondLines, duplicates: second.length - secondLines },
+        ],
+      );
+      const rows = await sink.query(`SELECT count(*) AS n FROM chat_events WHERE channel = '${UNTIMED_CHANNEL}'`);
+      assert.equal(Number(rows[0]?.n), lines);
+      // The counting tests after this one see only their own events.
+      assert.equal(await sink.deleteOptedOut!({ userIds: [], userLogins: [], channelIds: [], channelLogins: [UNTIMED_CHANNEL] }), lines);
     });
 
     it('answers the category views with the events of each category', async () => {

@@ -6,6 +6,7 @@ import { createSink } from '../../core/sinks/createSink.ts';
 import { makeChatEvents } from '../helpers/chatEvents.ts';
 import { PASSWORD_USER, freePort, startScratchPostgres, type ScratchPostgres } from '../helpers/postgres.ts';
 import { describeSinkContract } from '../helpers/sinkContract.ts';
+import { EDGE, untimedEvent } from '../helpers/untimedCopies.ts';
 
 let server: ScratchPostgres | undefined;
 const started = startScratchPostgres().then((s) => (server = s));
@@ -69,5 +70,29 @@ describe('Postgres sink connection errors', () => {
     await sink.close();
     assert.ok(error instanceof SinkConnectError, String(error));
     assert.match(error.message, /does not exist/);
+  });
+});
+
+describe('Postgres sink: two consumers with copies of one untimed line at once', () => {
+  it('stores each line once (the lock on the channel’s bucket makes the second writer find the first one’s row)', async () => {
+    // Prepare: two sinks (two pools, as two consumer Lambdas); each round one replica's copy to each.
+    const url = (await started).url;
+    const sinks = [createSink({ sink: 'postgres', connectionString: url }), createSink({ sink: 'postgres', connectionString: url })];
+    await sinks[0]!.migrate();
+    const rounds = 30;
+    try {
+      // Act
+      for (let r = 0; r < rounds; r++) {
+        const raw = `@room-id=1;slow=${r} :tmi.twitch.tv ROOMSTATE #untimedrace`;
+        const at = EDGE + r * 1000;
+        const copies = [untimedEvent(raw, at, { next: at + 500 }), untimedEvent(raw, at + 40, { next: at + 500 })];
+        await Promise.all(sinks.map((sink, i) => sink.write([copies[i]!])));
+      }
+      // Assess
+      const rows = await sinks[0]!.query(`SELECT count(*) AS n FROM chat_events WHERE channel = 'untimedrace'`);
+      assert.equal(Number(rows[0]?.n), rounds);
+    } finally {
+      await Promise.all(sinks.map((s) => s.close()));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
+import { copyIdsOf } from '../../core/events/copyIds.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { createLineCapture, type LineCapture } from '../../services/ingester/captureLine.ts';
 import type { HeldSlot } from '../../services/ingester/heldJournal.ts';
@@ -86,6 +87,25 @@ describe('live capture of id-less lines', () => {
     live.feed(msg('c', 1_700_000_000_002));
     assert.equal(live.got.length, 3, 'emitted once');
     live.capture.drain();
+  });
+
+  it('with a bound margin, keeps a line past maxHoldMs for its next timestamped line, and then gives it the window id naming the {next} one', async () => {
+    // Prepare
+    const got: ChatEvent[] = [];
+    const capture = createLineCapture({ maxHoldMs: 100, boundMarginMs: 400, onEvent: (event) => got.push(event) });
+    capture(msg('c', 1_700_000_000_001), Date.now(), 0);
+    capture(slow('c', 10), Date.now(), 0);
+    // Act: the next message comes after the bound, within the margin.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const heldThen = got.length;
+    capture(msg('c', 1_700_000_000_002), Date.now(), 0);
+    capture.drain();
+    // Assess
+    assert.equal(heldThen, 1, 'still held past maxHoldMs');
+    const held = got[1]!;
+    assert.equal(held.kind, 'roomstate');
+    assert.deepEqual(copyIdsOf(held), [nextAnchoredId(slow('c', 10), msg('c', 1_700_000_000_002))]);
+    assert.notEqual(held.event_id, copyIdsOf(held)[0]);
   });
 
   it('two replicas, one of which never saw the channel before, give a line released by its timer the same id', async () => {

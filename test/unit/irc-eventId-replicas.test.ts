@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
-import { eventId, windowAnchor } from '../../core/irc/eventId.ts';
+import { eventId, orphanAnchor, windowAnchor } from '../../core/irc/eventId.ts';
 import { EventIdResolver } from '../../core/irc/eventIdResolver.ts';
 import { normalizeLine } from '../../core/irc/normalizeLine.ts';
+import { parseLine } from '../../core/irc/parseLine.ts';
+import { splitEvents } from '../../core/sinks/splitEvents.ts';
 
 // Two capture replicas read the same quiet channel (Twitch-like long tail: less than a message a
 // minute). An id-less line that no timestamped line follows within the hold takes the fallback
@@ -20,16 +22,23 @@ const subsOffNotice = (channel: string) =>
   `@msg-id=subs_off :tmi.twitch.tv NOTICE #${channel} :This room is no longer in subscribers-only mode.`;
 
 /** A live replica: its own clock (`skewMs` from the true time), holds released by age as the capture's timer does. */
-function replica(skewMs = 0) {
+function replica(skewMs = 0, orphans = true) {
   const ids = new Map<string, string[]>();
+  const events: ChatEvent[] = [];
   let now = 0;
   const resolver = new EventIdResolver<string>({
-    emit: (event: ChatEvent, raw) => ids.set(raw, [...(ids.get(raw) ?? []), event.event_id]),
+    emit: (event: ChatEvent, raw) => {
+      ids.set(raw, [...(ids.get(raw) ?? []), event.event_id]);
+      events.push(event);
+    },
     clock: () => now,
     fallbackWindowMs: HOLD_MS,
+    orphans,
   });
   return {
     ids,
+    events,
+    resolver,
     /** Reads `line`, which Twitch sent at true time `at`, then lets the hold timer run. */
     read(line: string, at: number) {
       now = at + skewMs;
@@ -121,5 +130,55 @@ describe('two replicas agree on the id of an id-less line whatever each read bef
     const [first, second] = r.ids.get(subsOff('c'))!;
     assert.ok(first !== undefined && second !== undefined);
     assert.notEqual(first, second);
+  });
+
+  it('a replica that stops reading the channel before the next timestamped line sends an orphan, which the sinks take for the other copy', () => {
+    // Prepare: both read the change; one replica's socket drops before the channel's next message.
+    const stayed = replica();
+    const dropped = replica(2);
+    for (const r of [stayed, dropped]) r.read(msg('c', T0), T0);
+    stayed.read(subsOff('c'), T0 + 5_000);
+    dropped.read(subsOff('c'), T0 + 5_000);
+    // Act
+    dropped.resolver.releaseChannel('c');
+    stayed.read(msg('c', T0 + 20_000), T0 + 20_000);
+    // Assess: two ids (`next` and `orphan`), one line in a batch holding both, either order
+    const [kept] = stayed.ids.get(subsOff('c'))!;
+    const [orphan] = dropped.ids.get(subsOff('c'))!;
+    assert.equal(kept, eventId(parseLine(subsOff('c')), { next: T0 + 20_000 }));
+    assert.equal(orphan, eventId(parseLine(subsOff('c')), orphanAnchor(T0 + 5_002)));
+    const copies = [stayed.events[1]!, dropped.events[1]!];
+    assert.deepEqual([splitEvents(copies).repeated, splitEvents([...copies].reverse()).repeated], [1, 1]);
+  });
+
+  it('with one replica, lets go early with the window id: no orphan to merge two changes within 30 s', () => {
+    // Prepare
+    const r = replica(0, false);
+    r.read(subsOff('a'), T0);
+    // Act
+    r.resolver.releaseChannel('a');
+    // Assess
+    assert.deepEqual(r.ids.get(subsOff('a')), [eventId(parseLine(subsOff('a')), windowAnchor(T0, HOLD_MS))]);
+  });
+
+  it('lets go early with the orphan id: at shutdown, past the most it may hold; by age with the window id', () => {
+    // Prepare
+    const r = replica();
+    r.read(subsOff('a'), T0);
+    r.read(subsOff('b'), T0 + 1_000);
+    r.read(subsOffNotice('b'), T0 + 1_500);
+    // Act
+    r.resolver.releaseOldest();
+    r.idle(T0 + 1_000 + HOLD_MS);
+    r.resolver.releaseAll();
+    // Assess
+    assert.deepEqual(
+      [r.ids.get(subsOff('a')), r.ids.get(subsOff('b')), r.ids.get(subsOffNotice('b'))],
+      [
+        [eventId(parseLine(subsOff('a')), orphanAnchor(T0))],
+        [eventId(parseLine(subsOff('b')), windowAnchor(T0 + 1_000, HOLD_MS))],
+        [eventId(parseLine(subsOffNotice('b')), orphanAnchor(T0 + 1_500))],
+      ],
+    );
   });
 });

@@ -5,6 +5,7 @@ import type { ChatEvent } from '../../events/chatEvent.ts';
 import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { splitEvents } from '../splitEvents.ts';
+import { anyStored, contentCopiesIn, contentLookup, UNTIMED_COPY_MS, type UntimedEvent } from '../untimedCopies.ts';
 import { describeUrl, toSinkError } from '../toSinkError.ts';
 import type { ClickHouseSinkConfig, OptOutSelector, RetentionCutoff, Sink, WriteResult } from '../types.ts';
 import { clickhouseChatRow, encodeEventId } from './clickhouseChatRow.ts';
@@ -152,7 +153,9 @@ export class ClickHouseSink implements Sink {
    * range (partition and primary-key pruning), and reads only the stored ids of that range.
    * Together with the in-batch repeat count this makes `duplicates` exact for one writer; two
    * writers racing on the same ids both count them as inserted, and the ReplacingMergeTree
-   * still keeps one row.
+   * still keeps one row — except for an untimed line's copies (untimedCopies.ts), whose sent_at
+   * differ: two consumers that write them in the same instant both store them (ClickHouse has no
+   * lock to take; Postgres takes one, storedUntimedCopies.ts).
    */
   private async storedIds(lookup: {
     table: string;
@@ -160,6 +163,8 @@ export class ClickHouseSink implements Sink {
     idSql: string;
     keyColumn: string;
     keyType: string;
+    /** Only these channels' rows (the key's first column: a narrow read over a wide range). */
+    channels?: readonly string[];
     items: readonly { event_id: string; key: string; t: number }[];
   }) {
     const stored = new Set<string>();
@@ -174,12 +179,33 @@ export class ClickHouseSink implements Sink {
     for (const chunk of chunks(items, IDS_PER_LOOKUP)) {
       const found = await this.rows<{ event_id: string }>(
         `SELECT ${lookup.idSql} AS event_id FROM ${lookup.table}
-         WHERE ${lookup.timeColumn} BETWEEN {lo:DateTime64(3, 'UTC')} AND {hi:DateTime64(3, 'UTC')} AND ${lookup.keyColumn} IN {ids:Array(${lookup.keyType})}`,
-        { lo: clickhouseTime(lo), hi: clickhouseTime(hi), ids: chunk.map((i) => i.key) },
+         WHERE ${lookup.channels === undefined ? '' : 'channel IN {channels:Array(String)} AND '}${lookup.timeColumn} BETWEEN {lo:DateTime64(3, 'UTC')} AND {hi:DateTime64(3, 'UTC')} AND ${lookup.keyColumn} IN {ids:Array(${lookup.keyType})}`,
+        {
+          lo: clickhouseTime(lo),
+          hi: clickhouseTime(hi),
+          ids: chunk.map((i) => i.key),
+          ...(lookup.channels === undefined ? {} : { channels: lookup.channels }),
+        },
       );
       for (const row of found) stored.add(row.event_id);
     }
     return stored;
+  }
+
+  /** The events among `untimed` with a copy by content stored (an orphan's, untimedCopies.ts contentCopiesIn). */
+  private async storedContentCopies(untimed: readonly UntimedEvent[]): Promise<Set<ChatEvent>> {
+    const lookup = contentLookup(untimed);
+    if (lookup === null) return new Set();
+    const rows = await this.rows<{ event_id: string; raw: string; ms: string | number }>(
+      `SELECT event_id, raw, toUnixTimestamp64Milli(sent_at) AS ms FROM chat_events
+       WHERE channel IN {channels:Array(String)} AND kind IN {kinds:Array(String)}
+         AND sent_at BETWEEN {lo:DateTime64(3, 'UTC')} AND {hi:DateTime64(3, 'UTC')}`,
+      { channels: lookup.channels, kinds: lookup.kinds, lo: clickhouseTime(lookup.lo), hi: clickhouseTime(lookup.hi) },
+    );
+    return contentCopiesIn(
+      untimed,
+      rows.map((r) => ({ eventId: r.event_id, raw: r.raw, receivedAt: Number(r.ms) })),
+    );
   }
 
   private async insertRows(table: string, ids: readonly string[], rows: readonly object[]): Promise<void> {
@@ -195,7 +221,7 @@ export class ClickHouseSink implements Sink {
 
   async write(events: StreamEvent[]): Promise<WriteResult> {
     await this.migrate();
-    const { chat, snapshots } = splitEvents(events);
+    const { chat, snapshots, untimed } = splitEvents(events);
     try {
       const storedChat = await this.storedIds({
         table: 'chat_event_rows',
@@ -213,7 +239,27 @@ export class ClickHouseSink implements Sink {
         keyType: 'String',
         items: snapshots.map((s) => ({ event_id: s.event_id, key: s.event_id, t: s.captured_at })),
       });
-      const newChat = chat.filter((e) => !storedChat.has(e.event_id));
+      // An untimed event's copy has its own sent_at, maybe another id: looked for by channel, every id and a wider range (untimedCopies.ts).
+      const storedUntimed = await this.storedIds({
+        table: 'chat_event_rows',
+        timeColumn: 'sent_at',
+        idSql: EVENT_ID_SQL,
+        keyColumn: 'event_uuid',
+        keyType: 'UUID',
+        channels: [...new Set(untimed.map((u) => u.event.channel))],
+        items: untimed.flatMap(({ event, ids }) =>
+          ids.flatMap((id) => {
+            const key = encodeEventId(id).uuid;
+            return [
+              { event_id: id, key, t: event.sent_at - UNTIMED_COPY_MS },
+              { event_id: id, key, t: event.sent_at + UNTIMED_COPY_MS },
+            ];
+          }),
+        ),
+      });
+      const copies = new Set(untimed.filter((u) => anyStored(u.ids, storedUntimed)).map((u) => u.event));
+      for (const event of await this.storedContentCopies(untimed)) copies.add(event);
+      const newChat = chat.filter((e) => !storedChat.has(e.event_id) && !copies.has(e));
       const newSnapshots = snapshots.filter((s) => !storedSnapshots.has(s.event_id));
       await this.insertChat(newChat);
       await this.insertRows(

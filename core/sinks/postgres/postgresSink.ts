@@ -9,6 +9,7 @@ import { describeUrl, toSinkError } from '../toSinkError.ts';
 import type { OptOutSelector, PostgresSinkConfig, RetentionCutoff, Sink, WriteResult } from '../types.ts';
 import { epochMsSql } from './epochMsSql.ts';
 import { PostgresChatWriter } from './postgresChatWriter.ts';
+import { storedUntimedCopies } from './storedUntimedCopies.ts';
 import { monthPartitionDdl, ROWS } from './postgresLayout.ts';
 import { POSTGRES_MIGRATIONS, type PostgresMigration } from './postgresMigrations.ts';
 
@@ -152,13 +153,14 @@ export class PostgresSink implements Sink {
 
   async write(events: StreamEvent[]): Promise<WriteResult> {
     await this.migrate();
-    const { chat, snapshots } = splitEvents(events);
+    const { chat, snapshots, untimed } = splitEvents(events);
     await this.ensurePartitions(chat);
     const rows = this.chat.rows(chat);
     // Outside the write's transaction: a template once added stays (see PostgresChatWriter).
     if (rows.length > 0) await this.withClient('add line templates', (client) => this.chat.addTemplates(client, rows));
     const inserted = await this.transaction('write', async (client) => {
-      let count = await this.chat.insert(client, rows);
+      const copies = await storedUntimedCopies(client, untimed);
+      let count = await this.chat.insert(client, copies.size === 0 ? rows : rows.filter((_, i) => !copies.has(chat[i]!)));
       for (const chunk of chunks<StreamSnapshot>(snapshots, ROWS_PER_STATEMENT)) {
         count += (await client.query(INSERT_SNAPSHOTS, [JSON.stringify(chunk)])).rowCount ?? 0;
       }

@@ -3,6 +3,7 @@ import type { StreamEvent } from '../../events/streamEvent.ts';
 import type { StreamSnapshot } from '../../events/streamSnapshot.ts';
 import { SNAPSHOT_COLUMNS } from '../columns.ts';
 import { splitEvents } from '../splitEvents.ts';
+import { contentCopiesIn, contentLookup } from '../untimedCopies.ts';
 import { SinkWriteError } from '../../errors.ts';
 import { toSinkError } from '../toSinkError.ts';
 import type { OptOutSelector, RetentionCutoff, Sink, SqliteSinkConfig, WriteResult } from '../types.ts';
@@ -86,13 +87,17 @@ export class SqliteSink implements Sink {
   async write(events: StreamEvent[]): Promise<WriteResult> {
     if (!this.migrated) await this.migrate();
     const db = this.open();
-    const { chat, snapshots } = splitEvents(events);
+    const { chat, snapshots, untimed } = splitEvents(events);
     try {
       const chatRows = (this.chatRows ??= new ChatRowWriter(db));
       const insertSnapshot = db.prepare(insertSql('stream_snapshots', SNAPSHOT_COLUMNS));
       const inserted = db.transaction(() => {
         let count = 0;
-        for (const event of chat) count += chatRows.write(event);
+        // event_id is unique in the whole table: only an untimed event's other ids need a look (untimedCopies.ts).
+        const copies = new Set(untimed.filter((u) => u.ids.length > 1 && chatRows.anyStored(u.ids.slice(1))).map((u) => u.event));
+        const lookup = contentLookup(untimed);
+        if (lookup !== null) for (const event of contentCopiesIn(untimed, chatRows.storedUntimedRows(lookup))) copies.add(event);
+        for (const event of chat) if (!copies.has(event)) count += chatRows.write(event);
         for (const snapshot of snapshots) count += insertSnapshot.run(snapshotRow(snapshot)).changes;
         return count;
       })();
