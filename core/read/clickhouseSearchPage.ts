@@ -79,11 +79,14 @@ async function* dayRanges(
 ): AsyncGenerator<[string, string]> {
   const day = (o: 'ASC' | 'DESC') =>
     `(SELECT toString(toDate(sent_at)) FROM chat_event_rows WHERE ${where} ORDER BY toDate(sent_at) ${o} LIMIT 1)`;
-  const [ends] = await sink.query(`SELECT ${day(order)} AS first, ${day(order === 'ASC' ? 'DESC' : 'ASC')} AS last`, [...params]);
-  // An empty scope: the subqueries give the default of their type (''), not a day.
+  const [ends] = (await sink.query(`SELECT ${day(order)} AS first, ${day(order === 'ASC' ? 'DESC' : 'ASC')} AS last`, [...params])) as {
+    first: string | null;
+    last: string | null;
+  }[];
+  // An empty scope: the subqueries give no day (NULL).
   if (ends === undefined || !ends.first || !ends.last) return;
-  const first = Date.parse(`${String(ends.first)}T00:00:00Z`);
-  const last = Date.parse(`${String(ends.last)}T00:00:00Z`);
+  const first = Date.parse(`${ends.first}T00:00:00Z`);
+  const last = Date.parse(`${ends.last}T00:00:00Z`);
   const step = order === 'ASC' ? DAY_MS : -DAY_MS;
   let read = 0;
   for (let from = first, span = 1; (from - last) * step <= 0;) {

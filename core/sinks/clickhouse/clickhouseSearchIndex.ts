@@ -81,12 +81,12 @@ export const SEARCH_TOKENS_SQL = `concat(lower(${TEXT}), ' ', ${UNICODE_WORDS_CO
  * are stored, computed at insert (UNICODE_WORDS_COLUMN), and the bloom filter indexes
  * SEARCH_TOKENS_SQL. The new index is added before the old ones go, so a search always has one;
  * existing parts get the column and the index by background mutations, and compute them when
- * read until then, with the same answers. Quick sinks bench: 91.1 → 57.9 B/event (58.4 after
+ * read until then, with the same answers. Quick sinks bench: 91.1 → 57.9 B/event (57.9 after
  * migration 7). Without the projection a frequent chatter's rare phrase read the text of the
  * channel's every granule (chdb, 10,000,000 events: p50 54 ms, p95 626 ms); migration 7
  * (rekeyChatEventRows.ts) sorts each user's rows of a day together and the search reads day
- * ranges (core/read/clickhouseSearchPage.ts): p50 77.6 ms, p95 476 ms on a loaded machine, the
- * p95 that user's rare phrase matching once a day over 116 days (docs/read-api.md, "Search").
+ * ranges (core/read/clickhouseSearchPage.ts): p50 75 ms, p95 239 ms, the p95 that user's rare
+ * phrase matching once a day over 116 days (docs/read-api.md, "Search").
  */
 export const SEARCH_TOKENS_INDEX = 'text_tokens_bf';
 

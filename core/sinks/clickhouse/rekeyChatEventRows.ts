@@ -16,20 +16,29 @@ export const REKEY_OLD = 'chat_event_rows_by_time';
  * CHAT_EVENT_ROWS_KEY. The key still holds channel, sent_at and event_uuid, and user_login and
  * toDate(sent_at) are functions of the event, so copies of an event still share a key and merges
  * still collapse them (ReplacingMergeTree). user_login is Nullable (events of no user: notices,
- * clears), hence allow_nullable_key; NULL sorts last within the day. Granules stay 8,192 rows:
- * 2,048 cost 0.4 B/event more (marks) on bench/chdbSearch.ts's data and left a user's search as
- * slow (its time goes to decompressing blocks that span many granules).
+ * clears), hence allow_nullable_key; NULL sorts last within the day. Granules of 2,048 rows, not
+ * 8,192: a search reads whole granules, of a user's rows of each day (a heavy chatter's rows of a
+ * day are one or two of 8,192, with other users' rows around them) and of each match's columns.
+ * On bench/chdbSearch.ts's 10,000,000 events, a user's rare phrase (100 matches over 116 days)
+ * went from 267-346 ms to 216-258, for 0.4 B/event more (30.5 → 30.9 there; marks). A part of
+ * 1 MB and more is wide (min_bytes_for_wide_part; the default is 10 MB): a compact part
+ * compresses each column of each granule alone, which at 2,048 rows cost the quick sinks bench
+ * 3.9 B/event (61.1 against 57.2 at 8,192), where a wide part's compressed blocks span granules
+ * (57.9). Smaller parts (an insert of under ~3,500 events) stay compact: making every part wide
+ * slowed chdb's deletes and merges of many small parts several times (the opt-out test under
+ * load timed out). The skip indexes keep the rows they summed up before (GRANULARITY 4 and 16:
+ * 8,192 and 32,768 rows), so their bytes stay as they were.
  */
 export const CHAT_EVENT_ROWS_BY_DAY_TABLE = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (${CHAT_EVENT_ROWS_COLUMNS},
   ${UNICODE_WORDS_COLUMN} String MATERIALIZED ${UNICODE_WORDS_SQL} CODEC(ZSTD(9)),
-  INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 4,
-  INDEX ${SEARCH_TOKENS_INDEX} (${SEARCH_TOKENS_SQL}) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1
+  INDEX user_login_bf user_login TYPE bloom_filter(0.01) GRANULARITY 16,
+  INDEX ${SEARCH_TOKENS_INDEX} (${SEARCH_TOKENS_SQL}) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 4
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(sent_at)
 PRIMARY KEY (channel, toDate(sent_at), user_login, sent_at)
 ORDER BY (${CHAT_EVENT_ROWS_KEY})
-SETTINGS non_replicated_deduplication_window = 10000, allow_nullable_key = 1`;
+SETTINGS non_replicated_deduplication_window = 10000, allow_nullable_key = 1, index_granularity = 2048, min_bytes_for_wide_part = 1048576`;
 
 /** The stored columns (not the MATERIALIZED words, which the new table computes again). */
 const STORED = CHAT_EVENT_ROWS_COLUMNS.split('\n')
