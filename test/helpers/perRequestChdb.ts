@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { after } from 'node:test';
 import { createChdbConnection } from 'chdb/connection';
+import type { ClickHouseSinkConfig } from '../../core/sinks/types.ts';
 
 type ChdbConnection = ReturnType<typeof createChdbConnection>;
 type Params = { query: string; clickhouse_settings?: Record<string, unknown>; query_params?: Record<string, unknown>; values?: unknown };
@@ -104,4 +109,15 @@ export function perRequestChdb(path: string): PerRequestChdb {
       loseNext = true;
     },
   };
+}
+
+/**
+ * A scratch chdb database for one test file (chdb allows one on-disk session per process; the
+ * file owns it, one connection at a time), removed after the file: a ClickHouse sink config on a
+ * fresh per-request connection to it each call.
+ */
+export function scratchChdbConfig(prefix: string): () => ClickHouseSinkConfig {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return () => ({ sink: 'clickhouse', url: 'http://chdb.local:8123', connection: perRequestChdb(dir).connection });
 }

@@ -37,6 +37,11 @@ export function normalizedEvents(lines: readonly string[]): ChatEvent[] {
   });
 }
 
+/** The real lines' events, each event_id once (the corpus repeats a few id-less lines; a database holds each once). */
+export function realEventsOnce(): ChatEvent[] {
+  return normalizedEvents(REAL_LINES).filter((e, i, all) => all.findIndex((other) => other.event_id === e.event_id) === i);
+}
+
 /**
  * The raw-line corpus every sink must give back byte for byte (issue 16): the real lines,
  * `mutations` events from random mutations of them, `simulated` draws of simulator traffic, and events not

@@ -1,36 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { MigrationVerifyError } from '../../core/errors.ts';
-import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
 import { CLICKHOUSE_MIGRATIONS, type ClickHouseMigration } from '../../core/sinks/clickhouse/clickhouseMigrations.ts';
 import { ClickHouseSink } from '../../core/sinks/clickhouse/clickhouseSink.ts';
 import { migrateToLineParts } from '../../core/sinks/clickhouse/migrateToLineParts.ts';
-import type { ClickHouseSinkConfig } from '../../core/sinks/types.ts';
 import { expectedViewCounts, makeChatEvents, rowToChatEvent } from '../helpers/chatEvents.ts';
 import { writeFirstLayoutClickHouse } from '../helpers/firstLayoutClickHouse.ts';
-import { perRequestChdb } from '../helpers/perRequestChdb.ts';
+import { realEventsOnce } from '../helpers/rawCorpus.ts';
+import { scratchChdbConfig } from '../helpers/perRequestChdb.ts';
 
-// chdb allows one on-disk session per process; this file owns it (one connection at a time).
-const dir = mkdtempSync(join(tmpdir(), 'poglytics-chdb-migration-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const config = scratchChdbConfig('poglytics-chdb-migration-');
 
-const config = (): ClickHouseSinkConfig => ({
-  sink: 'clickhouse',
-  url: 'http://chdb.local:8123',
-  connection: perRequestChdb(dir).connection,
-});
-
-const realEvents = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
-  .split('\n')
-  .map((line) => normalizeLine(line, 1_700_000_000_000))
-  .flatMap((r) => (r.type === 'event' ? [r.event] : []))
-  // The corpus repeats a few id-less lines; a database holds each event_id once.
-  .filter((e, i, all) => all.findIndex((other) => other.event_id === e.event_id) === i);
+const realEvents = realEventsOnce();
 
 /** Everything an older release may hold: real lines, the factory's events, and events whose tags or raw are not a line's. */
 function oldEvents(): ChatEvent[] {

@@ -1,34 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { MigrationVerifyError } from '../../core/errors.ts';
-import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
 import { CLICKHOUSE_MIGRATIONS, type ClickHouseMigration } from '../../core/sinks/clickhouse/clickhouseMigrations.ts';
 import { ClickHouseSink } from '../../core/sinks/clickhouse/clickhouseSink.ts';
 import type { ClickHouseMigrationContext } from '../../core/sinks/clickhouse/migrateToLineParts.ts';
 import { CHAT_EVENT_ROWS_KEY, REKEY_NEW, rekeyChatEventRows } from '../../core/sinks/clickhouse/rekeyChatEventRows.ts';
-import type { ClickHouseSinkConfig } from '../../core/sinks/types.ts';
 import { makeChatEvents, rowToChatEvent } from '../helpers/chatEvents.ts';
-import { perRequestChdb } from '../helpers/perRequestChdb.ts';
+import { realEventsOnce } from '../helpers/rawCorpus.ts';
+import { scratchChdbConfig } from '../helpers/perRequestChdb.ts';
 
 /**
  * Migration 7 (core/sinks/clickhouse/rekeyChatEventRows.ts) on a database at version 5, as main
  * wrote it before migrations 6 and 7 (the stored words, their index and the per-user projection):
  * chat_event_rows copied into a table sorted by (channel, day, user, sent_at), verified, swapped.
  */
-// chdb allows one on-disk session per process; this file owns it (one connection at a time).
-const dir = mkdtempSync(join(tmpdir(), 'poglytics-chdb-rekey-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const config = (): ClickHouseSinkConfig => ({
-  sink: 'clickhouse',
-  url: 'http://chdb.local:8123',
-  connection: perRequestChdb(dir).connection,
-});
+const config = scratchChdbConfig('poglytics-chdb-rekey-');
 
 async function withSink<T>(migrations: readonly ClickHouseMigration[], run: (sink: ClickHouseSink) => Promise<T>): Promise<T> {
   const sink = new ClickHouseSink(config(), migrations);
@@ -39,11 +27,7 @@ async function withSink<T>(migrations: readonly ClickHouseMigration[], run: (sin
   }
 }
 
-const realEvents = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
-  .split('\n')
-  .map((line) => normalizeLine(line, 1_700_000_000_000))
-  .flatMap((r) => (r.type === 'event' ? [r.event] : []))
-  .filter((e, i, all) => all.findIndex((other) => other.event_id === e.event_id) === i);
+const realEvents = realEventsOnce();
 
 /** Real lines and the factory's events over several months (several partitions), events of no user among them. */
 const events: ChatEvent[] = [...realEvents, ...makeChatEvents(12_000, { seed: 9, hostileShare: 0.05 })].map((e, i) =>

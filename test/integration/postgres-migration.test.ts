@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
 import { MigrationVerifyError } from '../../core/errors.ts';
-import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
 import { migrateToLineParts, type CopyPage } from '../../core/sinks/postgres/migrateToLineParts.ts';
 import { PostgresChatWriter } from '../../core/sinks/postgres/postgresChatWriter.ts';
@@ -13,17 +11,13 @@ import { PostgresSink } from '../../core/sinks/postgres/postgresSink.ts';
 import { expectedViewCounts, makeChatEvents, rowToChatEvent } from '../helpers/chatEvents.ts';
 import { writeFirstLayoutPostgres } from '../helpers/firstLayoutPostgres.ts';
 import { startScratchPostgres, type ScratchPostgres } from '../helpers/postgres.ts';
+import { realEventsOnce } from '../helpers/rawCorpus.ts';
 
 let server: ScratchPostgres | undefined;
 const started = startScratchPostgres().then((s) => (server = s));
 after(async () => server?.close());
 
-const realEvents = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
-  .split('\n')
-  .map((line) => normalizeLine(line, 1_700_000_000_000))
-  .flatMap((r) => (r.type === 'event' ? [r.event] : []))
-  // The corpus repeats a few id-less lines; a database holds each event_id once.
-  .filter((e, i, all) => all.findIndex((other) => other.event_id === e.event_id) === i);
+const realEvents = realEventsOnce();
 
 /** Everything an older release may hold: real lines, the factory's events, and events whose tags, badges or raw are not a line's. */
 function oldEvents(): ChatEvent[] {

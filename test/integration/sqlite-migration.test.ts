@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { ChatEvent } from '../../core/events/chatEvent.ts';
-import { normalizeLine } from '../../core/irc/normalizeLine.ts';
 import { CATEGORY_VIEWS } from '../../core/sinks/categoryViews.ts';
 import { openSqliteDatabase } from '../../core/sinks/sqlite/openSqliteDatabase.ts';
 import { SqliteSink } from '../../core/sinks/sqlite/sqliteSink.ts';
 import { expectedViewCounts, makeChatEvents, rowToChatEvent } from '../helpers/chatEvents.ts';
 import { writeFirstLayoutDatabase } from '../helpers/firstLayoutSqlite.ts';
+import { realEventsOnce } from '../helpers/rawCorpus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'poglytics-sqlite-migration-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const realEvents = readFileSync(new URL('../fixtures/irc/irc-real.txt', import.meta.url), 'utf8')
-  .split('\n')
-  .map((line) => normalizeLine(line, 1_700_000_000_000))
-  .flatMap((r) => (r.type === 'event' ? [r.event] : []))
-  // The corpus repeats a few id-less lines; a database holds each event_id once.
-  .filter((e, i, all) => all.findIndex((other) => other.event_id === e.event_id) === i);
+const realEvents = realEventsOnce();
 
 /** Everything an older release may hold: real lines, the factory's events, and events whose tags or raw are not a line's. */
 function oldEvents(): ChatEvent[] {
